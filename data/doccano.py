@@ -1,0 +1,119 @@
+"""Reading and writing doccano-style JSON Lines (the gold format of ANNOTATION.md).
+
+Each line is ``{"id", "text", "label": [[start, end, TYPE], ...], "records": [...]}``
+plus optional fields (``source``, ...) that are kept as they are.
+
+>>> ex = Example(id="x-1", text="办结3件", spans=[Span(0, 2, "METRIC"), Span(2, 3, "VALUE"), Span(3, 4, "UNIT")])
+>>> Example.from_dict(ex.to_dict()) == ex
+True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from data.schema import Record, Span, validate_spans
+
+
+class FormatError(ValueError):
+    """A line that is not a valid gold/prediction example; the message names the file and line."""
+
+
+@dataclass
+class Example:
+    id: str
+    text: str
+    spans: list[Span] = field(default_factory=list)
+    records: list[Record] | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"id": self.id, "text": self.text, "label": [s.to_doccano() for s in self.spans]}
+        if self.records is not None:
+            d["records"] = [r.to_dict() for r in self.records]
+        d.update(self.meta)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Example":
+        if not isinstance(d, dict):
+            raise FormatError("expected a JSON object")
+        if not isinstance(d.get("text"), str):
+            raise FormatError("missing or non-string 'text'")
+        text = d["text"]
+        try:
+            spans = validate_spans([Span.from_doccano(item) for item in d.get("label") or []], len(text))
+        except (TypeError, ValueError) as err:
+            raise FormatError(f"bad 'label': {err}") from None
+        records = None
+        if d.get("records") is not None:
+            try:
+                records = [Record.from_dict(r) for r in d["records"]]
+            except TypeError as err:
+                raise FormatError(f"bad 'records': {err}") from None
+        meta = {k: v for k, v in d.items() if k not in ("id", "text", "label", "records")}
+        return cls(id=str(d.get("id", "")), text=text, spans=spans, records=records, meta=meta)
+
+
+def iter_jsonl(path: str | os.PathLike) -> Iterator[Example]:
+    """Yield examples from a JSONL file; a bad line raises FormatError naming file and line."""
+    with open(path, encoding="utf-8-sig") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                ex = Example.from_dict(json.loads(line))
+            except (json.JSONDecodeError, FormatError) as err:
+                raise FormatError(f"{path}:{lineno}: {err}") from None
+            if not ex.id:
+                ex.id = f"{Path(path).stem}-{lineno}"
+            yield ex
+
+
+def read_jsonl(path: str | os.PathLike) -> list[Example]:
+    return list(iter_jsonl(path))
+
+
+def dumps(example: Example) -> str:
+    return json.dumps(example.to_dict(), ensure_ascii=False)
+
+
+def write_jsonl(path: str | os.PathLike, examples: Iterable[Example]) -> int:
+    """Write examples atomically (a temporary file renamed into place); returns the count."""
+    n = 0
+    with atomic_write(path) as f:
+        for ex in examples:
+            f.write(dumps(ex) + "\n")
+            n += 1
+    return n
+
+
+class atomic_write:
+    """Open a text file for writing that appears at ``path`` only when closed without error.
+
+    An interrupted or failed write leaves no file (or the previous one) behind, never half a file.
+    """
+
+    def __init__(self, path: str | os.PathLike, encoding: str = "utf-8", newline: str | None = None):
+        self.path = Path(path)
+        self.encoding = encoding
+        self.newline = newline
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        self.file = os.fdopen(fd, "w", encoding=self.encoding, newline=self.newline)
+        return self.file
+
+    def __exit__(self, exc_type, exc, tb):
+        self.file.close()
+        if exc_type is None:
+            os.replace(self.tmp, self.path)
+        else:
+            os.unlink(self.tmp)
+        return False

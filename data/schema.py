@@ -1,0 +1,144 @@
+"""The one definition of labels, spans, records and character tags.
+
+Every stage imports these; nothing else defines them. The definitions follow
+ANNOTATION.md (see docs/annotation.md for the project's own account).
+
+>>> spans = [Span(5, 9, "METRIC"), Span(9, 10, "VALUE"), Span(10, 11, "UNIT")]
+>>> tags = spans_to_tags(spans, 12)
+>>> tags[4:11]
+['O', 'B-METRIC', 'I-METRIC', 'I-METRIC', 'I-METRIC', 'B-VALUE', 'B-UNIT']
+>>> tags_to_spans(tags) == spans
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+ENTITY_TYPES: tuple[str, ...] = ("METRIC", "VALUE", "UNIT")
+
+# IOB2 over the three entity types. "O" is id 0 so that padding-free models and
+# zero-initialised arrays mean "outside" by default.
+LABELS: tuple[str, ...] = ("O",) + tuple(f"{p}-{t}" for t in ENTITY_TYPES for p in ("B", "I"))
+label2id: dict[str, int] = {label: i for i, label in enumerate(LABELS)}
+id2label: dict[int, str] = {i: label for label, i in label2id.items()}
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A labelled character span ``text[start:end]`` (end exclusive)."""
+
+    start: int
+    end: int
+    label: str
+
+    def __post_init__(self) -> None:
+        if self.label not in ENTITY_TYPES:
+            raise ValueError(f"unknown entity type {self.label!r}; expected one of {ENTITY_TYPES}")
+        if not 0 <= self.start < self.end:
+            raise ValueError(f"invalid span [{self.start}, {self.end})")
+
+    def text(self, text: str) -> str:
+        return text[self.start:self.end]
+
+    def to_doccano(self) -> list:
+        return [self.start, self.end, self.label]
+
+    @classmethod
+    def from_doccano(cls, item: Sequence) -> "Span":
+        start, end, label = item
+        return cls(int(start), int(end), str(label))
+
+
+@dataclass
+class Record:
+    """One VALUE with what it measures, as ANNOTATION.md's "Records" section defines it.
+
+    ``value`` is the number (the lower bound of a range); ``value_min``/``value_max``
+    are set only for ranges. Spans are ``[start, end)`` offsets into the original text.
+    """
+
+    metric: str | None
+    value: int | float
+    unit: str | None
+    raw: str
+    qualifier: str | None = None
+    approximate: bool = False
+    value_span: tuple[int, int] | None = None
+    unit_span: tuple[int, int] | None = None
+    metric_span: tuple[int, int] | None = None
+    value_min: int | float | None = None
+    value_max: int | float | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: spans as lists, range bounds only for ranges, extra fields merged in."""
+        d: dict[str, Any] = {
+            "metric": self.metric, "value": self.value, "unit": self.unit, "raw": self.raw,
+            "qualifier": self.qualifier, "approximate": self.approximate,
+            "value_span": list(self.value_span) if self.value_span is not None else None,
+            "unit_span": list(self.unit_span) if self.unit_span is not None else None,
+            "metric_span": list(self.metric_span) if self.metric_span is not None else None,
+        }
+        if self.value_min is not None or self.value_max is not None:
+            d["value_min"], d["value_max"] = self.value_min, self.value_max
+        d.update(self.extra)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Record":
+        known = {f for f in cls.__dataclass_fields__ if f != "extra"}
+        kwargs = {k: v for k, v in d.items() if k in known}
+        for key in ("value_span", "unit_span", "metric_span"):
+            if kwargs.get(key) is not None:
+                kwargs[key] = tuple(kwargs[key])
+        return cls(**kwargs, extra={k: v for k, v in d.items() if k not in known})
+
+
+def validate_spans(spans: Iterable[Span], text_length: int) -> list[Span]:
+    """Sort spans and check they lie inside the text and do not overlap.
+
+    >>> validate_spans([Span(3, 4, "UNIT"), Span(0, 3, "VALUE")], 4)
+    [Span(start=0, end=3, label='VALUE'), Span(start=3, end=4, label='UNIT')]
+    """
+    ordered = sorted(spans)
+    for span in ordered:
+        if span.end > text_length:
+            raise ValueError(f"span {span} runs past the end of a text of length {text_length}")
+    for a, b in zip(ordered, ordered[1:]):
+        if b.start < a.end:
+            raise ValueError(f"spans overlap: {a} and {b}")
+    return ordered
+
+
+def spans_to_tags(spans: Iterable[Span], length: int) -> list[str]:
+    """Character-level IOB2 tags for ``length`` characters."""
+    tags = ["O"] * length
+    for span in validate_spans(spans, length):
+        tags[span.start] = f"B-{span.label}"
+        for i in range(span.start + 1, span.end):
+            tags[i] = f"I-{span.label}"
+    return tags
+
+
+def tags_to_spans(tags: Sequence[str]) -> list[Span]:
+    """Spans from IOB2 tags, repairing invalid sequences.
+
+    An ``I-X`` that does not continue an ``X`` span opens a new span (the usual
+    repair, also what seqeval's lenient mode does), so no tagged character is lost.
+
+    >>> tags_to_spans(["I-VALUE", "I-VALUE", "B-UNIT", "I-METRIC"])
+    [Span(start=0, end=2, label='VALUE'), Span(start=2, end=3, label='UNIT'), Span(start=3, end=4, label='METRIC')]
+    """
+    spans: list[Span] = []
+    start, label = None, None
+    for i, tag in enumerate(list(tags) + ["O"]):
+        prefix, _, kind = tag.partition("-")
+        continues = prefix == "I" and kind == label
+        if start is not None and not continues:
+            spans.append(Span(start, i, label))
+            start, label = None, None
+        if prefix == "B" or (prefix == "I" and not continues):
+            start, label = i, kind
+    return spans

@@ -1,0 +1,93 @@
+"""Small text utilities shared by generation and inference: sentence cutting, width folding.
+
+>>> text = "共发布信息41条。其中,通知12条;公告29条"
+>>> [text[s:e] for s, e in split_sentences(text)]
+['共发布信息41条。', '其中,通知12条;', '公告29条']
+"""
+
+from __future__ import annotations
+
+import re
+
+# Sentence ends: Chinese and Western full stops, question/exclamation marks, semicolons,
+# and line breaks. Closing quotes/brackets right after an end stay with the sentence.
+_SENTENCE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+[”’」』)）]*|\n|$)")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` offsets of the sentences of ``text``, without surrounding whitespace.
+
+    Offsets index ``text`` itself, so callers never lose the way back to the original.
+    """
+    out = []
+    for m in _SENTENCE.finditer(text):
+        start, end = m.start(), m.end()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            out.append((start, end))
+    return out
+
+
+_FULL = "０１２３４５６７８９％．，：；（）！？"
+_HALF = "0123456789%.,:;()!?"
+_TO_HALF = str.maketrans(_FULL, _HALF)
+_TO_FULL_PUNCT = str.maketrans(",;:()!?", "，；：（）！？")
+
+
+def to_halfwidth(text: str) -> str:
+    """Fold full-width digits and punctuation to ASCII, one character for one.
+
+    >>> to_halfwidth("３２件，占１２．５％")
+    '32件,占12.5%'
+    """
+    return text.translate(_TO_HALF)
+
+
+def to_fullwidth_punct(text: str) -> str:
+    """ASCII punctuation to its full-width form (digits untouched), one character for one."""
+    return text.translate(_TO_FULL_PUNCT)
+
+
+# Simplified → traditional for the characters common in this genre, one for one (so every
+# offset survives the conversion). Enough to give the model some traditional-script reports.
+_SIMPLIFIED = (
+    "万与专业丛东两严个丰临为举么义乐习书买乱争于亏云亚产亩亲亿仅从仓仪们价众优会伟传伤伦伪体余佣侠侣侦侧侨"
+    "债倾偿储儿党兰关兴养兽内冈册写军农冯冲决况冻净凉减凑几凤凭凯击凿刍划则刚创删别刹剂剑剧劝办务动励劲劳势"
+    "勋勤区医华协单卖卢卫却厂厅历压厌厕县参双发变叙叶号叹后吓吕吗员听启吴呜周咏响哑问启团园围国图圆圣场坏块"
+    "坚坛坝坞坟坠垒垦垫执报场墙壮声处备复够头夸夺奋奖妆妇妈娱学孙宁宝实宠审宪宫宽宾对寻导寿将尔尘尝层属岁"
+    "岂岗岛岭岳币师帐带帮常干并广庄庆库应庙废开异弃张弹强归录彻征径忆志忧怀态总恋恒恳恶悬惊惧惨惯愤愿懒戏战"
+    "户扑执扩扫扬扰抚抛抢护报担拟拥择拦拨择挂挤挥损换据掷携摄摆摇摊撑敌数斋断无旧时旷昼显晋晒晓晕暂术机杀杂"
+    "权条来杨极构枪柜栋栏树样档桥桩梦检棂椭楼榄槛欢欧歼残毁毕气氢汇汉污汤汹沟没沪沦沧沪河泻泼泽洁洒浅浆测济"
+    "浏浑浓涂涛涝润涨渊渐渔渗温湾湿溃滚满滤滥滨灭灯灵灾炉点炼烂烦烧热焕爱爷牍牵犹狈独狭猎献猪环现玛玮珐琐"
+    "电画畅畴疗疮疯痴瘫皱盏盐监盖盘着睁瞒矫矿码砖础硕确碍礼祸离种积称稳穷窃窍竞笔笋笼筑筹签简粮紧纠红纤约级"
+    "纪纬纯纱纲纳纵纷纸纹纺线练组细织终绍经结绕绘给络绝统继绩绪续维综绿缓编缘缩缴网罗罚罢职联聪肃肠肤肿胀胁"
+    "胆胜脑脚脱脸腊舆舍舰艺节芦苏范茎荐荡荣药莱获萝营萧著蓝虑虽蚀补装见观规视览觉计订认讨让训议讯记讲讳讼"
+    "许论设访证评识诉诊词译试诗诚话诞询该详语误说请诸读课谁调谈谊谋谐谓谢谦谨谱负贡财责贤败账货质贩贪贫购"
+    "贯贴贵贷贸费贺资赋赏赔赖赛赞赠赢赵趋跃践踪车轨轩转轮软轰轻载较辅辆辉输辖边辽达迁过迈运还这进远违连迟"
+    "选递逻遗邓邮邻郑郸酝酱释针钉钓钟钢钥钱铁铃铜铭银铺链销锁锅锋错锦键锻镇镜长门闪闭问闯闲间闻阀阁阅阐"
+    "队阳阴阵阶际陆陈险随隐难雏雾霁静韦韩页顶项顺须顾顿颁预领颇频颗题颜额风飞饭饮饰饱馆驱驶驻驾验骗骤鱼鲁"
+    "鲜鸟鸡鸣鸭鹏麦黄齐齿龄龙龟"
+)
+_TRADITIONAL = (
+    "萬與專業叢東兩嚴個豐臨為舉麼義樂習書買亂爭於虧雲亞產畝親億僅從倉儀們價眾優會偉傳傷倫偽體餘傭俠侶偵側僑"
+    "債傾償儲兒黨蘭關興養獸內岡冊寫軍農馮沖決況凍淨涼減湊幾鳳憑凱擊鑿芻劃則剛創刪別剎劑劍劇勸辦務動勵勁勞勢"
+    "勛勤區醫華協單賣盧衛卻廠廳歷壓厭廁縣參雙發變敘葉號嘆後嚇呂嗎員聽啟吳嗚週詠響啞問啟團園圍國圖圓聖場壞塊"
+    "堅壇壩塢墳墜壘墾墊執報場牆壯聲處備復夠頭誇奪奮獎妝婦媽娛學孫寧寶實寵審憲宮寬賓對尋導壽將爾塵嘗層屬歲"
+    "豈崗島嶺嶽幣師帳帶幫常幹並廣莊慶庫應廟廢開異棄張彈強歸錄徹徵徑憶志憂懷態總戀恆懇惡懸驚懼慘慣憤願懶戲戰"
+    "戶撲執擴掃揚擾撫拋搶護報擔擬擁擇攔撥擇掛擠揮損換據擲攜攝擺搖攤撐敵數齋斷無舊時曠晝顯晉曬曉暈暫術機殺雜"
+    "權條來楊極構槍櫃棟欄樹樣檔橋樁夢檢欞橢樓欖檻歡歐殲殘毀畢氣氫匯漢汙湯洶溝沒滬淪滄滬河瀉潑澤潔灑淺漿測濟"
+    "瀏渾濃塗濤澇潤漲淵漸漁滲溫灣濕潰滾滿濾濫濱滅燈靈災爐點煉爛煩燒熱煥愛爺牘牽猶狽獨狹獵獻豬環現瑪瑋琺瑣"
+    "電畫暢疇療瘡瘋癡癱皺盞鹽監蓋盤著睜瞞矯礦碼磚礎碩確礙禮禍離種積稱穩窮竊竅競筆筍籠築籌簽簡糧緊糾紅纖約級"
+    "紀緯純紗綱納縱紛紙紋紡線練組細織終紹經結繞繪給絡絕統繼績緒續維綜綠緩編緣縮繳網羅罰罷職聯聰肅腸膚腫脹脅"
+    "膽勝腦腳脫臉臘輿舍艦藝節蘆蘇範莖薦蕩榮藥萊獲蘿營蕭著藍慮雖蝕補裝見觀規視覽覺計訂認討讓訓議訊記講諱訟"
+    "許論設訪證評識訴診詞譯試詩誠話誕詢該詳語誤說請諸讀課誰調談誼謀諧謂謝謙謹譜負貢財責賢敗賬貨質販貪貧購"
+    "貫貼貴貸貿費賀資賦賞賠賴賽贊贈贏趙趨躍踐蹤車軌軒轉輪軟轟輕載較輔輛輝輸轄邊遼達遷過邁運還這進遠違連遲"
+    "選遞邏遺鄧郵鄰鄭鄲醞醬釋針釘釣鐘鋼鑰錢鐵鈴銅銘銀鋪鏈銷鎖鍋鋒錯錦鍵鍛鎮鏡長門閃閉問闖閒間聞閥閣閱闡"
+    "隊陽陰陣階際陸陳險隨隱難雛霧霽靜韋韓頁頂項順須顧頓頒預領頗頻顆題顏額風飛飯飲飾飽館驅駛駐駕驗騙驟魚魯"
+    "鮮鳥雞鳴鴨鵬麥黃齊齒齡龍龜"
+)
+assert len(_SIMPLIFIED) == len(_TRADITIONAL), (len(_SIMPLIFIED), len(_TRADITIONAL))
+TO_TRADITIONAL = str.maketrans(_SIMPLIFIED, _TRADITIONAL)

@@ -1,0 +1,41 @@
+"""``govreport``: one command, a subcommand per pipeline stage.
+
+>>> "generate" in COMMANDS
+True
+
+Each subcommand lives with its stage as a ``main(argv)`` function and is imported
+only when asked for, so ``govreport generate`` never loads torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+# subcommand -> (module, one-line help). Stages own their CLIs; this table only routes.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "generate": ("data.generate", "build a labelled dataset from templated reports"),
+}
+
+
+def usage() -> str:
+    lines = ["usage: govreport COMMAND [options]   (govreport COMMAND --help for details)", "", "commands:"]
+    lines += [f"  {name:<12} {help_}" for name, (_, help_) in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print(usage())
+        return 0 if argv else 2
+    name, rest = argv[0], argv[1:]
+    if name not in COMMANDS:
+        print(f"govreport: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(COMMANDS[name][0])
+    return module.main(rest) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

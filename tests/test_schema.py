@@ -1,0 +1,90 @@
+"""Spans ↔ tags round trips and doccano I/O."""
+
+import json
+
+import pytest
+from hypothesis import given, strategies as st
+
+from data.doccano import Example, FormatError, atomic_write, read_jsonl, write_jsonl
+from data.schema import ENTITY_TYPES, LABELS, Record, Span, id2label, label2id, spans_to_tags, tags_to_spans
+
+
+def test_labels_are_iob2_over_three_types():
+    assert LABELS[0] == "O"
+    assert set(LABELS[1:]) == {f"{p}-{t}" for t in ENTITY_TYPES for p in "BI"}
+    assert all(id2label[label2id[label]] == label for label in LABELS)
+
+
+@st.composite
+def span_lists(draw):
+    length = draw(st.integers(1, 60))
+    cuts = sorted(draw(st.sets(st.integers(0, length), max_size=12)))
+    spans = []
+    for a, b in zip(cuts, cuts[1:]):
+        if draw(st.booleans()):
+            spans.append(Span(a, b, draw(st.sampled_from(ENTITY_TYPES))))
+    return spans, length
+
+
+@given(span_lists())
+def test_spans_tags_round_trip(case):
+    spans, length = case
+    assert tags_to_spans(spans_to_tags(spans, length)) == spans
+
+
+@pytest.mark.parametrize("tags, expected", [
+    (["I-VALUE", "I-VALUE"], [Span(0, 2, "VALUE")]),                     # I- without B- opens a span
+    (["B-METRIC", "I-VALUE"], [Span(0, 1, "METRIC"), Span(1, 2, "VALUE")]),  # type change breaks
+    (["B-VALUE", "B-VALUE"], [Span(0, 1, "VALUE"), Span(1, 2, "VALUE")]),
+    (["O", "O"], []),
+])
+def test_tags_to_spans_repairs(tags, expected):
+    assert tags_to_spans(tags) == expected
+
+
+def test_overlapping_spans_are_rejected():
+    with pytest.raises(ValueError, match="overlap"):
+        spans_to_tags([Span(0, 3, "METRIC"), Span(2, 4, "VALUE")], 5)
+    with pytest.raises(ValueError):
+        Span(0, 1, "PERSON")
+
+
+def test_doccano_round_trip(tmp_path):
+    rec = Record(metric="网络申请", value=26448, unit="宗", raw="26448宗", value_span=(4, 9),
+                 unit_span=(9, 10), metric_span=(0, 4))
+    ex = Example("a-1", "网络申请26448宗", [Span(0, 4, "METRIC"), Span(4, 9, "VALUE"), Span(9, 10, "UNIT")],
+                 [rec], meta={"source": "x"})
+    path = tmp_path / "out.jsonl"
+    assert write_jsonl(path, [ex]) == 1
+    line = json.loads(path.read_text(encoding="utf-8"))
+    assert line["label"] == [[0, 4, "METRIC"], [4, 9, "VALUE"], [9, 10, "UNIT"]]
+    assert line["records"][0]["value_span"] == [4, 9] and "value_min" not in line["records"][0]
+    assert read_jsonl(path) == [ex]
+
+
+def test_gold_file_reads():
+    gold = read_jsonl("data/gold/dev.jsonl")
+    assert len(gold) == 509
+    assert sum(len(ex.spans) for ex in gold) > 1000
+
+
+@pytest.mark.parametrize("line, message", [
+    ('{"id": 1}', "text"),
+    ('{"text": "ab", "label": [[0, 5, "VALUE"]]}', "past the end"),
+    ('{"text": "ab", "label": [[0, 1, "AMOUNT"]]}', "unknown entity type"),
+    ("not json", "Expecting value"),
+])
+def test_bad_lines_name_file_and_line(tmp_path, line, message):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "ok"}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(FormatError, match=rf"bad.jsonl:2: .*{message}"):
+        read_jsonl(path)
+
+
+def test_atomic_write_leaves_nothing_on_error(tmp_path):
+    path = tmp_path / "x.txt"
+    with pytest.raises(RuntimeError):
+        with atomic_write(path) as f:
+            f.write("half")
+            raise RuntimeError("interrupted")
+    assert list(tmp_path.iterdir()) == []
