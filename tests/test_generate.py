@@ -1,0 +1,117 @@
+"""The dataset builder: invariants of every generated line, determinism, the card's figures."""
+
+import json
+import re
+
+import pytest
+
+from data.doccano import read_jsonl
+from data.generate import build_dataset, main
+from data.numbers import parse_number
+from data.schema import validate_spans
+from data.templates import SPLITS, load_templates, split_of
+from data.templating import Template
+
+# Text that must never carry a tag: years and dates, ordinals, document numbers, phone numbers.
+NEVER_TAGGED = re.compile(
+    r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?|底|初|度|上半年)?|\d{1,2}月\d{1,2}日|\d{4}-\d{2}-\d{2}"
+    r"|第[0-9一二三四五六七八九十]+[届条次期批名项]|〔\d{4}〕\d+号|0\d{2,3}-\d{7,8}"
+)
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return build_dataset(reports=60, seed=11)
+
+
+def all_examples(ds):
+    return [ex for split in SPLITS for ex in ds[split]]
+
+
+def test_every_line_satisfies_the_annotation_guide(dataset):
+    for ex in all_examples(dataset):
+        validate_spans(ex.spans, len(ex.text))  # in range, no overlaps
+        values = [s for s in ex.spans if s.label == "VALUE"]
+        assert len(ex.records) == len(values), ex.to_dict()  # one record per VALUE
+        assert sorted(tuple(r.value_span) for r in ex.records) == [(s.start, s.end) for s in values]
+        linked = {tuple(r.metric_span) for r in ex.records if r.metric_span}
+        for s in ex.spans:
+            assert s.text(ex.text).strip() == s.text(ex.text), ex.to_dict()  # no spaces in spans
+            if s.label == "METRIC":
+                assert (s.start, s.end) in linked, ex.to_dict()  # only where a VALUE measures it
+        for r in ex.records:
+            parsed = parse_number(ex.text[slice(*r.value_span)])
+            assert parsed.ok and parsed.value == r.value, r
+            assert r.metric == (ex.text[slice(*r.metric_span)] if r.metric_span else None)
+            if r.unit_span:
+                assert r.unit == ex.text[slice(*r.unit_span)].replace("％", "%")
+            assert r.approximate == (bool(r.qualifier) or parsed.approximate)
+
+
+def test_dates_ordinals_and_identifiers_are_never_tagged(dataset):
+    checked = 0
+    for ex in all_examples(dataset):
+        tagged = {i for s in ex.spans for i in range(s.start, s.end)}
+        for m in NEVER_TAGGED.finditer(ex.text):
+            checked += 1
+            assert not tagged & set(range(m.start(), m.end())), (m.group(), ex.to_dict())
+    assert checked > 50
+
+
+def test_splits_use_disjoint_templates(dataset):
+    for split in SPLITS:
+        for ex in dataset[split]:
+            for tid in ex.meta["template"].split("+"):
+                assert tid == "report.heading" or split_of(tid) == split
+
+
+def test_banks_are_large_and_varied():
+    templates = load_templates()
+    assert len(templates) >= 300
+    assert len({t.source for t in templates}) == len(templates)
+    assert {split_of(t.id) for t in templates} == set(SPLITS)
+
+
+@pytest.mark.parametrize("source, expected", [
+    # value-unit-metric order links forward
+    ("开放{Q>!}{M:data}。", lambda ex: ex.records[0].metric_span[0] > ex.records[0].value_span[0]),
+    # a breakdown's percentage measures the preceding metric
+    ("其中{M:request}{Q!}，占{P}。", lambda ex: ex.records[0].metric == ex.records[1].metric),
+    # a list shares the unit tagged after its last value
+    ("分别为{V}、{V}和{Q!}。", lambda ex: len({r.unit for r in ex.records}) == 1
+     and sum(s.label == "UNIT" for s in ex.spans) == 1),
+    # a metric no value measures is not tagged
+    ("[{M}]建设情况良好。", lambda ex: ex.spans == [] and ex.records == []),
+])
+def test_linking_patterns(source, expected):
+    import random
+    t = Template("test.000", "info", source)
+    rng = random.Random(5)
+    for _ in range(30):
+        assert expected(t.render(rng)), t.render(rng).to_dict()
+
+
+def test_same_seed_same_bytes_and_card(tmp_path):
+    for name in ("a", "b"):
+        assert main(["--out", str(tmp_path / name), "--reports", "12", "--seed", "3"]) == 0
+    for split in SPLITS:
+        assert (tmp_path / "a" / f"{split}.jsonl").read_bytes() == (tmp_path / "b" / f"{split}.jsonl").read_bytes()
+        assert read_jsonl(tmp_path / "a" / f"{split}.jsonl")
+    card = (tmp_path / "a" / "README.md").read_text(encoding="utf-8")
+    stats = json.loads(card.split("```json")[1].split("```")[0])
+    assert stats["seed"] == 3 and set(stats["splits"]) == set(SPLITS)
+    import datasets
+    hf = datasets.load_from_disk(str(tmp_path / "a" / "hf"))
+    first = hf["train"][0]
+    assert len(first["tags"]) == len(first["text"])
+
+
+def test_distribution_targets():
+    """The figures the dataset card reports: diversity of metrics and share of negatives."""
+    ds = build_dataset(reports=200, seed=7)
+    train = ds["train"]
+    head = train[:10000]
+    metrics = {r.metric for ex in head for r in ex.records if r.metric}
+    assert len(metrics) * 10000 / len(head) >= 2000
+    negative = sum(1 for ex in train if not ex.records) / len(train)
+    assert negative >= 0.15
