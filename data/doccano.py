@@ -113,6 +113,10 @@ class atomic_write:
     def __exit__(self, exc_type, exc, tb):
         self.file.close()
         if exc_type is None:
+            # mkstemp makes the file owner-only; give it what a plain open() would.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(self.tmp, 0o666 & ~umask)
             os.replace(self.tmp, self.path)
         else:
             os.unlink(self.tmp)

@@ -1,0 +1,283 @@
+"""The bridge between character tags (what annotation and scoring use) and model tokens.
+
+Training turns character IOB2 tags into one label id per token
+(:func:`align_labels`); inference turns token predictions back into one tag per
+character (:func:`token_to_char_tags`). Both go through the tokenizer's offset
+mapping, so they work for any fast tokenizer, not only a character one. Texts
+longer than the model's window are cut into overlapping windows
+(:func:`encode_windows`) and their predictions merged so every character gets a tag
+(:func:`predict_tags`).
+
+>>> offsets = [(0, 0), (0, 2), (2, 5), (5, 6), (0, 0)]   # [CLS] 办结 123 件 [SEP]
+>>> tags = ["B-METRIC", "I-METRIC", "B-VALUE", "I-VALUE", "I-VALUE", "B-UNIT"]
+>>> ids = align_labels(offsets, tags)
+>>> ids
+[-100, 1, 3, 5, -100]
+>>> token_to_char_tags(offsets, ids, 6) == tags
+True
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Sequence
+
+import torch
+
+from data.schema import Span, id2label, label2id
+
+logger = logging.getLogger(__name__)
+
+# Label id that torch's cross-entropy ignores.
+IGNORE_INDEX = -100
+
+Offsets = Sequence[tuple[int, int]]
+
+
+def align_labels(offsets: Offsets, char_tags: Sequence[str]) -> list[int]:
+    """One label id per token: the tag of the token's first character.
+
+    Special tokens ([CLS], [SEP]) and padding have empty offsets ``(0, 0)`` and get
+    -100, which the loss ignores: they stand for no character, so any label would
+    teach the model something the scorer never asks for. A token that covers
+    several characters takes its first character's tag, the usual choice for word
+    pieces; :func:`token_to_char_tags` undoes it by continuing the tag over the rest
+    of the token.
+
+    >>> align_labels([(0, 0), (0, 1), (1, 3), (0, 0)], ["B-VALUE", "B-UNIT", "I-UNIT"])
+    [-100, 3, 5, -100]
+    """
+    return [IGNORE_INDEX if start >= end else label2id[char_tags[start]] for start, end in offsets]
+
+
+def token_to_char_tags(offsets: Offsets, token_label_ids: Sequence[int], length: int) -> list[str]:
+    """Expand token predictions to ``length`` character tags.
+
+    The first character of a token gets the token's tag; the token's other
+    characters continue it (``I-X`` after ``B-X`` or ``I-X``, ``O`` after ``O``).
+    Characters no token covers (spaces, which BERT tokenizers drop) are ``O``; where
+    tokens overlap, the first token covering a character decides it.
+
+    >>> token_to_char_tags([(0, 0), (0, 3), (4, 5), (0, 0)], [-100, 3, 5, -100], 5)
+    ['B-VALUE', 'I-VALUE', 'I-VALUE', 'O', 'B-UNIT']
+    """
+    tags: list[str | None] = [None] * length
+    for (start, end), label_id in zip(offsets, token_label_ids):
+        if start >= end or label_id == IGNORE_INDEX or tags[start] is not None:
+            continue
+        tag = id2label[int(label_id)]
+        inside = "O" if tag == "O" else "I-" + tag.partition("-")[2]
+        tags[start] = tag
+        for i in range(start + 1, min(end, length)):
+            if tags[i] is None:
+                tags[i] = inside
+    return [t or "O" for t in tags]
+
+
+def boundary_conflicts(offsets: Offsets, spans: Sequence[Span]) -> list[Span]:
+    """Spans that begin or end inside a token, so no token labelling can reproduce them.
+
+    A tokenizer that reads ``10%`` as one token cannot tag VALUE ``10`` and UNIT
+    ``%`` apart; training logs how often that happens for the chosen base model.
+
+    >>> boundary_conflicts([(0, 3)], [Span(0, 2, "VALUE"), Span(2, 3, "UNIT")])
+    [Span(start=0, end=2, label='VALUE'), Span(start=2, end=3, label='UNIT')]
+    """
+    inner: set[int] = set()  # character positions strictly inside a token
+    for start, end in offsets:
+        inner.update(range(start + 1, end))
+    return [s for s in spans if s.start in inner or s.end in inner]
+
+
+def clean_offsets(offsets: Offsets, text: str) -> list[tuple[int, int]]:
+    """Offsets that cover only the characters each token stands for; ``(0, 0)`` for none.
+
+    Sentencepiece tokenizers (the e5 base) report ``▁11`` over `` 11`` and a lone
+    ``▁`` over the space, and their prepended ``▁`` repeats the offsets of the
+    first real token. Unchanged, the first would label ``▁11`` with the space's
+    ``O`` and the last would let an untrained token decide the first character.
+    So whitespace at either end is dropped, and a token whose span equals the next
+    token's is emptied. Character tokenizers pass through unchanged.
+
+    >>> clean_offsets([(0, 0), (0, 1), (0, 1), (1, 4), (4, 5), (5, 6), (0, 0)], "占 11 条")
+    [(0, 0), (0, 0), (0, 1), (2, 4), (0, 0), (5, 6), (0, 0)]
+    """
+    cleaned = []
+    for start, end in offsets:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        cleaned.append((start, end) if start < end else (0, 0))
+    for k in range(len(cleaned) - 1):
+        if cleaned[k][0] < cleaned[k][1] and cleaned[k] == cleaned[k + 1]:
+            cleaned[k] = (0, 0)
+    return cleaned
+
+
+@dataclass
+class Window:
+    """One model input: a slice of a text's tokens, with [CLS]/[SEP] added by the tokenizer."""
+
+    text_index: int
+    input_ids: list[int]
+    offsets: list[tuple[int, int]]
+    token_type_ids: list[int] | None = None
+
+
+def encode_windows(tokenizer, texts: Sequence[str], max_length: int, stride: int | None = None) -> list[Window]:
+    """Tokenize ``texts`` into windows of at most ``max_length`` tokens.
+
+    A text that fits is one window. A longer one becomes several that overlap by
+    ``stride`` tokens (default a quarter of the window), so every token appears in
+    at least one window with some context on both sides. Offsets stay relative to
+    the original text and are passed through :func:`clean_offsets`; tokens that
+    stand for no character have ``(0, 0)``, like special tokens.
+    """
+    texts = list(texts)
+    if tokenizer.cls_token_id is None or tokenizer.sep_token_id is None:
+        raise ValueError("the tokenizer needs a CLS (or <s>) and a SEP (or </s>) token")
+    inner = max_length - 2  # room for content tokens between CLS and SEP
+    if inner < 2:
+        raise ValueError(f"max_length {max_length} leaves no room for tokens")
+    if stride is None:
+        stride = max(1, max_length // 4)
+    stride = min(stride, inner - 1)  # each window must advance by at least one token
+    # Windows are cut here rather than by the tokenizer's overflow feature, whose
+    # behaviour has changed between transformers releases (some dropped the tail).
+    encoded = tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+    with_types = "token_type_ids" in tokenizer.model_input_names
+    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
+    windows = []
+    for index, (ids, offsets) in enumerate(zip(encoded["input_ids"], encoded["offset_mapping"])):
+        offsets = clean_offsets(offsets, texts[index])
+        start = 0
+        while True:
+            piece = [cls] + ids[start:start + inner] + [sep]
+            # CLS and SEP stand for no character: (0, 0), like clean_offsets' empty tokens.
+            spans = [(0, 0)] + offsets[start:start + inner] + [(0, 0)]
+            windows.append(Window(index, piece, spans, [0] * len(piece) if with_types else None))
+            if start + inner >= len(ids):
+                break
+            start += inner - stride
+    return windows
+
+
+def model_max_length(model, tokenizer) -> int:
+    """The longest window both the model's position table and the tokenizer accept."""
+    limit = getattr(model.config, "max_position_embeddings", None) or 512
+    tok_limit = getattr(tokenizer, "model_max_length", None)
+    if tok_limit and tok_limit < 1_000_000:  # unset limits are a huge sentinel
+        limit = min(limit, tok_limit)
+    return limit
+
+
+def predict_tags_with_probs(
+    model,
+    tokenizer,
+    texts: Sequence[str],
+    batch_size: int = 32,
+    device: str | torch.device | None = None,
+    max_length: int | None = None,
+    stride: int | None = None,
+    progress: bool = False,
+) -> list[tuple[list[str], list[float]]]:
+    """Character tags and per-character confidence for each text.
+
+    The confidence of a character is the softmax probability of the tag its token
+    was given (the arg-max, so the largest class probability); a span's
+    confidence can be taken as the minimum over its characters. Characters no
+    token covers are ``O`` with probability 1.0.
+
+    Windows of all texts are sorted by length and batched, so a batch pads only to
+    its own longest window. Where windows overlap, a token takes the prediction
+    from the window in which it sits farthest from an edge (most context). The
+    model's train/eval mode is restored afterwards, so this is safe to call in the
+    middle of training.
+    """
+    if device is not None:
+        model.to(device)
+    device = next(model.parameters()).device
+    max_length = max_length or model_max_length(model, tokenizer)
+    windows = encode_windows(tokenizer, texts, max_length, stride)
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+
+    # text index -> {(start, end): (context, label id, probability)}
+    best: list[dict[tuple[int, int], tuple[int, int, float]]] = [{} for _ in texts]
+    order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    if progress:
+        from tqdm.auto import tqdm
+
+        batches = tqdm(batches, desc="predict", unit="batch")
+
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            for batch in batches:
+                width = max(len(windows[i].input_ids) for i in batch)
+                ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+                mask = torch.zeros((len(batch), width), dtype=torch.long)
+                types = torch.zeros((len(batch), width), dtype=torch.long)
+                for row, i in enumerate(batch):
+                    w = windows[i]
+                    ids[row, : len(w.input_ids)] = torch.tensor(w.input_ids)
+                    mask[row, : len(w.input_ids)] = 1
+                    if w.token_type_ids is not None:
+                        types[row, : len(w.input_ids)] = torch.tensor(w.token_type_ids)
+                inputs = {"input_ids": ids.to(device), "attention_mask": mask.to(device)}
+                if windows[batch[0]].token_type_ids is not None:
+                    inputs["token_type_ids"] = types.to(device)
+                probs = model(**inputs).logits.float().softmax(-1)
+                top_p, top_id = probs.max(-1)
+                top_p, top_id = top_p.cpu().tolist(), top_id.cpu().tolist()
+                for row, i in enumerate(batch):
+                    w = windows[i]
+                    content = [k for k, (s, e) in enumerate(w.offsets) if s < e]
+                    if not content:
+                        continue
+                    first, last = content[0], content[-1]
+                    seen = best[w.text_index]
+                    for k in content:
+                        context = min(k - first, last - k)
+                        key = w.offsets[k]
+                        if key not in seen or context > seen[key][0]:
+                            seen[key] = (context, top_id[row][k], top_p[row][k])
+    finally:
+        model.train(was_training)
+
+    results = []
+    for text, seen in zip(texts, best):
+        offsets = sorted(seen)
+        tags = token_to_char_tags(offsets, [seen[o][1] for o in offsets], len(text))
+        char_probs = [1.0] * len(text)
+        assigned = [False] * len(text)
+        for start, end in offsets:
+            for c in range(start, min(end, len(text))):
+                if not assigned[c]:
+                    char_probs[c], assigned[c] = seen[(start, end)][2], True
+        results.append((tags, char_probs))
+    return results
+
+
+def predict_tags(
+    model,
+    tokenizer,
+    texts: Sequence[str],
+    batch_size: int = 32,
+    device: str | torch.device | None = None,
+    max_length: int | None = None,
+    stride: int | None = None,
+    progress: bool = False,
+) -> list[list[str]]:
+    """IOB2 tags, one per character, for each text (see :func:`predict_tags_with_probs`).
+
+    Tags are the model's raw arg-max; an ``I-X`` may follow ``O``.
+    :func:`data.schema.tags_to_spans` repairs that when spans are read off.
+    """
+    return [
+        tags
+        for tags, _ in predict_tags_with_probs(model, tokenizer, texts, batch_size, device, max_length, stride, progress)
+    ]

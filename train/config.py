@@ -1,0 +1,170 @@
+"""Training options: one dataclass that is also the command line and the config file.
+
+Every field becomes ``--field-name`` with the field's ``help``; a JSON config file
+uses the same names (``max_steps`` or ``max-steps``); precedence is field default <
+config file < command line.
+
+>>> cfg = parse_config(["--data", "d", "--output-dir", "o", "--max-steps", "5"])
+>>> cfg.max_steps, cfg.epochs, cfg.base_model
+(5, 3.0, 'model/base/e5-small-char')
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_BASE_MODEL = "model/base/e5-small-char"
+DEFAULT_EVAL_GOLD = "data/gold/dev.jsonl"
+CHAR_SMALL = "char-small"
+
+
+class ConfigError(ValueError):
+    """An option or config file the trainer cannot use; the CLI shows it as one line."""
+
+
+@dataclass
+class TrainConfig:
+    data: str | None = field(
+        default=None,
+        metadata={"help": "dataset folder holding train.jsonl and validation.jsonl (doccano JSONL, as govreport generate writes)"},
+    )
+    output_dir: str | None = field(
+        default=None,
+        metadata={"help": "where the trained model (weights, config, tokenizer, model card) and checkpoints go"},
+    )
+    base_model: str = field(
+        default=DEFAULT_BASE_MODEL,
+        metadata={
+            "help": f"encoder to fine-tune: a local model folder, a model name already in the Hugging Face cache "
+            f"(nothing is downloaded), or '{CHAR_SMALL}' for a small character BERT trained from scratch. "
+            f"The default is written by `govreport convert-e5 --output-dir {DEFAULT_BASE_MODEL}`"
+        },
+    )
+    epochs: float = field(default=3.0, metadata={"help": "passes over the training data (ignored when --max-steps is set)"})
+    max_steps: int | None = field(default=None, metadata={"help": "stop after this many optimizer steps (overrides --epochs)"})
+    batch_size: int = field(default=32, metadata={"help": "training windows per step and device"})
+    learning_rate: float | None = field(
+        default=None,
+        metadata={"help": f"peak learning rate; default 5e-5 for a pretrained base, 5e-4 for {CHAR_SMALL} (random init)"},
+    )
+    warmup_ratio: float = field(default=0.1, metadata={"help": "fraction of steps spent warming the learning rate up linearly"})
+    weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay"})
+    max_length: int = field(
+        default=256,
+        metadata={"help": "tokens per window (capped by the model's positions); longer texts are split into overlapping windows"},
+    )
+    stride: int = field(default=32, metadata={"help": "tokens shared by consecutive windows of a long text"})
+    seed: int = field(default=42, metadata={"help": "seed for model initialisation, data order and subsampling"})
+    device: str = field(
+        default="auto",
+        metadata={"help": "auto (cuda when available), cpu or cuda; bf16 is used on GPUs that support it", "choices": ["auto", "cpu", "cuda"]},
+    )
+    cpu_threads: int | None = field(
+        default=None,
+        metadata={"help": "torch threads when training on CPU (default: every core this process may use; fewer helps on a busy machine)"},
+    )
+    eval_gold: str | None = field(
+        default=DEFAULT_EVAL_GOLD,
+        metadata={
+            "help": "gold JSONL scored after every evaluation; its micro F1 picks the kept checkpoint. "
+            "Relative paths that do not exist are read from the repository root. 'none' disables it "
+            "(then validation F1 picks). Never train on this file"
+        },
+    )
+    eval_steps: int | None = field(
+        default=None, metadata={"help": "evaluate and save every N steps instead of at the end of each epoch"}
+    )
+    logging_steps: int = field(default=50, metadata={"help": "log the training loss every N steps"})
+    max_train_examples: int | None = field(
+        default=None, metadata={"help": "train on a random subsample of N examples (quick CPU runs)"}
+    )
+    max_eval_examples: int | None = field(
+        default=None, metadata={"help": "score only N validation examples per evaluation (the gold file is always scored whole)"}
+    )
+    resume: bool = field(default=False, metadata={"help": "continue from the newest checkpoint in --output-dir"})
+    overwrite_output_dir: bool = field(
+        default=False, metadata={"help": "start afresh even though --output-dir already holds checkpoints"}
+    )
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def _field_type(f: dataclasses.Field) -> type:
+    """The concrete type of a field (``int | None`` -> ``int``)."""
+    hint = typing.get_type_hints(TrainConfig)[f.name]
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    return hint
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``govreport train`` parser, built from :class:`TrainConfig` (defaults suppressed, so only typed options appear)."""
+    parser = argparse.ArgumentParser(
+        prog="govreport train",
+        description="Fine-tune a token-classification model that tags METRIC, VALUE and UNIT characters. "
+        "Scores are seqeval strict IOB2 over character tags.",
+        argument_default=argparse.SUPPRESS,
+    )
+    parser.add_argument("--config", metavar="FILE", help="JSON file of options (keys are option names); command-line options win")
+    for f in dataclasses.fields(TrainConfig):
+        flag = "--" + f.name.replace("_", "-")
+        kind = _field_type(f)
+        help_ = f.metadata["help"]
+        if kind is bool:
+            parser.add_argument(flag, action="store_true", help=help_)
+        else:
+            default = f" (default: {f.default})" if f.default is not None else ""
+            parser.add_argument(
+                flag, type=kind, choices=f.metadata.get("choices"), metavar=f.name.upper(), help=help_ + default
+            )
+    return parser
+
+
+def load_config_file(path: str | Path) -> dict:
+    """Options from a JSON file, keys normalised to field names; unknown keys are an error."""
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except json.JSONDecodeError as err:
+        raise ConfigError(f"config file {path} is not valid JSON: {err}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config file {path} must hold a JSON object of options")
+    names = {f.name: f for f in dataclasses.fields(TrainConfig)}
+    values = {}
+    for key, value in raw.items():
+        name = key.lstrip("-").replace("-", "_")
+        if name not in names:
+            raise ConfigError(f"config file {path}: unknown option {key!r}")
+        kind = _field_type(names[name])
+        if value is not None and not isinstance(value, kind) and not (kind is float and isinstance(value, int)):
+            raise ConfigError(f"config file {path}: {key!r} should be {kind.__name__}, got {value!r}")
+        values[name] = value
+    return values
+
+
+def parse_config(argv: list[str]) -> TrainConfig:
+    """Defaults, then ``--config`` file, then command-line options; checks that required ones are set."""
+    args = vars(build_parser().parse_args(argv))
+    values = load_config_file(args.pop("config")) if "config" in args else {}
+    values.update(args)
+    cfg = TrainConfig(**values)
+    for name in ("data", "output_dir"):
+        if not getattr(cfg, name):
+            raise ConfigError(f"--{name.replace('_', '-')} is required (on the command line or in --config)")
+    if cfg.max_steps is not None and cfg.max_steps <= 0:
+        raise ConfigError("--max-steps must be positive")
+    if cfg.epochs <= 0 or cfg.batch_size <= 0 or cfg.max_length < 8:
+        raise ConfigError("--epochs and --batch-size must be positive and --max-length at least 8")
+    if not 0 <= cfg.warmup_ratio < 1:
+        raise ConfigError("--warmup-ratio must be in [0, 1)")
+    if cfg.eval_gold is not None and cfg.eval_gold.lower() in ("", "none"):
+        cfg.eval_gold = None
+    return cfg

@@ -1,0 +1,156 @@
+"""The model card (README.md) written next to a trained model.
+
+It records what a reader needs to trust or reproduce the model: base model,
+labels, data (the dataset's own card, summarised, plus counts), hyperparameters
+and seeds, library versions, the command line, and the scores after every
+evaluation and for the kept checkpoint.
+
+>>> print(scores_table({"dev": {"micro": {"precision": 1.0, "recall": 0.5, "f1": 0.667, "support": 2}}}))
+| set | type | precision | recall | F1 | support |
+|---|---|---|---|---|---|
+| dev | micro | 1.0000 | 0.5000 | 0.6670 | 2 |
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import platform
+
+from data.schema import ENTITY_TYPES, LABELS
+
+LIBRARIES = ("torch", "transformers", "tokenizers", "accelerate", "seqeval", "numpy")
+
+# Lines of the dataset's README.md kept in the model card; the rest is in the dataset folder.
+DATA_CARD_LINES = 40
+
+
+def library_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def scores_table(scores: dict[str, dict]) -> str:
+    """A markdown table of ``{set: entity_scores(...)}``."""
+    lines = ["| set | type | precision | recall | F1 | support |", "|---|---|---|---|---|---|"]
+    for name, by_type in scores.items():
+        for kind, row in by_type.items():
+            lines.append(
+                f"| {name} | {kind} | {row['precision']:.4f} | {row['recall']:.4f} | {row['f1']:.4f} | {row['support']} |"
+            )
+    return "\n".join(lines)
+
+
+def history_table(history: list[dict], sets: list[str]) -> str:
+    """One row per evaluation logged during training: step, epoch, micro F1 and per-type F1 of each set."""
+    header = ["step", "epoch", "train loss"]
+    for name in sets:
+        header += [f"{name} F1"] + [f"{name} {kind} F1" for kind in ENTITY_TYPES]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for entry in history:
+        cells = [str(entry.get("step", "")), f"{entry.get('epoch', 0):.2f}", _fmt(entry.get("loss"))]
+        for name in sets:
+            cells.append(_fmt(entry.get(f"eval_{name}_f1")))
+            cells += [_fmt(entry.get(f"eval_{name}_{kind}_f1")) for kind in ENTITY_TYPES]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _fmt(value) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+def data_card_summary(card: str | None) -> str:
+    """The dataset's README.md with its headings moved one level down, cut after :data:`DATA_CARD_LINES` lines."""
+    if not card:
+        return "_The dataset folder has no README.md._"
+    lines = card.strip().splitlines()
+    kept = ["#" + line if line.startswith("#") else line for line in lines[:DATA_CARD_LINES]]
+    if len(lines) > DATA_CARD_LINES:
+        kept.append(f"\n_... {len(lines) - DATA_CARD_LINES} more lines in the dataset's README.md._")
+    return "\n".join(kept)
+
+
+def render(results: dict, data_card: str | None) -> str:
+    """The README.md text for ``results`` (the content of train_results.json)."""
+    cfg = results["config"]
+    sets = list(results["final_scores"])
+    counts = "\n".join(
+        f"| {split} | {c['examples']} | {c['windows'] if c.get('windows') is not None else '-'} | "
+        + " | ".join(str(c["entities"][k]) for k in ENTITY_TYPES)
+        + " |"
+        for split, c in results["data"].items()
+    )
+    return f"""---
+library_name: transformers
+pipeline_tag: token-classification
+language: zh
+tags: [token-classification, govreport]
+---
+
+# govreport tagger: METRIC, VALUE, UNIT
+
+Tags the characters of Chinese government report prose as METRIC, VALUE or UNIT
+(IOB2 over characters, labels {list(LABELS)}), fine-tuned from `{results['base_model']}`
+({results['model']['parameters']:,} parameters, {results['model']['architecture']}).
+
+```python
+from transformers import AutoModelForTokenClassification, AutoTokenizer
+from model.tagging import predict_tags
+model = AutoModelForTokenClassification.from_pretrained("{cfg['output_dir']}")
+tokenizer = AutoTokenizer.from_pretrained("{cfg['output_dir']}")
+predict_tags(model, tokenizer, ["全年共受理政府信息公开申请52971宗。"])
+```
+
+## Results
+
+Entity scores are seqeval **strict mode, IOB2**, over character tags; predicted tags
+are read as spans the way `data.schema.tags_to_spans` does (an `I-X` after `O` opens a
+span) before scoring. `dev` is the gold file `{cfg['eval_gold']}` (never trained on); the
+kept checkpoint (`{results['best_checkpoint']}`) is the one with the best
+`{results['best_metric_name']}` = {_fmt(results['best_metric'])}.
+
+### Kept model
+
+{scores_table(results['final_scores'])}
+
+### Every evaluation during training
+
+{history_table(results['history'], sets)}
+
+## Training data
+
+From `{cfg['data']}` (windows: inputs of at most {results['max_length']} tokens).
+
+| split | examples | windows | {' | '.join(ENTITY_TYPES)} |
+|---|---|---|{'---|' * len(ENTITY_TYPES)}
+{counts}
+
+### Dataset card (summary)
+
+{data_card_summary(data_card)}
+
+## Training
+
+- steps: {results['global_step']}, epochs: {_fmt(results['epoch'])}, seed: {cfg['seed']}
+- device: {results['device']}, precision: {results['precision']}, CPU threads: {results['threads']}
+- speed: {results['train_examples_per_second']:.1f} windows/s in training steps (evaluation and saving excluded)
+- command: `{results['command']}`
+
+Hyperparameters (the full `govreport train` configuration; `learning_rate` is the value used):
+
+```json
+{json.dumps(cfg, indent=2, ensure_ascii=False)}
+```
+
+Library versions:
+
+```json
+{json.dumps(results['versions'], indent=2)}
+```
+"""

