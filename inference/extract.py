@@ -1,0 +1,328 @@
+"""Texts in, records out: the extraction API.
+
+An :class:`Extractor` cuts documents into sentences, tags them in batches with a *tagger*
+and turns each sentence's spans into records (:func:`inference.records.build_records`).
+A tagger is any callable ``texts -> [(spans, scores), ...]``; :class:`ModelTagger` (a
+token-classification model directory) is the default, and a rule-based tagger plugs in the
+same way and reuses everything else.
+
+>>> def digits(texts):  # a toy tagger: every run of digits is a VALUE
+...     import re
+...     return [([Span(m.start(), m.end(), "VALUE") for m in re.finditer(r"[0-9]+", t)], None) for t in texts]
+>>> [[(r.value, r.raw) for r in recs] for recs in Extractor(digits).extract(["共3件。", "无"])]
+[[(3, '3')], []]
+
+Offsets in spans and records always index the text given, whatever normalisation ran
+before the tagger (invisible characters such as U+200B are removed for the model and
+mapped back).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections import deque
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from data.schema import LABELS, Record, Span
+from inference.reader import CHUNK_CHARS, Document, ReadError
+from inference.records import SENTENCE_KEY, build_records, clean_scored_spans, sentence_bounds, spans_from_tags
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "Tagger",
+    "ModelTagger",
+    "Extractor",
+    "DocumentResult",
+    "Piece",
+    "DocStart",
+    "DocEnd",
+    "DEFAULT_MODEL_DIR",
+    "normalize",
+]
+
+# The shipped model: ``model/default/`` next to the ``inference`` package.
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "model" / "default"
+
+# A tagger takes sentences and returns, for each, its spans and one confidence per span
+# (or None when it has no confidences).
+Tagger = Callable[[Sequence[str]], Sequence[tuple[Sequence[Span], Sequence[float] | None]]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation
+# ---------------------------------------------------------------------------------------------
+
+# Invisible characters that carry no text: zero-width spaces and joiners, direction marks,
+# BOMs inside the text, soft hyphens and control characters other than line breaks and tabs.
+_INVISIBLE = "\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_HAS_INVISIBLE = re.compile(f"[{_INVISIBLE}]")
+_VISIBLE_RUN = re.compile(f"[^{_INVISIBLE}]+")
+
+
+def normalize(text: str) -> tuple[str, list[int] | None]:
+    """The text the tagger sees, and for each of its characters the offset in ``text``.
+
+    The index is None when nothing changed (the common case costs one regex search).
+
+    >>> normalize("共\\u200b3件")
+    ('共3件', [0, 2, 3])
+    """
+    if not _HAS_INVISIBLE.search(text):
+        return text, None
+    index: list[int] = []
+    for m in _VISIBLE_RUN.finditer(text):
+        index.extend(range(m.start(), m.end()))
+    return "".join(text[i] for i in index), index
+
+
+def _mapper(index: list[int] | None, offset: int) -> Callable[[int, int], tuple[int, int]]:
+    """Maps ``[start, end)`` in the normalised text to the original text, shifted by ``offset``."""
+    if index is None:
+        return lambda start, end: (start + offset, end + offset)
+    return lambda start, end: (index[start] + offset, index[end - 1] + 1 + offset)
+
+
+def _map_record(record: Record, to_orig: Callable[[int, int], tuple[int, int]], sentence: tuple[int, int]) -> Record:
+    def moved(span):
+        return None if span is None else to_orig(*span)
+
+    extra = dict(record.extra)
+    extra[SENTENCE_KEY] = [sentence[0], sentence[1]]
+    return replace(record, value_span=moved(record.value_span), unit_span=moved(record.unit_span),
+                   metric_span=moved(record.metric_span), extra=extra)
+
+
+# ---------------------------------------------------------------------------------------------
+# The model tagger
+# ---------------------------------------------------------------------------------------------
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class ModelTagger:
+    """Tags sentences with a token-classification model directory (weights, config, tokenizer).
+
+    The model's labels must be :data:`data.schema.LABELS` in order (what ``govreport
+    train`` writes). Sentences are windowed and batched by length by
+    :func:`model.tagging.predict_tags_with_probs`, under ``torch.inference_mode``; on CPU
+    torch uses one thread per available core.
+    """
+
+    def __init__(self, model_dir: str | os.PathLike = DEFAULT_MODEL_DIR, batch_size: int = 32,
+                 device: str = "auto", num_threads: int | None = None):
+        import torch
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+        model_dir = Path(model_dir)
+        if not (model_dir / "config.json").is_file():
+            raise FileNotFoundError(f"no model in {model_dir} (expected config.json, weights and a tokenizer)")
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        if device.startswith("cuda") and not torch.cuda.is_available():
+            raise ValueError("device 'cuda' asked for, but torch sees no CUDA device")
+        if device == "cpu":
+            torch.set_num_threads(num_threads or available_cores())
+        self.tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
+        self.model = AutoModelForTokenClassification.from_pretrained(model_dir, local_files_only=True)
+        labels = [self.model.config.id2label[i] for i in range(self.model.config.num_labels)]
+        if labels != list(LABELS):
+            raise ValueError(f"model in {model_dir} has labels {labels}, expected {list(LABELS)} (data.schema.LABELS)")
+        self.model.to(device).eval()
+        self.model_dir, self.batch_size, self.device = model_dir, batch_size, device
+
+    def __call__(self, texts: Sequence[str]) -> list[tuple[list[Span], list[float]]]:
+        from model.tagging import predict_tags_with_probs
+
+        if not texts:
+            return []
+        tagged = predict_tags_with_probs(self.model, self.tokenizer, list(texts), batch_size=self.batch_size)
+        return [spans_from_tags(text, tags, probs) for text, (tags, probs) in zip(texts, tagged)]
+
+    def __repr__(self) -> str:
+        return f"ModelTagger({str(self.model_dir)!r}, batch_size={self.batch_size}, device={self.device!r})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Results and events
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Piece:
+    """The results for one sentence of a document; every offset indexes the document's text."""
+
+    doc: Document
+    start: int
+    end: int
+    text: str  # the sentence
+    spans: list[Span] = field(default_factory=list)
+    scores: list[float] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    error: str | None = None
+    done: bool = False
+
+
+@dataclass
+class DocStart:
+    doc: Document
+
+
+@dataclass
+class DocEnd:
+    doc: Document
+    error: str | None = None  # why the document failed; its pieces are then incomplete
+    chars: int = 0
+
+
+Event = DocStart | Piece | DocEnd
+
+
+@dataclass
+class DocumentResult:
+    """Everything extracted from one text, as the API returns it."""
+
+    id: str
+    spans: list[Span]
+    scores: list[float]
+    records: list[Record]
+    meta: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, **self.meta, "label": [s.to_doccano() for s in self.spans],
+                "scores": self.scores, "records": [r.to_dict() for r in self.records]}
+
+
+# ---------------------------------------------------------------------------------------------
+# The extractor
+# ---------------------------------------------------------------------------------------------
+
+
+class Extractor:
+    """Extract records from texts or documents with a tagger, batching internally.
+
+    ``batch_chars`` bounds how much text is handed to the tagger at once (sentences of
+    several documents share a batch); results still come out in document order.
+    """
+
+    def __init__(self, tagger: Tagger, normalize_text: bool = True, batch_chars: int = 1 << 15,
+                 chunk_chars: int = CHUNK_CHARS):
+        self.tagger = tagger
+        self.normalize_text = normalize_text
+        self.batch_chars = batch_chars
+        self.chunk_chars = chunk_chars
+
+    @classmethod
+    def from_pretrained(cls, model_dir: str | os.PathLike = DEFAULT_MODEL_DIR, batch_size: int = 32,
+                        device: str = "auto", **kwargs) -> "Extractor":
+        """An extractor over a model directory (default: the shipped ``model/default``)."""
+        return cls(ModelTagger(model_dir, batch_size=batch_size, device=device), **kwargs)
+
+    # ---- the API on strings
+
+    def extract(self, texts: Sequence[str]) -> list[list[Record]]:
+        """The records of each text (offsets index that text)."""
+        return [result.records for result in self.extract_documents(texts)]
+
+    def extract_documents(self, texts: Sequence[str], ids: Sequence[str] | None = None) -> list[DocumentResult]:
+        """Spans, scores, records and title metadata of each text."""
+        ids = list(ids) if ids is not None else [str(i) for i in range(len(texts))]
+        docs = [Document.from_text(text, id=i, source=i) for text, i in zip(texts, ids)]
+        results: list[DocumentResult] = []
+        for event in self.stream(docs):
+            if isinstance(event, DocStart):
+                results.append(DocumentResult(event.doc.id, [], [], [], dict(event.doc.meta)))
+            elif isinstance(event, Piece):
+                results[-1].spans.extend(event.spans)
+                results[-1].scores.extend(event.scores)
+                results[-1].records.extend(event.records)
+            else:
+                results[-1].error = event.error
+        return results
+
+    # ---- streaming over documents
+
+    def stream(self, documents: Iterable[Document]) -> Iterator[Event]:
+        """Events in document order: ``DocStart``, one ``Piece`` per sentence, ``DocEnd``.
+
+        A document that cannot be read ends with an error and the next one goes on.
+        Memory stays bounded by the batch size, however long a document is.
+        """
+        pending: deque = deque()
+        failed: dict[int, str] = {}  # id(document) -> why a sentence of it failed
+        batch: list[Piece] = []
+        size = 0
+        for doc in documents:
+            pending.append(DocStart(doc))
+            end = DocEnd(doc, doc.error)
+            try:
+                for offset, chunk in doc.chunks(self.chunk_chars):
+                    end.chars += len(chunk)
+                    for start, stop in sentence_bounds(chunk):
+                        piece = Piece(doc, offset + start, offset + stop, chunk[start:stop])
+                        pending.append(piece)
+                        batch.append(piece)
+                        size += stop - start
+                        if size >= self.batch_chars:
+                            self._tag(batch)
+                            batch, size = [], 0
+                            yield from self._drain(pending, failed)
+            except ReadError as err:
+                end.error = str(err)
+            pending.append(end)
+        self._tag(batch)
+        yield from self._drain(pending, failed)
+
+    @staticmethod
+    def _drain(pending: deque, failed: dict[int, str]) -> Iterator[Event]:
+        """Hand on the events at the front of the queue whose sentences are all tagged."""
+        while pending and not (isinstance(pending[0], Piece) and not pending[0].done):
+            event = pending.popleft()
+            if isinstance(event, Piece) and event.error:
+                failed.setdefault(id(event.doc), event.error)
+            elif isinstance(event, DocEnd) and event.error is None:
+                event.error = failed.pop(id(event.doc), None)
+            yield event
+
+    def _tag(self, batch: list[Piece]) -> None:
+        """Tag a batch of sentences and build their records; a failure is pinned on its document."""
+        if not batch:
+            return
+        normalised = [normalize(p.text) if self.normalize_text else (p.text, None) for p in batch]
+        texts = [n for n, _ in normalised]
+        try:
+            tagged = list(self.tagger(texts))
+        except Exception:  # noqa: BLE001 - isolate the sentence that breaks the tagger
+            logger.warning("tagger failed on a batch of %d sentences; retrying one by one", len(batch), exc_info=True)
+            tagged = []
+            for piece, text in zip(batch, texts):
+                try:
+                    tagged.extend(self.tagger([text]))
+                except Exception as err:  # noqa: BLE001
+                    piece.error = f"tagger failed at offset {piece.start}: {type(err).__name__}: {err}"
+                    tagged.append(([], None))
+        for piece, (text, index), (spans, scores) in zip(batch, normalised, tagged):
+            self._finish(piece, text, index, spans, scores)
+
+    def _finish(self, piece: Piece, text: str, index: list[int] | None, spans, scores) -> None:
+        if scores is None:
+            scores = [1.0] * len(spans)
+        if len(scores) != len(spans):
+            raise ValueError(f"tagger returned {len(spans)} spans but {len(scores)} scores")
+        kept, scores = clean_scored_spans(text, spans, scores)
+        to_orig = _mapper(index, piece.start)
+        sentence = (piece.start, piece.end)
+        piece.spans = [Span(*to_orig(s.start, s.end), s.label) for s in kept]
+        piece.scores = [float(score) for score in scores]
+        piece.records = [_map_record(r, to_orig, sentence) for r in build_records(text, kept, [(0, len(text))])]
+        piece.done = True

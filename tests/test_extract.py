@@ -1,0 +1,381 @@
+"""Tests for the extraction API, the input reader, the writers and ``govreport extract``.
+
+The model here is a *lexicon model*: a real BertForTokenClassification directory with no
+transformer layers whose embeddings and classifier are set by hand so that each character
+gets a fixed tag (digits VALUE, 条/件/次 UNIT, the characters of a few metric names
+METRIC). It loads and runs like any model directory, so the tests go through ModelTagger,
+windowing and the CLI with outputs known in advance.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+import tracemalloc
+
+import pytest
+import torch
+from transformers import BertConfig, BertForTokenClassification, BertTokenizer
+
+from data.schema import LABELS, Record, Span, label2id
+from inference import cli, reader
+from inference.extract import DocEnd, DocStart, Extractor, ModelTagger, Piece, normalize
+from inference.reader import Document, ReadError, detect_encoding, iter_chunks, iter_documents, read_title
+from inference.records import SENTENCE_KEY, sentence_bounds
+from inference.writers import CSV_COLUMNS
+from model.char_encoder import build_char_vocab
+
+METRICS = ("工作动态", "浏览量", "微博账号")
+LEXICON = {
+    **{c: "I-VALUE" for c in "0123456789七十万"},
+    **{c: "I-UNIT" for c in "条件次个"},
+    **{c: "I-METRIC" for m in METRICS for c in m},
+}
+GOOD = "山西省商务厅2018年政府信息公开年度报告\n全年共发布工作动态252条,浏览量接近七十万次。\n开通微博账号3个。\n"
+GOOD_RECORDS = [("工作动态", 252, "条"), ("浏览量", 700000, "次"), ("微博账号", 3, "个")]
+EXTRA_CHARS = "共发布开通接近达到年度报告政府信息公开山西省商务厅其中占,。、;\n\u3000" + "增长减少全年办结"
+
+
+def lexicon_model(path, max_length: int = 48):
+    """Save a model directory whose tags come from LEXICON, character by character."""
+    vocab = build_char_vocab([GOOD, EXTRA_CHARS, "".join(LEXICON)])
+    tokenizer = BertTokenizer(vocab=vocab, do_lower_case=False)
+    tokenizer.model_max_length = max_length
+    hidden = 16
+    config = BertConfig(vocab_size=len(vocab), hidden_size=hidden, num_hidden_layers=0, num_attention_heads=1,
+                        intermediate_size=16, max_position_embeddings=max_length, num_labels=len(LABELS),
+                        id2label=dict(enumerate(LABELS)), label2id=dict(label2id))
+    model = BertForTokenClassification(config)
+    with torch.no_grad():
+        # Token of label k: +1 on dimension k, -1 on 8+k; layer norm keeps the pattern and
+        # the classifier reads dimension k as the score of label k.
+        emb = torch.zeros(len(vocab), hidden)
+        for token, i in vocab.items():
+            k = label2id[LEXICON.get(token.removeprefix("##"), "O")]
+            emb[i, k], emb[i, 8 + k] = 1.0, -1.0
+        model.bert.embeddings.word_embeddings.weight.copy_(emb)
+        model.bert.embeddings.position_embeddings.weight.zero_()
+        model.bert.embeddings.token_type_embeddings.weight.zero_()
+        model.classifier.weight.copy_(torch.eye(len(LABELS), hidden) * 5)
+        model.classifier.bias.zero_()
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def lex_dir(tmp_path_factory):
+    return lexicon_model(tmp_path_factory.mktemp("lexicon-model"))
+
+
+@pytest.fixture(scope="module")
+def extractor(lex_dir):
+    return Extractor.from_pretrained(lex_dir, batch_size=4, device="cpu")
+
+
+def triples(records):
+    return [(r.metric, r.value, r.unit) for r in records]
+
+
+_RULES = re.compile(r"(?P<METRIC>工作动态|浏览量|微博账号)|(?P<VALUE>[0-9七十万]+)|(?P<UNIT>[条件次个])")
+
+
+def rule_tagger(texts):
+    """A stand-in tagger: the same lexicon as a regular expression (what a rule baseline plugs in as)."""
+    return [([Span(m.start(), m.end(), m.lastgroup) for m in _RULES.finditer(t)], None) for t in texts]
+
+
+def run_cli(argv, capsys):
+    code = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# ---- the API
+
+
+def test_api_extracts_records_through_the_model(extractor):
+    (records,) = extractor.extract([GOOD])
+    assert [t for t in triples(records) if t[0]] == GOOD_RECORDS
+    browse = next(r for r in records if r.metric == "浏览量")
+    assert (browse.qualifier, browse.approximate, browse.raw) == ("接近", True, "七十万次")
+    for r in records:
+        assert GOOD[r.value_span[0]:r.value_span[1]] in r.raw
+        s, e = r.extra[SENTENCE_KEY]
+        assert GOOD[s:e].strip() == GOOD[s:e] and s <= r.value_span[0] and r.value_span[1] <= e
+
+
+def test_api_documents_carry_spans_scores_and_metadata(extractor):
+    (result,) = extractor.extract_documents([GOOD], ids=["doc-1"])
+    assert result.id == "doc-1" and result.error is None
+    assert result.meta == {"title": "山西省商务厅2018年政府信息公开年度报告", "agency": "山西省商务厅", "year": 2018}
+    assert len(result.scores) == len(result.spans) and all(0 < s <= 1 for s in result.scores)
+    assert [s.label for s in result.spans if GOOD[s.start:s.end] == "工作动态"] == ["METRIC"]
+    d = result.to_dict()
+    assert d["label"][0] == list(result.spans[0].to_doccano()) and d["records"][0]["value"] == 2018
+
+
+def test_empty_texts_give_no_records(extractor):
+    assert extractor.extract(["", "  \n", "无数字。"]) == [[], [], []]
+
+
+def test_long_texts_are_windowed_and_chunked(lex_dir):
+    # One sentence far longer than the model's 48 positions, in a document cut into small chunks.
+    sentence = "开通微博账号3个," * 40 + "浏览量12次。"
+    text = (sentence + "\n") * 5
+    whole = Extractor.from_pretrained(lex_dir, device="cpu").extract([sentence])[0]
+    chunked = Extractor.from_pretrained(lex_dir, device="cpu", chunk_chars=100, batch_chars=50).extract([text])[0]
+    assert triples(chunked) == triples(whole) * 5
+    assert len(whole) == 41 and triples(whole)[-1] == ("浏览量", 12, "次")
+    for r in chunked:
+        assert text[r.value_span[0]:r.value_span[1]] == str(r.value)
+
+
+def test_offsets_index_the_original_text_after_normalisation(extractor):
+    # Invisible characters (zero-width space, BOM, soft hyphen) are removed for the model.
+    text = "共发布\u200b工作\ufeff动态2\u200b52条,浏览量\u00ad12次。"
+    assert normalize(text)[0] == "共发布工作动态252条,浏览量12次。"
+    (result,) = extractor.extract_documents([text])
+    assert triples(result.records) == [("工作动态", 252, "条"), ("浏览量", 12, "次")]
+    spans = {text[s.start:s.end]: s.label for s in result.spans}
+    assert spans == {"工作\ufeff动态": "METRIC", "2\u200b52": "VALUE", "条": "UNIT", "浏览量": "METRIC",
+                     "12": "VALUE", "次": "UNIT"}
+    first = result.records[0]
+    assert text[first.value_span[0]:first.value_span[1]] == "2\u200b52"
+    assert text[first.metric_span[0]:first.metric_span[1]] == "工作\ufeff动态"
+    assert first.metric == "工作动态" and first.raw == "252条"
+
+
+def test_a_rule_tagger_plugs_in(extractor):
+    texts = [GOOD, "开通微博账号3个。浏览量增长12次"]
+    assert [triples(r) for r in Extractor(rule_tagger).extract(texts)] == [triples(r) for r in extractor.extract(texts)]
+
+
+def test_a_failing_sentence_fails_its_document_only():
+    def fragile(texts):
+        if any("坏" in t for t in texts):
+            raise RuntimeError("boom")
+        return rule_tagger(texts)
+
+    docs = [Document.from_text("浏览量12次。", id="a"), Document.from_text("工作动态3条。坏。", id="b"),
+            Document.from_text("微博账号4个。", id="c")]
+    ends = [e for e in Extractor(fragile).stream(docs) if isinstance(e, DocEnd)]
+    assert [(e.doc.id, e.error is None) for e in ends] == [("a", True), ("b", False), ("c", True)]
+    assert "boom" in ends[1].error
+
+
+def test_events_come_in_document_order():
+    docs = [Document.from_text(f"浏览量{i}次。工作动态{i}条。", id=str(i)) for i in range(7)]
+    events = list(Extractor(rule_tagger, batch_chars=5).stream(docs))
+    kinds = "".join({DocStart: "S", Piece: "P", DocEnd: "E"}[type(e)] for e in events)
+    assert kinds == "SPPE" * 7
+    assert [e.records[0].value for e in events if isinstance(e, Piece)] == [i for i in range(7) for _ in (0, 1)]
+
+
+def test_model_directory_checks(tmp_path, lex_dir):
+    with pytest.raises(FileNotFoundError):
+        ModelTagger(tmp_path / "nowhere")
+    config = json.loads((lex_dir / "config.json").read_text())
+    config["id2label"] = {str(i): label for i, label in enumerate(reversed(LABELS))}
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for f in lex_dir.iterdir():
+        (bad / f.name).write_bytes(f.read_bytes())
+    (bad / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match="labels"):
+        ModelTagger(bad, device="cpu")
+
+
+# ---- reading inputs
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16"])
+def test_encodings_are_detected(tmp_path, encoding):
+    path = tmp_path / "report.txt"
+    path.write_bytes(GOOD.encode(encoding))
+    doc = Document.from_file(path)
+    assert doc.error is None
+    assert "".join(chunk for _, chunk in doc.chunks()) == GOOD
+    assert doc.meta["agency"] == "山西省商务厅"
+
+
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
+        (bytes(range(1, 32)) * 50, "binary"),
+        (b"\xfd\x80\x81\xff" * 100, "undecodable"),
+    ],
+)
+def test_binary_and_undecodable_inputs_are_errors(data, reason):
+    with pytest.raises(ReadError, match=reason):
+        detect_encoding(lambda: [data])
+
+
+def test_iter_chunks_cut_at_sentence_ends():
+    text = "".join(f"第{i}段:发布信息{i}条;增长{i}%。“好”!\n" if i % 3 else f"无标点的长串{i}" * 9 for i in range(200))
+    chunks = list(iter_chunks([text[i:i + 77] for i in range(0, len(text), 77)], size=64))
+    assert "".join(c for _, c in chunks) == text
+    assert all(text[o:o + len(c)] == c for o, c in chunks)
+    # Every chunk boundary is a sentence boundary, so per-chunk sentences are the text's.
+    per_chunk = [(o + s, o + e) for o, c in chunks for s, e in sentence_bounds(c)]
+    assert per_chunk == sentence_bounds(text)
+
+
+def test_read_title():
+    assert read_title("2021年度重庆市开州区财政局政府信息公开工作年度报告") == {
+        "title": "2021年度重庆市开州区财政局政府信息公开工作年度报告", "agency": "重庆市开州区财政局", "year": 2021}
+    assert read_title("关于2018年政府信息公开工作的报告")["agency"] is None
+    assert read_title("本报告由六个部分组成,数据统计期限为2020年1月1日至12月31日。")["title"] is None
+
+
+def test_iter_documents_reads_folders_jsonl_and_stdin(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.txt").write_text("浏览量12次。", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("工作动态3条。", encoding="utf-8")
+    (tmp_path / ".hidden.txt").write_text("x", encoding="utf-8")
+    lines = tmp_path / "more.jsonl"
+    lines.write_text('{"id": "x", "text": "微博账号4个"}\n\n{"text": 5}\n{"text": "无"}\n', encoding="utf-8")
+    docs = list(iter_documents([str(tmp_path / "a.txt"), str(tmp_path / "sub"), str(lines), "-", "missing.txt"],
+                               stdin=io.BytesIO("浏览量7次".encode("gbk"))))
+    assert [d.id for d in docs] == [str(tmp_path / "a.txt"), str(tmp_path / "sub" / "b.txt"), "x",
+                                    f"{lines}:3", f"{lines}:4", "<stdin>", "missing.txt"]
+    assert [d.error is None for d in docs] == [True, True, True, False, True, True, False]
+    assert "".join(c for _, c in docs[5].chunks()) == "浏览量7次"
+
+
+def test_a_large_file_is_read_in_bounded_memory(tmp_path, monkeypatch):
+    monkeypatch.setattr(reader, "_BLOCK_BYTES", 1 << 16)
+    line = "政府信息公开工作稳步推进,各项制度不断完善,回应关切更加及时。" * 10 + "全年发布工作动态12条。\n"
+    path = tmp_path / "big.txt"
+    text = line * (2_000_000 // len(line.encode("gb18030")))
+    path.write_bytes(text.encode("gb18030"))
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        records = 0
+        for event in Extractor(rule_tagger, chunk_chars=4096, batch_chars=8192).stream([Document.from_file(path)]):
+            if isinstance(event, Piece):
+                records += len(event.records)
+            elif isinstance(event, DocEnd):
+                assert event.error is None and event.chars == len(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert records == text.count("\n")
+    assert peak < size / 2, f"peak {peak} bytes for a {size}-byte file"
+
+
+# ---- the command line
+
+
+@pytest.fixture
+def batch(tmp_path):
+    """A folder as users have them: a GBK report, an empty file, an image, a good UTF-8 report."""
+    folder = tmp_path / "reports"
+    (folder / "2019").mkdir(parents=True)
+    (folder / "2019" / "gbk.txt").write_bytes("浏览量达到12次。".encode("gbk"))
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
+    (folder / "good.txt").write_text(GOOD, encoding="utf-8-sig")
+    return folder
+
+
+def test_cli_batch_folder(batch, lex_dir, tmp_path, capsys):
+    out = tmp_path / "out" / "records.jsonl"
+    code, stdout, err = run_cli([batch, "--model", lex_dir, "--output", out, "--device", "cpu"], capsys)
+    assert code == 1 and stdout == ""
+    assert f"FAILED {batch / 'logo.png'}: binary file" in err
+    assert "4 documents" in err and "1 failed" in err
+    docs = {d["id"]: d for d in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert set(docs) == {str(batch / name) for name in ("empty.txt", "good.txt", "2019/gbk.txt")}
+    empty, good, gbk = (docs[str(batch / n)] for n in ("empty.txt", "good.txt", "2019/gbk.txt"))
+    assert (empty["label"], empty["scores"], empty["records"]) == ([], [], [])
+    assert [(r["metric"], r["value"], r["unit"]) for r in good["records"] if r["metric"]] == GOOD_RECORDS
+    assert (good["title"], good["agency"], good["year"]) == ("山西省商务厅2018年政府信息公开年度报告", "山西省商务厅", 2018)
+    assert [(r["metric"], r["value"], r["unit"]) for r in gbk["records"]] == [("浏览量", 12, "次")]
+    # labels and record spans index the file's text (BOM removed)
+    text = GOOD
+    for start, end, label in good["label"]:
+        assert label in ("METRIC", "VALUE", "UNIT") and text[start:end].strip() == text[start:end]
+    assert len(good["scores"]) == len(good["label"])
+
+
+def test_cli_csv_parses_back(batch, lex_dir, tmp_path, capsys):
+    out = tmp_path / "records.csv"
+    code, _, _ = run_cli([batch, "--model", lex_dir, "-o", out, "--device", "cpu"], capsys)
+    assert code == 1
+    raw = out.read_bytes()
+    assert raw.startswith("\ufeff".encode("utf-8"))  # UTF-8 with BOM: spreadsheets read it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert list(rows[0]) == list(CSV_COLUMNS)
+    good = [r for r in rows if r["id"] == str(batch / "good.txt") and r["metric"]]
+    assert [(r["metric"], float(r["value"]), r["unit"]) for r in good] == GOOD_RECORDS
+    row = good[1]
+    assert (row["qualifier"], row["approximate"], row["raw"]) == ("接近", "true", "七十万次")
+    start, end = int(row["sentence_start"]), int(row["sentence_end"])
+    assert GOOD[start:end] == row["sentence"]
+    assert GOOD[int(row["value_start"]):int(row["value_end"])] == "七十万"
+
+
+def test_api_and_cli_agree(extractor, lex_dir, tmp_path, capsys):
+    texts = {"a": GOOD, "b": "开通微博账号3个,浏览量12次;增长5次。", "c": ""}
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": k, "text": v}, ensure_ascii=False) + "\n" for k, v in texts.items()),
+                   encoding="utf-8")
+    code, stdout, err = run_cli([src, "--model", lex_dir, "--device", "cpu", "--include-text"], capsys)
+    assert code == 0, err
+    lines = [json.loads(line) for line in stdout.splitlines()]
+    api = extractor.extract_documents(list(texts.values()), ids=list(texts))
+    assert [d["id"] for d in lines] == list(texts)
+    for line, result in zip(lines, api):
+        assert line["text"] == texts[line["id"]]
+        assert line["label"] == [s.to_doccano() for s in result.spans]
+        assert line["scores"] == pytest.approx(result.scores)
+        assert [Record.from_dict(r) for r in line["records"]] == result.records
+
+
+def test_cli_reads_standard_input(lex_dir, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("浏览量12次。".encode("gb18030"))))
+    code, stdout, _ = run_cli(["-", "--model", lex_dir, "--device", "cpu", "--format", "csv"], capsys)
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(stdout)))
+    assert [(r["id"], r["metric"], r["value"], r["unit"]) for r in rows] == [("<stdin>", "浏览量", "12", "次")]
+
+
+def test_cli_interrupted_run_leaves_no_output(batch, lex_dir, tmp_path, capsys, monkeypatch):
+    real_stream = Extractor.stream
+
+    def interrupted(self, documents):
+        for i, event in enumerate(real_stream(self, documents)):
+            if i == 4:
+                raise KeyboardInterrupt
+            yield event
+
+    monkeypatch.setattr(Extractor, "stream", interrupted)
+    out = tmp_path / "records.jsonl"
+    code, _, err = run_cli([batch, "--model", lex_dir, "-o", out], capsys)
+    assert code == 130 and "interrupted" in err
+    assert not out.exists() and list(tmp_path.glob(".records.jsonl.*")) == []
+    out.write_text("previous complete output\n")
+    run_cli([batch, "--model", lex_dir, "-o", out], capsys)
+    assert out.read_text() == "previous complete output\n"
+
+
+def test_cli_progress_bars(lex_dir, tmp_path, capsys, monkeypatch):
+    src = tmp_path / "a.txt"
+    src.write_text(GOOD, encoding="utf-8")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, stdout, err = run_cli([src, "--model", lex_dir, "--device", "cpu"], capsys)
+    assert code == 0 and json.loads(stdout)["records"]
+    assert "documents" in err and "characters" in err
+
+
+def test_cli_usage_errors(tmp_path, capsys):
+    code, _, err = run_cli([tmp_path, "--model", tmp_path / "no-model"], capsys)
+    assert code == 2 and "cannot load the model" in err
+    with pytest.raises(SystemExit):
+        cli.main(["--format", "xml", "x.txt"])

@@ -1,0 +1,266 @@
+"""Tests for inference/records.py: a table of real-prose linking patterns, qualifiers, numbers,
+span repair, and data.schema.tags_to_spans as an oracle for the fast tag reader."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from data.schema import LABELS, Span, spans_to_tags, tags_to_spans
+from inference.records import (
+    SENTENCE_KEY,
+    build_records,
+    clause_starts,
+    clean_spans,
+    find_qualifier,
+    sentence_bounds,
+    shift_record,
+    spans_from_tags,
+)
+from tests.conftest import parse_marked
+
+
+def records_of(marked: str):
+    ex = parse_marked(marked, "t")
+    return ex.text, build_records(ex.text, ex.spans)
+
+
+def triples(records):
+    return [(r.metric, r.value, r.unit) for r in records]
+
+
+# {text|M}, {text|V}, {text|U} mark METRIC, VALUE and UNIT spans (tests/conftest.py).
+LINKING_TABLE = [
+    # 1. metric in the same clause, before the value
+    ("全年共受理{行政复议申请|M}{15|V}{件|U}。", [("行政复议申请", 15, "件")]),
+    ("{回复率|M}达到{100|V}{%|U}。", [("回复率", 100, "%")]),
+    ("{行政处罚决定|M}数量{41|V}{宗|U};", [("行政处罚决定", 41, "宗")]),
+    # 2. value-unit-metric
+    ("累计开放{520|V}{个|U}{数据接口|M}。", [("数据接口", 520, "个")]),
+    ("{8|V}{个|U}{县区|M}承接了{46|V}{项|U}{审批事项|M}。", [("县区", 8, "个"), ("审批事项", 46, "项")]),
+    ("经{3|V}{轮|U}{清理|M}{7|V}{批次|U}{调整|M},取消事项若干。", [("清理", 3, "轮"), ("调整", 7, "批次")]),
+    ("超过{90|V}{%|U}的{政务服务事项|M}实现网上办理。", [("政务服务事项", 90, "%")]),
+    ("其中处理结果{5|V}{件|U}为{不予公开|M}。", [("不予公开", 5, "件")]),
+    # a metric right after a value loses to the value's own metric when a value follows it
+    ("{投诉|M}{30|V}{件|U}{咨询|M}{12|V}{件|U}", [("投诉", 30, "件"), ("咨询", 12, "件")]),
+    # 3. breakdowns: 其中 … 占X% takes the preceding clause's metric
+    ("收到{申请|M}{300|V}{件|U},其中{网上申请|M}{120|V}{件|U},占{40|V}{%|U}。",
+     [("申请", 300, "件"), ("网上申请", 120, "件"), ("网上申请", 40, "%")]),
+    ("{表扬|M}{64|V}{件|U} 占比 {8.5|V}{%|U}", [("表扬", 64, "件"), ("表扬", 8.5, "%")]),
+    # a metric after 占 names the whole, not the part
+    ("{乡镇|M}{11|V}{件|U},占{全部案件|M}的{7.28|V}{%|U}。", [("乡镇", 11, "件"), ("乡镇", 7.28, "%")]),
+    # 4. one unit shared by a list
+    ("{三项指标|M}分别提高{1.5|V}、{2.1|V}和{0.8|V}{个百分点|U}。",
+     [("三项指标", 1.5, "个百分点"), ("三项指标", 2.1, "个百分点"), ("三项指标", 0.8, "个百分点")]),
+    ("{展板尺寸|M}{600|V}×{900|V}{mm|U}", [("展板尺寸", 600, "mm"), ("展板尺寸", 900, "mm")]),
+    # … also when the last member has a qualifier, or is a 百分之X that writes the percent
+    ("报送的{政策文件|M}分别为{6|V}、{2|V}和不足{9|V}{份|U}。",
+     [("政策文件", 6, "份"), ("政策文件", 2, "份"), ("政策文件", 9, "份")]),
+    ("{总产值|M}各季度分别增长{3|V}、{5|V}和{百分之八|V}。", [("总产值", 3, "%"), ("总产值", 5, "%"), ("总产值", 8, "%")]),
+    # 5. comparisons: both values take the metric
+    ("{审批事项|M}从{860|V}{项|U}减少为{215|V}{项|U}。", [("审批事项", 860, "项"), ("审批事项", 215, "项")]),
+    ("{网上办理率|M}由{62|V}{%|U}上升为{91|V}{%|U}。", [("网上办理率", 62, "%"), ("网上办理率", 91, "%")]),
+    ("{注册用户|M}从{30万|V}增长到{85万|V}。", [("注册用户", 300000, None), ("注册用户", 850000, None)]),
+    # 6. 分别: one metric, several values; a list whose metric follows the last member
+    ("{城镇和农村居民收入|M}分别增长{5.1|V}{%|U}、{6.3|V}{%|U}。",
+     [("城镇和农村居民收入", 5.1, "%"), ("城镇和农村居民收入", 6.3, "%")]),
+    ("各区分别整理出{120|V}{项|U}、{95|V}{项|U}和{60|V}{项|U}{服务事项|M}。",
+     [("服务事项", 120, "项"), ("服务事项", 95, "项"), ("服务事项", 60, "项")]),
+    # 7. metric after the value in its clause, with no value in between
+    ("连续{3|V}{年|U}在门户网站开设{专题专栏|M}。", [("专题专栏", 3, "年")]),
+    ("发布{信息|M}{12|V}{条|U},在服务大厅设立了{2|V}{个|U}专门的{查阅点|M}。",
+     [("信息", 12, "条"), ("查阅点", 2, "个")]),
+    # 8. clause fallback: nearest earlier clause with a metric, same sentence only
+    ("{咨询量|M}{1200|V}{人次|U},同比增长{15|V}{%|U}。", [("咨询量", 1200, "人次"), ("咨询量", 15, "%")]),
+    ("{办件量|M}{5000|V}{件|U},较上年有所增加,增幅{12|V}{%|U}。", [("办件量", 5000, "件"), ("办件量", 12, "%")]),
+    ("{发文量|M}{80|V}{篇|U},其中{通知|M}{30|V}{篇|U},{公告|M}{50|V}{篇|U}。",
+     [("发文量", 80, "篇"), ("通知", 30, "篇"), ("公告", 50, "篇")]),
+    # a semicolon separates clauses, so the fallback reaches across it
+    ("{生产总值|M}{235亿|V}{元|U};比上年增长{9.2|V}{%|U}。", [("生产总值", 23500000000, "元"), ("生产总值", 9.2, "%")]),
+    ("{大小|M}:{39|V}{KB|U}", [("大小", 39, "KB")]),
+    # 9. never across a sentence end; no metric gives null
+    ("{发文量|M}{80|V}{篇|U}。全年增长{10|V}{%|U}。", [("发文量", 80, "篇"), (None, 10, "%")]),
+    ("{发文量|M}{80|V}{篇|U}\n全年增长{10|V}{%|U}", [("发文量", 80, "篇"), (None, 10, "%")]),
+    ("全年共召开{6|V}{次|U}。", [(None, 6, "次")]),
+    ("联通省、市、县{三|V}{级|U},{注册用户|M}{20万|V}{人|U}。", [(None, 3, "级"), ("注册用户", 200000, "人")]),
+    # 10. numbers: magnitudes, 百分之X, ranges, 余, minus, spaces, quotes
+    ("{财政收入|M}{1.39亿|V}{元|U}", [("财政收入", 139000000, "元")]),
+    ("{办结率|M}达{百分之九十五|V}", [("办结率", 95, "%")]),
+    ("{办理时限|M}为{3-5|V}{个工作日|U}", [("办理时限", 3, "个工作日")]),
+    ("{进出口总额|M}下降{负3.9|V}{％|U}", [("进出口总额", -3.9, "%")]),
+    ("共收到{有效留言|M}{1128|V} {条|U}。", [("有效留言", 1128, "条")]),
+    ("其中,“{同意公开答复|M}”{781|V}{件|U},占{65|V}{%|U};",
+     [("同意公开答复", 781, "件"), ("同意公开答复", 65, "%")]),
+    ("{人口|M}为{2.62|V}{人|U},比上年减少{0.48|V}{人|U}", [("人口", 2.62, "人"), ("人口", 0.48, "人")]),
+]
+
+
+@pytest.mark.parametrize("marked, expected", LINKING_TABLE, ids=[m[:14] for m, _ in LINKING_TABLE])
+def test_linking_table(marked, expected):
+    text, records = records_of(marked)
+    assert triples(records) == expected
+    for r in records:
+        # offsets index the text, and the metric text is its span's text
+        assert text[r.value_span[0]:r.value_span[1]] in r.raw or r.raw in text
+        if r.metric is not None:
+            assert text[r.metric_span[0]:r.metric_span[1]] == r.metric
+        s, e = r.extra[SENTENCE_KEY]
+        assert s <= r.value_span[0] < r.value_span[1] <= e
+
+
+def test_linking_table_is_large_enough():
+    assert len(LINKING_TABLE) >= 25
+
+
+QUALIFIER_TABLE = [
+    ("{浏览量|M}接近{七十万|V}{次|U}", "接近", True),
+    ("近{百|V}{家|U}{主流媒体|M}", "近", True),
+    ("{纠错率|M}约{19.2|V}{%|U}", "约", True),
+    ("超过{1.39亿|V}{条|U}{政府数据|M}", "超过", True),
+    ("{市场主体|M}突破{130万|V}{户|U}", "突破", True),
+    ("逾{25000|V}{个|U}{村居|M}", "逾", True),
+    ("{分值权重|M}不低于{4|V}{%|U}", "不低于", True),
+    ("不超过{1|V}{个工作日|U}", "不超过", True),
+    ("{企业|M}{5000万|V}{元|U}以上", "以上", True),
+    ("{误差|M}{3|V}{%|U}左右", "左右", True),
+    ("压缩到{30|V}{%|U}以内", "以内", True),
+    ("在{5|V}{个工作日|U}内办结", "内", True),
+    ("{登記企業|M}不超過{9|V}{個|U}", "不超過", True),  # traditional script, given as written
+    ("壓縮到{30|V}{%|U}以內", "以內", True),
+    ("{工業增加值|M}將近{89|V}{億元|U}", "將近", True),
+    ("{咨询|M}{3000余|V}{起|U}", None, True),  # 余 makes it approximate without a qualifier
+    ("{投诉|M}{16|V}{个|U}内容属实", None, False),  # 内 after a count is not a qualifier
+    ("最近{3|V}{天|U}", None, False),
+    ("节约{资金|M}{20万|V}{元|U}", None, False),
+    ("{办件|M}达{263|V}{件|U}", None, False),  # 达 is a verb, not a qualifier
+]
+
+
+@pytest.mark.parametrize("marked, qualifier, approximate", QUALIFIER_TABLE, ids=[m[:12] for m, *_ in QUALIFIER_TABLE])
+def test_qualifiers(marked, qualifier, approximate):
+    _, records = records_of(marked)
+    assert [(r.qualifier, r.approximate) for r in records] == [(qualifier, approximate)]
+
+
+def test_find_qualifier_stops_at_spans():
+    # The qualifier must lie in the free text between spans: 超 ending a METRIC is not one.
+    text = "超3件"
+    assert find_qualifier(text, 0, Span(1, 2, "VALUE"), 3, 3, "件") == "超"
+    assert find_qualifier(text, 1, Span(1, 2, "VALUE"), 3, 3, "件") is None
+
+
+def test_raw_unit_and_range_fields():
+    _, (rec,) = records_of("{办理时限|M}为{3-5|V}{个工作日|U}")
+    assert (rec.value, rec.value_min, rec.value_max, rec.raw) == (3, 3, 5, "3-5个工作日")
+    d = rec.to_dict()
+    assert d["value_min"] == 3 and d["value_max"] == 5
+    _, recs = records_of("高{4.2|V}、{4.3|V}和{3.2|V}{个百分点|U}")
+    # a shared unit is not adjacent: raw is the value alone, unit_span points at the shared unit
+    assert [(r.raw, r.unit, r.unit_span) for r in recs] == [
+        ("4.2", "个百分点", (12, 16)), ("4.3", "个百分点", (12, 16)), ("3.2个百分点", "个百分点", (12, 16))]
+    _, (pct,) = records_of("占{百分之四十|V}")
+    assert (pct.unit, pct.unit_span, pct.raw) == ("%", None, "百分之四十")
+    _, (plain,) = records_of("{总人口性别比|M}为{105.07|V}")
+    assert (plain.unit, plain.raw) == (None, "105.07")
+
+
+def test_value_without_a_number_is_salvaged_or_dropped():
+    # A tagger took in 约: the number inside is read, and 约 still qualifies it.
+    records = build_records("约500件", [Span(0, 4, "VALUE"), Span(4, 5, "UNIT")])
+    assert [(r.value, r.value_span, r.qualifier, r.unit) for r in records] == [(500, (1, 4), "约", "件")]
+    # An ordinal or a word is no number: no record.
+    assert build_records("第3批", [Span(0, 2, "VALUE")]) == []
+    assert build_records("统一办理", [Span(0, 2, "VALUE")]) == []
+
+
+def test_no_values_no_records_and_span_checks():
+    assert build_records("办结事项", [Span(0, 4, "METRIC")]) == []
+    assert build_records("", []) == []
+    with pytest.raises(ValueError):
+        build_records("3件", [Span(0, 5, "VALUE")])
+
+
+# ---- span repair
+
+
+@pytest.mark.parametrize(
+    "text, span, expected",
+    [
+        ("“同意公开答复”", Span(0, 8, "METRIC"), (1, 7)),  # quotes around the whole name go
+        ("“最多跑一次”事项", Span(0, 9, "METRIC"), (0, 9)),  # a quoted modifier stays
+        ("县(市、区)", Span(0, 6, "METRIC"), (0, 6)),  # brackets with their partner stay
+        (",信息公开、", Span(0, 6, "METRIC"), (1, 5)),
+        (" 252 ", Span(0, 5, "VALUE"), (1, 4)),
+        ("-3.9", Span(0, 4, "VALUE"), (0, 4)),  # a sign is part of the value
+        ("49.9%,", Span(0, 6, "VALUE"), (0, 5)),
+        ("%", Span(0, 1, "UNIT"), (0, 1)),
+        ("(GDP)", Span(0, 5, "METRIC"), (1, 4)),
+    ],
+)
+def test_clean_spans_trims_edges(text, span, expected):
+    (cleaned,) = clean_spans(text, [span])
+    assert (cleaned.start, cleaned.end) == expected
+
+
+def test_clean_spans_drops_empty_and_overlapping():
+    assert clean_spans("。,", [Span(0, 2, "VALUE")]) == []
+    assert clean_spans("12件", [Span(0, 2, "VALUE"), Span(1, 3, "UNIT")]) == [Span(0, 2, "VALUE")]
+
+
+def test_spans_from_tags_repairs_and_scores():
+    text = "办结 3件。"
+    tags = ["I-METRIC", "I-METRIC", "O", "I-VALUE", "B-UNIT", "I-UNIT"]
+    spans, scores = spans_from_tags(text, tags, [0.9, 0.6, 1.0, 0.8, 0.7, 0.95])
+    # the UNIT took in the full stop; it is trimmed, and its score is that of the kept characters
+    assert spans == [Span(0, 2, "METRIC"), Span(3, 4, "VALUE"), Span(4, 5, "UNIT")]
+    assert scores == [0.6, 0.8, 0.7]
+
+
+def test_spans_from_tags_agrees_with_schema_oracle():
+    rng = random.Random(0)
+    text = "共发布信息12条占比4%" * 3
+    for _ in range(300):
+        tags = [rng.choice(LABELS) for _ in text]
+        spans, scores = spans_from_tags(text, tags)
+        assert spans == clean_spans(text, tags_to_spans(tags))
+        assert scores == [1.0] * len(spans)
+    gold = [Span(3, 5, "METRIC"), Span(5, 7, "VALUE"), Span(7, 8, "UNIT")]
+    assert spans_from_tags(text, spans_to_tags(gold, len(text)))[0] == gold
+
+
+# ---- sentences, clauses, offsets
+
+
+def test_sentence_bounds_and_clauses():
+    text = "共收到申请52件;其中网上申请26件,占50%。\n2018年办结。"
+    sentences = sentence_bounds(text)
+    assert [text[s:e] for s, e in sentences] == ["共收到申请52件;其中网上申请26件,占50%。", "2018年办结。"]
+    assert clause_starts(text, 0, 25, []) == [0, 9, 19]
+    # a comma inside a VALUE span is not a clause boundary
+    assert clause_starts("共1,100件,占5%", 0, 11, [Span(1, 6, "VALUE")]) == [0, 8]
+
+
+def test_records_of_a_passage_keep_their_sentences():
+    ex = parse_marked("{申请|M}{52|V}{件|U}。同比增长{5|V}{%|U};{办结|M}{50|V}{件|U}。", "t")
+    records = build_records(ex.text, ex.spans)
+    assert triples(records) == [("申请", 52, "件"), (None, 5, "%"), ("办结", 50, "件")]
+    assert [r.extra[SENTENCE_KEY] for r in records] == [[0, 6], [6, 19], [6, 19]]
+
+
+def test_shift_record_moves_every_offset():
+    _, (rec,) = records_of("{办结|M}{3|V}{件|U}")
+    moved = shift_record(rec, 10)
+    assert (moved.metric_span, moved.value_span, moved.unit_span) == ((10, 12), (12, 13), (13, 14))
+    assert moved.extra[SENTENCE_KEY] == [10, 14] and rec.extra[SENTENCE_KEY] == [0, 4]
+
+
+def test_long_flattened_table_links_every_value():
+    # A table flattened into one sentence without punctuation: thousands of spans.
+    # (Its speed is a benchmark matter; here only the result is checked.)
+    unit = "{信息|M}{12|V}{条|U}占{5|V}{%|U}"
+    ex = parse_marked(unit * 3000, "t")
+    records = build_records(ex.text, ex.spans)
+    assert len(records) == 6000
+    assert {r.metric for r in records} == {"信息"}
+    assert [r.unit for r in records[:4]] == ["条", "%", "条", "%"]
