@@ -1,0 +1,187 @@
+"""``govreport bench``: time extraction end to end, for the model and the rule baseline.
+
+    govreport bench                                  # model/default, 20 generated reports
+    govreport bench --model out/runs/e5-default --reports 50 --batch-size 64
+
+The corpus is fixed: ``data/samples/reports_page.txt`` plus ``--reports`` reports from
+:func:`data.generate.build_dataset` with a fixed seed, each report's sentences joined back
+into one document. Both systems run through :class:`inference.Extractor` on the same
+documents in the same process, after a warm-up (model weights and jieba's dictionary are
+loaded before the clock starts). For the model, a hook around its ``forward`` measures the
+share of time spent in the network; the rest is reading, sentence cutting, tokenisation,
+windowing and record building. Figures are printed; nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "samples" / "reports_page.txt"
+BENCH_SEED = 20240501  # fixed, so every run times the same corpus
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="govreport bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default=None, help="model directory (default: the shipped model/default)")
+    parser.add_argument("--reports", type=int, default=20,
+                        help="generated reports added to the sample page (default 20)")
+    parser.add_argument("--batch-size", type=int, default=32, help="model windows per forward pass (default 32)")
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                        help="where the model runs (default: cuda when available)")
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: all available cores)")
+    parser.add_argument("--no-model", action="store_true", help="time the rule baseline only")
+    return parser
+
+
+def corpus(reports: int, seed: int = BENCH_SEED) -> list[str]:
+    """The sample page and ``reports`` generated reports, one document each.
+
+    (build_dataset writes at least one report per split, so a few reports means three.)
+
+    >>> docs = corpus(3)
+    >>> len(docs), docs[0] == SAMPLE.read_text(encoding="utf-8")
+    (4, True)
+    """
+    docs = [SAMPLE.read_text(encoding="utf-8")]
+    if reports <= 0:
+        return docs
+    from data.generate import build_dataset
+
+    by_report: dict[str, list[str]] = {}
+    for examples in build_dataset(reports, seed).values():
+        for ex in examples:
+            # ids are REPORT-SENTENCE (train-00003-012): the sentences of a report, in order.
+            by_report.setdefault(ex.id.rsplit("-", 1)[0], []).append(ex.text)
+    docs += ["\n".join(texts) for texts in by_report.values()]
+    return docs
+
+
+@dataclass
+class Timing:
+    name: str
+    seconds: float
+    chars: int
+    records: int
+    forward_seconds: float | None = None
+
+    @property
+    def chars_per_second(self) -> float:
+        return self.chars / self.seconds if self.seconds else float("inf")
+
+    def line(self) -> str:
+        text = (f"{self.name:<8} {self.seconds:8.2f} s  {self.chars_per_second:10.0f} chars/s  "
+                f"{self.records:6d} records")
+        if self.forward_seconds is not None and self.seconds:
+            share = 100 * self.forward_seconds / self.seconds
+            text += f"  forward {self.forward_seconds:.2f} s ({share:.0f}% of the time)"
+        return text
+
+
+def run(name: str, tagger, docs: list[str], forward_timer: "ForwardTimer | None" = None) -> Timing:
+    """Extract from ``docs`` once, after one warm-up sentence, and time it."""
+    from inference.extract import Extractor
+
+    extractor = Extractor(tagger)
+    extractor.extract(["全年共发布工作动态252条,浏览量接近七十万次。"])  # warm-up: lazy loads, first-call costs
+    if forward_timer is not None:
+        forward_timer.reset()
+    start = time.perf_counter()
+    results = extractor.extract_documents(docs)
+    seconds = time.perf_counter() - start
+    forward = forward_timer.seconds if forward_timer is not None else None
+    return Timing(name, seconds, sum(map(len, docs)), sum(len(r.records) for r in results), forward)
+
+
+class ForwardTimer:
+    """Forward hooks that add up the wall time of a module's ``forward`` calls.
+
+    On CUDA the device is synchronised at both ends, so queued kernels are counted in the
+    call that launched them.
+    """
+
+    def __init__(self, module, cuda: bool = False):
+        self.seconds = 0.0
+        self.calls = 0
+        self._start = 0.0
+        self._cuda = cuda
+        self._handles = [module.register_forward_pre_hook(self._before),
+                         module.register_forward_hook(self._after)]
+
+    def _sync(self) -> None:
+        if self._cuda:
+            import torch
+
+            torch.cuda.synchronize()
+
+    def _before(self, module, args) -> None:
+        self._sync()
+        self._start = time.perf_counter()
+
+    def _after(self, module, args, output) -> None:
+        self._sync()
+        self.seconds += time.perf_counter() - self._start
+        self.calls += 1
+
+    def reset(self) -> None:
+        self.seconds, self.calls = 0.0, 0
+
+    def remove(self) -> None:
+        for handle in self._handles:
+            handle.remove()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.reports < 0 or args.batch_size < 1:
+        print("bench: --reports must be >= 0 and --batch-size >= 1", file=sys.stderr)
+        return 2
+    docs = corpus(args.reports)
+    chars = sum(map(len, docs))
+    print(f"corpus: {SAMPLE.name} + {args.reports} generated reports (seed {BENCH_SEED}): "
+          f"{len(docs)} documents, {chars} characters")
+
+    timings: list[Timing] = []
+    if not args.no_model:
+        from transformers.utils import logging as hf_logging
+
+        from inference.extract import DEFAULT_MODEL_DIR, ModelTagger
+
+        hf_logging.disable_progress_bar()
+        model_dir = args.model or str(DEFAULT_MODEL_DIR)
+        start = time.perf_counter()
+        try:
+            tagger = ModelTagger(model_dir, batch_size=args.batch_size, device=args.device,
+                                 num_threads=args.threads)
+        except (OSError, ValueError) as err:
+            print(f"bench: cannot load the model: {err} (use --no-model to time the rules only)", file=sys.stderr)
+            return 2
+        import torch
+
+        load = time.perf_counter() - start
+        print(f"model: {model_dir} on {tagger.device} (torch threads {torch.get_num_threads()}, "
+              f"batch size {args.batch_size}), loaded in {load:.1f} s")
+        timer = ForwardTimer(tagger.model, cuda=tagger.device.startswith("cuda"))
+        try:
+            timings.append(run("model", tagger, docs, timer))
+        finally:
+            timer.remove()
+        logger.info("%d forward calls", timer.calls)
+
+    from eval.rules import RuleTagger
+
+    timings.append(run("rules", RuleTagger(), docs))
+    for timing in timings:
+        print(timing.line())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

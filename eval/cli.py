@@ -1,0 +1,331 @@
+"""``govreport evaluate``: score a model, the rule baseline or a predictions file against gold.
+
+    govreport evaluate --gold data/gold/dev.jsonl                       # the shipped model
+    govreport evaluate --gold data/gold/dev.jsonl --system rules --markdown
+    govreport evaluate --gold data/gold/dev.jsonl --predictions pred.jsonl --errors errors.jsonl
+
+Gold and predictions are doccano JSONL as ANNOTATION.md describes (``label`` spans,
+optional ``records``). A predictions line may leave out ``text`` (``govreport extract``
+writes none without ``--include-text``): the gold text of the same id is used. Scoring:
+seqeval strict mode, IOB2, over character tags; records matched one to one on metric, value
+(relative tolerance 1e-6) and unit (see :mod:`eval.scoring`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from data.doccano import Example, FormatError, atomic_write, read_jsonl
+from data.schema import Record, Span
+from eval.scoring import ERROR_KINDS, Scores, TextResult, score
+
+logger = logging.getLogger(__name__)
+
+SYSTEMS = ("model", "rules")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="govreport evaluate",
+        description="Score predictions against gold annotations: seqeval strict IOB2 entity scores "
+                    "and record scores (metric, value within relative tolerance 1e-6, unit).",
+    )
+    parser.add_argument("--gold", required=True, help="gold JSONL (doccano format with optional records)")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--model", default=None,
+                       help="model directory to run on the gold texts (default: the shipped model/default)")
+    which.add_argument("--predictions", default=None,
+                       help="predictions JSONL to score (ids matching the gold; 'text' optional)")
+    which.add_argument("--system", choices=SYSTEMS, default=None,
+                       help="'rules' runs the rule-based baseline; 'model' (the default) runs --model")
+    parser.add_argument("--output", "-o", default=None, help="write the full report here as JSON")
+    parser.add_argument("--errors", default=None,
+                        help="write one JSON line per text with an error: gold and predicted spans and records")
+    parser.add_argument("--markdown", action="store_true", help="print the scores as a markdown table")
+    parser.add_argument("--per-source", action="store_true",
+                        help="also print scores per gold 'source' (always in the JSON report)")
+    parser.add_argument("--max-examples", type=int, default=None, help="score only the first N gold texts")
+    parser.add_argument("--batch-size", type=int, default=32, help="model windows per forward pass (default 32)")
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                        help="where the model runs (default: cuda when available)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser
+
+
+# ---------------------------------------------------------------------------------------------
+# Predictions
+# ---------------------------------------------------------------------------------------------
+
+
+def read_predictions(path: str | Path, gold: Sequence[Example]) -> list[Example]:
+    """Prediction examples from a JSONL file; a line without ``text`` takes its gold text.
+
+    Raises FormatError (naming file and line) for a line that is not an example.
+    """
+    texts = {ex.id: ex.text for ex in gold}
+    out = []
+    with open(path, encoding="utf-8-sig") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                if not isinstance(item, dict):
+                    raise FormatError("expected a JSON object")
+                if "id" not in item or item["id"] in (None, ""):
+                    item["id"] = f"{Path(path).stem}-{lineno}"
+                item["id"] = str(item["id"])
+                if "text" not in item:
+                    # Ids not in the gold are only counted, so any text does for them.
+                    item["text"] = texts.get(item["id"], "")
+                    if item["id"] not in texts:
+                        item["label"], item["records"] = [], []
+                out.append(Example.from_dict(item))
+            except (json.JSONDecodeError, FormatError) as err:
+                raise FormatError(f"{path}:{lineno}: {err}") from None
+    return out
+
+
+def predict(tagger, gold: Sequence[Example], progress: bool = False, batch_chars: int = 1 << 14) -> list[Example]:
+    """Run a tagger through :class:`inference.Extractor` on the gold texts.
+
+    The spans scored are those the extractor outputs (repaired, trimmed, mapped back to the
+    text), and the records come from the same run, so the figures describe what
+    ``govreport extract`` would write.
+    """
+    from inference.extract import DocEnd, DocStart, Extractor, Piece
+    from inference.reader import Document
+
+    extractor = Extractor(tagger, batch_chars=batch_chars)
+    docs = [Document(id=ex.id, source=ex.id, _open=(lambda text=ex.text: [text])) for ex in gold]
+    texts = {ex.id: ex.text for ex in gold}
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=sum(len(ex.text) for ex in gold), desc="tagging", unit="char", unit_scale=True,
+                   file=sys.stderr)
+    out: list[Example] = []
+    spans: list[Span] = []
+    records: list[Record] = []
+    failed = 0
+    for event in extractor.stream(docs):
+        if isinstance(event, DocStart):
+            spans, records = [], []
+        elif isinstance(event, Piece):
+            spans += event.spans
+            records += event.records
+            if bar is not None:
+                bar.update(event.end - event.start)
+        elif isinstance(event, DocEnd):
+            if event.error:
+                failed += 1
+                logger.warning("text %s: %s", event.doc.id, event.error)
+            out.append(Example(event.doc.id, texts[event.doc.id], sorted(spans), records))
+    if bar is not None:
+        bar.close()
+    if failed:
+        logger.warning("%d texts failed during tagging; their predictions are incomplete", failed)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Output
+# ---------------------------------------------------------------------------------------------
+
+
+def _span_row(text: str, span: Span) -> list:
+    return [span.start, span.end, span.label, text[span.start:span.end]]
+
+
+def _record_row(record: Record) -> dict[str, Any]:
+    row = {"metric": record.metric, "value": record.value, "unit": record.unit, "raw": record.raw}
+    if record.value_span is not None:
+        row["value_span"] = list(record.value_span)
+    return row
+
+
+def error_line(result: TextResult) -> dict[str, Any]:
+    """One line of the errors file: the text, gold and predicted spans and records, and its errors."""
+    text = result.gold.text
+
+    def show(item):
+        if item is None:
+            return None
+        return _span_row(text, item) if isinstance(item, Span) else _record_row(item)
+
+    line: dict[str, Any] = {"id": result.gold.id}
+    if result.source is not None:
+        line["source"] = result.source
+    line["text"] = text
+    line["gold"] = {"label": [_span_row(text, s) for s in result.gold.spans],
+                    "records": None if result.gold_records is None else [_record_row(r) for r in result.gold_records]}
+    line["pred"] = {"label": [_span_row(text, s) for s in result.pred.spans],
+                    "records": [_record_row(r) for r in result.pred_records]}
+    if not result.has_prediction:
+        line["missing_prediction"] = True
+    line["errors"] = [{"kind": e["kind"], "gold": show(e["gold"]), "pred": show(e["pred"])} for e in result.errors]
+    return line
+
+
+def write_errors(path: str | Path, texts: Iterable[TextResult]) -> int:
+    n = 0
+    with atomic_write(path) as f:
+        for result in texts:
+            if result.wrong:
+                f.write(json.dumps(error_line(result), ensure_ascii=False) + "\n")
+                n += 1
+    return n
+
+
+def _rows(report: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [("METRIC", report["METRIC"]), ("VALUE", report["VALUE"]), ("UNIT", report["UNIT"]),
+            ("entities (micro)", report["entity_micro"]), ("records", report["record"]),
+            ("value + unit", report["value_unit"])]
+
+
+def markdown_table(report: dict[str, Any], title: str) -> str:
+    """The scores as a markdown table, with a caption saying how they were computed."""
+    lines = [f"**{title}** — {report['texts']} texts. Entities: seqeval strict mode, IOB2 scheme, over "
+             f"character tags. Records: metric, value (relative tolerance 1e-6) and unit all equal, "
+             f"matched one to one.", "",
+             "| | precision | recall | F1 | gold | predicted |", "|---|---:|---:|---:|---:|---:|"]
+    for name, row in _rows(report):
+        lines.append(f"| {name} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | "
+                     f"{row['support']} | {row['predicted']} |")
+    return "\n".join(lines)
+
+
+def _f1(row: dict[str, Any]) -> str:
+    # A source with nothing to find and nothing found has no F1 (not 0).
+    return "–" if not row["support"] and not row["predicted"] else f"{row['f1']:.3f}"
+
+
+def per_source_markdown(report: dict[str, Any]) -> str:
+    lines = ["| source | texts | entities (gold / predicted) | entity micro F1 | records (gold / predicted) | "
+             "record F1 | value + unit F1 |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for source, r in report["per_source"].items():
+        entities, records = r["entity_micro"], r["record"]
+        lines.append(f"| {source} | {r['texts']} | {entities['support']} / {entities['predicted']} | {_f1(entities)} | "
+                     f"{records['support']} / {records['predicted']} | {_f1(records)} | {_f1(r['value_unit'])} |")
+    return "\n".join(lines)
+
+
+def text_summary(report: dict[str, Any], title: str) -> str:
+    lines = [f"{title}: {report['texts']} texts (seqeval strict mode, IOB2; records one to one, "
+             f"value relative tolerance 1e-6)",
+             f"{'':<18}{'precision':>10}{'recall':>10}{'F1':>10}{'gold':>8}{'pred':>8}"]
+    for name, row in _rows(report):
+        lines.append(f"{name:<18}{row['precision']:>10.3f}{row['recall']:>10.3f}{row['f1']:>10.3f}"
+                     f"{row['support']:>8}{row['predicted']:>8}")
+    return "\n".join(lines)
+
+
+def errors_summary(report: dict[str, Any]) -> str:
+    parts = [f"{kind} {report['errors'][kind]}" for kind in ERROR_KINDS]
+    lines = ["errors: " + ", ".join(parts),
+             f"texts with errors: {report['texts_with_errors']} of {report['texts']}"]
+    notes = []
+    if report["missing_predictions"]:
+        notes.append(f"{report['missing_predictions']} gold texts had no prediction (scored as empty)")
+    if report["extra_predictions"]:
+        notes.append(f"{report['extra_predictions']} predictions had ids not in the gold (ignored)")
+    if report["texts_without_gold_records"]:
+        notes.append(f"{report['texts_without_gold_records']} gold texts have no records field (no record scoring)")
+    return "\n".join(lines + notes)
+
+
+# ---------------------------------------------------------------------------------------------
+# main
+# ---------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    started = time.perf_counter()
+    try:
+        gold = read_jsonl(args.gold)
+    except (OSError, FormatError) as err:
+        print(f"evaluate: cannot read the gold file: {err}", file=sys.stderr)
+        return 2
+    if args.max_examples is not None:
+        gold = gold[:args.max_examples]
+    twice = [i for i, n in Counter(ex.id for ex in gold).items() if n > 1]
+    if twice:
+        print(f"evaluate: gold id {twice[0]!r} appears more than once in {args.gold}", file=sys.stderr)
+        return 2
+    progress = not args.no_progress and sys.stderr.isatty()
+    build = None
+
+    if args.predictions is not None:
+        try:
+            pred = read_predictions(args.predictions, gold)
+        except (OSError, FormatError) as err:
+            print(f"evaluate: cannot read the predictions: {err}", file=sys.stderr)
+            return 2
+        from inference.records import build_records
+
+        build = build_records  # for predictions that carry spans but no records
+        system = f"predictions {args.predictions}"
+    elif args.system == "rules":
+        from eval.rules import RuleTagger
+
+        pred = predict(RuleTagger(), gold, progress)
+        system = "rules"
+    else:
+        from inference.extract import DEFAULT_MODEL_DIR, ModelTagger
+
+        model_dir = args.model or str(DEFAULT_MODEL_DIR)
+        if not progress:
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+        try:
+            tagger = ModelTagger(model_dir, batch_size=args.batch_size, device=args.device)
+        except (OSError, ValueError) as err:
+            print(f"evaluate: cannot load the model: {err}", file=sys.stderr)
+            return 2
+        pred = predict(tagger, gold, progress)
+        system = f"model {model_dir}"
+
+    try:
+        result: Scores = score(gold, pred, build_records=build)
+    except ValueError as err:
+        print(f"evaluate: {err}", file=sys.stderr)
+        return 2
+    report = result.report
+    elapsed = time.perf_counter() - started
+    report = {"gold": str(args.gold), "system": system, **report, "seconds": round(elapsed, 2)}
+    title = f"{system} on {args.gold}"
+
+    if args.output:
+        with atomic_write(args.output) as f:
+            json.dump(report, f, ensure_ascii=False, indent=2)
+            f.write("\n")
+    if args.errors:
+        n = write_errors(args.errors, result.texts)
+        logger.info("wrote %d error lines to %s", n, args.errors)
+    if args.markdown:
+        print(markdown_table(report, title))
+        if args.per_source and report["per_source"]:
+            print()
+            print(per_source_markdown(report))
+    else:
+        print(text_summary(report, title))
+        if args.per_source and report["per_source"]:
+            print(per_source_markdown(report))
+    print(errors_summary(report), file=sys.stderr)
+    print(f"evaluate: {elapsed:.1f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
