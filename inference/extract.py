@@ -133,7 +133,9 @@ class ModelTagger:
         if device == "cpu":
             torch.set_num_threads(num_threads or available_cores())
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
-        self.model = AutoModelForTokenClassification.from_pretrained(model_dir, local_files_only=True)
+        # Shipped weights may be stored in fp16 to stay small; CPUs compute fast only in fp32.
+        self.model = AutoModelForTokenClassification.from_pretrained(
+            model_dir, local_files_only=True, dtype=torch.float32 if device == "cpu" else "auto")
         labels = [self.model.config.id2label[i] for i in range(self.model.config.num_labels)]
         if labels != list(LABELS):
             raise ValueError(f"model in {model_dir} has labels {labels}, expected {list(LABELS)} (data.schema.LABELS)")
