@@ -13,7 +13,7 @@ import re
 import pytest
 
 from data.doccano import Example, write_jsonl
-from data.schema import LABELS, Span, id2label, label2id
+from data.schema import Span
 
 # {text|T} marks a span of type T (M, V or U); everything else is plain text.
 MARKED = [
@@ -91,19 +91,11 @@ def tokenizer(tokenizer_dir):
 
 
 def tiny_config(vocab_size: int):
-    from transformers import BertConfig
+    """The char-small preset shrunk to test size (same labels, same wiring)."""
+    from model.char_encoder import char_small_config
 
-    return BertConfig(
-        vocab_size=vocab_size,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=32,
-        num_labels=len(LABELS),
-        id2label=dict(id2label),
-        label2id=dict(label2id),
-    )
+    return char_small_config(vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                             intermediate_size=64, max_position_embeddings=32)
 
 
 @pytest.fixture(scope="session")
