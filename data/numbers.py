@@ -749,6 +749,8 @@ def _plausible(s: str, i: int, end: int, parsed: ParsedNumber) -> bool:
             return False  # H5N1, PM2.5, GB2312: identifiers (but 40mm, 39KB are numbers)
         if span[-1] in "千百仟佰" and after in _UNIT_PREFIXED:
             return False
+        if span[-1] in "百佰" and after == "分":
+            return False  # 30百分点, 4.6百分比: 百 opens the unit, it is no magnitude
         return True
     if _percent_prefix_at(s, i) or (span[0] in _SIGNS and _percent_prefix_at(s, i + 1)):
         return True
