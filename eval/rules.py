@@ -237,10 +237,6 @@ class RuleTagger:
     def _numbers(self, text: str) -> list[_Number]:
         found = []
         for s, e, p in find_numbers(text):
-            # find_numbers reads 30百分点 as 30百 (3000) then 分点; the 百 belongs to the unit.
-            if e - s > 1 and text[e - 1] in "百佰" and text.startswith("分点", e):
-                e -= 1
-                p = parse_number(text[s:e])
             if p.ok:
                 found.append(_Number(s, e, p))
         for n in found:
