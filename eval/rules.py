@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from data.lexicon import FAMILIES, NON_QUALIFIERS, QUALIFIERS_AFTER, QUALIFIERS_BEFORE
-from data.numbers import ParsedNumber, find_numbers, parse_number
+from data.numbers import ParsedNumber, find_numbers
 from data.schema import Span
 from data.text import TO_TRADITIONAL
 
