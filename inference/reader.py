@@ -8,11 +8,11 @@ without BOM), UTF-16/32 with a BOM, then GB18030 (a superset of GBK and GB2312, 
 Chinese government files). A file that is binary or decodes to nothing plausible becomes a
 document with an ``error`` and no text: it is reported and skipped, never fatal.
 
->>> doc = Document.from_text("山西省商务厅2018年政府信息公开年度报告\\n共发布信息41条。")
+>>> doc = Document.from_text("江南市水利局2011年度政府信息公开年度报告\\n共发布信息41条。")
 >>> doc.meta
-{'title': '山西省商务厅2018年政府信息公开年度报告', 'agency': '山西省商务厅', 'year': 2018}
+{'title': '江南市水利局2011年度政府信息公开年度报告', 'agency': '江南市水利局', 'year': 2011}
 >>> list(doc.chunks())
-[(0, '山西省商务厅2018年政府信息公开年度报告\\n共发布信息41条。')]
+[(0, '江南市水利局2011年度政府信息公开年度报告\\n共发布信息41条。')]
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class ReadError(Exception):
 
 _YEAR = r"(?P<year>(?:19|20)\d{2})\s*年度?"
 _TITLE_WORDS = re.compile(r"报告|公报|年报")
-# Endings of an agency or place name: 山西省商务厅, 开州区财政局, 北街街道办事处, 邹城市.
+# Endings of an agency or place name: 江南市水利局, 开州区财政局, 北街街道办事处, 邹城市.
 _AGENCY_END = re.compile(
     r"(?:厅|局|委员会|委|办公室|办公厅|办|人民政府|政府|中心|办事处|街道|院|部|署|会|所|馆|处|站|队|"
     r"省|市|县|区|镇|乡|自治区|自治州|州|盟|旗|公司|集团|银行|大学|学院|学校)$"
@@ -74,8 +74,8 @@ def read_title(head: str) -> dict[str, Any]:
     after it that ends like an agency (厅, 局, 人民政府, 街道办事处 …). Keys are None
     when not found.
 
-    >>> read_title("首页 > 百科\\n山西省商务厅2018年政府信息公开年度报告简介\\n(一)网站")
-    {'title': '山西省商务厅2018年政府信息公开年度报告简介', 'agency': '山西省商务厅', 'year': 2018}
+    >>> read_title("首页 > 百科\\n江南市水利局2011年度政府信息公开年度报告简介\\n(一)网站")
+    {'title': '江南市水利局2011年度政府信息公开年度报告简介', 'agency': '江南市水利局', 'year': 2011}
     >>> read_title("2019年北京市人民政府办公厅政府信息公开工作年度报告")["agency"]
     '北京市人民政府办公厅'
     >>> read_title("共发布信息41条。")

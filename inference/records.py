@@ -10,11 +10,11 @@ rule baseline, the gold labels) can feed it. Each VALUE gives one record:
   of :data:`data.lexicon.QUALIFIERS_AFTER` right after its unit;
 - its **metric** is found by the rules :func:`build_records` lists, never across a sentence end.
 
->>> text = "其中,网络申请26448宗,占49.9%。"
+>>> text = "其中,信函申请13208宗,占27.5%。"
 >>> spans = [Span(3, 7, "METRIC"), Span(7, 12, "VALUE"), Span(12, 13, "UNIT"),
 ...          Span(15, 19, "VALUE"), Span(19, 20, "UNIT")]
 >>> [(r.metric, r.value, r.unit, r.raw) for r in build_records(text, spans)]
-[('网络申请', 26448, '宗', '26448宗'), ('网络申请', 49.9, '%', '49.9%')]
+[('信函申请', 13208, '宗', '13208宗'), ('信函申请', 27.5, '%', '27.5%')]
 """
 
 from __future__ import annotations
@@ -216,7 +216,7 @@ def clause_starts(text: str, start: int, end: int, spans: Sequence[Span]) -> lis
 
     ``spans`` must be sorted and not overlap (as :func:`clean_spans` returns them).
 
-    >>> clause_starts("其中,网络申请26448宗,占49.9%", 0, 20, [])
+    >>> clause_starts("其中,信函申请13208宗,占27.5%", 0, 20, [])
     [0, 3, 14]
     """
     span_starts = [s.start for s in spans]
@@ -525,13 +525,13 @@ def build_records(text: str, spans: Sequence[Span], sentences: Sequence[tuple[in
     1. value-unit-metric: a METRIC right after the value and its unit, or after the last
        member of the list the value opens (883项、1164项公开事项), with at most 的/为/属于
        between (86%的事项, 4件为不予公开); it loses to a metric of the value's own written
-       before it when it is itself followed by a value (网络申请26448宗信函申请8442宗);
+       before it when it is itself followed by a value (当面申请2644宗信函申请842宗);
     2. the nearest METRIC before the value in its clause (comparisons 从X项减少为Y项 and
        分别 lists share it); a metric after 占 names the whole, not the part, and is skipped;
     3. the first METRIC after the value in its clause, with no other value in between
-       (连续4个月在网站首页悬挂扫黑除恶飘窗);
+       (连续3个月在首页设置专题飘窗);
     4. the metric of the nearest earlier clause of the sentence that has one: the metric
-       of its last linked value, else its last METRIC (其中,网络申请26448宗,占49.9%);
+       of its last linked value, else its last METRIC (其中,信函申请13208宗,占27.5%);
     5. otherwise none.
 
     Every record carries its sentence's offsets in ``extra["sentence_span"]``. A VALUE
