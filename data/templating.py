@@ -171,7 +171,7 @@ class _Builder:
     nouns: tuple[str, ...]
     parts: list[str] = field(default_factory=list)
     length: int = 0
-    metrics: list[tuple[int, int, str]] = field(default_factory=list)  # start, end, family
+    metrics: list[tuple[int, int, str, str]] = field(default_factory=list)  # start, end, family, name
     quantities: list[_Quantity] = field(default_factory=list)
     metric_units: dict[int, str] = field(default_factory=dict)  # metric index -> its unit
     metric_values: dict[int, int | float] = field(default_factory=dict)  # metric index -> first value
@@ -214,7 +214,7 @@ def _emit_quantity(b: _Builder, slot: Slot) -> None:
     metric = len(b.metrics) if slot.link_next else len(b.metrics) - 1
     unit = b.metric_units.get(metric) if rng.random() < 0.9 else None
     if unit is None:
-        name = "".join(b.parts)[b.metrics[metric][0]:b.metrics[metric][1]] if 0 <= metric < len(b.metrics) else ""
+        name = b.metrics[metric][3] if 0 <= metric < len(b.metrics) else ""
         unit = rng.choice(lexicon.units_for(name, family))
 
     percent = slot.kind in ("P", "PP") or family.units == ("%",)
@@ -447,8 +447,9 @@ class Template:
                 self._walk(b.rng.choice(part), b)
             elif part.kind == "M":
                 fam = part.family or b.family
-                start, end = b.add(lexicon.FAMILIES[fam].metric(b.rng, b.nouns))
-                b.metrics.append((start, end, fam))
+                name = lexicon.FAMILIES[fam].metric(b.rng, b.nouns)
+                start, end = b.add(name)
+                b.metrics.append((start, end, fam, name))
             elif part.kind in ("Q", "V", "P", "PP", "R"):
                 if part.link_next and part.family is None:
                     # A value before its metric (开放410个数据集) takes the units of that metric's family.
@@ -477,7 +478,7 @@ def _finish(template_id: str, b: _Builder) -> Example:
             q.unit = nxt.unit if nxt else None
 
     linked = {q.metric_index for q in b.quantities if q.metric_index is not None}
-    spans = [Span(s, e, "METRIC") for i, (s, e, _) in enumerate(b.metrics) if i in linked]
+    spans = [Span(s, e, "METRIC") for i, (s, e, _, _) in enumerate(b.metrics) if i in linked]
     records = []
     for q in b.quantities:
         spans.append(Span(*q.value_span, "VALUE"))
