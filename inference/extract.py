@@ -102,13 +102,6 @@ def _map_record(record: Record, to_orig: Callable[[int, int], tuple[int, int]], 
 # ---------------------------------------------------------------------------------------------
 
 
-def available_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
 class ModelTagger:
     """Tags sentences with a token-classification model directory (weights, config, tokenizer).
 
@@ -122,6 +115,8 @@ class ModelTagger:
                  device: str = "auto", num_threads: int | None = None):
         import torch
         from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+        from model.tagging import available_cores
 
         model_dir = Path(model_dir)
         if not (model_dir / "config.json").is_file():

@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -88,6 +89,14 @@ def boundary_conflicts(offsets: Offsets, spans: Sequence[Span]) -> list[Span]:
     for start, end in offsets:
         inner.update(range(start + 1, end))
     return [s for s in spans if s.start in inner or s.end in inner]
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on (torch's thread count for CPU work)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
 
 
 def clean_offsets(offsets: Offsets, text: str) -> list[tuple[int, int]]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
-import os
 import shutil
 import time
 from pathlib import Path
@@ -37,7 +36,7 @@ from transformers.trainer_utils import get_last_checkpoint
 from data.doccano import Example, atomic_write
 from data.schema import ENTITY_TYPES, LABELS, id2label, label2id, spans_to_tags, tags_to_spans
 from model.char_encoder import build_char_tokenizer, char_small_config, common_cjk_chars
-from model.tagging import model_max_length, predict_tags
+from model.tagging import available_cores, model_max_length, predict_tags
 from train import model_card
 from train.config import CHAR_SMALL, DEFAULT_BASE_MODEL, ConfigError, TrainConfig
 from train.data import entity_counts, featurize, load_dataset_dir, read_examples, subsample
@@ -207,7 +206,7 @@ def train(cfg: TrainConfig, command: str = "", progress: bool = True) -> dict:
     # ---- device: all cores on CPU (torch defaults to fewer on some machines)
     device = resolve_device(cfg.device)
     if device == "cpu":
-        torch.set_num_threads(cfg.cpu_threads or len(os.sched_getaffinity(0)))
+        torch.set_num_threads(cfg.cpu_threads or available_cores())
     bf16 = device == "cuda" and torch.cuda.is_bf16_supported()
 
     # ---- data: fail on a bad folder or gold file before any model is built
