@@ -115,13 +115,19 @@ class Family:
     decimals: float = 0.0  # share of values with a decimal part
     percent_metrics: tuple[str, ...] = field(default=())
 
-    def metric(self, rng: random.Random, nouns: tuple[str, ...]) -> str:
+    def base_metric(self, rng: random.Random, nouns: tuple[str, ...]) -> str:
+        """A plain name: a core, a modifier + head, or a dictionary noun + open suffix."""
         r = rng.random()
         if self.open_suffixes and nouns and r < 0.2:
             return rng.choice(nouns) + rng.choice(self.open_suffixes)
         if self.mods and self.heads and r < 0.55:
             return rng.choice(self.mods) + rng.choice(self.heads)
         return rng.choice(self.cores)
+
+    def metric(self, rng: random.Random, nouns: tuple[str, ...]) -> str:
+        """A metric name as real reports write it: plain, or elaborated (see :func:`elaborate`)."""
+        name = self.base_metric(rng, nouns)
+        return elaborate(name, self, rng, nouns) if rng.random() < ELABORATED_SHARE else name
 
 
 def _w(s: str) -> tuple[str, ...]:
@@ -193,7 +199,7 @@ FAMILIES: dict[str, Family] = {
             decimals=0.4,
         ),
         Family(
-            "rate", _w("回复率 办结率 满意率 公开率 增长率 占比 比例 纠错率 准确率 覆盖率 按时办结率 群众满意度 "
+            "rate", _w("回复率 办结率 满意率 公开率 增长率 纠错率 准确率 覆盖率 按时办结率 群众满意度 "
                        "网上可办率 全程网办率 好评率 达标率 转化率 增幅 同比增速 公开比例 受理比例 城镇化率 城镇登记失业率 节资率 出生率 死亡率 自然增长率 按期答复率 答复率 回访满意率 一次性办结率 解读比例 问题整改率"),
             _w("%",), 0, 100,
             mods=_w("答复 回复 办结 公开 群众 网上 "),
@@ -244,8 +250,8 @@ FAMILIES: dict[str, Family] = {
             "stats", _w("地区生产总值 粮食产量 常住人口 城镇居民人均可支配收入 农村居民人均可支配收入 出口额 "
                         "户籍人口 生猪出栏 规模以上工业增加值 第一产业增加值 第二产业增加值 第三产业增加值 "
                         "城镇新增就业 居民消费价格 货物进出口总额 旅游总收入 接待游客 发电量 用电量 货运量 客运量 城镇和农村居民人均可支配收入 工业生产者出厂价格 商品零售价格 进口额 实际利用外资 国内游客 旅游人次"),
-            _w("元 吨 人 头 辆 千瓦时 平方米 公里 户 人次 亩"), 1, 1e11,
-            mods=_w("全市 全县 全区 城镇 农村 工业 农业 "),
+            _w("元 吨 人 头 辆 千瓦时 平方米 公里 户 人次 亩 公顷 平方公里 立方米 万千瓦 标准箱 千米"), 1, 1e11,
+            mods=_w("城镇 农村 工业 农业 规模以上 县域 "),
             heads=_w("增加值 产量 收入 总额 总产值 产值"),
             open_suffixes=_w("产量 产值 增加值 总量"),
             decimals=0.5,
@@ -256,7 +262,25 @@ FAMILIES: dict[str, Family] = {
             _w("件 起 条 次 个 人次 批"), 1, 500000,
             mods=_w("人大代表 政协委员 群众 网民 热线 市民 "),
             heads=_w("建议 提案 诉求 投诉 举报 来电 工单"),
-            open_suffixes=_w("投诉 问题 诉求 工单 线索"),
+            open_suffixes=_w("投诉 问题 诉求 工单 线索 类 类诉求 类问题"),
+        ),
+        Family(  # land and floor areas: 播种面积119661公顷
+            "area", _w("农作物总播种面积 粮食作物种植面积 播种面积 种植面积 造林面积 耕地面积 森林面积 建成区面积 "
+                       "绿地面积 施工面积 竣工面积 商品房销售面积 油料作物种植面积 蔬菜种植面积 高标准农田"),
+            _w("公顷 亩 万亩 平方公里 平方米"), 10, 5e7,
+            mods=_w("粮食 蔬菜 油料 棉花 果园 茶园 林地 住宅 "),
+            heads=_w("种植面积 播种面积 面积 建筑面积"),
+            open_suffixes=_w("种植面积 面积"),
+            decimals=0.3,
+        ),
+        Family(  # administrative tiers: 省、市两级, 五级联通
+            "tier", _w("层级 行政层级 服务层级"), _w("级"), 2, 5,
+        ),
+        Family(  # batches, rounds and rollouts: 分两批公布, 进行了三轮清理
+            "batch", _w("清理 评估 检查 抽查 督查 核查 公布 发布 试点"), _w("批 轮 批次 次"), 2, 6,
+        ),
+        Family(  # parts of a document or a classification: 六部分, 11大类
+            "part", _w("服务范围 事项类别 报告内容 主要内容 公开内容 分类"), _w("部分 个方面 大类 类 个部分"), 2, 12,
         ),
         Family(
             "consult", _w("咨询 现场咨询 电话咨询 网上咨询 政策咨询 咨询服务 政府信息公开咨询 窗口咨询 答复咨询"),
@@ -268,6 +292,75 @@ FAMILIES: dict[str, Family] = {
     )
 }
 
+# ---------------------------------------------------------------- elaborated names
+# Real reports name what they count with long noun phrases: a level (省级…), a quoted
+# programme (“一网通办”事项), a parenthetical (行政许可(主项)), a coordination
+# (热点事件或舆情), a 的-clause (涉及教育的复议案件), a chain of nouns ending in a rate
+# (政务服务事项网上可办率) or an age band (60岁及以上人口). ANNOTATION.md keeps all of that
+# inside the METRIC span, so the generator writes it too: otherwise the model learns
+# that a metric is the last two to four characters before a number.
+
+ELABORATED_SHARE = 0.35
+
+LEVELS = _w("省级 市级 县级 区级 乡镇 市直 省直 基层 试点 区县 村级 部门 网上 线上 窗口 重点 年度 专项 本级")
+PROGRAMMES = ("最多跑一次", "一网通办", "跨省通办", "一件事一次办", "放管服", "证照分离", "互联网+政务服务",
+              "好差评", "不见面审批", "秒批秒办", "一窗受理", "三公", "接诉即办", "双随机、一公开", "掌上办",
+              "我为群众办实事", "就近办", "只进一扇门", "一次告知", "免证办", "首问负责", "阳光采购")
+PAREN_NOTES = _w("主项 子项 含子项 区 市、区 街道 社区 居 含下属单位 累计 不含转办 本级 含分局 个人 单位 法人")
+STATS_NOTES = _w("折纯 现价 实物量 户籍 常住 不变价 含农村")  # only for statistical quantities
+DE_CLAUSES = ("涉及{n}的", "属于{n}的", "具有{n}的", "面向{n}的", "与{n}有关的", "由{n}承办的", "通过{n}提出的",
+              "按时办结的", "群众反映的", "网上办理的", "居住在城镇的", "居住在乡村的", "申请人为企业的",
+              "被申请人为本机关的", "已经公开的", "需要补正的", "转交其他机关的")
+RATE_TAILS = _w("办结率 答复率 网上可办率 全程网办率 所占比重 比重 占比 公开率 满意率 增长率 覆盖率 按期办结率 "
+                "平均增长率 合格率 完成率")
+AGE_BANDS = ("{a}岁及以上", "{a}—{b}岁", "{a}-{b}岁", "{a}岁以下", "{a}至{b}岁", "{a}周岁以上")
+AGE_HEADS = _w("人口 人口 老年人 儿童 居民 从业人员 就业人员 参保人员")
+COORDINATORS = ("、", "、", "和", "及", "或", "与")
+
+
+def elaborate(name: str, family: "Family", rng: random.Random, nouns: tuple[str, ...]) -> str:
+    """``name`` grown into a longer metric the way reports write them (one device per call).
+
+    >>> r = random.Random(0)
+    >>> all(len(elaborate("政务服务事项", FAMILIES["item"], r, ("教育",))) > 6 for _ in range(50))
+    True
+    """
+    noun = rng.choice(nouns) if nouns else "政务"
+    head = rng.choice(family.heads) if family.heads else name
+    kinds = ["level", "programme", "paren", "coord", "list", "de", "chain"]
+    if family.name in ("people", "stats"):
+        kinds.append("age")
+    kind = rng.choice(kinds)
+    if kind == "level":
+        return rng.choice(LEVELS) + name
+    if kind == "programme":
+        quoted = "“" + rng.choice(PROGRAMMES) + "”"
+        return quoted + head if rng.random() < 0.7 else name + "及" + quoted + head
+    if kind == "paren":
+        open_, close = ("(", ")") if rng.random() < 0.6 else ("（", "）")
+        notes = PAREN_NOTES + STATS_NOTES if family.name in ("stats", "money", "people") else PAREN_NOTES
+        return name + open_ + rng.choice(notes) + close
+    if kind == "coord":
+        other = family.base_metric(rng, nouns)
+        while other == name and len(family.cores) > 1:
+            other = rng.choice(family.cores)
+        return name + rng.choice(COORDINATORS) + other
+    if kind == "list":
+        parts = rng.sample(family.mods, 2) if len(family.mods) >= 2 else [noun, rng.choice(nouns or ("财务",))]
+        return "、".join(parts) + rng.choice(("等", "等", "")) + head
+    if kind == "de":
+        return rng.choice(DE_CLAUSES).format(n=noun) + name
+    if kind == "age":
+        a = rng.choice((0, 6, 14, 15, 16, 18, 35, 45, 60, 65, 80))
+        band = rng.choice(AGE_BANDS).format(a=a, b=a + rng.choice((4, 9, 14, 44)))
+        return band + rng.choice(AGE_HEADS)
+    # chain: a noun phrase of another kind in front (政务服务事项 + 网上可办率)
+    if family.name == "rate":
+        other = FAMILIES[rng.choice(("item", "request", "info", "people", "supervision"))]
+        return other.base_metric(rng, nouns) + rng.choice(RATE_TAILS)
+    return (rng.choice(family.mods) if family.mods else noun) + name
+
+
 # Units that a metric's own name calls for, whatever its family: 浏览量 counts 次, 产量 weighs 吨.
 # The first matching keyword wins; names with no match take their family's units.
 UNIT_HINTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
@@ -278,6 +371,7 @@ UNIT_HINTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("生产总值", "增加值", "收入", "总额", "投资", "产值", "资金", "经费", "支出", "费", "金额", "交易额", "外资"),
      ("元", "元", "元", "美元")),
     (("产量", "货运量"), ("吨",)),
+    (("面积",), ("公顷", "亩", "平方米", "平方公里", "万亩")),
     (("出栏", "存栏"), ("头",)),
     (("电量",), ("千瓦时",)),
     (("客运量",), ("人次",)),

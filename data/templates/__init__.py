@@ -17,7 +17,7 @@ import importlib
 
 from data.templating import Template
 
-MODULES = ("disclosure", "requests", "reviews", "media", "services", "stats", "standard", "negatives")
+MODULES = ("disclosure", "requests", "reviews", "media", "services", "stats", "standard", "negatives", "general")
 SPLITS = ("train", "validation", "test")
 
 

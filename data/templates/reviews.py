@@ -62,4 +62,11 @@ TEMPLATES = [
     ("supervision", "[开展|组织]社会评议[活动|工作]，[邀请|组织]{Q>:people}{M:people}[参与|进行]评议，[收集|汇总]{M}{Q}。"),
     ("supervision", "{enum}[畅通|拓宽]监督渠道，[在|通过]{platform}[公布|设立]监督[电话|邮箱]，{period}[收到|受理]{M}{Q}。"),
     ("review", "[对|针对]{Q>}{M}中[法院|复议机关]作出的[判决|决定]，{agent}[均|][认真|严格]履行，[未|没有]出现[拒不履行|不履行]情况。"),
+    # --- breakdowns by category: a bare 占比 after a count is the share of that count, not a metric
+    ("supervision", "[从|按]诉求[类型|性质]看，{M}{Q}[，| ]占比[ |]{P}；{M}{Q}[，| ]占比[ |]{P}；{M}{Q}[，| ]占比[ |]{P}。"),
+    ("supervision", "{enum}{M}（{Q}，占比{P}）[。|；]"),
+    ("supervision", "{M}{Q} 占比 {P}"),
+    ("request", "[按|从]申请[方式|渠道]看，{M}{Q}，占比{P}；{M}{Q}，占比{P}[；其余为{M}|]。"),
+    ("request", "[在已办结的申请中|办理结果方面]，{Q>}为{M}，{Q>}为{M}，{Q>}为{M}。"),
+    ("supervision", "[热线|平台]{period}[转办|受理]{M}{Q}，[其中|]数量[较多|居前]的[是|为]{M}{Q}（[同比|较上年][上升|下降]{P}）、{M}{Q}。"),
 ]

@@ -8,7 +8,7 @@ TEMPLATES = [
     # ---- 综合: output and its growth
     ("stats", "初步核算，" + _WHEN + "{M}[为|达到|实现|]{Q}，[按可比价格计算，|]" + _VS + "增长{P}。"),
     ("stats", "其中，{M}{Q}，增长{P}；{M}{Q}，增长{P}；{M}{Q}，[增长|下降]{P}。"),
-    ("stats", "[全县|全市|全区|]三次产业结构[为|调整为|由上年的{V:duration}:{V:duration}:{V:duration}调整为]{V:duration}:{V:duration}:{V:duration}。"),
+    ("stats", "[全县|全市|全区|]三次产业结构[为|调整为|由上年的{V:rate}[:|∶]{V:rate}[:|∶]{V:rate}调整为]{V:rate}[:|∶]{V:rate}[:|∶]{V:rate}。"),
     ("rate", "{M}为{P}，" + _VS + "[提高|下降|上升]{PP}。"),
     ("stats", "按常住人口计算，{M}{Q}，[增长|比上年增长]{P}。"),
     ("stats", "{M}[同比|]增长{P}，[增速|增幅][比上年|较上年][回落|提高|加快]{PP}。"),
