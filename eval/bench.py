@@ -29,7 +29,9 @@ BENCH_SEED = 20240501  # fixed, so every run times the same corpus
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="govreport bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default=None, help="model directory (default: the shipped model/default)")
+    parser.add_argument("--model", default=None,
+                        help="a model directory, or a shipped model by name: accurate (model/default) or fast "
+                             "(model/fast); default: accurate")
     parser.add_argument("--reports", type=int, default=20,
                         help="generated reports added to the sample page (default 20)")
     parser.add_argument("--batch-size", type=int, default=32, help="model windows per forward pass (default 32)")
@@ -152,10 +154,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_model:
         from transformers.utils import logging as hf_logging
 
-        from inference.extract import DEFAULT_MODEL_DIR, ModelTagger
+        from inference.extract import DEFAULT_MODEL, ModelTagger
 
         hf_logging.disable_progress_bar()
-        model_dir = args.model or str(DEFAULT_MODEL_DIR)
+        model_dir = args.model or DEFAULT_MODEL
         start = time.perf_counter()
         try:
             tagger = ModelTagger(model_dir, batch_size=args.batch_size, device=args.device,
@@ -166,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         import torch
 
         load = time.perf_counter() - start
-        print(f"model: {model_dir} on {tagger.device} (torch threads {torch.get_num_threads()}, "
+        print(f"model: {tagger.model_dir}{' (int8)' if tagger.quantized else ''} on {tagger.device} (torch threads {torch.get_num_threads()}, "
               f"batch size {args.batch_size}), loaded in {load:.1f} s")
         timer = ForwardTimer(tagger.model, cuda=tagger.device.startswith("cuda"))
         try:

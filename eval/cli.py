@@ -40,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--gold", required=True, help="gold JSONL (doccano format with optional records)")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--model", default=None,
-                       help="model directory to run on the gold texts (default: the shipped model/default)")
+                       help="model to run on the gold texts: a directory, or a shipped model by name "
+                            "(accurate = model/default, fast = model/fast; default: accurate)")
     which.add_argument("--predictions", default=None,
                        help="predictions JSONL to score (ids matching the gold; 'text' optional)")
     which.add_argument("--system", choices=SYSTEMS, default=None,
@@ -281,9 +282,9 @@ def main(argv: list[str] | None = None) -> int:
         pred = predict(RuleTagger(), gold, progress)
         system = "rules"
     else:
-        from inference.extract import DEFAULT_MODEL_DIR, ModelTagger
+        from inference.extract import DEFAULT_MODEL, ModelTagger
 
-        model_dir = args.model or str(DEFAULT_MODEL_DIR)
+        model_dir = args.model or DEFAULT_MODEL
         if not progress:
             from transformers.utils import logging as hf_logging
 
@@ -294,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"evaluate: cannot load the model: {err}", file=sys.stderr)
             return 2
         pred = predict(tagger, gold, progress)
-        system = f"model {model_dir}"
+        system = f"model {tagger.model_dir}"
 
     try:
         result: Scores = score(gold, pred, build_records=build)

@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inference.extract import DEFAULT_MODEL_DIR, DocEnd, DocStart, Extractor, Piece
+from inference.extract import DEFAULT_MODEL, DocEnd, DocStart, Extractor, Piece
 from inference.reader import iter_documents
 from inference.writers import FORMATS, open_writer
 
@@ -33,8 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
                         help=".txt files, folders (searched recursively), .jsonl files with 'text' "
                              "and optional 'id' fields, or - for standard input")
-    parser.add_argument("--model", default=str(DEFAULT_MODEL_DIR),
-                        help="model directory (weights, config, tokenizer); default: the shipped model/default")
+    parser.add_argument("--model", default=DEFAULT_MODEL,
+                        help="a model directory, or a shipped model by name: accurate (model/default, the default) or fast (model/fast)")
     parser.add_argument("--output", "-o", default=None,
                         help="output file, written atomically; default: standard output")
     parser.add_argument("--format", choices=FORMATS, default=None,

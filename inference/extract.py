@@ -29,7 +29,9 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from data.schema import LABELS, Record, Span
 from inference.reader import CHUNK_CHARS, Document, ReadError
-from inference.records import SENTENCE_KEY, build_records, clean_scored_spans, sentence_bounds, spans_from_tags
+from inference.records import (SENTENCE_KEY, build_records, clean_scored_spans, sentence_bounds, snap_to_words,
+                               spans_from_tags)
+from model.export import SERVING_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +44,26 @@ __all__ = [
     "DocStart",
     "DocEnd",
     "DEFAULT_MODEL_DIR",
+    "SHIPPED_MODELS",
+    "resolve_model",
     "normalize",
 ]
 
-# The shipped model: ``model/default/`` next to the ``inference`` package.
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "model" / "default"
+# The shipped models, next to the ``inference`` package, by the names ``--model`` accepts:
+# the fine-tuned pretrained encoder and the small student distilled from it.
+_MODELS_ROOT = Path(__file__).resolve().parent.parent / "model"
+SHIPPED_MODELS = {"accurate": _MODELS_ROOT / "default", "fast": _MODELS_ROOT / "fast"}
+DEFAULT_MODEL = "accurate"
+DEFAULT_MODEL_DIR = SHIPPED_MODELS[DEFAULT_MODEL]
+
+
+def resolve_model(model: str | os.PathLike) -> Path:
+    """The directory of a shipped model's name (``fast``, ``accurate``), else ``model`` as a path.
+
+    >>> resolve_model("fast").name, resolve_model("out/runs/x").as_posix()
+    ('fast', 'out/runs/x')
+    """
+    return SHIPPED_MODELS.get(str(model), Path(model))
 
 # A tagger takes sentences and returns, for each, its spans and one confidence per span
 # (or None when it has no confidences).
@@ -118,7 +135,7 @@ class ModelTagger:
 
         from model.tagging import available_cores
 
-        model_dir = Path(model_dir)
+        model_dir = resolve_model(model_dir)
         if not (model_dir / "config.json").is_file():
             raise FileNotFoundError(f"no model in {model_dir} (expected config.json, weights and a tokenizer)")
         if device == "auto":
@@ -135,6 +152,9 @@ class ModelTagger:
         if labels != list(LABELS):
             raise ValueError(f"model in {model_dir} has labels {labels}, expected {list(LABELS)} (data.schema.LABELS)")
         self.model.to(device).eval()
+        self.quantized = device == "cpu" and getattr(self.model.config, SERVING_KEY, "none") == "int8"
+        if self.quantized:
+            self.model = _quantize_linear_int8(self.model)
         self.model_dir, self.batch_size, self.device = model_dir, batch_size, device
 
     def __call__(self, texts: Sequence[str]) -> list[tuple[list[Span], list[float]]]:
@@ -146,7 +166,20 @@ class ModelTagger:
         return [spans_from_tags(text, tags, probs) for text, (tags, probs) in zip(texts, tagged)]
 
     def __repr__(self) -> str:
-        return f"ModelTagger({str(self.model_dir)!r}, batch_size={self.batch_size}, device={self.device!r})"
+        return (f"ModelTagger({str(self.model_dir)!r}, batch_size={self.batch_size}, device={self.device!r}"
+                f"{', int8' if self.quantized else ''})")
+
+
+def _quantize_linear_int8(model):
+    """``model`` with int8 dynamic quantisation of its linear layers (the export's ``--quantize int8``)."""
+    import warnings
+
+    import torch
+    from torch.ao.quantization import quantize_dynamic
+
+    with warnings.catch_warnings():  # torch points to torchao for new work; the eager API still serves
+        warnings.simplefilter("ignore")
+        return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,12 +243,15 @@ class Extractor:
 
     ``batch_chars`` bounds how much text is handed to the tagger at once (sentences of
     several documents share a batch); results still come out in document order.
+    ``snap_words`` widens METRIC spans that end inside a word to the whole word
+    (:func:`inference.records.snap_to_words`).
     """
 
     def __init__(self, tagger: Tagger, normalize_text: bool = True, batch_chars: int = 1 << 15,
-                 chunk_chars: int = CHUNK_CHARS):
+                 chunk_chars: int = CHUNK_CHARS, snap_words: bool = True):
         self.tagger = tagger
         self.normalize_text = normalize_text
+        self.snap_words = snap_words
         self.batch_chars = batch_chars
         self.chunk_chars = chunk_chars
 
@@ -317,6 +353,8 @@ class Extractor:
         if len(scores) != len(spans):
             raise ValueError(f"tagger returned {len(spans)} spans but {len(scores)} scores")
         kept, scores = clean_scored_spans(text, spans, scores)
+        if self.snap_words:
+            kept = snap_to_words(text, kept)
         to_orig = _mapper(index, piece.start)
         sentence = (piece.start, piece.end)
         piece.spans = [Span(*to_orig(s.start, s.end), s.label) for s in kept]

@@ -38,6 +38,7 @@ __all__ = [
     "build_records",
     "clean_spans",
     "clean_scored_spans",
+    "snap_to_words",
     "spans_from_tags",
     "clause_starts",
     "sentence_bounds",
@@ -131,6 +132,63 @@ def clean_scored_spans(text: str, spans: Sequence[Span], scores: Sequence[float]
         out.append(trimmed)
         kept.append(score)
     return out, kept
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@functools.lru_cache(maxsize=1)
+def _segmenter():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def _word_bounds(text: str, lo: int, hi: int) -> set[int]:
+    """Word boundaries of ``text[lo:hi]`` by jieba's dictionary (no HMM guessing), as offsets into ``text``."""
+    bounds, pos = {lo, hi}, lo
+    for word in _segmenter().cut(text[lo:hi], HMM=False):
+        pos += len(word)
+        bounds.add(pos)
+    return bounds
+
+
+def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Span]:
+    """METRIC spans widened to whole words where a tagger cut one (庭户 → 家庭户).
+
+    Every METRIC of the dev gold starts and ends on a boundary of jieba's dictionary
+    segmentation, while a character tagger now and then stops inside a word
+    (出生人口性 for 出生人口性别比). An edge that falls inside a word moves out to the
+    word's edge, over Chinese characters only and never into another span. jieba
+    segments only ``context`` characters around each METRIC, not the whole text.
+
+    >>> text = "平均每个家庭户的人口为2.62人"
+    >>> snap_to_words(text, [Span(5, 7, "METRIC"), Span(11, 15, "VALUE")])[0]
+    Span(start=4, end=7, label='METRIC')
+    """
+    spans = sorted(spans)
+    out = list(spans)
+    for i, span in enumerate(spans):
+        if span.label != "METRIC":
+            continue
+        floor = spans[i - 1].end if i else 0
+        ceiling = spans[i + 1].start if i + 1 < len(spans) else len(text)
+        lo, hi = max(floor, span.start - context), min(ceiling, span.end + context)
+        bounds = _word_bounds(text, lo, hi)
+        start, end = span.start, span.end
+        if start not in bounds:
+            edge = max(b for b in bounds if b < start)
+            if all(_HAN.match(c) for c in text[edge:start]):
+                start = edge
+        if end not in bounds:
+            edge = min(b for b in bounds if b > end)
+            if all(_HAN.match(c) for c in text[end:edge]):
+                end = edge
+        if (start, end) != (span.start, span.end):
+            out[i] = Span(start, end, span.label)
+    return out
 
 
 # One letter per tag, so a whole text's tags become one string that regular expressions

@@ -27,3 +27,25 @@ def test_fp16_export_halves_weights_and_keeps_predictions(model_dir, examples, t
     assert exported[0].config.id2label == original[0].config.id2label
     texts = [ex.text for ex in examples]
     assert predict_tags(*exported, texts) == predict_tags(*original, texts)
+
+
+def test_int8_export_is_served_quantised_and_agrees(model_dir, examples, tmp_path):
+    from transformers import AutoModelForTokenClassification
+
+    from inference.extract import ModelTagger
+
+    out = tmp_path / "int8"
+    assert main([str(model_dir), str(out), "--quantize", "int8"]) == 0
+    assert json.loads((out / "config.json").read_text(encoding="utf-8"))["serving_quantization"] == "int8"
+    AutoModelForTokenClassification.from_pretrained(out)  # stock classes still load the folder
+
+    quantised, plain = ModelTagger(out, device="cpu"), ModelTagger(model_dir, device="cpu")
+    assert quantised.quantized and not plain.quantized
+    kinds = {f"{type(m).__module__}.{type(m).__name__}" for m in quantised.model.modules()}
+    assert any("quantized" in k and k.endswith(".Linear") for k in kinds)
+    assert "torch.nn.modules.linear.Linear" not in kinds
+    texts = [ex.text for ex in examples]
+    a = predict_tags(quantised.model, quantised.tokenizer, texts)
+    b = predict_tags(plain.model, plain.tokenizer, texts)
+    same = sum(x == y for ta, tb in zip(a, b) for x, y in zip(ta, tb))
+    assert same / sum(len(t) for t in b) > 0.9  # int8 rounding may flip near-ties, not the bulk

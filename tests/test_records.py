@@ -16,6 +16,7 @@ from inference.records import (
     find_qualifier,
     sentence_bounds,
     shift_record,
+    snap_to_words,
     spans_from_tags,
 )
 from tests.conftest import parse_marked
@@ -201,6 +202,31 @@ def test_no_values_no_records_and_span_checks():
 def test_clean_spans_trims_edges(text, span, expected):
     (cleaned,) = clean_spans(text, [span])
     assert (cleaned.start, cleaned.end) == expected
+
+
+@pytest.mark.parametrize(
+    "tagged, expected",
+    [
+        ("平均每个家{庭户|M}的人口为{2.62|V}{人|U}", "家庭户"),  # start inside 家庭
+        ("{出生人口性|M}别比为{105|V}", "出生人口性别比"),  # end inside 性别比
+        ("全年家{禽存栏|M}{1200万|V}{头|U}", "家禽存栏"),
+        ("{网络申请|M}{26448|V}{宗|U}", "网络申请"),  # already whole words: unchanged
+        ("“一{窗|M}”{3|V}{个|U}", "窗"),  # quotes and punctuation are never swallowed
+        ("{工作|M}{30|V}{日|U}", "工作"),
+    ],
+)
+def test_snap_to_words_widens_cut_metrics(tagged, expected):
+    ex = parse_marked(tagged, "t")
+    snapped = snap_to_words(ex.text, ex.spans)
+    assert [ex.text[s.start:s.end] for s in snapped if s.label == "METRIC"] == [expected]
+    assert [s for s in snapped if s.label != "METRIC"] == [s for s in sorted(ex.spans) if s.label != "METRIC"]
+
+
+def test_snap_to_words_never_enters_a_neighbour():
+    text = "申请数3件"  # 申请/数 or 申请数: whatever jieba says, the VALUE keeps its characters
+    spans = [Span(1, 3, "METRIC"), Span(3, 4, "VALUE"), Span(4, 5, "UNIT")]
+    snapped = snap_to_words(text, spans)
+    assert snapped[1:] == spans[1:] and snapped[0].end <= 3
 
 
 def test_clean_spans_drops_empty_and_overlapping():
