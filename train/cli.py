@@ -13,35 +13,52 @@ import logging
 import os
 import shlex
 import sys
+from typing import Callable
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    def load_train():
+        from train.run import train  # torch and transformers load only once the options are good
+
+        return train
+
+    from train.config import parse_config
+
+    return run_command("train", sys.argv[1:] if argv is None else argv, parse_config, load_train)
+
+
+def run_command(name: str, argv: list[str], parse: Callable, load_run: Callable[[], Callable]) -> int:
+    """Parse options, run, print a one-line summary: the CLI of ``govreport train`` and ``govreport distill``.
+
+    ``parse(argv)`` returns the options; ``load_run()`` returns the function that
+    runs them (imported late, so a bad option fails before torch loads). A bad
+    option, dataset, gold file or model ends with one line on stderr and status 2.
+    """
+    argv = list(argv)
     # Nothing may come from the Hub at run time; set before huggingface_hub is imported
     # so even code paths that ignore local_files_only stay offline.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
     from data.doccano import FormatError
-    from train.config import ConfigError, parse_config
+    from train.config import ConfigError
     from train.data import DataError
 
     try:
-        cfg = parse_config(argv)
+        cfg = parse(argv)
     except ConfigError as err:
-        print(f"govreport train: error: {err}", file=sys.stderr)
+        print(f"govreport {name}: error: {err}", file=sys.stderr)
         return 2
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
-    from train.run import train  # torch and transformers load only once the options are good
-
+    run = load_run()
     try:
-        results = train(cfg, command=shlex.join(["govreport", "train", *argv]))
+        results = run(cfg, command=shlex.join(["govreport", name, *argv]))
     except (ConfigError, DataError, FormatError) as err:
-        print(f"govreport train: error: {err}", file=sys.stderr)
+        print(f"govreport {name}: error: {err}", file=sys.stderr)
         return 2
     if results:
         scores = results["final_scores"]
-        summary = ", ".join(f"{name} micro F1 {s['micro']['f1']:.4f}" for name, s in scores.items())
+        summary = ", ".join(f"{set_name} micro F1 {s['micro']['f1']:.4f}" for set_name, s in scores.items())
         print(
             f"saved {cfg.output_dir} after {results['global_step']} steps "
             f"({results['train_examples_per_second']:.1f} windows/s); {summary or 'no evaluation'} "

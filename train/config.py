@@ -96,26 +96,33 @@ class TrainConfig:
         return dataclasses.asdict(self)
 
 
-def _field_type(f: dataclasses.Field) -> type:
+def _field_type(f: dataclasses.Field, config_class: type = TrainConfig) -> type:
     """The concrete type of a field (``int | None`` -> ``int``)."""
-    hint = typing.get_type_hints(TrainConfig)[f.name]
+    hint = typing.get_type_hints(config_class)[f.name]
     if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
         hint = next(a for a in typing.get_args(hint) if a is not type(None))
     return hint
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``govreport train`` parser, built from :class:`TrainConfig` (defaults suppressed, so only typed options appear)."""
-    parser = argparse.ArgumentParser(
-        prog="govreport train",
-        description="Fine-tune a token-classification model that tags METRIC, VALUE and UNIT characters. "
-        "Scores are seqeval strict IOB2 over character tags.",
-        argument_default=argparse.SUPPRESS,
-    )
+TRAIN_DESCRIPTION = (
+    "Fine-tune a token-classification model that tags METRIC, VALUE and UNIT characters. "
+    "Scores are seqeval strict IOB2 over character tags."
+)
+
+
+def build_parser(
+    config_class: type = TrainConfig, prog: str = "govreport train", description: str = TRAIN_DESCRIPTION
+) -> argparse.ArgumentParser:
+    """A parser built from the fields of ``config_class`` (defaults suppressed, so only typed options appear).
+
+    The default is the ``govreport train`` parser over :class:`TrainConfig`; ``govreport
+    distill`` passes its own dataclass.
+    """
+    parser = argparse.ArgumentParser(prog=prog, description=description, argument_default=argparse.SUPPRESS)
     parser.add_argument("--config", metavar="FILE", help="JSON file of options (keys are option names); command-line options win")
-    for f in dataclasses.fields(TrainConfig):
+    for f in dataclasses.fields(config_class):
         flag = "--" + f.name.replace("_", "-")
-        kind = _field_type(f)
+        kind = _field_type(f, config_class)
         help_ = f.metadata["help"]
         if kind is bool:
             parser.add_argument(flag, action="store_true", help=help_)
@@ -127,8 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def load_config_file(path: str | Path) -> dict:
-    """Options from a JSON file, keys normalised to field names; unknown keys are an error."""
+def load_config_file(path: str | Path, config_class: type = TrainConfig) -> dict:
+    """Options of ``config_class`` from a JSON file, keys normalised to field names; unknown keys are an error."""
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -137,13 +144,13 @@ def load_config_file(path: str | Path) -> dict:
         raise ConfigError(f"config file {path} is not valid JSON: {err}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"config file {path} must hold a JSON object of options")
-    names = {f.name: f for f in dataclasses.fields(TrainConfig)}
+    names = {f.name: f for f in dataclasses.fields(config_class)}
     values = {}
     for key, value in raw.items():
         name = key.lstrip("-").replace("-", "_")
         if name not in names:
             raise ConfigError(f"config file {path}: unknown option {key!r}")
-        kind = _field_type(names[name])
+        kind = _field_type(names[name], config_class)
         if value is not None and not isinstance(value, kind) and not (kind is float and isinstance(value, int)):
             raise ConfigError(f"config file {path}: {key!r} should be {kind.__name__}, got {value!r}")
         values[name] = value
@@ -152,11 +159,21 @@ def load_config_file(path: str | Path) -> dict:
 
 def parse_config(argv: list[str]) -> TrainConfig:
     """Defaults, then ``--config`` file, then command-line options; checks that required ones are set."""
-    args = vars(build_parser().parse_args(argv))
-    values = load_config_file(args.pop("config")) if "config" in args else {}
+    return parse_options(argv)
+
+
+def parse_options(
+    argv: list[str], config_class: type = TrainConfig, required: tuple[str, ...] = ("data", "output_dir"), **parser_options
+):
+    """:func:`parse_config` for any options dataclass with the training schedule fields (``govreport distill`` too).
+
+    ``parser_options`` (``prog``, ``description``) go to :func:`build_parser`.
+    """
+    args = vars(build_parser(config_class, **parser_options).parse_args(argv))
+    values = load_config_file(args.pop("config"), config_class) if "config" in args else {}
     values.update(args)
-    cfg = TrainConfig(**values)
-    for name in ("data", "output_dir"):
+    cfg = config_class(**values)
+    for name in required:
         if not getattr(cfg, name):
             raise ConfigError(f"--{name.replace('_', '-')} is required (on the command line or in --config)")
     if cfg.max_steps is not None and cfg.max_steps <= 0:

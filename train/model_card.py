@@ -76,9 +76,43 @@ def data_card_summary(card: str | None) -> str:
     return "\n".join(kept)
 
 
+def distillation_section(distillation: dict | None) -> str:
+    """What a distilled model learned from: teacher, temperature, loss weights, unlabeled text (empty when not distilled)."""
+    if not distillation:
+        return ""
+    d = distillation
+    unlabeled = "none"
+    if d["unlabeled_dir"]:
+        unlabeled = (
+            f"{d['unlabeled_sentences']} sentences ({d['unlabeled_windows']} windows, each seen {d['unlabeled_repeat']} "
+            f"times per epoch, teacher soft labels only) from {d['unlabeled_files']} files in `{d['unlabeled_dir']}`; "
+            f"{d['unlabeled_dropped_gold']} sentences dropped because they occur in the gold files {d['gold_files']}"
+        )
+    return f"""
+## Distillation
+
+Distilled (`govreport distill`) from the teacher `{d['teacher']}` ({d['teacher_parameters']:,} parameters,
+{d['teacher_architecture']}) into this from-scratch student, which uses the teacher's tokenizer, so
+both see the same windows token for token.
+
+- loss: {d['alpha']} x T² x KL(teacher ‖ student) at temperature T = {d['temperature']}, over every
+  character token, + {round(1 - d['alpha'], 6)} x cross-entropy on gold labels (synthetic windows only)
+- student word embeddings: {d['init_embeddings']}
+- synthetic windows: {d['synthetic_windows']} (gold labels and teacher soft labels)
+- unlabeled real text: {unlabeled}
+- teacher pass: {d['teacher_windows']} windows in {d['teacher_seconds']:.1f} s{' (read from the cache)' if d['teacher_cached'] else ''};
+  its logits are cached in `teacher_logits.pt` for `--resume` (safe to delete)
+"""
+
+
 def render(results: dict, data_card: str | None) -> str:
     """The README.md text for ``results`` (the content of train_results.json)."""
     cfg = results["config"]
+    distillation = results.get("distillation")
+    origin = (
+        f"distilled from `{distillation['teacher']}`" if distillation else f"fine-tuned from `{results['base_model']}`"
+    )
+    command = "govreport distill" if distillation else "govreport train"
     sets = list(results["final_scores"])
     counts = "\n".join(
         f"| {split} | {c['examples']} | {c['windows'] if c.get('windows') is not None else '-'} | "
@@ -96,7 +130,7 @@ tags: [token-classification, govreport]
 # govreport tagger: METRIC, VALUE, UNIT
 
 Tags the characters of Chinese government report prose as METRIC, VALUE or UNIT
-(IOB2 over characters, labels {list(LABELS)}), fine-tuned from `{results['base_model']}`
+(IOB2 over characters, labels {list(LABELS)}), {origin}
 ({results['model']['parameters']:,} parameters, {results['model']['architecture']}).
 
 ```python
@@ -134,7 +168,7 @@ From `{cfg['data']}` (windows: inputs of at most {results['max_length']} tokens)
 ### Dataset card (summary)
 
 {data_card_summary(data_card)}
-
+{distillation_section(distillation)}
 ## Training
 
 - steps: {results['global_step']}, epochs: {_fmt(results['epoch'])}, seed: {cfg['seed']}
@@ -142,7 +176,7 @@ From `{cfg['data']}` (windows: inputs of at most {results['max_length']} tokens)
 - speed: {results['train_examples_per_second']:.1f} windows/s in training steps (evaluation and saving excluded)
 - command: `{results['command']}`
 
-Hyperparameters (the full `govreport train` configuration; `learning_rate` is the value used):
+Hyperparameters (the full `{command}` configuration; `learning_rate` is the value used):
 
 ```json
 {json.dumps(cfg, indent=2, ensure_ascii=False)}

@@ -39,7 +39,7 @@ from model.char_encoder import build_char_tokenizer, char_small_config, common_c
 from model.tagging import available_cores, model_max_length, predict_tags
 from train import model_card
 from train.config import CHAR_SMALL, DEFAULT_BASE_MODEL, ConfigError, TrainConfig
-from train.data import entity_counts, featurize, load_dataset_dir, read_examples, subsample
+from train.data import DatasetSplits, entity_counts, featurize, load_dataset_dir, read_examples, subsample
 from train.metrics import entity_scores
 
 logger = logging.getLogger(__name__)
@@ -188,9 +188,16 @@ def _history(log_history: list[dict]) -> list[dict]:
     return history
 
 
-def train(cfg: TrainConfig, command: str = "", progress: bool = True) -> dict:
-    """Train a tagger as ``cfg`` says; returns what it writes to ``train_results.json``."""
-    # ---- output folder: never silently mix a new run into old checkpoints
+# The pieces below are shared with ``govreport distill`` (train/distill.py): they take any
+# options object with TrainConfig's output, schedule, data and device fields.
+
+
+def check_output_dir(cfg) -> tuple[str | None, bool]:
+    """The checkpoint to resume from, and whether old checkpoints must go (``--overwrite-output-dir``).
+
+    Never silently mixes a new run into old checkpoints; the old ones are removed
+    (:func:`remove_checkpoints`) only once data and model are known to be good.
+    """
     output_dir = Path(cfg.output_dir)
     last_checkpoint = get_last_checkpoint(str(output_dir)) if output_dir.is_dir() else None
     if cfg.resume and last_checkpoint is None:
@@ -199,17 +206,32 @@ def train(cfg: TrainConfig, command: str = "", progress: bool = True) -> dict:
         raise ConfigError(
             f"{output_dir} already holds checkpoints; pass --resume to continue or --overwrite-output-dir to start afresh"
         )
-    stale_checkpoints = None if cfg.resume else last_checkpoint
-    if stale_checkpoints:
-        last_checkpoint = None  # removed below, once data and model are known to be good
+    if cfg.resume:
+        return last_checkpoint, False
+    return None, last_checkpoint is not None
 
-    # ---- device: all cores on CPU (torch defaults to fewer on some machines)
+
+def remove_checkpoints(output_dir: str | Path) -> None:
+    logger.warning("--overwrite-output-dir: removing the checkpoints in %s", output_dir)
+    for old in Path(output_dir).glob("checkpoint-*"):
+        shutil.rmtree(old)
+
+
+def setup_device(cfg) -> tuple[str, bool]:
+    """The device to train on and whether it runs bf16; on CPU, all cores (torch defaults to fewer on some machines)."""
     device = resolve_device(cfg.device)
     if device == "cpu":
         torch.set_num_threads(cfg.cpu_threads or available_cores())
-    bf16 = device == "cuda" and torch.cuda.is_bf16_supported()
+    return device, device == "cuda" and torch.cuda.is_bf16_supported()
 
-    # ---- data: fail on a bad folder or gold file before any model is built
+
+def load_training_data(cfg) -> tuple[DatasetSplits, list[Example], dict[str, list[Example]], str | None]:
+    """Dataset splits, the (subsampled) training examples, the evaluation sets and the metric that picks the kept checkpoint.
+
+    Fails on a bad folder or gold file before any model is built. The evaluation
+    sets are ``{"validation": ..., "dev": ...}`` where present; dev gold micro F1
+    picks the checkpoint when there is a gold file, validation F1 otherwise.
+    """
     splits = load_dataset_dir(cfg.data)
     gold_path = resolve_path(cfg.eval_gold) if cfg.eval_gold else None
     gold = read_examples(gold_path, "gold") if gold_path else []
@@ -224,6 +246,130 @@ def train(cfg: TrainConfig, command: str = "", progress: bool = True) -> dict:
     logger.info(
         "data: %d training, %d validation, %d gold examples (%s)", len(train_examples), len(validation), len(gold), cfg.data
     )
+    return splits, train_examples, eval_sets, best_metric
+
+
+def training_arguments(
+    cfg, learning_rate: float, device: str, bf16: bool, best_metric: str | None, evaluate: bool, progress: bool
+) -> TrainingArguments:
+    """The Trainer's arguments: evaluate and save each epoch (or every ``--eval-steps``), keep the best and the newest."""
+    strategy = "steps" if cfg.eval_steps else "epoch"
+    return TrainingArguments(
+        output_dir=str(cfg.output_dir),
+        per_device_train_batch_size=cfg.batch_size,
+        num_train_epochs=cfg.epochs,
+        max_steps=cfg.max_steps or -1,
+        learning_rate=learning_rate,
+        # in transformers 5 a warmup below 1 is a fraction of all steps (warmup_ratio is gone)
+        warmup_steps=cfg.warmup_ratio,
+        weight_decay=cfg.weight_decay,
+        lr_scheduler_type="linear",
+        eval_strategy=strategy if evaluate else "no",
+        save_strategy=strategy,
+        eval_steps=cfg.eval_steps,
+        save_steps=cfg.eval_steps,
+        # the best checkpoint and the newest (for --resume); with a limit of 1 the Trainer
+        # deletes the newest at the end whenever it is not the best
+        save_total_limit=2,
+        load_best_model_at_end=best_metric is not None,
+        metric_for_best_model=best_metric,
+        greater_is_better=True,
+        logging_steps=cfg.logging_steps,
+        logging_first_step=True,
+        seed=cfg.seed,
+        data_seed=cfg.seed,
+        use_cpu=device == "cpu",
+        bf16=bf16,
+        # batches of similar length waste little on padding
+        train_sampling_strategy="group_by_length",
+        remove_unused_columns=False,
+        report_to="none",
+        disable_tqdm=not progress,
+    )
+
+
+def save_run(
+    trainer: TaggingTrainer,
+    train_output,
+    timer: StepTimer,
+    cfg,
+    *,
+    command: str,
+    learning_rate: float,
+    base_model: str,
+    last_checkpoint: str | None,
+    device: str,
+    bf16: bool,
+    train_data: dict,
+    data_card: str | None,
+    extra: dict | None = None,
+) -> dict:
+    """Save the model folder (weights, config, tokenizer), ``train_results.json`` and the model card.
+
+    ``train_data`` is the training row of the card's data table (``examples``,
+    ``windows``, ``entities``); ``extra`` adds keys to the results (``distillation``).
+    Returns the results, or ``{}`` on processes other than the main one.
+    """
+    output_dir = Path(cfg.output_dir)
+    trainer.save_model(str(output_dir))  # every process calls it; only the main one writes
+    eval_sets = trainer.eval_dataset or {}
+    final_scores = trainer.score_sets() if eval_sets else {}
+    if not trainer.is_world_process_zero():
+        return {}
+    model = trainer.model
+    best_metric = trainer.args.metric_for_best_model.removeprefix("eval_") if trainer.args.load_best_model_at_end else None
+    steps_seconds = timer.seconds or float("nan")
+    results = {
+        "command": command,
+        "config": {**cfg.to_dict(), "learning_rate": learning_rate},
+        "base_model": base_model,
+        "resumed_from": Path(last_checkpoint).name if last_checkpoint else None,
+        "model": {
+            "architecture": f"{model.config.model_type}, {model.config.num_hidden_layers} layers x "
+            f"{model.config.hidden_size} hidden, {model.config.num_attention_heads} heads, "
+            f"FF {model.config.intermediate_size}, vocabulary {model.config.vocab_size}",
+            "parameters": sum(p.numel() for p in model.parameters()),
+        },
+        "device": device,
+        "precision": "bf16" if bf16 else "fp32",
+        "threads": torch.get_num_threads(),
+        "max_length": trainer.window,
+        "data": {
+            "train": train_data,
+            **{name: {"examples": len(ex), "windows": None, "entities": entity_counts(ex)} for name, ex in eval_sets.items()},
+        },
+        "global_step": trainer.state.global_step,
+        "epoch": trainer.state.epoch,
+        "train_runtime": train_output.metrics.get("train_runtime"),
+        "train_loss": train_output.metrics.get("train_loss"),
+        "train_examples_per_second": trainer.examples_seen / steps_seconds,
+        "best_checkpoint": Path(trainer.state.best_model_checkpoint).name if trainer.state.best_model_checkpoint else None,
+        "best_metric_name": f"eval_{best_metric}" if best_metric else None,
+        "best_metric": trainer.state.best_metric,
+        "scoring": "seqeval strict IOB2 over character tags",
+        "final_scores": final_scores,
+        "history": _history(trainer.state.log_history),
+        **(extra or {}),
+        "versions": model_card.library_versions(),
+    }
+    with atomic_write(output_dir / "train_results.json") as f:
+        json.dump(results, f, ensure_ascii=False, indent=2)
+    with atomic_write(output_dir / "README.md") as f:
+        f.write(model_card.render(results, data_card))
+    if final_scores:
+        logger.info("kept %s; final scores (seqeval strict IOB2):\n%s", results["best_checkpoint"], model_card.scores_table(final_scores))
+    return results
+
+
+def train(cfg: TrainConfig, command: str = "", progress: bool = True) -> dict:
+    """Train a tagger as ``cfg`` says; returns what it writes to ``train_results.json``."""
+    # ---- output folder: never silently mix a new run into old checkpoints
+    output_dir = Path(cfg.output_dir)
+    last_checkpoint, stale_checkpoints = check_output_dir(cfg)
+
+    # ---- device, then data: fail on a bad folder or gold file before any model is built
+    device, bf16 = setup_device(cfg)
+    splits, train_examples, eval_sets, best_metric = load_training_data(cfg)
 
     # ---- tokenizer and model; the seed comes first so the new classifier head is reproducible
     set_seed(cfg.seed)
@@ -247,46 +393,11 @@ def train(cfg: TrainConfig, command: str = "", progress: bool = True) -> dict:
 
     # ---- the Trainer
     if stale_checkpoints:
-        logger.warning("--overwrite-output-dir: removing the checkpoints in %s", output_dir)
-        for old in output_dir.glob("checkpoint-*"):
-            shutil.rmtree(old)
-    strategy = "steps" if cfg.eval_steps else "epoch"
-    args = TrainingArguments(
-        output_dir=str(output_dir),
-        per_device_train_batch_size=cfg.batch_size,
-        num_train_epochs=cfg.epochs,
-        max_steps=cfg.max_steps or -1,
-        learning_rate=learning_rate,
-        # in transformers 5 a warmup below 1 is a fraction of all steps (warmup_ratio is gone)
-        warmup_steps=cfg.warmup_ratio,
-        weight_decay=cfg.weight_decay,
-        lr_scheduler_type="linear",
-        eval_strategy=strategy if eval_sets else "no",
-        save_strategy=strategy,
-        eval_steps=cfg.eval_steps,
-        save_steps=cfg.eval_steps,
-        # the best checkpoint and the newest (for --resume); with a limit of 1 the Trainer
-        # deletes the newest at the end whenever it is not the best
-        save_total_limit=2,
-        load_best_model_at_end=best_metric is not None,
-        metric_for_best_model=best_metric,
-        greater_is_better=True,
-        logging_steps=cfg.logging_steps,
-        logging_first_step=True,
-        seed=cfg.seed,
-        data_seed=cfg.seed,
-        use_cpu=device == "cpu",
-        bf16=bf16,
-        # batches of similar length waste little on padding
-        train_sampling_strategy="group_by_length",
-        remove_unused_columns=False,
-        report_to="none",
-        disable_tqdm=not progress,
-    )
+        remove_checkpoints(output_dir)
     timer = StepTimer()
     trainer = TaggingTrainer(
         model=model,
-        args=args,
+        args=training_arguments(cfg, learning_rate, device, bf16, best_metric, bool(eval_sets), progress),
         train_dataset=features,
         eval_dataset=eval_sets or None,
         processing_class=tokenizer,
@@ -300,47 +411,9 @@ def train(cfg: TrainConfig, command: str = "", progress: bool = True) -> dict:
     train_output = trainer.train(resume_from_checkpoint=last_checkpoint)
 
     # ---- save a self-contained model folder and its card
-    trainer.save_model(str(output_dir))  # every process calls it; only the main one writes
-    final_scores = trainer.score_sets() if eval_sets else {}
-    if not trainer.is_world_process_zero():
-        return {}
-    steps_seconds = timer.seconds or float("nan")
-    results = {
-        "command": command,
-        "config": {**cfg.to_dict(), "learning_rate": learning_rate},
-        "base_model": cfg.base_model,
-        "resumed_from": Path(last_checkpoint).name if last_checkpoint else None,
-        "model": {
-            "architecture": f"{model.config.model_type}, {model.config.num_hidden_layers} layers x "
-            f"{model.config.hidden_size} hidden, {model.config.num_attention_heads} heads, "
-            f"FF {model.config.intermediate_size}, vocabulary {model.config.vocab_size}",
-            "parameters": parameters,
-        },
-        "device": device,
-        "precision": "bf16" if bf16 else "fp32",
-        "threads": torch.get_num_threads(),
-        "max_length": window,
-        "data": {
-            "train": {"examples": len(train_examples), "windows": len(features), "entities": entity_counts(train_examples)},
-            **{name: {"examples": len(ex), "windows": None, "entities": entity_counts(ex)} for name, ex in eval_sets.items()},
-        },
-        "global_step": trainer.state.global_step,
-        "epoch": trainer.state.epoch,
-        "train_runtime": train_output.metrics.get("train_runtime"),
-        "train_loss": train_output.metrics.get("train_loss"),
-        "train_examples_per_second": trainer.examples_seen / steps_seconds,
-        "best_checkpoint": Path(trainer.state.best_model_checkpoint).name if trainer.state.best_model_checkpoint else None,
-        "best_metric_name": f"eval_{best_metric}" if best_metric else None,
-        "best_metric": trainer.state.best_metric,
-        "scoring": "seqeval strict IOB2 over character tags",
-        "final_scores": final_scores,
-        "history": _history(trainer.state.log_history),
-        "versions": model_card.library_versions(),
-    }
-    with atomic_write(output_dir / "train_results.json") as f:
-        json.dump(results, f, ensure_ascii=False, indent=2)
-    with atomic_write(output_dir / "README.md") as f:
-        f.write(model_card.render(results, splits.card))
-    if final_scores:
-        logger.info("kept %s; final scores (seqeval strict IOB2):\n%s", results["best_checkpoint"], model_card.scores_table(final_scores))
-    return results
+    return save_run(
+        trainer, train_output, timer, cfg,
+        command=command, learning_rate=learning_rate, base_model=cfg.base_model, last_checkpoint=last_checkpoint,
+        device=device, bf16=bf16, data_card=splits.card,
+        train_data={"examples": len(train_examples), "windows": len(features), "entities": entity_counts(train_examples)},
+    )  # fmt: skip

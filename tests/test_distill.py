@@ -1,0 +1,257 @@
+"""Distillation: the loss teaches, PCA embeddings keep the teacher's geometry, unlabeled text
+skips gold sentences, the CLI end to end (and resuming from the teacher cache), errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import torch
+from transformers import AutoModelForTokenClassification, AutoTokenizer, BertForTokenClassification
+
+import govreport
+from data.schema import id2label
+from model.tagging import predict_tags
+from train.config import ConfigError, build_parser
+from train.data import featurize
+from train.distill import (
+    DistillCollator,
+    DistillConfig,
+    build_student,
+    distillation_loss,
+    main,
+    parse_distill_config,
+    read_unlabeled,
+    teacher_logits,
+)
+
+# Student sizes small enough for a test, wired as the real one.
+TINY_STUDENT = ["--hidden-size", "16", "--num-layers", "1", "--num-heads", "2", "--intermediate-size", "32"]
+
+# Real-looking prose for the unlabeled folder; the gold sentence is added per test.
+UNLABELED_A = (
+    "# source: http://example.org/report.html\n# title: 某局2019年政府信息公开工作年度报告\n\n"
+    "2019年，本机关共收到政府信息公开申请15件。办结率100%。\n#1 本年度未发生行政复议。"
+)
+UNLABELED_B = "门户网站发布信息1200余条；回应公众关注热点3次。办结率100%。"
+
+
+def tiny_cfg(**overrides) -> DistillConfig:
+    sizes = dict(hidden_size=16, num_layers=1, num_heads=2, intermediate_size=32)
+    return DistillConfig(teacher="t", data="d", output_dir="o", **sizes, **overrides)
+
+
+@pytest.fixture
+def sharp_teacher(model):
+    """The tiny random tagger with its classifier scaled up, so its soft labels are far from uniform and differ per token."""
+    with torch.no_grad():
+        model.classifier.weight.mul_(40)
+    return model.eval()
+
+
+def cosine_matrix(x: torch.Tensor) -> torch.Tensor:
+    x = torch.nn.functional.normalize(x.float(), dim=1)
+    return x @ x.T
+
+
+def off_diagonal_correlation(a: torch.Tensor, b: torch.Tensor) -> float:
+    upper = torch.triu_indices(a.shape[0], a.shape[0], offset=1)
+    return float(torch.corrcoef(torch.stack([a[upper[0], upper[1]], b[upper[0], upper[1]]]))[0, 1])
+
+
+# ---- the loss and the student
+
+
+def test_distillation_loss_teaches_the_teacher(sharp_teacher, tokenizer, examples):
+    features = featurize(examples, tokenizer, 32, 8)
+    logits = teacher_logits(sharp_teacher, features, batch_size=5, pad_id=tokenizer.pad_token_id)
+    assert [t.shape for t in logits] == [(len(f["input_ids"]), len(id2label)) for f in features]
+    assert all(t.dtype == torch.float16 for t in logits)
+    for f, t in zip(features, logits):
+        f["teacher_logits"], f["distill_mask"] = t, [int(label != -100) for label in f["labels"]]
+    batch = DistillCollator(tokenizer)(features)
+    assert batch["teacher_logits"].shape[:2] == batch["input_ids"].shape == batch["distill_mask"].shape
+
+    torch.manual_seed(0)
+    student, _ = build_student(tiny_cfg(), tokenizer, sharp_teacher)
+    inputs = {k: batch[k] for k in ("input_ids", "attention_mask")}
+    args = (batch["teacher_logits"], batch["labels"], batch["distill_mask"], 2.0, 0.7)
+    optimizer = torch.optim.AdamW(student.parameters(), lr=1e-2)
+
+    def kl() -> float:
+        student.eval()
+        with torch.no_grad():
+            return distillation_loss(student(**inputs).logits, *args)[1].item()
+
+    before = kl()
+    student.train()
+    for _ in range(15):
+        distillation_loss(student(**inputs).logits, *args)[0].backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    assert kl() < 0.5 * before
+
+
+def test_loss_without_gold_labels_is_the_kl_term_alone():
+    student, teacher = torch.randn(2, 5, 7), torch.randn(2, 5, 7)
+    mask = torch.tensor([[0, 1, 1, 1, 0], [0, 1, 1, 0, 0]])
+    no_gold = torch.full((2, 5), -100)
+    loss, kl, ce = distillation_loss(student, teacher, no_gold, mask, 3.0, 0.6)
+    assert ce.item() == 0 and kl.item() > 0
+    assert loss.item() == pytest.approx(0.6 * 9 * kl.item())
+    # masked positions do not count: changing the teacher there changes nothing
+    teacher[:, 0] = 100.0
+    assert distillation_loss(student, teacher, no_gold, mask, 3.0, 0.6)[1].item() == pytest.approx(kl.item())
+
+
+def test_pca_embeddings_keep_the_teachers_neighbours(model, tokenizer):
+    teacher_rows = model.get_input_embeddings().weight.detach()
+    rows = slice(5, 305)  # a few hundred characters, specials left out
+    assert teacher_rows[rows].shape[0] == 300
+    pca, note = build_student(tiny_cfg(init_embeddings="pca"), tokenizer, model)
+    rand_student, _ = build_student(tiny_cfg(init_embeddings="random"), tokenizer, model)
+    teacher_cos = cosine_matrix(teacher_rows[rows])
+
+    weight = pca.get_input_embeddings().weight.detach()
+    assert weight.shape == (len(tokenizer), 16) and "PCA" in note
+    assert weight.std().item() == pytest.approx(pca.config.initializer_range, rel=0.1)
+    assert torch.all(weight[tokenizer.pad_token_id] == 0)
+    pca_corr = off_diagonal_correlation(teacher_cos, cosine_matrix(weight[rows]))
+    random_corr = off_diagonal_correlation(teacher_cos, cosine_matrix(rand_student.get_input_embeddings().weight.detach()[rows]))
+    assert pca_corr > 0.5 and pca_corr > random_corr + 0.3
+
+
+# ---- unlabeled text
+
+
+def test_gold_sentences_are_dropped_from_unlabeled_text(tmp_path, examples):
+    gold = examples[12].text
+    (tmp_path / "a.txt").write_text(UNLABELED_A + gold, encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.txt").write_text(UNLABELED_B, encoding="gb18030")
+    (tmp_path / "notes.md").write_text("不读这个文件。", encoding="utf-8")
+    unlabeled = read_unlabeled(tmp_path, {gold})
+    assert unlabeled.files == 2 and unlabeled.dropped_gold == 1
+    assert gold not in unlabeled.sentences
+    assert "回应公众关注热点3次。" in unlabeled.sentences
+    assert not any("source" in s or "title" in s for s in unlabeled.sentences), "the header lines are skipped"
+    assert "#1 本年度未发生行政复议。" in unlabeled.sentences, "a # line after the header is text"
+    assert unlabeled.sentences.count("办结率100%。") == 1, "repeated sentences are read once"
+    assert not any("不读" in s for s in unlabeled.sentences)
+    assert read_unlabeled(tmp_path, set()).dropped_gold == 0
+
+
+# ---- the CLI
+
+
+def cli_args(teacher, dataset_dir, unlabeled, out, *extra) -> list[str]:
+    return [
+        "--teacher", str(teacher), "--data", str(dataset_dir), "--unlabeled", str(unlabeled), "--output-dir", str(out),
+        *TINY_STUDENT, "--batch-size", "4", "--max-steps", "4", "--eval-steps", "2", "--logging-steps", "2",
+        "--eval-gold", str(dataset_dir / "validation.jsonl"), "--device", "cpu", "--cpu-threads", "1",
+        *map(str, extra),
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def unlabeled_dir(tmp_path_factory, examples):
+    path = tmp_path_factory.mktemp("unlabeled")
+    (path / "a.txt").write_text(UNLABELED_A + examples[13].text, encoding="utf-8")  # a validation (gold) sentence
+    (path / "b.txt").write_text(UNLABELED_B, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def distilled(tmp_path_factory, model_dir, dataset_dir, unlabeled_dir):
+    """One quick distillation shared by the tests below: (output folder, exit status)."""
+    out = tmp_path_factory.mktemp("distilled") / "student"
+    return out, main(cli_args(model_dir, dataset_dir, unlabeled_dir, out))
+
+
+def test_cli_writes_a_student_like_govreport_train(distilled, model_dir, capsys):
+    out, status = distilled
+    assert status == 0
+
+    model = AutoModelForTokenClassification.from_pretrained(out)
+    tokenizer = AutoTokenizer.from_pretrained(out)
+    teacher_tok = AutoTokenizer.from_pretrained(model_dir)
+    assert tokenizer.get_vocab() == teacher_tok.get_vocab()
+    text = "受理政府信息公开申请52971宗,占49.9%。"
+    assert tokenizer(text)["input_ids"] == teacher_tok(text)["input_ids"]
+    assert isinstance(model, BertForTokenClassification) and model.config.id2label == id2label
+    assert (model.config.hidden_size, model.config.num_hidden_layers) == (16, 1)
+    (tags,) = predict_tags(model, tokenizer, ["办结3件"])
+    assert len(tags) == 4
+
+    results = json.loads((out / "train_results.json").read_text(encoding="utf-8"))
+    assert results["global_step"] == 4 and results["best_metric_name"] == "eval_dev_f1"
+    assert set(results["final_scores"]["dev"]) == {"micro", "METRIC", "VALUE", "UNIT"}
+    assert [h["step"] for h in results["history"]] == [2, 4]
+    d = results["distillation"]
+    assert d["teacher"] == str(model_dir) and d["temperature"] == 2.0 and d["alpha"] == 0.7
+    assert d["unlabeled_files"] == 2 and d["unlabeled_dropped_gold"] == 1
+    assert d["unlabeled_sentences"] == 5 and d["unlabeled_windows"] >= 5 and not d["teacher_cached"]
+    assert d["teacher_windows"] == d["synthetic_windows"] + d["unlabeled_windows"]
+    assert (out / "teacher_logits.pt").is_file()
+
+    card = (out / "README.md").read_text(encoding="utf-8")
+    for needle in ("distilled from", "## Distillation", "T = 2.0", "5 sentences", "govreport distill --teacher", "| dev | micro |"):
+        assert needle in card
+
+
+def test_resume_reads_the_teacher_from_its_cache(distilled, model_dir, dataset_dir, unlabeled_dir, tmp_path, capsys):
+    out = tmp_path / "student"
+    shutil.copytree(distilled[0], out)
+    assert main(cli_args(model_dir, dataset_dir, unlabeled_dir, out, "--max-steps", "6", "--resume")) == 0
+    assert "dev micro F1" in capsys.readouterr().out
+    results = json.loads((out / "train_results.json").read_text(encoding="utf-8"))
+    assert results["resumed_from"] == "checkpoint-4" and results["global_step"] == 6
+    assert results["distillation"]["teacher_cached"]
+
+
+def test_options(tmp_path):
+    config = tmp_path / "distill.json"
+    config.write_text(json.dumps({"teacher": "t", "data": "d", "output-dir": "o", "temperature": 3, "unlabeled": "none"}))
+    cfg = parse_distill_config(["--config", str(config), "--alpha", "0.5"])
+    assert (cfg.temperature, cfg.alpha, cfg.unlabeled, cfg.learning_rate) == (3.0, 0.5, None, 5e-4)
+    with pytest.raises(ConfigError, match="--teacher is required"):
+        parse_distill_config(["--data", "d", "--output-dir", "o"])
+    with pytest.raises(ConfigError, match="multiple of --num-heads"):
+        parse_distill_config(["--config", str(config), "--hidden-size", "30", "--num-heads", "4"])
+    parser = build_parser(DistillConfig)
+    assert all(action.help for action in parser._actions)
+    assert "distill" in govreport.COMMANDS and govreport.COMMANDS["distill"][0] == "train.distill"
+
+
+# ---- a teacher that cannot teach fails early: one line on stderr, exit status 2
+
+
+def broken_teacher(model_dir, path, **config_changes):
+    path.mkdir()
+    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    config.update(config_changes)
+    (path / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "make, needle",
+    [
+        (lambda model_dir, tmp: tmp / "no-teacher", "is not a folder"),
+        (lambda model_dir, tmp: broken_teacher(model_dir, tmp / "mlm", architectures=["BertForMaskedLM"]), "not a token-classification model"),
+        (lambda model_dir, tmp: broken_teacher(model_dir, tmp / "labels", id2label={"0": "O", "1": "B-X"}), "not this project's"),
+    ],
+)  # fmt: skip
+def test_a_teacher_that_cannot_teach(make, needle, model_dir, dataset_dir, tmp_path, capsys):
+    teacher = make(model_dir, tmp_path)
+    assert main(cli_args(teacher, dataset_dir, "none", tmp_path / "o")) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("govreport distill: error: ") and needle in last
+    assert not (tmp_path / "o").exists()
+
+
+def test_empty_data_folder(model_dir, tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(cli_args(model_dir, tmp_path / "empty", "none", tmp_path / "o")) == 2
+    assert "is empty" in capsys.readouterr().err

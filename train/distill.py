@@ -1,0 +1,653 @@
+"""Distil a small, fast student tagger from a fine-tuned teacher: ``govreport distill``.
+
+    govreport distill --teacher model/default --data out/gen --output-dir out/runs/distilled
+
+``distill(config)`` reads top to bottom: options -> output folder -> device -> teacher
+(checked before anything heavy) -> data (synthetic training examples, real unlabeled
+sentences minus the gold ones) -> student (a from-scratch BERT over the teacher's own
+tokenizer, word embeddings from a PCA of the teacher's) -> windows -> one teacher pass
+for soft labels (cached) -> the training Trainer with a distillation loss -> model folder
+and card, exactly as ``govreport train`` writes them.
+
+Because the student keeps the teacher's tokenizer, teacher and student windows are
+the same token for token and each student token learns from the teacher's
+distribution over the same token. Unlabeled real prose has no gold labels; there the
+teacher is the only signal, which is how the student sees real phrasing at all.
+
+>>> cfg = parse_distill_config(["--teacher", "t", "--data", "d", "--output-dir", "o", "--alpha", "0.5"])
+>>> cfg.temperature, cfg.alpha, cfg.hidden_size, cfg.init_embeddings
+(2.0, 0.5, 256, 'pca')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from transformers import (
+    AutoConfig,
+    AutoModelForTokenClassification,
+    AutoTokenizer,
+    BertForTokenClassification,
+    DataCollatorForTokenClassification,
+    set_seed,
+)
+
+from data.doccano import FormatError, read_jsonl
+from data.schema import LABELS
+from data.text import split_sentences
+from model.char_encoder import char_small_config
+from model.tagging import IGNORE_INDEX, encode_windows, model_max_length
+from train.config import CHAR_SMALL, DEFAULT_EVAL_GOLD, ConfigError, parse_options
+from train.data import DataError, entity_counts, featurize
+from train.run import (
+    REPO_ROOT,
+    StepTimer,
+    TaggingTrainer,
+    check_output_dir,
+    load_training_data,
+    remove_checkpoints,
+    resolve_path,
+    save_run,
+    setup_device,
+    training_arguments,
+)
+
+logger = logging.getLogger(__name__)
+
+# Real report text without labels; the path is relative to the repository root.
+DEFAULT_UNLABELED = "../shared/corpus/unlabeled"
+TEACHER_CACHE = "teacher_logits.pt"
+
+
+@dataclass
+class DistillConfig:
+    teacher: str | None = field(
+        default=None,
+        metadata={
+            "help": "fine-tuned token-classification model folder to learn from (e.g. model/default); "
+            "its tokenizer becomes the student's"
+        },
+    )
+    data: str | None = field(
+        default=None,
+        metadata={"help": "dataset folder holding train.jsonl and validation.jsonl (doccano JSONL, as govreport generate writes)"},
+    )
+    unlabeled: str | None = field(
+        default=DEFAULT_UNLABELED,
+        metadata={
+            "help": "folder of .txt files of real report text (searched recursively), taught by the teacher's soft labels "
+            "alone; sentences that occur in the gold files are dropped. The default is read from the repository root "
+            "and used only when it exists; 'none' disables it"
+        },
+    )
+    output_dir: str | None = field(
+        default=None,
+        metadata={"help": "where the student (weights, config, tokenizer, model card), checkpoints and the teacher-logit cache go"},
+    )
+    hidden_size: int = field(default=256, metadata={"help": "student hidden size"})
+    num_layers: int = field(default=4, metadata={"help": "student transformer layers"})
+    num_heads: int = field(default=4, metadata={"help": "student attention heads (must divide --hidden-size)"})
+    intermediate_size: int = field(default=1024, metadata={"help": "student feed-forward size"})
+    init_embeddings: str = field(
+        default="pca",
+        metadata={
+            "help": "student word embeddings: 'pca' projects the teacher's onto their top --hidden-size principal "
+            "components (scaled to the initializer's std), 'random' leaves the usual random init",
+            "choices": ["pca", "random"],
+        },
+    )
+    temperature: float = field(
+        default=2.0, metadata={"help": "softmax temperature of the soft labels (the KL term is scaled by its square)"}
+    )
+    alpha: float = field(
+        default=0.7,
+        metadata={
+            "help": "weight of the soft-label KL term; 1 - alpha weights cross-entropy on gold labels, "
+            "which only synthetic windows have"
+        },
+    )
+    unlabeled_repeat: int = field(
+        default=4, metadata={"help": "times each unlabeled window is seen per epoch (real text is scarce next to synthetic)"}
+    )
+    max_train_examples: int | None = field(
+        default=None, metadata={"help": "distil on a random subsample of N synthetic training examples (quick CPU runs)"}
+    )
+    epochs: float = field(default=3.0, metadata={"help": "passes over the training windows (ignored when --max-steps is set)"})
+    max_steps: int | None = field(default=None, metadata={"help": "stop after this many optimizer steps (overrides --epochs)"})
+    batch_size: int = field(default=32, metadata={"help": "training windows per step and device"})
+    learning_rate: float = field(default=5e-4, metadata={"help": "peak learning rate (the student starts from scratch)"})
+    warmup_ratio: float = field(default=0.06, metadata={"help": "fraction of steps spent warming the learning rate up linearly"})
+    weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay"})
+    max_length: int = field(
+        default=128,
+        metadata={
+            "help": "tokens per window (capped by the teacher's positions and tokenizer); "
+            "longer texts are split into overlapping windows"
+        },
+    )
+    stride: int = field(default=32, metadata={"help": "tokens shared by consecutive windows of a long text"})
+    seed: int = field(default=42, metadata={"help": "seed for student initialisation, data order and subsampling"})
+    device: str = field(
+        default="auto",
+        metadata={"help": "auto (cuda when available), cpu or cuda; bf16 is used on GPUs that support it", "choices": ["auto", "cpu", "cuda"]},
+    )
+    cpu_threads: int | None = field(
+        default=None,
+        metadata={"help": "torch threads on CPU (default: every core this process may use; fewer helps on a busy machine)"},
+    )
+    eval_gold: str | None = field(
+        default=DEFAULT_EVAL_GOLD,
+        metadata={
+            "help": "gold JSONL scored after every evaluation; its micro F1 picks the kept checkpoint and its sentences "
+            "are dropped from the unlabeled text. Relative paths that do not exist are read from the repository root. "
+            "'none' disables scoring (then validation F1 picks)"
+        },
+    )
+    eval_steps: int | None = field(default=None, metadata={"help": "evaluate and save every N steps instead of at the end of each epoch"})
+    logging_steps: int = field(default=50, metadata={"help": "log the training loss every N steps"})
+    max_eval_examples: int | None = field(
+        default=None, metadata={"help": "score only N validation examples per evaluation (the gold file is always scored whole)"}
+    )
+    resume: bool = field(
+        default=False,
+        metadata={"help": "continue from the newest checkpoint in --output-dir (the teacher pass is read from its cache)"},
+    )
+    overwrite_output_dir: bool = field(
+        default=False, metadata={"help": "start afresh even though --output-dir already holds checkpoints"}
+    )
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def parse_distill_config(argv: list[str]) -> DistillConfig:
+    """Defaults, then ``--config`` file, then command-line options (as ``govreport train``); checks the values."""
+    cfg = parse_options(
+        argv,
+        DistillConfig,
+        required=("teacher", "data", "output_dir"),
+        prog="govreport distill",
+        description="Distil a small, fast METRIC/VALUE/UNIT tagger from a fine-tuned teacher, on synthetic data "
+        "(gold and soft labels) and real unlabeled text (soft labels). Scores are seqeval strict IOB2 over character tags.",
+    )
+    if cfg.temperature <= 0:
+        raise ConfigError("--temperature must be positive")
+    if not 0 <= cfg.alpha <= 1:
+        raise ConfigError("--alpha must be in [0, 1]")
+    if cfg.unlabeled_repeat < 0:
+        raise ConfigError("--unlabeled-repeat must be 0 or more")
+    if min(cfg.hidden_size, cfg.num_layers, cfg.num_heads, cfg.intermediate_size) <= 0:
+        raise ConfigError("--hidden-size, --num-layers, --num-heads and --intermediate-size must be positive")
+    if cfg.hidden_size % cfg.num_heads:
+        raise ConfigError(f"--hidden-size {cfg.hidden_size} is not a multiple of --num-heads {cfg.num_heads}")
+    if cfg.unlabeled is not None and cfg.unlabeled.lower() in ("", "none"):
+        cfg.unlabeled = None
+    return cfg
+
+
+# ---- the loss
+
+
+def distillation_loss(
+    student_logits: torch.Tensor,
+    teacher_logits: torch.Tensor,
+    labels: torch.Tensor,
+    mask: torch.Tensor,
+    temperature: float,
+    alpha: float,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``alpha·T²·KL(teacher_T ‖ student_T) + (1 - alpha)·CE(gold)``; returns (loss, KL, CE).
+
+    The KL term is averaged over the tokens where ``mask`` is 1 (tokens that stand
+    for characters: not [CLS], [SEP], padding or an empty piece, whose teacher logits
+    were never trained). T² keeps its gradients on the scale of the cross-entropy's
+    whatever the temperature (Hinton et al., 2015). Cross-entropy is averaged over
+    tokens with a gold label (not -100); a batch of unlabeled windows only has none,
+    and then only the KL term counts.
+
+    >>> t = torch.tensor([[[2.0, 0.0, -1.0], [0.0, 0.0, 0.0]]])
+    >>> loss, kl, ce = distillation_loss(t, t, torch.tensor([[0, -100]]), torch.tensor([[1, 0]]), 2.0, 1.0)
+    >>> round(kl.item(), 6), round(loss.item(), 6)
+    (0.0, 0.0)
+    """
+    student_logits = student_logits.float()
+    keep = mask.bool()
+    if keep.any():
+        log_student = F.log_softmax(student_logits[keep] / temperature, dim=-1)
+        log_teacher = F.log_softmax(teacher_logits[keep].float() / temperature, dim=-1)
+        # batchmean on (tokens, classes): summed over classes, averaged over tokens
+        kl = F.kl_div(log_student, log_teacher, log_target=True, reduction="batchmean")
+    else:
+        kl = student_logits.sum() * 0.0
+    if (labels != IGNORE_INDEX).any():
+        ce = F.cross_entropy(student_logits.reshape(-1, student_logits.shape[-1]), labels.reshape(-1), ignore_index=IGNORE_INDEX)
+    else:
+        ce = student_logits.sum() * 0.0
+    loss = alpha * temperature**2 * kl + (1 - alpha) * ce
+    return loss, kl.detach(), ce.detach()
+
+
+class DistillTrainer(TaggingTrainer):
+    """The training Trainer (character-tag evaluation, best checkpoint on dev gold) with :func:`distillation_loss`."""
+
+    def __init__(self, *args, temperature: float, alpha: float, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.temperature, self.alpha = temperature, alpha
+        # a per-batch mean: the Trainer divides it for gradient accumulation itself
+        self.loss_is_scaled_for_ga = False
+
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        soft = inputs.pop("teacher_logits")
+        mask = inputs.pop("distill_mask")
+        labels = inputs.pop("labels")
+        outputs = model(**inputs)
+        loss, _, _ = distillation_loss(outputs.logits, soft, labels, mask, self.temperature, self.alpha)
+        return (loss, outputs) if return_outputs else loss
+
+
+class DistillCollator:
+    """Pads windows as :class:`DataCollatorForTokenClassification` does, and the teacher logits and KL mask alike."""
+
+    def __init__(self, tokenizer):
+        self.base = DataCollatorForTokenClassification(tokenizer)
+        self.left = tokenizer.padding_side == "left"
+
+    def __call__(self, features: list[dict]) -> dict:
+        batch = self.base([{k: v for k, v in f.items() if k not in ("teacher_logits", "distill_mask")} for f in features])
+        width = batch["input_ids"].shape[1]
+        logits = torch.zeros((len(features), width, features[0]["teacher_logits"].shape[-1]), dtype=torch.float16)
+        mask = torch.zeros((len(features), width), dtype=torch.long)
+        for row, f in enumerate(features):
+            n = len(f["distill_mask"])
+            cols = slice(width - n, width) if self.left else slice(0, n)
+            logits[row, cols] = f["teacher_logits"]
+            mask[row, cols] = torch.tensor(f["distill_mask"])
+        batch["teacher_logits"], batch["distill_mask"] = logits, mask
+        return batch
+
+
+# ---- teacher and student
+
+
+def check_teacher(teacher: str) -> tuple[Path, object]:
+    """The teacher's folder and config, or a :class:`ConfigError` saying why it cannot teach.
+
+    It must be a local token-classification model whose labels are exactly
+    :data:`data.schema.LABELS` in that order, since its logits become the student's targets.
+    """
+    path = resolve_path(teacher)
+    if not path.is_dir():
+        raise ConfigError(f"teacher {teacher} is not a folder; pass a model folder written by govreport train or export")
+    try:
+        config = AutoConfig.from_pretrained(path, local_files_only=True)
+    except (OSError, ValueError, KeyError) as err:
+        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ConfigError(f"cannot load teacher {teacher}: {first_line}") from None
+    architectures = config.architectures or []
+    if not any(name.endswith("ForTokenClassification") for name in architectures):
+        raise ConfigError(f"teacher {teacher} is not a token-classification model (architectures: {architectures or 'none'})")
+    labels = [config.id2label[i] for i in range(config.num_labels)]
+    if labels != list(LABELS):
+        raise ConfigError(f"teacher {teacher} has labels {labels}, not this project's {list(LABELS)}")
+    return path, config
+
+
+def load_teacher(path: Path):
+    """Tokenizer and fp32 model of a folder that :func:`check_teacher` accepted."""
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        # fp32 whatever the folder stores (an exported teacher is fp16, slow or unsupported on CPU)
+        model = AutoModelForTokenClassification.from_pretrained(path, local_files_only=True, dtype=torch.float32)
+    except (OSError, ValueError, KeyError) as err:
+        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ConfigError(f"cannot load teacher {path}: {first_line}") from None
+    if not tokenizer.is_fast:
+        raise ConfigError(f"teacher {path} has no fast tokenizer; character offsets need one")
+    return tokenizer, model.eval()
+
+
+def pca_embeddings(embeddings: torch.Tensor, size: int, std: float) -> tuple[torch.Tensor, float]:
+    """Rows of ``embeddings`` on their top ``size`` principal components, scaled to standard deviation ``std``.
+
+    Returns the projected matrix and the fraction of the (centred) variance it keeps.
+    Components keep their relative scale (no whitening), so cosine similarities and
+    nearest neighbours of the teacher's characters survive as far as ``size``
+    dimensions allow. Columns beyond the teacher's own width are small noise.
+
+    >>> projected, kept = pca_embeddings(torch.randn(100, 16), 8, 0.02)
+    >>> tuple(projected.shape), round(projected.std().item(), 4), 0.5 < kept < 1
+    ((100, 8), 0.02, True)
+    """
+    centred = embeddings.float() - embeddings.float().mean(0)
+    u, s, _ = torch.linalg.svd(centred, full_matrices=False)
+    k = min(size, s.numel())
+    projected = u[:, :k] * s[:k]
+    projected = projected * (std / projected.std())
+    if k < size:
+        projected = torch.cat([projected, torch.randn(projected.shape[0], size - k) * std * 0.1], dim=1)
+    kept = float((s[:k] ** 2).sum() / (s**2).sum())
+    return projected, kept
+
+
+def build_student(cfg: DistillConfig, tokenizer, teacher) -> tuple[BertForTokenClassification, str]:
+    """A from-scratch BERT tagger over the teacher's vocabulary, and a line saying how its embeddings began."""
+    config = char_small_config(
+        len(tokenizer),
+        hidden_size=cfg.hidden_size,
+        num_hidden_layers=cfg.num_layers,
+        num_attention_heads=cfg.num_heads,
+        intermediate_size=cfg.intermediate_size,
+        pad_token_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0,
+        max_position_embeddings=min(512, teacher.config.max_position_embeddings),
+    )
+    student = BertForTokenClassification(config)
+    if cfg.init_embeddings == "random":
+        return student, f"random (normal, std {config.initializer_range})"
+    source = teacher.get_input_embeddings().weight.detach().float().cpu()
+    rows = min(source.shape[0], config.vocab_size)
+    projected, kept = pca_embeddings(source[:rows], cfg.hidden_size, config.initializer_range)
+    with torch.no_grad():
+        weight = student.get_input_embeddings().weight
+        weight[:rows] = projected
+        weight[config.pad_token_id] = 0  # as BERT's init leaves the padding row
+    note = (
+        f"PCA of the teacher's {source.shape[1]}-dimensional word embeddings onto {cfg.hidden_size} components "
+        f"({kept:.1%} of their variance), scaled to std {config.initializer_range} (the initializer's)"
+    )
+    logger.info("student embeddings: %s", note)
+    return student, note
+
+
+# ---- data
+
+
+@dataclass
+class UnlabeledText:
+    sentences: list[str]
+    files: int
+    dropped_gold: int  # sentences left out because a gold file holds them
+
+
+def read_unlabeled(directory: str | Path, gold_texts: set[str]) -> UnlabeledText:
+    """Distinct sentences of every ``.txt`` file under ``directory``, minus those in ``gold_texts``.
+
+    Sentences are cut with :func:`data.text.split_sentences`; a sentence that is
+    exactly a gold text is dropped, so the student never trains on what it is scored
+    on. Files are UTF-8 (a BOM is fine) or GB18030; ``#`` lines at the top of a file
+    (the corpus's ``# source:`` and ``# title:`` headers) are not report text and are skipped.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.txt").write_text("# source: http://example.org\\n共受理申请12件。办结率100%。", encoding="utf-8")
+    >>> read_unlabeled(folder, {"办结率100%。"})
+    UnlabeledText(sentences=['共受理申请12件。'], files=1, dropped_gold=1)
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise DataError(f"unlabeled folder {directory} does not exist (pass --unlabeled none to go without)")
+    files = sorted(directory.rglob("*.txt"))
+    seen: set[str] = set()
+    sentences, dropped = [], 0
+    for path in files:
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = raw.decode("gb18030")
+            except UnicodeDecodeError:
+                raise DataError(f"unlabeled file {path} is neither UTF-8 nor GB18030") from None
+        lines = text.splitlines(keepends=True)
+        while lines and lines[0].startswith("#"):
+            lines.pop(0)
+        text = "".join(lines)
+        for start, end in split_sentences(text):
+            sentence = text[start:end]
+            if sentence in seen:
+                continue
+            seen.add(sentence)
+            if sentence in gold_texts:
+                dropped += 1
+            else:
+                sentences.append(sentence)
+    logger.info(
+        "unlabeled: %d sentences from %d files in %s (%d dropped: in the gold files)", len(sentences), len(files), directory, dropped
+    )
+    return UnlabeledText(sentences, len(files), dropped)
+
+
+def gold_texts(paths: list[Path]) -> set[str]:
+    """Every text of the gold JSONL files ``paths``: what the unlabeled input must not contain."""
+    texts = set()
+    for path in paths:
+        try:
+            texts.update(ex.text for ex in read_jsonl(path))
+        except FormatError as err:
+            raise DataError(f"gold file {err}") from None
+    return texts
+
+
+def unlabeled_features(texts: list[str], tokenizer, window: int, stride: int) -> list[dict]:
+    """Windows of ``texts`` with no gold labels (-100 everywhere) and a KL mask over character tokens."""
+    features = []
+    for w in encode_windows(tokenizer, texts, window, stride):
+        feature = {
+            "input_ids": w.input_ids,
+            "attention_mask": [1] * len(w.input_ids),
+            "labels": [IGNORE_INDEX] * len(w.input_ids),
+            "distill_mask": [int(start < end) for start, end in w.offsets],
+        }
+        if w.token_type_ids is not None:
+            feature["token_type_ids"] = w.token_type_ids
+        features.append(feature)
+    return features
+
+
+# ---- soft labels
+
+
+def teacher_logits(model, features: list[dict], batch_size: int, pad_id: int, progress: bool = False) -> list[torch.Tensor]:
+    """The teacher's logits for each window, float16, one ``(tokens, labels)`` tensor per window, in order.
+
+    Windows are sorted by length and batched, so a batch pads only to its own longest.
+    """
+    device = next(model.parameters()).device
+    order = sorted(range(len(features)), key=lambda i: len(features[i]["input_ids"]))
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    if progress:
+        from tqdm.auto import tqdm
+
+        batches = tqdm(batches, desc="teacher", unit="batch")
+    out: list[torch.Tensor | None] = [None] * len(features)
+    with torch.inference_mode():
+        for batch in batches:
+            width = max(len(features[i]["input_ids"]) for i in batch)
+            ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+            mask = torch.zeros((len(batch), width), dtype=torch.long)
+            types = torch.zeros((len(batch), width), dtype=torch.long)
+            for row, i in enumerate(batch):
+                n = len(features[i]["input_ids"])
+                ids[row, :n] = torch.tensor(features[i]["input_ids"])
+                mask[row, :n] = 1
+                if "token_type_ids" in features[i]:
+                    types[row, :n] = torch.tensor(features[i]["token_type_ids"])
+            inputs = {"input_ids": ids.to(device), "attention_mask": mask.to(device)}
+            if "token_type_ids" in features[batch[0]]:
+                inputs["token_type_ids"] = types.to(device)
+            logits = model(**inputs).logits.to(torch.float16).cpu()
+            for row, i in enumerate(batch):
+                out[i] = logits[row, : len(features[i]["input_ids"])].clone()
+    return out
+
+
+def teacher_key(teacher_dir: Path, features: list[dict]) -> str:
+    """A hash of the teacher (config and weight files) and of every window's token ids, in order."""
+    digest = hashlib.sha256()
+    for path in sorted(teacher_dir.iterdir()):
+        if path.name == "config.json" or path.suffix in (".safetensors", ".bin"):
+            digest.update(path.name.encode())
+            with open(path, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(chunk)
+    for feature in features:
+        digest.update(json.dumps(feature["input_ids"]).encode())
+    return digest.hexdigest()
+
+
+def cached_teacher_logits(
+    cache: Path, key: str, model, features: list[dict], batch_size: int, pad_id: int, progress: bool
+) -> tuple[list[torch.Tensor], float, bool]:
+    """:func:`teacher_logits` read from ``cache`` when its key matches, else computed and saved there.
+
+    Returns (logits, seconds the pass took, whether they came from the cache).
+    """
+    if cache.is_file():
+        stored = torch.load(cache, weights_only=True)
+        if isinstance(stored, dict) and stored.get("key") == key:
+            logits = list(torch.split(stored["logits"], stored["lengths"].tolist()))
+            logger.info("teacher logits for %d windows read from %s", len(logits), cache)
+            return logits, float(stored["seconds"]), True
+        logger.info("%s was made for another teacher or other windows; running the teacher again", cache)
+    start = time.perf_counter()
+    logits = teacher_logits(model, features, batch_size, pad_id, progress)
+    seconds = time.perf_counter() - start
+    logger.info("teacher pass: %d windows in %.1f s (%.0f windows/s)", len(logits), seconds, len(logits) / max(seconds, 1e-9))
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    lengths = torch.tensor([len(t) for t in logits])
+    partial = cache.with_name(cache.name + ".partial")  # an interrupted save never looks like a cache
+    torch.save({"key": key, "seconds": seconds, "lengths": lengths, "logits": torch.cat(logits)}, partial)
+    partial.replace(cache)
+    return logits, seconds, False
+
+
+# ---- the run
+
+
+def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dict:
+    """Distil a student as ``cfg`` says; returns what it writes to ``train_results.json``."""
+    # ---- output folder, device, and the teacher's config (cheap checks first)
+    output_dir = Path(cfg.output_dir)
+    last_checkpoint, stale_checkpoints = check_output_dir(cfg)
+    device, bf16 = setup_device(cfg)
+    teacher_dir, _ = check_teacher(cfg.teacher)
+
+    # ---- data: synthetic examples with gold labels, real sentences without
+    splits, train_examples, eval_sets, best_metric = load_training_data(cfg)
+    unlabeled_dir = None
+    if cfg.unlabeled == DEFAULT_UNLABELED:
+        unlabeled_dir = (REPO_ROOT / DEFAULT_UNLABELED).resolve()
+        if not unlabeled_dir.is_dir():
+            logger.info("no unlabeled text: the default folder %s does not exist", unlabeled_dir)
+            unlabeled_dir = None
+    elif cfg.unlabeled:
+        unlabeled_dir = resolve_path(cfg.unlabeled)
+    gold_files = [resolve_path(p) for p in dict.fromkeys([cfg.eval_gold, DEFAULT_EVAL_GOLD]) if p]
+    gold_files = [p for p in gold_files if p.is_file()]
+    unlabeled = read_unlabeled(unlabeled_dir, gold_texts(gold_files)) if unlabeled_dir else UnlabeledText([], 0, 0)
+
+    # ---- teacher, and the student over its tokenizer; the seed comes first so the init is reproducible
+    tokenizer, teacher = load_teacher(teacher_dir)
+    teacher.to(device)
+    window = min(cfg.max_length, model_max_length(teacher, tokenizer))
+    tokenizer.model_max_length = window  # saved with the student, so inference windows alike
+    set_seed(cfg.seed)
+    student, init_note = build_student(cfg, tokenizer, teacher)
+    if last_checkpoint:
+        saved = AutoConfig.from_pretrained(last_checkpoint, local_files_only=True)
+        sizes = ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size")
+        if any(getattr(saved, s) != getattr(student.config, s) for s in sizes):
+            raise ConfigError(f"{last_checkpoint} holds a student of other sizes than these options ask for")
+        logger.info("resuming from %s", last_checkpoint)
+    logger.info(
+        "teacher %s: %s parameters; student: %s parameters; windows of %d tokens",
+        cfg.teacher, f"{sum(p.numel() for p in teacher.parameters()):,}", f"{sum(p.numel() for p in student.parameters()):,}", window,
+    )  # fmt: skip
+
+    # ---- windows; every character token gets a teacher distribution, synthetic ones a gold label too
+    synthetic = featurize(train_examples, tokenizer, window, cfg.stride)
+    for feature in synthetic:
+        feature["distill_mask"] = [int(label != IGNORE_INDEX) for label in feature["labels"]]
+    real = unlabeled_features(unlabeled.sentences, tokenizer, window, cfg.stride)
+    windows = synthetic + real
+
+    # ---- soft labels: one teacher pass (or its cache), then the teacher is freed
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    logits, teacher_seconds, cached = cached_teacher_logits(
+        output_dir / TEACHER_CACHE, teacher_key(teacher_dir, windows), teacher, windows, 2 * cfg.batch_size, pad_id, progress
+    )
+    for feature, teacher_out in zip(windows, logits):
+        feature["teacher_logits"] = teacher_out
+    teacher_parameters = sum(p.numel() for p in teacher.parameters())
+    c = teacher.config
+    teacher_architecture = f"{c.model_type}, {c.num_hidden_layers} layers x {c.hidden_size} hidden"
+    del teacher
+    if device == "cuda":
+        torch.cuda.empty_cache()
+    # the same window objects several times: real text is scarce next to synthetic
+    train_features = synthetic + real * cfg.unlabeled_repeat
+
+    # ---- the Trainer (the best checkpoint on dev gold micro F1 is loaded back at the end)
+    if stale_checkpoints:
+        remove_checkpoints(output_dir)
+    timer = StepTimer()
+    trainer = DistillTrainer(
+        model=student,
+        args=training_arguments(cfg, cfg.learning_rate, device, bf16, best_metric, bool(eval_sets), progress),
+        train_dataset=train_features,
+        eval_dataset=eval_sets or None,
+        processing_class=tokenizer,
+        data_collator=DistillCollator(tokenizer),
+        callbacks=[timer],
+        window=window,
+        stride=cfg.stride,
+        temperature=cfg.temperature,
+        alpha=cfg.alpha,
+    )
+    train_output = trainer.train(resume_from_checkpoint=last_checkpoint)
+
+    # ---- save a self-contained model folder and its card
+    distillation = {
+        "teacher": cfg.teacher,
+        "teacher_parameters": teacher_parameters,
+        "teacher_architecture": teacher_architecture,
+        "temperature": cfg.temperature,
+        "alpha": cfg.alpha,
+        "init_embeddings": init_note,
+        "synthetic_windows": len(synthetic),
+        "unlabeled_dir": str(unlabeled_dir) if unlabeled_dir else None,
+        "unlabeled_files": unlabeled.files,
+        "unlabeled_sentences": len(unlabeled.sentences),
+        "unlabeled_dropped_gold": unlabeled.dropped_gold,
+        "unlabeled_windows": len(real),
+        "unlabeled_repeat": cfg.unlabeled_repeat,
+        "gold_files": [str(p) for p in gold_files],
+        "teacher_windows": len(windows),
+        "teacher_seconds": teacher_seconds,
+        "teacher_cached": cached,
+    }
+    return save_run(
+        trainer, train_output, timer, cfg,
+        command=command, learning_rate=cfg.learning_rate, base_model=f"{CHAR_SMALL} (from scratch)", last_checkpoint=last_checkpoint,
+        device=device, bf16=bf16, data_card=splits.card,
+        train_data={"examples": len(train_examples), "windows": len(synthetic), "entities": entity_counts(train_examples)},
+        extra={"distillation": distillation},
+    )  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    from train.cli import run_command
+
+    return run_command("distill", sys.argv[1:] if argv is None else argv, parse_distill_config, lambda: distill)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
