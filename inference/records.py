@@ -173,7 +173,7 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
     for i, span in enumerate(spans):
         if span.label != "METRIC":
             continue
-        floor = spans[i - 1].end if i else 0
+        floor = out[i - 1].end if i else 0  # the previous span as already widened
         ceiling = spans[i + 1].start if i + 1 < len(spans) else len(text)
         lo, hi = max(floor, span.start - context), min(ceiling, span.end + context)
         bounds = _word_bounds(text, lo, hi)

@@ -222,6 +222,18 @@ def test_snap_to_words_widens_cut_metrics(tagged, expected):
     assert [s for s in snapped if s.label != "METRIC"] == [s for s in sorted(ex.spans) if s.label != "METRIC"]
 
 
+def test_snap_to_words_never_makes_spans_overlap():
+    rng = random.Random(0)
+    texts = ["中华人民共和国成立", "研究生命起源", "乒乓球拍卖完了", "结婚的和尚未结婚的", "出生人口性别比为105.07"]
+    for _ in range(300):
+        text = rng.choice(texts)
+        cuts = sorted(rng.sample(range(len(text) + 1), 6))
+        spans = [Span(a, b, rng.choice(("METRIC", "METRIC", "VALUE"))) for a, b in zip(cuts[::2], cuts[1::2]) if a < b]
+        snapped = snap_to_words(text, spans)
+        assert all(a.end <= b.start for a, b in zip(snapped, snapped[1:])), (text, spans, snapped)
+        assert all(s.start <= o.start and o.end <= s.end for o, s in zip(sorted(spans), snapped))
+
+
 def test_snap_to_words_never_enters_a_neighbour():
     text = "申请数3件"  # 申请/数 or 申请数: whatever jieba says, the VALUE keeps its characters
     spans = [Span(1, 3, "METRIC"), Span(3, 4, "VALUE"), Span(4, 5, "UNIT")]
