@@ -52,6 +52,11 @@ def export(model_dir: str | Path, out_dir: str | Path, dtype: str = "float16", q
     for name in EXPORTED_FILES:
         if (model_dir / name).is_file():
             shutil.copy2(model_dir / name, out_dir / name)
+    card = out_dir / "README.md"
+    if card.is_file():  # the card's loading example names the folder it now lives in
+        text = card.read_text(encoding="utf-8")
+        card.write_text(text.replace(f'from_pretrained("{model_dir.as_posix()}")', f'from_pretrained("{out_dir.as_posix()}")'),
+                        encoding="utf-8")
     size = sum(f.stat().st_size for f in out_dir.iterdir() if f.is_file())
     logger.info("exported %s -> %s (%s weights, %.1f MiB%s)", model_dir, out_dir, dtype, size / 2**20,
                 f", served {quantize} on CPU" if quantize != "none" else "")

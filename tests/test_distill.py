@@ -39,7 +39,7 @@ UNLABELED_B = "门户网站发布信息1200余条；回应公众关注热点3次
 
 def tiny_cfg(**overrides) -> DistillConfig:
     sizes = dict(hidden_size=16, num_layers=1, num_heads=2, intermediate_size=32)
-    return DistillConfig(teacher="t", data="d", output_dir="o", **sizes, **overrides)
+    return DistillConfig(teacher="t", data="d", output_dir="o", **{**sizes, **overrides})
 
 
 @pytest.fixture
@@ -120,6 +120,23 @@ def test_pca_embeddings_keep_the_teachers_neighbours(model, tokenizer):
     pca_corr = off_diagonal_correlation(teacher_cos, cosine_matrix(weight[rows]))
     random_corr = off_diagonal_correlation(teacher_cos, cosine_matrix(rand_student.get_input_embeddings().weight.detach()[rows]))
     assert pca_corr > 0.5 and pca_corr > random_corr + 0.3
+
+
+def test_teacher_init_copies_the_teacher_and_a_full_copy_predicts_alike(model, tokenizer, examples):
+    model.eval()
+    depth = model.config.num_hidden_layers
+    whole, note = build_student(tiny_cfg(init_embeddings="teacher", num_layers=depth), tokenizer, model)
+    assert "layers" in note and whole.config.hidden_size == model.config.hidden_size
+    batch = tokenizer([ex.text for ex in examples[:4]], return_tensors="pt", padding=True)
+    with torch.no_grad():
+        assert torch.allclose(whole.eval()(**batch).logits, model(**batch).logits, atol=1e-5)
+
+    top, _ = build_student(tiny_cfg(init_embeddings="teacher", num_layers=1), tokenizer, model)
+    assert top.config.num_hidden_layers == 1
+    kept, last = top.bert.encoder.layer[0].state_dict(), model.bert.encoder.layer[depth - 1].state_dict()
+    assert all(torch.equal(kept[k], last[k]) for k in last)  # one layer kept: the teacher's last
+    with pytest.raises(Exception, match="num-layers"):
+        build_student(tiny_cfg(init_embeddings="teacher", num_layers=depth + 1), tokenizer, model)
 
 
 # ---- unlabeled text

@@ -100,9 +100,12 @@ class DistillConfig:
     init_embeddings: str = field(
         default="pca",
         metadata={
-            "help": "student word embeddings: 'pca' projects the teacher's onto their top --hidden-size principal "
-            "components (scaled to the initializer's std), 'random' leaves the usual random init",
-            "choices": ["pca", "random"],
+            "help": "how the student starts: 'pca' projects the teacher's word embeddings onto their top "
+            "--hidden-size principal components (scaled to the initializer's std); 'random' is the usual random init; "
+            "'teacher' copies the teacher's embeddings, --num-layers of its layers (evenly spaced, the last included) "
+            "and its classifier, so the student has the teacher's width and --hidden-size/--num-heads/"
+            "--intermediate-size are ignored",
+            "choices": ["pca", "random", "teacher"],
         },
     )
     temperature: float = field(
@@ -338,8 +341,45 @@ def pca_embeddings(embeddings: torch.Tensor, size: int, std: float) -> tuple[tor
     return projected, kept
 
 
+def teacher_layers(teacher_layers: int, student_layers: int) -> list[int]:
+    """Which teacher layers a ``student_layers``-deep copy keeps: evenly spaced, the last one included.
+
+    >>> teacher_layers(12, 3), teacher_layers(12, 4), teacher_layers(4, 4)
+    ([3, 7, 11], [2, 5, 8, 11], [0, 1, 2, 3])
+    """
+    if not 1 <= student_layers <= teacher_layers:
+        raise ConfigError(f"--num-layers must be between 1 and the teacher's {teacher_layers} layers")
+    return [round((i + 1) * teacher_layers / student_layers) - 1 for i in range(student_layers)]
+
+
+def truncated_teacher(cfg: DistillConfig, teacher) -> tuple[BertForTokenClassification, str]:
+    """The teacher cut down to ``cfg.num_layers`` of its layers, with its embeddings and classifier."""
+    if teacher.config.model_type != "bert":
+        raise ConfigError(f"--init-embeddings teacher needs a BERT teacher, not {teacher.config.model_type}")
+    keep = teacher_layers(teacher.config.num_hidden_layers, cfg.num_layers)
+    config = teacher.config.__class__.from_dict({**teacher.config.to_dict(), "num_hidden_layers": len(keep)})
+    student = BertForTokenClassification(config)
+    state = teacher.state_dict()
+    renamed = {}
+    for name, tensor in state.items():
+        if name.startswith("bert.encoder.layer."):
+            index, rest = name[len("bert.encoder.layer."):].split(".", 1)
+            if int(index) in keep:
+                renamed[f"bert.encoder.layer.{keep.index(int(index))}.{rest}"] = tensor
+        else:
+            renamed[name] = tensor
+    missing, unexpected = student.load_state_dict(renamed, strict=False)
+    if missing or unexpected:
+        raise ConfigError(f"cannot copy the teacher's layers: missing {missing[:3]}, unexpected {unexpected[:3]}")
+    note = f"the teacher's embeddings, classifier and layers {keep} of {teacher.config.num_hidden_layers}"
+    logger.info("student: %s", note)
+    return student, note
+
+
 def build_student(cfg: DistillConfig, tokenizer, teacher) -> tuple[BertForTokenClassification, str]:
-    """A from-scratch BERT tagger over the teacher's vocabulary, and a line saying how its embeddings began."""
+    """The student BERT tagger over the teacher's vocabulary, and a line saying how it began."""
+    if cfg.init_embeddings == "teacher":
+        return truncated_teacher(cfg, teacher)
     config = char_small_config(
         len(tokenizer),
         hidden_size=cfg.hidden_size,
