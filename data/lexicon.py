@@ -138,7 +138,7 @@ FAMILIES: dict[str, Family] = {
     f.name: f
     for f in (
         Family(
-            "info", _w("政府信息 工作动态 通知公告 政策文件 规范性文件 人事信息 财政信息 统计信息 政务信息 新闻稿件 图片新闻 "
+            "info", _w("主动公开政府信息 主动公开文件 主动公开政府规章 主动公开信息 依申请公开政府信息 政府信息 工作动态 通知公告 政策文件 规范性文件 人事信息 财政信息 统计信息 政务信息 新闻稿件 图片新闻 "
                        "视频新闻 政策解读 解读材料 工作信息 公示公告 会议信息 规划计划 部门文件 行政规范性文件 重要信息 "
                        "要闻 专题信息 政府规章 办事指南 招标信息 人事任免信息 预决算信息 废止文件 失效文件 修改文件 保留文件 图解解读 视频解读 文字解读 H5解读 解读文章 政策问答"),
             _w("条 条 条 篇 件 份 期 则 个"), 1, 60000,
@@ -296,7 +296,7 @@ FAMILIES: dict[str, Family] = {
 # Real reports name what they count with long noun phrases: a level (省级…), a quoted
 # programme (“一网通办”事项), a parenthetical (行政许可(主项)), a coordination
 # (热点事件或舆情), a 的-clause (涉及教育的复议案件), a chain of nouns ending in a rate
-# (政务服务事项网上可办率) or an age band (60岁及以上人口). ANNOTATION.md keeps all of that
+# (政务服务事项网上可办率), an age band (60岁及以上人口) or an outcome (行政处罚决定). ANNOTATION.md keeps all of that
 # inside the METRIC span, so the generator writes it too: otherwise the model learns
 # that a metric is the last two to four characters before a number.
 
@@ -316,18 +316,20 @@ RATE_TAILS = _w("办结率 答复率 网上可办率 全程网办率 所占比�
 AGE_BANDS = ("{a}岁及以上", "{a}—{b}岁", "{a}-{b}岁", "{a}岁以下", "{a}至{b}岁", "{a}周岁以上")
 AGE_HEADS = _w("人口 人口 老年人 儿童 居民 从业人员 就业人员 参保人员")
 COORDINATORS = ("、", "、", "和", "及", "或", "与")
+OUTCOMES = _w("处理决定 决定 决定书 办理结果 结果 结果公告 公告 报告 批复 情况 清单 目录")
 
 
 def elaborate(name: str, family: "Family", rng: random.Random, nouns: tuple[str, ...]) -> str:
     """``name`` grown into a longer metric the way reports write them (one device per call).
 
     >>> r = random.Random(0)
-    >>> all(len(elaborate("政务服务事项", FAMILIES["item"], r, ("教育",))) > 6 for _ in range(50))
-    True
+    >>> names = [elaborate("政务服务事项", FAMILIES["item"], r, ("教育",)) for _ in range(200)]
+    >>> "政务服务事项" in names, sum(len(n) > 6 for n in names) > 190
+    (False, True)
     """
     noun = rng.choice(nouns) if nouns else "政务"
     head = rng.choice(family.heads) if family.heads else name
-    kinds = ["level", "programme", "paren", "coord", "list", "de", "chain"]
+    kinds = ["level", "programme", "paren", "coord", "list", "de", "chain", "outcome"]
     if family.name in ("people", "stats"):
         kinds.append("age")
     kind = rng.choice(kinds)
@@ -348,6 +350,8 @@ def elaborate(name: str, family: "Family", rng: random.Random, nouns: tuple[str,
     if kind == "list":
         parts = rng.sample(family.mods, 2) if len(family.mods) >= 2 else [noun, rng.choice(nouns or ("财务",))]
         return "、".join(parts) + rng.choice(("等", "等", "")) + head
+    if kind == "outcome":  # what came of the counted thing: 行政许可处理决定, 监督检查报告
+        return name + rng.choice(OUTCOMES)
     if kind == "de":
         return rng.choice(DE_CLAUSES).format(n=noun) + name
     if kind == "age":
