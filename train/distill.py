@@ -4,8 +4,9 @@
 
 ``distill(config)`` reads top to bottom: options -> output folder -> device -> teacher
 (checked before anything heavy) -> data (synthetic training examples, real unlabeled
-sentences minus the gold ones) -> student (a from-scratch BERT over the teacher's own
-tokenizer, word embeddings from a PCA of the teacher's) -> windows -> one teacher pass
+sentences minus the gold ones) -> student (a small BERT over the teacher's own
+tokenizer, its word embeddings a PCA of the teacher's, or a copy of some of the
+teacher's layers) -> windows -> one teacher pass
 for soft labels (cached) -> the training Trainer with a distillation loss -> model folder
 and card, exactly as ``govreport train`` writes them.
 
