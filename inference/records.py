@@ -164,9 +164,9 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
     word's edge, over Chinese characters only and never into another span. jieba
     segments only ``context`` characters around each METRIC, not the whole text.
 
-    >>> text = "平均每个家庭户的人口为2.62人"
-    >>> snap_to_words(text, [Span(5, 7, "METRIC"), Span(11, 15, "VALUE")])[0]
-    Span(start=4, end=7, label='METRIC')
+    >>> text = "全区家庭户达到3.1万户"
+    >>> snap_to_words(text, [Span(3, 5, "METRIC"), Span(7, 11, "VALUE")])[0]
+    Span(start=2, end=5, label='METRIC')
     """
     spans = sorted(spans)
     out = list(spans)
