@@ -29,7 +29,13 @@ class ConfigError(ValueError):
 
 
 @dataclass
-class TrainConfig:
+class RunOptions:
+    """What every training command takes: data, output, schedule, device and evaluation.
+
+    :class:`TrainConfig` and ``train.distill.DistillConfig`` extend it; a subclass may
+    redeclare a field to change its default or help (it keeps its place in ``--help``).
+    """
+
     data: str | None = field(
         default=None,
         metadata={"help": "dataset folder holding train.jsonl and validation.jsonl (doccano JSONL, as govreport generate writes)"},
@@ -38,21 +44,9 @@ class TrainConfig:
         default=None,
         metadata={"help": "where the trained model (weights, config, tokenizer, model card) and checkpoints go"},
     )
-    base_model: str = field(
-        default=DEFAULT_BASE_MODEL,
-        metadata={
-            "help": f"encoder to fine-tune: a local model folder, a model name already in the Hugging Face cache "
-            f"(nothing is downloaded), or '{CHAR_SMALL}' for a small character BERT trained from scratch. "
-            f"The default is written by `govreport convert-e5 --output-dir {DEFAULT_BASE_MODEL}`"
-        },
-    )
     epochs: float = field(default=3.0, metadata={"help": "passes over the training data (ignored when --max-steps is set)"})
     max_steps: int | None = field(default=None, metadata={"help": "stop after this many optimizer steps (overrides --epochs)"})
     batch_size: int = field(default=32, metadata={"help": "training windows per step and device"})
-    learning_rate: float | None = field(
-        default=None,
-        metadata={"help": f"peak learning rate; default 5e-5 for a pretrained base, 5e-4 for {CHAR_SMALL} (random init)"},
-    )
     warmup_ratio: float = field(default=0.1, metadata={"help": "fraction of steps spent warming the learning rate up linearly"})
     weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay"})
     max_length: int = field(
@@ -94,6 +88,22 @@ class TrainConfig:
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+
+@dataclass
+class TrainConfig(RunOptions):
+    base_model: str = field(
+        default=DEFAULT_BASE_MODEL,
+        metadata={
+            "help": f"encoder to fine-tune: a local model folder, a model name already in the Hugging Face cache "
+            f"(nothing is downloaded), or '{CHAR_SMALL}' for a small character BERT trained from scratch. "
+            f"The default is written by `govreport convert-e5 --output-dir {DEFAULT_BASE_MODEL}`"
+        },
+    )
+    learning_rate: float | None = field(
+        default=None,
+        metadata={"help": f"peak learning rate; default 5e-5 for a pretrained base, 5e-4 for {CHAR_SMALL} (random init)"},
+    )
 
 
 def _field_type(f: dataclasses.Field, config_class: type = TrainConfig) -> type:

@@ -47,7 +47,7 @@ from data.schema import LABELS
 from data.text import split_sentences
 from model.char_encoder import char_small_config
 from model.tagging import IGNORE_INDEX, encode_windows, model_max_length
-from train.config import CHAR_SMALL, DEFAULT_EVAL_GOLD, ConfigError, parse_options
+from train.config import CHAR_SMALL, DEFAULT_EVAL_GOLD, ConfigError, RunOptions, parse_options
 from train.data import DataError, entity_counts, featurize
 from train.run import (
     REPO_ROOT,
@@ -70,17 +70,13 @@ TEACHER_CACHE = "teacher_logits.pt"
 
 
 @dataclass
-class DistillConfig:
+class DistillConfig(RunOptions):
     teacher: str | None = field(
         default=None,
         metadata={
             "help": "fine-tuned token-classification model folder to learn from (e.g. model/default); "
             "its tokenizer becomes the student's"
         },
-    )
-    data: str | None = field(
-        default=None,
-        metadata={"help": "dataset folder holding train.jsonl and validation.jsonl (doccano JSONL, as govreport generate writes)"},
     )
     unlabeled: str | None = field(
         default=DEFAULT_UNLABELED,
@@ -125,12 +121,8 @@ class DistillConfig:
     max_train_examples: int | None = field(
         default=None, metadata={"help": "distil on a random subsample of N synthetic training examples (quick CPU runs)"}
     )
-    epochs: float = field(default=3.0, metadata={"help": "passes over the training windows (ignored when --max-steps is set)"})
-    max_steps: int | None = field(default=None, metadata={"help": "stop after this many optimizer steps (overrides --epochs)"})
-    batch_size: int = field(default=32, metadata={"help": "training windows per step and device"})
     learning_rate: float = field(default=5e-4, metadata={"help": "peak learning rate (the student starts from scratch)"})
     warmup_ratio: float = field(default=0.06, metadata={"help": "fraction of steps spent warming the learning rate up linearly"})
-    weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay"})
     max_length: int = field(
         default=128,
         metadata={
@@ -138,16 +130,7 @@ class DistillConfig:
             "longer texts are split into overlapping windows"
         },
     )
-    stride: int = field(default=32, metadata={"help": "tokens shared by consecutive windows of a long text"})
     seed: int = field(default=42, metadata={"help": "seed for student initialisation, data order and subsampling"})
-    device: str = field(
-        default="auto",
-        metadata={"help": "auto (cuda when available), cpu or cuda; bf16 is used on GPUs that support it", "choices": ["auto", "cpu", "cuda"]},
-    )
-    cpu_threads: int | None = field(
-        default=None,
-        metadata={"help": "torch threads on CPU (default: every core this process may use; fewer helps on a busy machine)"},
-    )
     eval_gold: str | None = field(
         default=DEFAULT_EVAL_GOLD,
         metadata={
@@ -156,21 +139,10 @@ class DistillConfig:
             "'none' disables scoring (then validation F1 picks)"
         },
     )
-    eval_steps: int | None = field(default=None, metadata={"help": "evaluate and save every N steps instead of at the end of each epoch"})
-    logging_steps: int = field(default=50, metadata={"help": "log the training loss every N steps"})
-    max_eval_examples: int | None = field(
-        default=None, metadata={"help": "score only N validation examples per evaluation (the gold file is always scored whole)"}
-    )
     resume: bool = field(
         default=False,
         metadata={"help": "continue from the newest checkpoint in --output-dir (the teacher pass is read from its cache)"},
     )
-    overwrite_output_dir: bool = field(
-        default=False, metadata={"help": "start afresh even though --output-dir already holds checkpoints"}
-    )
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
 
 
 def parse_distill_config(argv: list[str]) -> DistillConfig:

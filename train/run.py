@@ -189,7 +189,7 @@ def _history(log_history: list[dict]) -> list[dict]:
 
 
 # The pieces below are shared with ``govreport distill`` (train/distill.py): they take any
-# options object with TrainConfig's output, schedule, data and device fields.
+# options object with the fields of train.config.RunOptions (output, schedule, data, device).
 
 
 def check_output_dir(cfg) -> tuple[str | None, bool]:
