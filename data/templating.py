@@ -306,6 +306,10 @@ def _year(rng):  # a calendar year: never tagged
     return f"{rng.randint(2008, 2025)}年"
 
 
+def _year_squashed(rng):  # a year whose 年 was lost when the text was taken out of a PDF (202011日)
+    return str(rng.randint(2008, 2025))
+
+
 def _date(rng):
     y, m, d = rng.randint(2008, 2025), rng.randint(1, 12), rng.randint(1, 28)
     return rng.choice((f"{y}年{m}月{d}日", f"{y}年{m}月", f"{m}月{d}日", f"{y}年底", f"{y}年初",
@@ -407,7 +411,8 @@ def _clause(rng):
 
 
 FILLERS: dict[str, Callable[[random.Random], str]] = {
-    "year": _year, "date": _date, "docno": _docno, "phone": _phone, "ord": _ordinal, "enum": _enum,
+    "year": _year, "year_squashed": _year_squashed, "date": _date, "docno": _docno, "phone": _phone, "ord": _ordinal,
+    "enum": _enum,
     "slogan": _slogan, "policy": _policy, "platform": _platform, "channel": _channel, "period": _period,
     "agent": lexicon.agent, "agency": lexicon.agency, "place": lexicon.place, "noun": _noun, "clause": _clause,
     "pub": lambda r: r.choice(PUBLISH), "recv": lambda r: r.choice(RECEIVE), "hold": lambda r: r.choice(HOLD),
