@@ -22,9 +22,9 @@ from train.distill import (
     distillation_loss,
     main,
     parse_distill_config,
-    read_unlabeled,
     teacher_logits,
 )
+from train.unlabeled import read_unlabeled
 
 # Student sizes small enough for a test, wired as the real one.
 TINY_STUDENT = ["--hidden-size", "16", "--num-layers", "1", "--num-heads", "2", "--intermediate-size", "32"]

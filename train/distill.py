@@ -22,7 +22,6 @@ teacher is the only signal, which is how the student sees real phrasing at all.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import logging
@@ -42,15 +41,13 @@ from transformers import (
     set_seed,
 )
 
-from data.doccano import FormatError, read_jsonl
 from data.schema import LABELS
-from data.text import split_sentences
 from model.char_encoder import char_small_config
 from model.tagging import IGNORE_INDEX, encode_windows, model_max_length
 from train.config import CHAR_SMALL, DEFAULT_EVAL_GOLD, ConfigError, RunOptions, parse_options
-from train.data import DataError, entity_counts, featurize
+from train.data import entity_counts, featurize
+from train.unlabeled import DEFAULT_UNLABELED, unlabeled_sentences
 from train.run import (
-    REPO_ROOT,
     StepTimer,
     TaggingTrainer,
     check_output_dir,
@@ -64,8 +61,6 @@ from train.run import (
 
 logger = logging.getLogger(__name__)
 
-# Real report text without labels; the path is relative to the repository root.
-DEFAULT_UNLABELED = "../shared/corpus/unlabeled"
 TEACHER_CACHE = "teacher_logits.pt"
 
 
@@ -383,72 +378,6 @@ def build_student(cfg: DistillConfig, tokenizer, teacher) -> tuple[BertForTokenC
 # ---- data
 
 
-@dataclass
-class UnlabeledText:
-    sentences: list[str]
-    files: int
-    dropped_gold: int  # sentences left out because a gold file holds them
-
-
-def read_unlabeled(directory: str | Path, gold_texts: set[str]) -> UnlabeledText:
-    """Distinct sentences of every ``.txt`` file under ``directory``, minus those in ``gold_texts``.
-
-    Sentences are cut with :func:`data.text.split_sentences`; a sentence that is
-    exactly a gold text is dropped, so the student never trains on what it is scored
-    on. Files are UTF-8 (a BOM is fine) or GB18030; ``#`` lines at the top of a file
-    (the corpus's ``# source:`` and ``# title:`` headers) are not report text and are skipped.
-
-    >>> import tempfile
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> _ = (folder / "a.txt").write_text("# source: http://example.org\\n共受理申请12件。办结率100%。", encoding="utf-8")
-    >>> read_unlabeled(folder, {"办结率100%。"})
-    UnlabeledText(sentences=['共受理申请12件。'], files=1, dropped_gold=1)
-    """
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise DataError(f"unlabeled folder {directory} does not exist (pass --unlabeled none to go without)")
-    files = sorted(directory.rglob("*.txt"))
-    seen: set[str] = set()
-    sentences, dropped = [], 0
-    for path in files:
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = raw.decode("gb18030")
-            except UnicodeDecodeError:
-                raise DataError(f"unlabeled file {path} is neither UTF-8 nor GB18030") from None
-        lines = text.splitlines(keepends=True)
-        while lines and lines[0].startswith("#"):
-            lines.pop(0)
-        text = "".join(lines)
-        for start, end in split_sentences(text):
-            sentence = text[start:end]
-            if sentence in seen:
-                continue
-            seen.add(sentence)
-            if sentence in gold_texts:
-                dropped += 1
-            else:
-                sentences.append(sentence)
-    logger.info(
-        "unlabeled: %d sentences from %d files in %s (%d dropped: in the gold files)", len(sentences), len(files), directory, dropped
-    )
-    return UnlabeledText(sentences, len(files), dropped)
-
-
-def gold_texts(paths: list[Path]) -> set[str]:
-    """Every text of the gold JSONL files ``paths``: what the unlabeled input must not contain."""
-    texts = set()
-    for path in paths:
-        try:
-            texts.update(ex.text for ex in read_jsonl(path))
-        except FormatError as err:
-            raise DataError(f"gold file {err}") from None
-    return texts
-
-
 def unlabeled_features(texts: list[str], tokenizer, window: int, stride: int) -> list[dict]:
     """Windows of ``texts`` with no gold labels (-100 everywhere) and a KL mask over character tokens."""
     features = []
@@ -555,17 +484,7 @@ def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dic
 
     # ---- data: synthetic examples with gold labels, real sentences without
     splits, train_examples, eval_sets, best_metric = load_training_data(cfg)
-    unlabeled_dir = None
-    if cfg.unlabeled == DEFAULT_UNLABELED:
-        unlabeled_dir = (REPO_ROOT / DEFAULT_UNLABELED).resolve()
-        if not unlabeled_dir.is_dir():
-            logger.info("no unlabeled text: the default folder %s does not exist", unlabeled_dir)
-            unlabeled_dir = None
-    elif cfg.unlabeled:
-        unlabeled_dir = resolve_path(cfg.unlabeled)
-    gold_files = [resolve_path(p) for p in dict.fromkeys([cfg.eval_gold, DEFAULT_EVAL_GOLD]) if p]
-    gold_files = [p for p in gold_files if p.is_file()]
-    unlabeled = read_unlabeled(unlabeled_dir, gold_texts(gold_files)) if unlabeled_dir else UnlabeledText([], 0, 0)
+    unlabeled = unlabeled_sentences(cfg.unlabeled, cfg.eval_gold)
 
     # ---- teacher, and the student over its tokenizer; the seed comes first so the init is reproducible
     tokenizer, teacher = load_teacher(teacher_dir)
@@ -636,13 +555,13 @@ def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dic
         "alpha": cfg.alpha,
         "init_embeddings": init_note,
         "synthetic_windows": len(synthetic),
-        "unlabeled_dir": str(unlabeled_dir) if unlabeled_dir else None,
+        "unlabeled_dir": unlabeled.directory,
         "unlabeled_files": unlabeled.files,
         "unlabeled_sentences": len(unlabeled.sentences),
         "unlabeled_dropped_gold": unlabeled.dropped_gold,
         "unlabeled_windows": len(real),
         "unlabeled_repeat": cfg.unlabeled_repeat,
-        "gold_files": [str(p) for p in gold_files],
+        "gold_files": unlabeled.gold_files,
         "teacher_windows": len(windows),
         "teacher_seconds": teacher_seconds,
         "teacher_cached": cached,
