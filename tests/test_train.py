@@ -223,3 +223,16 @@ def test_char_small_preset_builds(examples):
     assert tokenizer.vocab_size == model.config.vocab_size > 6000
     assert model.config.num_hidden_layers == 4 and model.config.id2label == id2label
     assert tokenizer.tokenize("浏览量接近七十万次,占10%") == list("浏览量接近七十万次,占1") + ["##0", "%"]
+
+
+def test_base_layers_keeps_the_first_layers(dataset_dir, model_dir, tmp_path, capsys):
+    out = tmp_path / "cut"
+    assert main(cli_args(dataset_dir, model_dir, out, "--base-layers", 1)) == 0
+    model = AutoModelForTokenClassification.from_pretrained(out)
+    assert model.config.num_hidden_layers == 1 and len(model.bert.encoder.layer) == 1
+    base = load_file(model_dir / "model.safetensors")
+    assert not any(k.startswith("bert.encoder.layer.1.") for k in load_file(out / "model.safetensors"))
+    assert any(k.startswith("bert.encoder.layer.1.") for k in base)
+
+    assert main(cli_args(dataset_dir, model_dir, tmp_path / "too-many", "--base-layers", 3)) == 2
+    assert "only 2 layers" in capsys.readouterr().err

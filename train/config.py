@@ -104,6 +104,21 @@ class TrainConfig(RunOptions):
         default=None,
         metadata={"help": f"peak learning rate; default 5e-5 for a pretrained base, 5e-4 for {CHAR_SMALL} (random init)"},
     )
+    base_layers: int | None = field(
+        default=None,
+        metadata={
+            "help": "keep only the first N transformer layers of the base encoder: a smaller, faster model "
+            "(default: all of them)"
+        },
+    )
+    extra_train: str | None = field(
+        default=None,
+        metadata={
+            "help": "JSONL of further training examples (doccano format) added to --data's training split, "
+            "e.g. real sentences a model labelled with `govreport pseudo-label` (self-training)"
+        },
+    )
+    extra_repeat: int = field(default=1, metadata={"help": "times each --extra-train example is seen per epoch"})
 
 
 def _field_type(f: dataclasses.Field, config_class: type = TrainConfig) -> type:
@@ -192,6 +207,10 @@ def parse_options(
         raise ConfigError("--epochs and --batch-size must be positive and --max-length at least 8")
     if not 0 <= cfg.warmup_ratio < 1:
         raise ConfigError("--warmup-ratio must be in [0, 1)")
+    if getattr(cfg, "base_layers", None) is not None and cfg.base_layers < 1:
+        raise ConfigError("--base-layers must be at least 1")
+    if getattr(cfg, "extra_repeat", 1) < 1:
+        raise ConfigError("--extra-repeat must be at least 1")
     if cfg.eval_gold is not None and cfg.eval_gold.lower() in ("", "none"):
         cfg.eval_gold = None
     return cfg

@@ -109,6 +109,22 @@ def load_base_model(base_model: str, texts: list[str]):
     return tokenizer, model
 
 
+def keep_first_layers(model, layers: int) -> None:
+    """Cut ``model``'s encoder down to its first ``layers`` transformer layers, in place (``--base-layers``).
+
+    The lower layers of a pretrained encoder work without the upper ones; fine-tuning then
+    adapts them, for a model that costs ``layers / total`` of the original per token.
+    """
+    encoder = getattr(model.base_model, "encoder", None)
+    blocks = getattr(encoder, "layer", None)
+    if not isinstance(blocks, torch.nn.ModuleList):
+        raise ConfigError(f"--base-layers: {type(model).__name__} has no encoder.layer list to cut")
+    if layers > len(blocks):
+        raise ConfigError(f"--base-layers {layers}: the base model has only {len(blocks)} layers")
+    encoder.layer = blocks[:layers]
+    model.config.num_hidden_layers = layers
+
+
 class StepTimer(TrainerCallback):
     """Seconds spent inside optimizer steps (forward, backward, update), so speed excludes evaluation and saving."""
 
@@ -370,6 +386,10 @@ def train(cfg: TrainConfig, command: str = "", progress: bool = True) -> dict:
     # ---- device, then data: fail on a bad folder or gold file before any model is built
     device, bf16 = setup_device(cfg)
     splits, train_examples, eval_sets, best_metric = load_training_data(cfg)
+    extra_train = read_examples(resolve_path(cfg.extra_train), "--extra-train") if cfg.extra_train else []
+    if extra_train:
+        train_examples = train_examples + extra_train * cfg.extra_repeat
+        logger.info("extra training examples: %d from %s, each seen %d times", len(extra_train), cfg.extra_train, cfg.extra_repeat)
 
     # ---- tokenizer and model; the seed comes first so the new classifier head is reproducible
     set_seed(cfg.seed)
@@ -380,6 +400,8 @@ def train(cfg: TrainConfig, command: str = "", progress: bool = True) -> dict:
         tokenizer, model = load_base_model(last_checkpoint, [])
     else:
         tokenizer, model = load_base_model(cfg.base_model, [ex.text for ex in train_examples])
+        if cfg.base_layers:
+            keep_first_layers(model, cfg.base_layers)
     learning_rate = cfg.learning_rate or (FROM_SCRATCH_LR if cfg.base_model == CHAR_SMALL else FINETUNE_LR)
     window = min(cfg.max_length, model_max_length(model, tokenizer))
     # Saved with the tokenizer, so inference windows text as training did and never
@@ -416,4 +438,5 @@ def train(cfg: TrainConfig, command: str = "", progress: bool = True) -> dict:
         command=command, learning_rate=learning_rate, base_model=cfg.base_model, last_checkpoint=last_checkpoint,
         device=device, bf16=bf16, data_card=splits.card,
         train_data={"examples": len(train_examples), "windows": len(features), "entities": entity_counts(train_examples)},
+        extra={"extra_train": {"file": cfg.extra_train, "examples": len(extra_train), "repeat": cfg.extra_repeat}} if extra_train else None,
     )  # fmt: skip
