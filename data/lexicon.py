@@ -114,6 +114,7 @@ class Family:
     open_suffixes: tuple[str, ...] = ()
     decimals: float = 0.0  # share of values with a decimal part
     percent_metrics: tuple[str, ...] = field(default=())
+    elaborated: bool = True  # False for closed word classes (层级, 部分) that reports never dress up
 
     def base_metric(self, rng: random.Random, nouns: tuple[str, ...]) -> str:
         """A plain name: a core, a modifier + head, or a dictionary noun + open suffix."""
@@ -127,7 +128,7 @@ class Family:
     def metric(self, rng: random.Random, nouns: tuple[str, ...]) -> str:
         """A metric name as real reports write it: plain, or elaborated (see :func:`elaborate`)."""
         name = self.base_metric(rng, nouns)
-        return elaborate(name, self, rng, nouns) if rng.random() < ELABORATED_SHARE else name
+        return elaborate(name, self, rng, nouns) if self.elaborated and rng.random() < ELABORATED_SHARE else name
 
 
 def _w(s: str) -> tuple[str, ...]:
@@ -250,7 +251,7 @@ FAMILIES: dict[str, Family] = {
             "stats", _w("地区生产总值 粮食产量 常住人口 城镇居民人均可支配收入 农村居民人均可支配收入 出口额 "
                         "户籍人口 生猪出栏 规模以上工业增加值 第一产业增加值 第二产业增加值 第三产业增加值 "
                         "城镇新增就业 居民消费价格 货物进出口总额 旅游总收入 接待游客 发电量 用电量 货运量 客运量 城镇和农村居民人均可支配收入 工业生产者出厂价格 商品零售价格 进口额 实际利用外资 国内游客 旅游人次"),
-            _w("元 吨 人 头 辆 千瓦时 平方米 公里 户 人次 亩 公顷 平方公里 立方米 万千瓦 标准箱 千米"), 1, 1e11,
+            _w("元 吨 人 头 辆 千瓦时 千瓦 平方米 公里 户 人次 亩 公顷 平方公里 立方米 标准箱 千米"), 1, 1e11,
             mods=_w("城镇 农村 工业 农业 规模以上 县域 "),
             heads=_w("增加值 产量 收入 总额 总产值 产值"),
             open_suffixes=_w("产量 产值 增加值 总量"),
@@ -267,20 +268,24 @@ FAMILIES: dict[str, Family] = {
         Family(  # land and floor areas: 播种面积119661公顷
             "area", _w("农作物总播种面积 粮食作物种植面积 播种面积 种植面积 造林面积 耕地面积 森林面积 建成区面积 "
                        "绿地面积 施工面积 竣工面积 商品房销售面积 油料作物种植面积 蔬菜种植面积 高标准农田"),
-            _w("公顷 亩 万亩 平方公里 平方米"), 10, 5e7,
+            _w("公顷 亩 平方公里 平方米"), 10, 5e7,
             mods=_w("粮食 蔬菜 油料 棉花 果园 茶园 林地 住宅 "),
             heads=_w("种植面积 播种面积 面积 建筑面积"),
             open_suffixes=_w("种植面积 面积"),
             decimals=0.3,
         ),
         Family(  # administrative tiers: 省、市两级, 五级联通
-            "tier", _w("层级 行政层级 服务层级"), _w("级"), 2, 5,
+            "tier", _w("层级 行政层级 服务层级"), _w("级"), 2, 5, elaborated=False,
         ),
         Family(  # batches, rounds and rollouts: 分两批公布, 进行了三轮清理
-            "batch", _w("清理 评估 检查 抽查 督查 核查 公布 发布 试点"), _w("批 轮 批次 次"), 2, 6,
+            "batch", _w("清理 评估 检查 抽查 督查 核查 公布 发布 试点"), _w("批 轮 批次 次"), 2, 6, elaborated=False,
         ),
         Family(  # parts of a document or a classification: 六部分, 11大类
-            "part", _w("服务范围 事项类别 报告内容 主要内容 公开内容 分类"), _w("部分 个方面 大类 类 个部分"), 2, 12,
+            "part", _w("服务范围 事项类别 报告内容 主要内容 公开内容 分类"), _w("部分 大类 类"), 2, 12,
+            elaborated=False,
+        ),
+        Family(  # 六个部分, 三个方面: 个 is the measure word and the noun after it is what is counted
+            "section", _w("部分 方面"), _w("个"), 2, 12, elaborated=False,
         ),
         Family(
             "consult", _w("咨询 现场咨询 电话咨询 网上咨询 政策咨询 咨询服务 政府信息公开咨询 窗口咨询 答复咨询"),
@@ -375,7 +380,7 @@ UNIT_HINTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("生产总值", "增加值", "收入", "总额", "投资", "产值", "资金", "经费", "支出", "费", "金额", "交易额", "外资"),
      ("元", "元", "元", "美元")),
     (("产量", "货运量"), ("吨",)),
-    (("面积",), ("公顷", "亩", "平方米", "平方公里", "万亩")),
+    (("面积",), ("公顷", "亩", "平方米", "平方公里")),
     (("出栏", "存栏"), ("头",)),
     (("电量",), ("千瓦时",)),
     (("客运量",), ("人次",)),

@@ -45,6 +45,7 @@ def test_every_line_satisfies_the_annotation_guide(dataset):
             assert r.metric == (ex.text[slice(*r.metric_span)] if r.metric_span else None)
             if r.unit_span:
                 assert r.unit == ex.text[slice(*r.unit_span)].replace("％", "%")
+                assert r.unit[0] not in "万亿", r  # the magnitude belongs to the VALUE (65.44万 千瓦)
             assert r.approximate == (bool(r.qualifier) or parsed.approximate)
 
 
@@ -80,6 +81,9 @@ def test_banks_are_large_and_varied():
     # a list shares the unit tagged after its last value
     ("分别为{V}、{V}和{Q!}。", lambda ex: len({r.unit for r in ex.records}) == 1
      and sum(s.label == "UNIT" for s in ex.spans) == 1),
+    # 六个部分: 个 is the unit, the noun after it the metric
+    ("报告由总体情况等{Q>!:section}{M:section}组成。", lambda ex: ex.records[0].unit == "个"
+     and ex.records[0].metric in ("部分", "方面")),
     # a metric no value measures is not tagged
     ("[{M}]建设情况良好。", lambda ex: ex.spans == [] and ex.records == []),
 ])

@@ -17,6 +17,8 @@ TEMPLATES = [
     ("batch", "[分|先后分]{Q>!:batch}[公布|发布|印发]{M:item}，[共|累计|]涉及{M:account}{Q:account}。"),
     ("batch", "[对|针对]{noun}[领域|方面]的{M:item}[先后|]进行了{Q>!}{M}，[共|累计|]取消{M:item}{Q:item}。"),
     ("part", "[本|本年度]报告[由|包括]{noun}[情况|工作情况]、[存在的问题|存在的主要问题及改进情况]等{Q!}[组成|内容]。"),
+    ("section", "[本|本年度]报告[由|包括]{noun}[情况|工作情况]、[存在的问题|存在的主要问题及改进情况]等{Q>!}{M}[组成|]。"),
+    ("section", "{agent}[从|围绕]{noun}、{noun}[和|及]{noun}{Q>!}{M}[入手|发力]，[扎实推进|统筹推进]政务公开工作。"),
     ("part", "{M}从[原先|原来]单一的[行政许可|审批服务][扩大|增加]到{Q!}，{M:account}[达到|]{Q:account}。"),
     # ---- 一 as an article beside real figures
     ("supervision", "{period}{recv}{M}{Q}，" + _SOLVED + "[群众反映强烈的|与群众生活密切相关的|企业关心的]问题。"),
