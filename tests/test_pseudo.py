@@ -70,6 +70,17 @@ def test_extra_train_examples_join_the_training_split(tmp_path, dataset_dir, mod
     results = json.loads((out / "train_results.json").read_text(encoding="utf-8"))
     assert results["extra_train"] == {"file": str(extra), "examples": 2, "repeat": 3}
     assert results["data"]["train"]["examples"] == len(read_jsonl(dataset_dir / "train.jsonl")) + 2 * 3
+    assert results["lineage"] == []  # the tiny base is not a trained run
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "--extra-train" in card and str(extra) in card
+
+    # a second round starts from the first and records it
+    again = tmp_path / "round-2"
+    assert train_main(cli_args(dataset_dir, model_dir, again, "--base-model", out)) == 0
+    results = json.loads((again / "train_results.json").read_text(encoding="utf-8"))
+    assert [run["model"] for run in results["lineage"]] == [str(out)]
+    assert results["lineage"][0]["command"].startswith("govreport train") and "--extra-train" in results["lineage"][0]["command"]
+    assert "Made from earlier runs" in (again / "README.md").read_text(encoding="utf-8")
 
 
 def test_a_bad_extra_train_file_fails_before_training(tmp_path, dataset_dir, model_dir, capsys):

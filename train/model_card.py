@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import platform
+from pathlib import Path
 
 from data.schema import ENTITY_TYPES, LABELS
 
@@ -105,6 +106,51 @@ both see the same windows token for token.
 """
 
 
+def lineage(model_dir: str | Path) -> list[dict]:
+    """The runs that made the trained model in ``model_dir``, oldest first (empty for a plain pretrained base).
+
+    Each run's ``train_results.json`` names its base model; the chain is followed as
+    long as those folders (relative paths from the working directory) hold one, so a model fine-tuned from a fine-tuned model
+    (self-training rounds) records every command that led to it.
+
+    >>> import tempfile
+    >>> a, b = Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp())
+    >>> _ = (a / "train_results.json").write_text(json.dumps({"command": "govreport train A", "base_model": "base"}))
+    >>> _ = (b / "train_results.json").write_text(json.dumps({"command": "govreport train B", "base_model": str(a)}))
+    >>> [run["command"] for run in lineage(b)]
+    ['govreport train A', 'govreport train B']
+    """
+    runs, seen = [], set()
+    path = Path(model_dir)
+    while (path / "train_results.json").is_file() and path.resolve() not in seen:
+        seen.add(path.resolve())
+        previous = json.loads((path / "train_results.json").read_text(encoding="utf-8"))
+        runs.append({"model": str(path), "command": previous.get("command", "")})
+        path = Path(previous.get("base_model") or "")
+    return runs[::-1]
+
+
+def lineage_section(results: dict) -> str:
+    """How the base model was made, when it is itself a trained tagger (self-training rounds)."""
+    runs = results.get("lineage") or []
+    extra = results.get("extra_train")
+    if not runs and not extra:
+        return ""
+    lines = ["", "## Made from earlier runs", ""]
+    if runs:
+        lines.append("The base model is itself a trained tagger; the runs before this one, oldest first:")
+        lines.append("")
+        lines += [f"{i}. `{run['command']}` (→ `{run['model']}`)" for i, run in enumerate(runs, 1)]
+        lines.append("")
+    if extra:
+        lines.append(
+            f"Besides the dataset below, it trained on {extra['examples']} examples of `{extra['file']}` "
+            f"(`--extra-train`, each seen {extra['repeat']} times per epoch; `govreport pseudo-label` writes such files "
+            "from real unlabeled text)."
+        )
+    return "\n".join(lines) + "\n"
+
+
 def render(results: dict, data_card: str | None) -> str:
     """The README.md text for ``results`` (the content of train_results.json)."""
     cfg = results["config"]
@@ -168,7 +214,7 @@ From `{cfg['data']}` (windows: inputs of at most {results['max_length']} tokens)
 ### Dataset card (summary)
 
 {data_card_summary(data_card)}
-{distillation_section(distillation)}
+{distillation_section(distillation)}{lineage_section(results)}
 ## Training
 
 - steps: {results['global_step']}, epochs: {_fmt(results['epoch'])}, seed: {cfg['seed']}

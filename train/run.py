@@ -339,6 +339,7 @@ def save_run(
         "command": command,
         "config": {**cfg.to_dict(), "learning_rate": learning_rate},
         "base_model": base_model,
+        "lineage": model_card.lineage(resolve_path(base_model)),
         "resumed_from": Path(last_checkpoint).name if last_checkpoint else None,
         "model": {
             "architecture": f"{model.config.model_type}, {model.config.num_hidden_layers} layers x "
