@@ -155,14 +155,24 @@ def _word_bounds(text: str, lo: int, hi: int) -> set[int]:
     return bounds
 
 
+# Words ANNOTATION.md keeps out of a METRIC that taggers still put at its front: totalisers,
+# time words, and the prepositions, conjunctions, adverbs and copulas that lead into a name.
+# Verbs that name a category (主动公开, 办结) are not here: they belong to the name.
+LEADING_FUNCTION_WORDS = frozenset(
+    "将 把 被 对 向 在 从 由 经 通过 和 与 及 以及 或 并 其中 包括 包含 涉及 主要 主要涉及 属于 均 都 已 已经 "
+    "共 共有 共计 累计 合计 总计 各类 全年 年内 为 是 的 了".split()
+)
+
+
 def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Span]:
-    """METRIC spans widened to whole words where a tagger cut one (庭户 → 家庭户).
+    """METRIC spans on whole words: widened where a tagger cut one (庭户 → 家庭户), function words off the front.
 
     Every METRIC of the dev gold starts and ends on a boundary of jieba's dictionary
     segmentation, while a character tagger now and then stops inside a word
     (出生人口性 for 出生人口性别比). An edge that falls inside a word moves out to the
-    word's edge, over Chinese characters only and never into another span. jieba
-    segments only ``context`` characters around each METRIC, not the whole text.
+    word's edge, over Chinese characters only and never into another span. Then words
+    of :data:`LEADING_FUNCTION_WORDS` at the front are dropped, as long as a word is left.
+    jieba segments only ``context`` characters around each METRIC, not the whole text.
 
     >>> text = "全区家庭户达到3.1万户"
     >>> snap_to_words(text, [Span(3, 5, "METRIC"), Span(7, 11, "VALUE")])[0]
@@ -186,6 +196,12 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
             edge = min(b for b in bounds if b > end)
             if all(_HAN.match(c) for c in text[end:edge]):
                 end = edge
+        # A word that never opens a metric name is dropped from the front (主要涉及市容管理 → 市容管理).
+        while True:
+            nxt = min((b for b in bounds if b > start), default=end)
+            if nxt >= end or text[start:nxt] not in LEADING_FUNCTION_WORDS:
+                break
+            start = nxt
         if (start, end) != (span.start, span.end):
             out[i] = Span(start, end, span.label)
     return out
