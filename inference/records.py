@@ -163,6 +163,10 @@ LEADING_FUNCTION_WORDS = frozenset(
     "共 共有 共计 累计 合计 总计 各类 全年 年内 为 是 的 了".split()
 )
 
+# ANNOTATION.md: in this genre 主动公开 and 依申请公开 name the two categories of information and
+# stay in the METRIC even where they read as verbs; taggers that learnt 公开 as a verb cut them off.
+CATEGORY_WORDS = ("依申请公开", "主动公开")
+
 
 def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Span]:
     """METRIC spans on whole words: widened where a tagger cut one (庭户 → 家庭户), function words off the front.
@@ -170,8 +174,10 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
     Every METRIC of the dev gold starts and ends on a boundary of jieba's dictionary
     segmentation, while a character tagger now and then stops inside a word
     (出生人口性 for 出生人口性别比). An edge that falls inside a word moves out to the
-    word's edge, over Chinese characters only and never into another span. Then words
-    of :data:`LEADING_FUNCTION_WORDS` at the front are dropped, as long as a word is left.
+    word's edge, over Chinese characters only and never into another span. A METRIC that
+    starts inside or right after 主动公开/依申请公开 (:data:`CATEGORY_WORDS`) takes the whole
+    category word in. Then words of :data:`LEADING_FUNCTION_WORDS` at the front are dropped,
+    as long as a word is left.
     jieba segments only ``context`` characters around each METRIC, not the whole text.
 
     >>> text = "全区家庭户达到3.1万户"
@@ -196,6 +202,13 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
             edge = min(b for b in bounds if b > end)
             if all(_HAN.match(c) for c in text[end:edge]):
                 end = edge
+        # The two categories of information open the name they qualify (主动公开|政府信息).
+        for category in CATEGORY_WORDS:
+            cut = next((j for j in range(len(category), 0, -1)
+                        if start - j >= floor and text[start - j:start + len(category) - j] == category), 0)
+            if cut:
+                start -= cut
+                break
         # A word that never opens a metric name is dropped from the front (主要涉及市容管理 → 市容管理).
         while True:
             nxt = min((b for b in bounds if b > start), default=end)

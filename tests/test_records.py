@@ -219,6 +219,11 @@ def test_clean_spans_trims_edges(text, span, expected):
         ("{将审批时间|M}压缩至{2|V}{天|U}", "审批时间"),
         ("{其中|M}{5|V}{件|U}", "其中"),
         ("{主动公开文件|M}{66|V}{件|U}", "主动公开文件"),  # a category verb stays
+        # 主动公开 and 依申请公开 name categories of information: they join the name they qualify
+        ("本局主动公开{规范性文件|M}{14|V}{件|U}", "主动公开规范性文件"),
+        ("全年主动{公开文件|M}{20|V}{件|U}", "主动公开文件"),
+        ("依申请公开{政府信息|M}{3|V}{件|U}", "依申请公开政府信息"),
+        ("全年公开{政府信息|M}{9|V}{条|U}", "政府信息"),  # a plain 公开 is a verb
     ],
 )
 def test_snap_to_words_widens_cut_metrics(tagged, expected):
