@@ -159,7 +159,7 @@ def _word_bounds(text: str, lo: int, hi: int) -> set[int]:
 # time words, and the prepositions, conjunctions, adverbs and copulas that lead into a name.
 # Verbs that name a category (主动公开, 办结) are not here: they belong to the name.
 LEADING_FUNCTION_WORDS = frozenset(
-    "将 把 被 对 向 在 从 由 经 通过 和 与 及 以及 或 并 其中 包括 包含 涉及 主要 主要涉及 属于 均 都 已 已经 "
+    "将 把 对 向 在 从 由 经 通过 和 与 及 以及 或 并 其中 包括 包含 涉及 主要 主要涉及 属于 均 都 已 "
     "共 共有 共计 累计 合计 总计 各类 全年 年内 为 是 的 了".split()
 )
 
@@ -177,7 +177,7 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
     word's edge, over Chinese characters only and never into another span. A METRIC that
     starts inside or right after 主动公开/依申请公开 (:data:`CATEGORY_WORDS`) takes the whole
     category word in. Then words of :data:`LEADING_FUNCTION_WORDS` at the front are dropped,
-    as long as a word is left.
+    as long as a word is left and the word does not open a 的-clause of the name.
     jieba segments only ``context`` characters around each METRIC, not the whole text.
 
     >>> text = "全区家庭户达到3.1万户"
@@ -209,10 +209,12 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
             if cut:
                 start -= cut
                 break
-        # A word that never opens a metric name is dropped from the front (主要涉及市容管理 → 市容管理).
+        # A word that never opens a metric name is dropped from the front (主要涉及市容管理 → 市容管理),
+        # unless it opens a 的-clause that is part of the name (涉及教育的复议案件).
         while True:
             nxt = min((b for b in bounds if b > start), default=end)
-            if nxt >= end or text[start:nxt] not in LEADING_FUNCTION_WORDS:
+            word = text[start:nxt]
+            if nxt >= end or word not in LEADING_FUNCTION_WORDS or (word != "的" and "的" in text[nxt:end]):
                 break
             start = nxt
         if (start, end) != (span.start, span.end):

@@ -218,6 +218,8 @@ def test_clean_spans_trims_edges(text, span, expected):
         ("{已办结申请|M}{12|V}{件|U}", "办结申请"),
         ("{将审批时间|M}压缩至{2|V}{天|U}", "审批时间"),
         ("{其中|M}{5|V}{件|U}", "其中"),
+        ("{涉及教育的复议案件|M}{3|V}{件|U}", "涉及教育的复议案件"),  # a 的-clause belongs to the name
+        ("{被申请复议案件|M}{2|V}{件|U}", "被申请复议案件"),  # 被申请: the respondent's cases
         ("{主动公开文件|M}{66|V}{件|U}", "主动公开文件"),  # a category verb stays
         # 主动公开 and 依申请公开 name categories of information: they join the name they qualify
         ("本局主动公开{规范性文件|M}{14|V}{件|U}", "主动公开规范性文件"),
