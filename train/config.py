@@ -184,7 +184,12 @@ def load_config_file(path: str | Path, config_class: type = TrainConfig) -> dict
 
 def parse_config(argv: list[str]) -> TrainConfig:
     """Defaults, then ``--config`` file, then command-line options; checks that required ones are set."""
-    return parse_options(argv)
+    cfg = parse_options(argv)
+    if cfg.base_layers is not None and cfg.base_layers < 1:
+        raise ConfigError("--base-layers must be at least 1")
+    if cfg.extra_repeat < 1:
+        raise ConfigError("--extra-repeat must be at least 1")
+    return cfg
 
 
 def parse_options(
@@ -207,10 +212,6 @@ def parse_options(
         raise ConfigError("--epochs and --batch-size must be positive and --max-length at least 8")
     if not 0 <= cfg.warmup_ratio < 1:
         raise ConfigError("--warmup-ratio must be in [0, 1)")
-    if getattr(cfg, "base_layers", None) is not None and cfg.base_layers < 1:
-        raise ConfigError("--base-layers must be at least 1")
-    if getattr(cfg, "extra_repeat", 1) < 1:
-        raise ConfigError("--extra-repeat must be at least 1")
     if cfg.eval_gold is not None and cfg.eval_gold.lower() in ("", "none"):
         cfg.eval_gold = None
     return cfg
