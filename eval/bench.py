@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from inference.extract import BACKEND_HELP, BACKENDS
+
 logger = logging.getLogger(__name__)
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "samples" / "reports_page.txt"
@@ -37,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--batch-size", type=int, default=32, help="model windows per forward pass (default 32)")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                         help="where the model runs (default: cuda when available)")
+    parser.add_argument("--backend", choices=BACKENDS, default="auto", help=BACKEND_HELP)
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: all available cores)")
     parser.add_argument("--no-model", action="store_true", help="time the rule baseline only")
     return parser
@@ -161,14 +164,15 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         try:
             tagger = ModelTagger(model_dir, batch_size=args.batch_size, device=args.device,
-                                 num_threads=args.threads)
+                                 num_threads=args.threads, backend=args.backend)
         except (OSError, ValueError) as err:
             print(f"bench: cannot load the model: {err} (use --no-model to time the rules only)", file=sys.stderr)
             return 2
         import torch
 
         load = time.perf_counter() - start
-        print(f"model: {tagger.model_dir}{' (int8)' if tagger.quantized else ''} on {tagger.device} (torch threads {torch.get_num_threads()}, "
+        print(f"model: {tagger.model_dir} ({tagger.backend}{', int8' if tagger.quantized else ''}) on {tagger.device} "
+              f"(threads {torch.get_num_threads()}, "
               f"batch size {args.batch_size}), loaded in {load:.1f} s")
         timer = ForwardTimer(tagger.model, cuda=tagger.device.startswith("cuda"))
         try:

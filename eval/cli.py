@@ -25,6 +25,7 @@ from typing import Any, Iterable, Sequence
 from data.doccano import Example, FormatError, atomic_write, read_jsonl
 from data.schema import Record, Span
 from eval.scoring import ERROR_KINDS, Scores, TextResult, score
+from inference.extract import BACKEND_HELP, BACKENDS
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--batch-size", type=int, default=32, help="model windows per forward pass (default 32)")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                         help="where the model runs (default: cuda when available)")
+    parser.add_argument("--backend", choices=BACKENDS, default="auto", help=BACKEND_HELP)
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
@@ -290,12 +292,12 @@ def main(argv: list[str] | None = None) -> int:
 
             hf_logging.disable_progress_bar()
         try:
-            tagger = ModelTagger(model_dir, batch_size=args.batch_size, device=args.device)
+            tagger = ModelTagger(model_dir, batch_size=args.batch_size, device=args.device, backend=args.backend)
         except (OSError, ValueError) as err:
             print(f"evaluate: cannot load the model: {err}", file=sys.stderr)
             return 2
         pred = predict(tagger, gold, progress)
-        system = f"model {tagger.model_dir}"
+        system = f"model {tagger.model_dir} ({tagger.backend})"
 
     try:
         result: Scores = score(gold, pred, build_records=build)

@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inference.extract import DEFAULT_MODEL, DocEnd, DocStart, Extractor, Piece
+from inference.extract import BACKEND_HELP, BACKENDS, DEFAULT_MODEL, DocEnd, DocStart, Extractor, Piece
 from inference.reader import iter_documents
 from inference.writers import FORMATS, open_writer
 
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--batch-size", type=int, default=32, help="windows per forward pass (default 32)")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                         help="where the model runs (default: cuda when available)")
+    parser.add_argument("--backend", choices=BACKENDS, default="auto", help=BACKEND_HELP)
     parser.add_argument("--include-text", action="store_true", help="also write each document's text (jsonl)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars on standard error")
     parser.add_argument("--quiet", "-q", action="store_true", help="print failures only, no summary line")
@@ -92,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
 
         hf_logging.disable_progress_bar()
     try:
-        extractor = Extractor.from_pretrained(args.model, batch_size=args.batch_size, device=args.device)
+        extractor = Extractor.from_pretrained(args.model, batch_size=args.batch_size, device=args.device,
+                                              backend=args.backend)
     except (OSError, ValueError) as err:
         print(f"extract: cannot load the model: {err}", file=sys.stderr)
         return 2

@@ -31,7 +31,7 @@ from data.schema import LABELS, Record, Span
 from inference.reader import CHUNK_CHARS, Document, ReadError
 from inference.records import (SENTENCE_KEY, build_records, clean_scored_spans, sentence_bounds, snap_to_words,
                                spans_from_tags)
-from model.export import SERVING_KEY
+from model.export import ONNX_FILE, SERVING_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,11 @@ def resolve_model(model: str | os.PathLike) -> Path:
     ('fast', 'out/runs/x')
     """
     return SHIPPED_MODELS.get(str(model), Path(model))
+
+# What runs a model's forward pass, and the --backend option of the commands that run one.
+BACKENDS = ("auto", "torch", "onnx")
+BACKEND_HELP = ("what runs the model: torch (its weights), onnx (its model.onnx through onnxruntime, CPU only) "
+                "or auto (onnx when the folder holds one and the device is the CPU; the default)")
 
 # A tagger takes sentences and returns, for each, its spans and one confidence per span
 # (or None when it has no confidences).
@@ -126,15 +131,23 @@ class ModelTagger:
     train`` writes). Sentences are windowed and batched by length by
     :func:`model.tagging.predict_tags_with_probs`, under ``torch.inference_mode``; on CPU
     torch uses one thread per available core.
+
+    ``backend`` picks what runs the forward pass: ``torch`` (the safetensors weights),
+    ``onnx`` (the folder's ``model.onnx`` through onnxruntime, CPU only) or ``auto``:
+    the ONNX graph when the folder has one, the device is the CPU and onnxruntime is
+    installed, else torch.
     """
 
     def __init__(self, model_dir: str | os.PathLike = DEFAULT_MODEL_DIR, batch_size: int = 32,
-                 device: str = "auto", num_threads: int | None = None):
+                 device: str = "auto", num_threads: int | None = None, backend: str = "auto"):
         import torch
-        from transformers import AutoModelForTokenClassification, AutoTokenizer
+        from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
 
+        from model.onnx_serving import OnnxTokenClassifier, onnxruntime_available
         from model.tagging import available_cores
 
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
         model_dir = resolve_model(model_dir)
         if not (model_dir / "config.json").is_file():
             raise FileNotFoundError(f"no model in {model_dir} (expected config.json, weights and a tokenizer)")
@@ -142,20 +155,37 @@ class ModelTagger:
             device = "cuda" if torch.cuda.is_available() else "cpu"
         if device.startswith("cuda") and not torch.cuda.is_available():
             raise ValueError("device 'cuda' asked for, but torch sees no CUDA device")
+        has_onnx = (model_dir / ONNX_FILE).is_file()
+        if backend == "onnx":
+            if not has_onnx:
+                raise FileNotFoundError(f"no {ONNX_FILE} in {model_dir} (write one with govreport export --onnx)")
+            if device != "cpu":
+                raise ValueError("the onnx backend runs on the CPU only; pass --device cpu")
+            if not onnxruntime_available():
+                raise ValueError("the onnx backend needs onnxruntime (pip install onnxruntime)")
+        elif backend == "auto":
+            backend = "onnx" if has_onnx and device == "cpu" and onnxruntime_available() else "torch"
+        threads = num_threads or available_cores()
         if device == "cpu":
-            torch.set_num_threads(num_threads or available_cores())
+            torch.set_num_threads(threads)
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
-        # Shipped weights may be stored in fp16 to stay small; CPUs compute fast only in fp32.
-        self.model = AutoModelForTokenClassification.from_pretrained(
-            model_dir, local_files_only=True, dtype=torch.float32 if device == "cpu" else "auto")
-        labels = [self.model.config.id2label[i] for i in range(self.model.config.num_labels)]
+        if backend == "onnx":
+            config = AutoConfig.from_pretrained(model_dir, local_files_only=True)
+            self.model = OnnxTokenClassifier(model_dir / ONNX_FILE, config, num_threads=threads)
+        else:
+            # Shipped weights may be stored in fp16 to stay small; CPUs compute fast only in fp32.
+            self.model = AutoModelForTokenClassification.from_pretrained(
+                model_dir, local_files_only=True, dtype=torch.float32 if device == "cpu" else "auto")
+            config = self.model.config
+        labels = [config.id2label[i] for i in range(config.num_labels)]
         if labels != list(LABELS):
             raise ValueError(f"model in {model_dir} has labels {labels}, expected {list(LABELS)} (data.schema.LABELS)")
         self.model.to(device).eval()
-        self.quantized = device == "cpu" and getattr(self.model.config, SERVING_KEY, "none") == "int8"
-        if self.quantized:
+        # an exported int8 graph is quantised in the file; torch weights are quantised here
+        self.quantized = device == "cpu" and getattr(config, SERVING_KEY, "none") == "int8"
+        if self.quantized and backend == "torch":
             self.model = _quantize_linear_int8(self.model)
-        self.model_dir, self.batch_size, self.device = model_dir, batch_size, device
+        self.model_dir, self.batch_size, self.device, self.backend = model_dir, batch_size, device, backend
 
     def __call__(self, texts: Sequence[str]) -> list[tuple[list[Span], list[float]]]:
         from model.tagging import predict_tags_with_probs
@@ -166,8 +196,8 @@ class ModelTagger:
         return [spans_from_tags(text, tags, probs) for text, (tags, probs) in zip(texts, tagged)]
 
     def __repr__(self) -> str:
-        return (f"ModelTagger({str(self.model_dir)!r}, batch_size={self.batch_size}, device={self.device!r}"
-                f"{', int8' if self.quantized else ''})")
+        return (f"ModelTagger({str(self.model_dir)!r}, batch_size={self.batch_size}, device={self.device!r}, "
+                f"backend={self.backend!r}{', int8' if self.quantized else ''})")
 
 
 def _quantize_linear_int8(model):
@@ -257,9 +287,9 @@ class Extractor:
 
     @classmethod
     def from_pretrained(cls, model_dir: str | os.PathLike = DEFAULT_MODEL_DIR, batch_size: int = 32,
-                        device: str = "auto", **kwargs) -> "Extractor":
+                        device: str = "auto", backend: str = "auto", **kwargs) -> "Extractor":
         """An extractor over a model directory (default: the shipped ``model/default``)."""
-        return cls(ModelTagger(model_dir, batch_size=batch_size, device=device), **kwargs)
+        return cls(ModelTagger(model_dir, batch_size=batch_size, device=device, backend=backend), **kwargs)
 
     # ---- the API on strings
 

@@ -9,6 +9,10 @@ layers when it serves on CPU (``serving_quantization`` in config.json). The stor
 weights stay ordinary fp16 tensors, so stock transformers classes still load the
 folder; :class:`inference.extract.ModelTagger` quantises at load time.
 
+``--onnx`` also writes the graph as ``model.onnx`` (fp32, or int8 with ``--quantize
+int8``), which the tagger serves through onnxruntime on CPU
+(:mod:`model.onnx_serving`).
+
 >>> EXPORTED_FILES[:2]
 ('README.md', 'train_results.json')
 """
@@ -29,10 +33,13 @@ EXPORTED_FILES = ("README.md", "train_results.json")
 # The config.json key that tells the tagger how to serve the model on CPU, and its values.
 SERVING_KEY = "serving_quantization"
 QUANTIZATIONS = ("none", "int8")
+# The ONNX graph's file name in a model folder; the tagger serves it when present.
+ONNX_FILE = "model.onnx"
 
 
-def export(model_dir: str | Path, out_dir: str | Path, dtype: str = "float16", quantize: str = "none") -> Path:
-    """Write ``model_dir``'s model with ``dtype`` weights to ``out_dir``; returns ``out_dir``."""
+def export(model_dir: str | Path, out_dir: str | Path, dtype: str = "float16", quantize: str = "none",
+           onnx: bool = False) -> Path:
+    """Write ``model_dir``'s model with ``dtype`` weights (and with ``onnx``, its ONNX graph) to ``out_dir``."""
     if quantize not in QUANTIZATIONS:
         raise ValueError(f"quantize must be one of {QUANTIZATIONS}, not {quantize!r}")
     import torch
@@ -41,12 +48,21 @@ def export(model_dir: str | Path, out_dir: str | Path, dtype: str = "float16", q
     model_dir, out_dir = Path(model_dir), Path(out_dir)
     model = AutoModelForTokenClassification.from_pretrained(model_dir, local_files_only=True)
     tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
+    # rounded to dtype and computed in fp32, as the torch backend loads the stored weights,
+    # so a graph and the weights beside it give the same logits
+    model.to(getattr(torch, dtype)).float()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if onnx:
+        from model.onnx_serving import export_onnx
+
+        export_onnx(model, tokenizer, out_dir / ONNX_FILE, quantize)
+    else:  # a graph left from an earlier export would be served instead of these weights
+        (out_dir / ONNX_FILE).unlink(missing_ok=True)
     model.to(getattr(torch, dtype))
     if quantize == "none":
         model.config.__dict__.pop(SERVING_KEY, None)
     else:
         setattr(model.config, SERVING_KEY, quantize)
-    out_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
     for name in EXPORTED_FILES:
@@ -58,7 +74,8 @@ def export(model_dir: str | Path, out_dir: str | Path, dtype: str = "float16", q
         card.write_text(text.replace(f'from_pretrained("{model_dir.as_posix()}")', f'from_pretrained("{out_dir.as_posix()}")'),
                         encoding="utf-8")
     size = sum(f.stat().st_size for f in out_dir.iterdir() if f.is_file())
-    logger.info("exported %s -> %s (%s weights, %.1f MiB%s)", model_dir, out_dir, dtype, size / 2**20,
+    logger.info("exported %s -> %s (%s weights%s, %.1f MiB%s)", model_dir, out_dir, dtype,
+                " and an ONNX graph" if onnx else "", size / 2**20,
                 f", served {quantize} on CPU" if quantize != "none" else "")
     return out_dir
 
@@ -71,7 +88,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="weight precision to store (default: float16)")
     parser.add_argument("--quantize", default="none", choices=QUANTIZATIONS,
                         help="int8: quantise the linear layers dynamically when serving on CPU (default: none)")
+    parser.add_argument("--onnx", action="store_true",
+                        help="also write model.onnx, served by onnxruntime on CPU (int8 with --quantize int8); "
+                             "needs the onnx package: pip install -e '.[export]'")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    export(args.model_dir, args.output_dir, args.dtype, args.quantize)
+    try:
+        export(args.model_dir, args.output_dir, args.dtype, args.quantize, args.onnx)
+    except RuntimeError as err:
+        parser.exit(2, f"govreport export: {err}\n")
     return 0

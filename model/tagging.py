@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -67,13 +69,17 @@ def token_to_char_tags(offsets: Offsets, token_label_ids: Sequence[int], length:
     for (start, end), label_id in zip(offsets, token_label_ids):
         if start >= end or label_id == IGNORE_INDEX or tags[start] is not None:
             continue
-        tag = id2label[int(label_id)]
-        inside = "O" if tag == "O" else "I-" + tag.partition("-")[2]
-        tags[start] = tag
-        for i in range(start + 1, min(end, length)):
-            if tags[i] is None:
-                tags[i] = inside
+        tag = tags[start] = id2label[label_id]
+        if end - start > 1:
+            inside = _INSIDE[tag]
+            for i in range(start + 1, min(end, length)):
+                if tags[i] is None:
+                    tags[i] = inside
     return [t or "O" for t in tags]
+
+
+# The tag that continues each tag over the rest of a multi-character token.
+_INSIDE = {tag: "O" if tag == "O" else "I-" + tag.partition("-")[2] for tag in id2label.values()}
 
 
 def boundary_conflicts(offsets: Offsets, spans: Sequence[Span]) -> list[Span]:
@@ -112,17 +118,20 @@ def clean_offsets(offsets: Offsets, text: str) -> list[tuple[int, int]]:
     >>> clean_offsets([(0, 0), (0, 1), (0, 1), (1, 4), (4, 5), (5, 6), (0, 0)], "占 11 条")
     [(0, 0), (0, 0), (0, 1), (2, 4), (0, 0), (5, 6), (0, 0)]
     """
-    cleaned = []
-    for start, end in offsets:
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        cleaned.append((start, end) if start < end else (0, 0))
-    for k in range(len(cleaned) - 1):
-        if cleaned[k][0] < cleaned[k][1] and cleaned[k] == cleaned[k + 1]:
-            cleaned[k] = (0, 0)
-    return cleaned
+    if _WHITESPACE.search(text) is None:  # the usual sentence: nothing to trim
+        cleaned = [(start, end) if start < end else (0, 0) for start, end in offsets]
+    else:
+        cleaned = []
+        for start, end in offsets:
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            cleaned.append((start, end) if start < end else (0, 0))
+    return [(0, 0) if span == after and span[0] < span[1] else span for span, after in zip(cleaned, cleaned[1:])] + cleaned[-1:]
+
+
+_WHITESPACE = re.compile(r"\s")
 
 
 @dataclass
@@ -155,11 +164,10 @@ def encode_windows(tokenizer, texts: Sequence[str], max_length: int, stride: int
     stride = min(stride, inner - 1)  # each window must advance by at least one token
     # Windows are cut here rather than by the tokenizer's overflow feature, whose
     # behaviour has changed between transformers releases (some dropped the tail).
-    encoded = tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
     with_types = "token_type_ids" in tokenizer.model_input_names
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
     windows = []
-    for index, (ids, offsets) in enumerate(zip(encoded["input_ids"], encoded["offset_mapping"])):
+    for index, (ids, offsets) in enumerate(_ids_and_offsets(tokenizer, texts)):
         offsets = clean_offsets(offsets, texts[index])
         start = 0
         while True:
@@ -171,6 +179,20 @@ def encode_windows(tokenizer, texts: Sequence[str], max_length: int, stride: int
                 break
             start += inner - stride
     return windows
+
+
+def _ids_and_offsets(tokenizer, texts: list[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
+    """Token ids and character offsets of each text, without special tokens.
+
+    The Rust tokenizer is called directly when there is one: ``tokenizer(...)`` gives the
+    same ids and offsets but spends longer converting them to Python lists than the
+    tokenizer spends tokenizing.
+    """
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is None or backend.truncation is not None or backend.padding is not None:
+        encoded = tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+        return list(zip(encoded["input_ids"], encoded["offset_mapping"]))
+    return [(e.ids, e.offsets) for e in backend.encode_batch(texts, add_special_tokens=False)]
 
 
 def model_max_length(model, tokenizer) -> int:
@@ -207,13 +229,17 @@ def predict_tags_with_probs(
     """
     if device is not None:
         model.to(device)
-    device = next(model.parameters()).device
+    # a module without parameters (an ONNX graph run by onnxruntime) takes CPU tensors
+    device = next(model.parameters(), torch.empty(0)).device
     max_length = max_length or model_max_length(model, tokenizer)
     windows = encode_windows(tokenizer, texts, max_length, stride)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
 
-    # text index -> {(start, end): (context, label id, probability)}
-    best: list[dict[tuple[int, int], tuple[int, int, float]]] = [{} for _ in texts]
+    # A text in one window is read straight from it. A longer text takes each token from the
+    # window in which it has most context: text index -> {(start, end): (context, label id, probability)}.
+    windows_per_text = Counter(w.text_index for w in windows)
+    direct: dict[int, tuple[list[tuple[int, int]], list[int], list[float]]] = {}
+    best: dict[int, dict[tuple[int, int], tuple[int, int, float]]] = defaultdict(dict)
     order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
     batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     if progress:
@@ -226,24 +252,20 @@ def predict_tags_with_probs(
     try:
         with torch.inference_mode():
             for batch in batches:
-                width = max(len(windows[i].input_ids) for i in batch)
-                ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
-                mask = torch.zeros((len(batch), width), dtype=torch.long)
-                types = torch.zeros((len(batch), width), dtype=torch.long)
-                for row, i in enumerate(batch):
-                    w = windows[i]
-                    ids[row, : len(w.input_ids)] = torch.tensor(w.input_ids)
-                    mask[row, : len(w.input_ids)] = 1
-                    if w.token_type_ids is not None:
-                        types[row, : len(w.input_ids)] = torch.tensor(w.token_type_ids)
+                rows = [windows[i] for i in batch]
+                width = max(len(w.input_ids) for w in rows)
+                ids = torch.tensor([w.input_ids + [pad_id] * (width - len(w.input_ids)) for w in rows])
+                mask = torch.tensor([[1] * len(w.input_ids) + [0] * (width - len(w.input_ids)) for w in rows])
                 inputs = {"input_ids": ids.to(device), "attention_mask": mask.to(device)}
-                if windows[batch[0]].token_type_ids is not None:
-                    inputs["token_type_ids"] = types.to(device)
-                probs = model(**inputs).logits.float().softmax(-1)
-                top_p, top_id = probs.max(-1)
+                if rows[0].token_type_ids is not None:
+                    types = [w.token_type_ids + [0] * (width - len(w.token_type_ids)) for w in rows]
+                    inputs["token_type_ids"] = torch.tensor(types).to(device)
+                top_p, top_id = model(**inputs).logits.float().softmax(-1).max(-1)
                 top_p, top_id = top_p.cpu().tolist(), top_id.cpu().tolist()
-                for row, i in enumerate(batch):
-                    w = windows[i]
+                for w, label_ids, probs in zip(rows, top_id, top_p):
+                    if windows_per_text[w.text_index] == 1:
+                        direct[w.text_index] = (w.offsets, label_ids, probs)
+                        continue
                     content = [k for k, (s, e) in enumerate(w.offsets) if s < e]
                     if not content:
                         continue
@@ -253,21 +275,25 @@ def predict_tags_with_probs(
                         context = min(k - first, last - k)
                         key = w.offsets[k]
                         if key not in seen or context > seen[key][0]:
-                            seen[key] = (context, top_id[row][k], top_p[row][k])
+                            seen[key] = (context, label_ids[k], probs[k])
     finally:
         model.train(was_training)
 
     results = []
-    for text, seen in zip(texts, best):
-        offsets = sorted(seen)
-        tags = token_to_char_tags(offsets, [seen[o][1] for o in offsets], len(text))
+    for index, text in enumerate(texts):
+        if index in direct:
+            offsets, label_ids, probs = direct[index]
+        else:
+            seen = best.get(index, {})
+            offsets = sorted(seen)
+            label_ids, probs = [seen[o][1] for o in offsets], [seen[o][2] for o in offsets]
         char_probs = [1.0] * len(text)
         assigned = [False] * len(text)
-        for start, end in offsets:
+        for (start, end), p in zip(offsets, probs):  # the first token over a character decides, as for tags
             for c in range(start, min(end, len(text))):
                 if not assigned[c]:
-                    char_probs[c], assigned[c] = seen[(start, end)][2], True
-        results.append((tags, char_probs))
+                    char_probs[c], assigned[c] = p, True
+        results.append((token_to_char_tags(offsets, label_ids, len(text)), char_probs))
     return results
 
 

@@ -49,3 +49,50 @@ def test_int8_export_is_served_quantised_and_agrees(model_dir, examples, tmp_pat
     b = predict_tags(plain.model, plain.tokenizer, texts)
     same = sum(x == y for ta, tb in zip(a, b) for x, y in zip(ta, tb))
     assert same / sum(len(t) for t in b) > 0.9  # int8 rounding may flip near-ties, not the bulk
+
+
+def test_onnx_export_is_served_by_onnxruntime_with_the_same_predictions(model_dir, examples, tmp_path):
+    from inference.extract import Extractor, ModelTagger
+    from model.onnx_serving import OnnxTokenClassifier
+
+    out = tmp_path / "onnx"
+    assert main([str(model_dir), str(out), "--onnx"]) == 0
+    assert (out / "model.onnx").is_file()
+    served, plain = ModelTagger(out, device="cpu"), ModelTagger(out, device="cpu", backend="torch")
+    assert served.backend == "onnx" and isinstance(served.model, OnnxTokenClassifier)
+    assert plain.backend == "torch" and not isinstance(plain.model, OnnxTokenClassifier)
+
+    texts = [ex.text for ex in examples]
+    a, b = served(texts), plain(texts)
+    assert [spans for spans, _ in a] == [spans for spans, _ in b]
+    for (_, scores_a), (_, scores_b) in zip(a, b):
+        assert all(abs(x - y) < 1e-5 for x, y in zip(scores_a, scores_b))  # the graph holds the stored weights
+    assert Extractor(served).extract(texts) == Extractor(plain).extract(texts)
+
+
+def test_onnx_int8_export_agrees_and_a_plain_reexport_drops_the_graph(model_dir, examples, tmp_path):
+    from inference.extract import ModelTagger
+
+    out = tmp_path / "onnx-int8"
+    assert main([str(model_dir), str(out), "--onnx", "--quantize", "int8"]) == 0
+    int8 = ModelTagger(out, device="cpu")
+    assert int8.backend == "onnx" and int8.quantized
+    texts = [ex.text for ex in examples]
+    a = predict_tags(int8.model, int8.tokenizer, texts)
+    b = predict_tags(ModelTagger(model_dir, device="cpu").model, int8.tokenizer, texts)
+    same = sum(x == y for ta, tb in zip(a, b) for x, y in zip(ta, tb))
+    assert same / sum(len(t) for t in b) > 0.9  # int8 rounding may flip near-ties, not the bulk
+
+    # exporting again without --onnx must not leave the old graph to be served
+    assert main([str(model_dir), str(out)]) == 0
+    assert not (out / "model.onnx").exists()
+    assert ModelTagger(out, device="cpu").backend == "torch"
+
+
+def test_onnx_backend_without_a_graph_is_a_clear_error(model_dir):
+    import pytest
+
+    from inference.extract import ModelTagger
+
+    with pytest.raises(FileNotFoundError, match="govreport export --onnx"):
+        ModelTagger(model_dir, device="cpu", backend="onnx")

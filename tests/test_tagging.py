@@ -127,6 +127,16 @@ def test_windows_cover_every_character(tokenizer):
     assert covered == {i for i, ch in enumerate(LONG_TEXT) if not ch.isspace()}
 
 
+def test_windows_read_the_rust_tokenizer_as_the_python_call_does(tokenizer, examples):
+    texts = [ex.text for ex in examples] + [LONG_TEXT, " 前后 11 条 ", "ＡＢＣ１２３", ""]
+    encoded = tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
+    windows = encode_windows(tokenizer, texts, max_length=512)
+    assert [w.text_index for w in windows] == list(range(len(texts)))
+    for w, ids, offsets, text in zip(windows, encoded["input_ids"], encoded["offset_mapping"], texts):
+        assert w.input_ids == [tokenizer.cls_token_id, *ids, tokenizer.sep_token_id]
+        assert w.offsets == [(0, 0), *clean_offsets(offsets, text), (0, 0)]
+
+
 def test_long_text_keeps_every_character(model, tokenizer):
     assert len(LONG_TEXT) > 3 * model.config.max_position_embeddings
     (tags,) = predict_tags(model, tokenizer, [LONG_TEXT])
