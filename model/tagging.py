@@ -195,6 +195,37 @@ def _ids_and_offsets(tokenizer, texts: list[str]) -> list[tuple[list[int], list[
     return [(e.ids, e.offsets) for e in backend.encode_batch(texts, add_special_tokens=False)]
 
 
+def window_sources(windows: Sequence[Window]) -> dict[int, dict[tuple[int, int], tuple[int, int]]]:
+    """For each text cut into several windows: each token's offsets -> (window index, position in it).
+
+    A token in the overlap of two windows is read from the one in which it sits farthest
+    from an edge (most context on its shorter side); the first such window wins ties.
+    Texts that fit one window are left out: every token comes from that window.
+
+    >>> ws = [Window(0, [2, 7, 8, 9, 3], [(0, 0), (0, 1), (1, 2), (2, 3), (0, 0)]),
+    ...       Window(0, [2, 8, 9, 5, 3], [(0, 0), (1, 2), (2, 3), (3, 4), (0, 0)]),
+    ...       Window(1, [2, 4, 3], [(0, 0), (0, 1), (0, 0)])]
+    >>> window_sources(ws)
+    {0: {(0, 1): (0, 1), (1, 2): (0, 2), (2, 3): (1, 2), (3, 4): (1, 3)}}
+    """
+    counts = Counter(w.text_index for w in windows)
+    sources: dict[int, dict[tuple[int, int], tuple[int, int]]] = defaultdict(dict)
+    best_context: dict[tuple[int, tuple[int, int]], int] = {}
+    for i, w in enumerate(windows):
+        if counts[w.text_index] == 1:
+            continue
+        content = [k for k, (s, e) in enumerate(w.offsets) if s < e]
+        if not content:
+            continue
+        first, last = content[0], content[-1]
+        for k in content:
+            context, key = min(k - first, last - k), (w.text_index, w.offsets[k])
+            if key not in best_context or context > best_context[key]:
+                best_context[key] = context
+                sources[w.text_index][w.offsets[k]] = (i, k)
+    return dict(sources)
+
+
 def model_max_length(model, tokenizer) -> int:
     """The longest window both the model's position table and the tokenizer accept."""
     limit = getattr(model.config, "max_position_embeddings", None) or 512
@@ -235,11 +266,11 @@ def predict_tags_with_probs(
     windows = encode_windows(tokenizer, texts, max_length, stride)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
 
-    # A text in one window is read straight from it. A longer text takes each token from the
-    # window in which it has most context: text index -> {(start, end): (context, label id, probability)}.
-    windows_per_text = Counter(w.text_index for w in windows)
+    # A text in one window is read straight from it; a longer one token by token from
+    # the windows window_sources picks.
+    sources = window_sources(windows)
     direct: dict[int, tuple[list[tuple[int, int]], list[int], list[float]]] = {}
-    best: dict[int, dict[tuple[int, int], tuple[int, int, float]]] = defaultdict(dict)
+    rows_of: dict[int, tuple[list[int], list[float]]] = {}  # window index -> its predictions, for long texts
     order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
     batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     if progress:
@@ -261,32 +292,21 @@ def predict_tags_with_probs(
                     types = [w.token_type_ids + [0] * (width - len(w.token_type_ids)) for w in rows]
                     inputs["token_type_ids"] = torch.tensor(types).to(device)
                 top_p, top_id = model(**inputs).logits.float().softmax(-1).max(-1)
-                top_p, top_id = top_p.cpu().tolist(), top_id.cpu().tolist()
-                for w, label_ids, probs in zip(rows, top_id, top_p):
-                    if windows_per_text[w.text_index] == 1:
+                for i, w, label_ids, probs in zip(batch, rows, top_id.cpu().tolist(), top_p.cpu().tolist()):
+                    if w.text_index in sources:
+                        rows_of[i] = (label_ids, probs)
+                    else:
                         direct[w.text_index] = (w.offsets, label_ids, probs)
-                        continue
-                    content = [k for k, (s, e) in enumerate(w.offsets) if s < e]
-                    if not content:
-                        continue
-                    first, last = content[0], content[-1]
-                    seen = best[w.text_index]
-                    for k in content:
-                        context = min(k - first, last - k)
-                        key = w.offsets[k]
-                        if key not in seen or context > seen[key][0]:
-                            seen[key] = (context, label_ids[k], probs[k])
     finally:
         model.train(was_training)
 
+    for index, picked in sources.items():
+        offsets = sorted(picked)
+        direct[index] = (offsets, [rows_of[picked[o][0]][0][picked[o][1]] for o in offsets],
+                         [rows_of[picked[o][0]][1][picked[o][1]] for o in offsets])
     results = []
     for index, text in enumerate(texts):
-        if index in direct:
-            offsets, label_ids, probs = direct[index]
-        else:
-            seen = best.get(index, {})
-            offsets = sorted(seen)
-            label_ids, probs = [seen[o][1] for o in offsets], [seen[o][2] for o in offsets]
+        offsets, label_ids, probs = direct.get(index, ([], [], []))
         char_probs = [1.0] * len(text)
         assigned = [False] * len(text)
         for (start, end), p in zip(offsets, probs):  # the first token over a character decides, as for tags

@@ -15,10 +15,13 @@ from data.schema import id2label
 from model.tagging import predict_tags
 from train.config import ConfigError, build_parser
 from train.data import featurize
+from model.tagging import Window
 from train.distill import (
     DistillCollator,
     DistillConfig,
     build_student,
+    char_soft_targets,
+    gather_char_targets,
     distillation_loss,
     main,
     parse_distill_config,
@@ -159,6 +162,25 @@ def test_gold_sentences_are_dropped_from_unlabeled_text(tmp_path, examples):
     assert read_unlabeled(tmp_path, set()).dropped_gold == 0
 
 
+def test_char_targets_carry_a_token_over_its_characters():
+    # 占 | 264 (one teacher token) | 件, and a text the teacher covers in two overlapping windows
+    logits = torch.randn(4, len(id2label)) * 3
+    windows = [Window(0, [2, 10, 11, 12, 3], [(0, 0), (0, 1), (1, 4), (4, 5), (0, 0)])]
+    raw = [torch.cat([torch.zeros(1, 7), logits[:3], torch.zeros(1, 7)])]
+    T = 2.0
+    (targets,) = char_soft_targets(windows, raw, [5], T)
+    p = torch.softmax(logits[1] / T, -1)
+    assert torch.allclose(torch.softmax(targets[1] / T, -1), p, atol=1e-6)  # the token's first character
+    inner = torch.softmax(targets[2] / T, -1)  # B-VALUE and I-VALUE mass both become I-VALUE
+    assert torch.allclose(inner[4], p[3] + p[4], atol=1e-5) and inner[3] < 1e-6
+    assert torch.allclose(inner[0], p[0], atol=1e-5) and torch.equal(targets[2], targets[3])
+
+    # a character student's windows take their characters' rows; uncovered ones stay zero
+    student = [Window(0, [2, 5, 6, 7, 8, 9, 3], [(0, 0), (0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (0, 0)])]
+    (rows,) = gather_char_targets(student, [targets])
+    assert torch.allclose(rows[1:6].float(), targets.half().float()) and not rows[0].any() and not rows[6].any()
+
+
 # ---- the CLI
 
 
@@ -215,6 +237,20 @@ def test_cli_writes_a_student_like_govreport_train(distilled, model_dir, capsys)
     card = (out / "README.md").read_text(encoding="utf-8")
     for needle in ("distilled from", "## Distillation", "T = 2.0", "5 sentences", "govreport distill --teacher", "| dev | micro |"):
         assert needle in card
+
+
+def test_a_character_student_learns_from_a_teacher_with_other_tokens(model_dir, dataset_dir, unlabeled_dir, tmp_path):
+    out = tmp_path / "char-student"
+    assert main(cli_args(model_dir, dataset_dir, unlabeled_dir, out, "--student-tokenizer", "char")) == 0
+    tokenizer = AutoTokenizer.from_pretrained(out)
+    text = "受理申请52971宗,占49.9%。"
+    assert len(tokenizer(text, add_special_tokens=False)["input_ids"]) == len(text)  # one token per character
+    results = json.loads((out / "train_results.json").read_text(encoding="utf-8"))
+    assert results["distillation"]["student_tokenizer"] == "char" and results["global_step"] == 4
+    model = AutoModelForTokenClassification.from_pretrained(out)
+    assert model.config.vocab_size == len(tokenizer)
+    (tags,) = predict_tags(model, tokenizer, [text])
+    assert len(tags) == len(text)
 
 
 def test_resume_reads_the_teacher_from_its_cache(distilled, model_dir, dataset_dir, unlabeled_dir, tmp_path, capsys):

@@ -29,6 +29,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -42,12 +43,13 @@ from transformers import (
 )
 
 from data.schema import LABELS
-from model.char_encoder import char_small_config
-from model.tagging import IGNORE_INDEX, encode_windows, model_max_length
+from model.char_encoder import build_char_tokenizer, char_small_config, common_cjk_chars
+from model.tagging import IGNORE_INDEX, Window, encode_windows, model_max_length, window_sources
 from train.config import CHAR_SMALL, DEFAULT_EVAL_GOLD, ConfigError, RunOptions, parse_options
 from train.data import entity_counts, featurize
 from train.unlabeled import DEFAULT_UNLABELED, unlabeled_sentences
 from train.run import (
+    CHAR_SMALL_COMMON_CHARS,
     StepTimer,
     TaggingTrainer,
     check_output_dir,
@@ -98,6 +100,16 @@ class DistillConfig(RunOptions):
             "and its classifier, so the student has the teacher's width and --hidden-size/--num-heads/"
             "--intermediate-size are ignored",
             "choices": ["pca", "random", "teacher"],
+        },
+    )
+    student_tokenizer: str = field(
+        default="teacher",
+        metadata={
+            "help": "'teacher' keeps the teacher's tokenizer (student and teacher tokens match one to one); 'char' "
+            "gives the student one token per character (the char-small vocabulary) and learns from the teacher's "
+            "distribution over each character's token, carried on as I- over the rest of a multi-character token "
+            "(sentencepiece pieces such as '264' are rare words to a student starting from scratch, single digits are not)",
+            "choices": ["teacher", "char"],
         },
     )
     temperature: float = field(
@@ -160,6 +172,8 @@ def parse_distill_config(argv: list[str]) -> DistillConfig:
         raise ConfigError("--hidden-size, --num-layers, --num-heads and --intermediate-size must be positive")
     if cfg.hidden_size % cfg.num_heads:
         raise ConfigError(f"--hidden-size {cfg.hidden_size} is not a multiple of --num-heads {cfg.num_heads}")
+    if cfg.student_tokenizer == "char" and cfg.init_embeddings == "teacher":
+        raise ConfigError("--init-embeddings teacher copies the teacher's vocabulary; it needs --student-tokenizer teacher")
     if cfg.unlabeled is not None and cfg.unlabeled.lower() in ("", "none"):
         cfg.unlabeled = None
     return cfg
@@ -344,8 +358,13 @@ def truncated_teacher(cfg: DistillConfig, teacher) -> tuple[BertForTokenClassifi
     return student, note
 
 
-def build_student(cfg: DistillConfig, tokenizer, teacher) -> tuple[BertForTokenClassification, str]:
-    """The student BERT tagger over the teacher's vocabulary, and a line saying how it began."""
+def build_student(cfg: DistillConfig, tokenizer, teacher, teacher_tokenizer=None) -> tuple[BertForTokenClassification, str]:
+    """The student BERT tagger over ``tokenizer``'s vocabulary, and a line saying how it began.
+
+    With PCA initialisation a student token starts from the teacher's embedding of the same
+    token; with a character vocabulary (``teacher_tokenizer`` given) from the teacher's token
+    for that character, and tokens the teacher has no piece for start random.
+    """
     if cfg.init_embeddings == "teacher":
         return truncated_teacher(cfg, teacher)
     config = char_small_config(
@@ -361,16 +380,27 @@ def build_student(cfg: DistillConfig, tokenizer, teacher) -> tuple[BertForTokenC
     if cfg.init_embeddings == "random":
         return student, f"random (normal, std {config.initializer_range})"
     source = teacher.get_input_embeddings().weight.detach().float().cpu()
-    rows = min(source.shape[0], config.vocab_size)
-    projected, kept = pca_embeddings(source[:rows], cfg.hidden_size, config.initializer_range)
+    projected, kept = pca_embeddings(source, cfg.hidden_size, config.initializer_range)
+    if teacher_tokenizer is None:  # the same vocabulary: row for row
+        rows = list(range(min(source.shape[0], config.vocab_size)))
+        student_rows = rows
+    else:
+        student_rows, rows = [], []
+        for token, i in tokenizer.get_vocab().items():
+            j = teacher_tokenizer.convert_tokens_to_ids(token.removeprefix("##"))
+            if j is not None and j != teacher_tokenizer.unk_token_id and j < source.shape[0]:
+                student_rows.append(i)
+                rows.append(j)
     with torch.no_grad():
         weight = student.get_input_embeddings().weight
-        weight[:rows] = projected
+        weight[student_rows] = projected[rows]
         weight[config.pad_token_id] = 0  # as BERT's init leaves the padding row
     note = (
         f"PCA of the teacher's {source.shape[1]}-dimensional word embeddings onto {cfg.hidden_size} components "
         f"({kept:.1%} of their variance), scaled to std {config.initializer_range} (the initializer's)"
     )
+    if teacher_tokenizer is not None:
+        note += f", for the {len(rows)} of {config.vocab_size} character tokens the teacher has a piece for"
     logger.info("student embeddings: %s", note)
     return student, note
 
@@ -431,9 +461,9 @@ def teacher_logits(model, features: list[dict], batch_size: int, pad_id: int, pr
     return out
 
 
-def teacher_key(teacher_dir: Path, features: list[dict]) -> str:
-    """A hash of the teacher (config and weight files) and of every window's token ids, in order."""
-    digest = hashlib.sha256()
+def teacher_key(teacher_dir: Path, features: list[dict], extra: str = "") -> str:
+    """A hash of the teacher (config and weight files), of every window's token ids, in order, and of ``extra``."""
+    digest = hashlib.sha256(extra.encode())
     for path in sorted(teacher_dir.iterdir()):
         if path.name == "config.json" or path.suffix in (".safetensors", ".bin"):
             digest.update(path.name.encode())
@@ -446,11 +476,12 @@ def teacher_key(teacher_dir: Path, features: list[dict]) -> str:
 
 
 def cached_teacher_logits(
-    cache: Path, key: str, model, features: list[dict], batch_size: int, pad_id: int, progress: bool
+    cache: Path, key: str, compute: Callable[[], list[torch.Tensor]]
 ) -> tuple[list[torch.Tensor], float, bool]:
-    """:func:`teacher_logits` read from ``cache`` when its key matches, else computed and saved there.
+    """The teacher's targets for every window, read from ``cache`` when its key matches, else
+    ``compute()``-d and saved there.
 
-    Returns (logits, seconds the pass took, whether they came from the cache).
+    Returns (targets, seconds the teacher pass took, whether they came from the cache).
     """
     if cache.is_file():
         stored = torch.load(cache, weights_only=True)
@@ -460,7 +491,7 @@ def cached_teacher_logits(
             return logits, float(stored["seconds"]), True
         logger.info("%s was made for another teacher or other windows; running the teacher again", cache)
     start = time.perf_counter()
-    logits = teacher_logits(model, features, batch_size, pad_id, progress)
+    logits = compute()
     seconds = time.perf_counter() - start
     logger.info("teacher pass: %d windows in %.1f s (%.0f windows/s)", len(logits), seconds, len(logits) / max(seconds, 1e-9))
     cache.parent.mkdir(parents=True, exist_ok=True)
@@ -469,6 +500,62 @@ def cached_teacher_logits(
     torch.save({"key": key, "seconds": seconds, "lengths": lengths, "logits": torch.cat(logits)}, partial)
     partial.replace(cache)
     return logits, seconds, False
+
+
+# ---- soft labels for a character student
+
+
+def continuation_matrix(labels: Sequence[str] = LABELS) -> torch.Tensor:
+    """``M[i, j] = 1`` where a token tagged ``labels[i]`` tags its later characters ``labels[j]``.
+
+    ``B-X`` and ``I-X`` continue as ``I-X``, ``O`` as ``O`` (as :func:`model.tagging.token_to_char_tags`
+    expands hard tags), so ``p @ M`` is a token's distribution carried over to its inner characters.
+
+    >>> continuation_matrix(["O", "B-X", "I-X"]).tolist()
+    [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 1.0]]
+    """
+    m = torch.zeros(len(labels), len(labels))
+    for i, tag in enumerate(labels):
+        m[i, labels.index("O" if tag == "O" else "I-" + tag.partition("-")[2])] = 1.0
+    return m
+
+
+def char_soft_targets(
+    teacher_windows: list[Window], logits: list[torch.Tensor], lengths: list[int], temperature: float
+) -> list[torch.Tensor]:
+    """Per character of each text, the teacher's distribution at ``temperature``, as logits.
+
+    A character gets its token's distribution (from the window :func:`window_sources` picks);
+    the inner characters of a multi-character token get it carried over by
+    :func:`continuation_matrix`. Rows are ``T·log p``, so the loss's ``softmax(row / T)`` is
+    ``p`` exactly; characters no teacher token covers are NaN.
+    """
+    carry = continuation_matrix()
+    sources = window_sources(teacher_windows)
+    out = [torch.full((n, len(LABELS)), float("nan")) for n in lengths]
+    for i, w in enumerate(teacher_windows):
+        picked = sources.get(w.text_index)
+        for k, (start, end) in enumerate(w.offsets):
+            if start >= end or (picked is not None and picked[(start, end)] != (i, k)):
+                continue
+            log_p = F.log_softmax(logits[i][k].float() / temperature, dim=-1)
+            out[w.text_index][start] = temperature * log_p
+            if end - start > 1:
+                inner = torch.log((log_p.exp() @ carry).clamp_min(1e-8))
+                out[w.text_index][start + 1 : end] = temperature * inner
+    return out
+
+
+def gather_char_targets(windows: list[Window], targets: list[torch.Tensor]) -> list[torch.Tensor]:
+    """Each window's rows of :func:`char_soft_targets`: a token takes its first character's (zeros where none)."""
+    gathered = []
+    for w in windows:
+        rows = torch.zeros((len(w.input_ids), len(LABELS)))
+        for k, (start, end) in enumerate(w.offsets):
+            if start < end and not torch.isnan(targets[w.text_index][start, 0]):
+                rows[k] = targets[w.text_index][start]
+        gathered.append(rows.to(torch.float16))
+    return gathered
 
 
 # ---- the run
@@ -486,13 +573,19 @@ def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dic
     splits, train_examples, eval_sets, best_metric = load_training_data(cfg)
     unlabeled = unlabeled_sentences(cfg.unlabeled, cfg.eval_gold)
 
-    # ---- teacher, and the student over its tokenizer; the seed comes first so the init is reproducible
+    # ---- teacher, and the student over its tokenizer (or a character one); the seed comes
+    # first so the init is reproducible
     tokenizer, teacher = load_teacher(teacher_dir)
     teacher.to(device)
     window = min(cfg.max_length, model_max_length(teacher, tokenizer))
-    tokenizer.model_max_length = window  # saved with the student, so inference windows alike
+    texts = [ex.text for ex in train_examples] + unlabeled.sentences
+    if cfg.student_tokenizer == "char":
+        student_tokenizer = build_char_tokenizer(texts, common_cjk_chars(CHAR_SMALL_COMMON_CHARS), model_max_length=window)
+    else:
+        student_tokenizer = tokenizer
+    student_tokenizer.model_max_length = window  # saved with the student, so inference windows alike
     set_seed(cfg.seed)
-    student, init_note = build_student(cfg, tokenizer, teacher)
+    student, init_note = build_student(cfg, student_tokenizer, teacher, None if student_tokenizer is tokenizer else tokenizer)
     if last_checkpoint:
         saved = AutoConfig.from_pretrained(last_checkpoint, local_files_only=True)
         sizes = ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size")
@@ -505,17 +598,40 @@ def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dic
     )  # fmt: skip
 
     # ---- windows; every character token gets a teacher distribution, synthetic ones a gold label too
-    synthetic = featurize(train_examples, tokenizer, window, cfg.stride)
-    for feature in synthetic:
-        feature["distill_mask"] = [int(label != IGNORE_INDEX) for label in feature["labels"]]
-    real = unlabeled_features(unlabeled.sentences, tokenizer, window, cfg.stride)
+    synthetic = featurize(train_examples, student_tokenizer, window, cfg.stride)
+    real = unlabeled_features(unlabeled.sentences, student_tokenizer, window, cfg.stride)
     windows = synthetic + real
 
     # ---- soft labels: one teacher pass (or its cache), then the teacher is freed
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-    logits, teacher_seconds, cached = cached_teacher_logits(
-        output_dir / TEACHER_CACHE, teacher_key(teacher_dir, windows), teacher, windows, 2 * cfg.batch_size, pad_id, progress
-    )
+    cache = output_dir / TEACHER_CACHE
+    if student_tokenizer is tokenizer:  # token for token
+        for feature in synthetic:
+            feature["distill_mask"] = [int(label != IGNORE_INDEX) for label in feature["labels"]]
+        logits, teacher_seconds, cached = cached_teacher_logits(
+            cache, teacher_key(teacher_dir, windows),
+            lambda: teacher_logits(teacher, windows, 2 * cfg.batch_size, pad_id, progress),
+        )  # fmt: skip
+    else:  # the teacher reads the same texts its own way; its distributions meet the student's tokens at characters
+        teacher_windows = encode_windows(tokenizer, texts, window, cfg.stride)
+        covered = [bytearray(len(t)) for t in texts]
+        for w in teacher_windows:
+            for start, end in w.offsets:
+                covered[w.text_index][start:end] = b"\x01" * (end - start)
+        student_windows = encode_windows(student_tokenizer, texts, window, cfg.stride)
+        assert len(student_windows) == len(windows)  # the windows featurize made, in order
+        for feature, w in zip(windows, student_windows):
+            feature["distill_mask"] = [int(s < e and covered[w.text_index][s]) for s, e in w.offsets]
+
+        def compute() -> list[torch.Tensor]:
+            teacher_inputs = [{"input_ids": w.input_ids, **({"token_type_ids": w.token_type_ids} if w.token_type_ids is not None else {})}
+                              for w in teacher_windows]
+            raw = teacher_logits(teacher, teacher_inputs, 2 * cfg.batch_size, pad_id, progress)
+            targets = char_soft_targets(teacher_windows, raw, [len(t) for t in texts], cfg.temperature)
+            return gather_char_targets(student_windows, targets)
+
+        key = teacher_key(teacher_dir, windows, extra=f"char targets at T={cfg.temperature}")
+        logits, teacher_seconds, cached = cached_teacher_logits(cache, key, compute)
     for feature, teacher_out in zip(windows, logits):
         feature["teacher_logits"] = teacher_out
     teacher_parameters = sum(p.numel() for p in teacher.parameters())
@@ -536,8 +652,8 @@ def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dic
         args=training_arguments(cfg, cfg.learning_rate, device, bf16, best_metric, bool(eval_sets), progress),
         train_dataset=train_features,
         eval_dataset=eval_sets or None,
-        processing_class=tokenizer,
-        data_collator=DistillCollator(tokenizer),
+        processing_class=student_tokenizer,
+        data_collator=DistillCollator(student_tokenizer),
         callbacks=[timer],
         window=window,
         stride=cfg.stride,
@@ -554,6 +670,7 @@ def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dic
         "temperature": cfg.temperature,
         "alpha": cfg.alpha,
         "init_embeddings": init_note,
+        "student_tokenizer": cfg.student_tokenizer,
         "synthetic_windows": len(synthetic),
         "unlabeled_dir": unlabeled.directory,
         "unlabeled_files": unlabeled.files,

@@ -48,7 +48,7 @@ def read_unlabeled(directory: str | Path, gold_texts: set[str]) -> UnlabeledText
     """
     directory = Path(directory)
     if not directory.is_dir():
-        raise DataError(f"unlabeled folder {directory} does not exist (pass --unlabeled none to go without)")
+        raise DataError(f"unlabeled folder {directory} does not exist (check --unlabeled)")
     files = sorted(directory.rglob("*.txt"))
     seen: set[str] = set()
     sentences, dropped = [], 0
