@@ -267,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     progress = not args.no_progress and sys.stderr.isatty()
     build = None
+    backend = None  # how a model ran: torch or onnx
 
     if args.predictions is not None:
         try:
@@ -297,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"evaluate: cannot load the model: {err}", file=sys.stderr)
             return 2
         pred = predict(tagger, gold, progress)
-        system = f"model {tagger.model_dir} ({tagger.backend})"
+        system = f"model {tagger.model_dir}"
+        backend = tagger.backend
 
     try:
         result: Scores = score(gold, pred, build_records=build)
@@ -307,7 +309,9 @@ def main(argv: list[str] | None = None) -> int:
     report = result.report
     elapsed = time.perf_counter() - started
     report = {"gold": str(args.gold), "system": system, **report, "seconds": round(elapsed, 2)}
-    title = f"{system} on {args.gold}"
+    if backend:
+        report["backend"] = backend
+    title = f"{system} ({backend}) on {args.gold}" if backend else f"{system} on {args.gold}"
 
     if args.output:
         with atomic_write(args.output) as f:

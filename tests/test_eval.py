@@ -319,6 +319,7 @@ def test_cli_model(gold_file, tmp_path, capsys):
                      "--max-examples", "5", "--output", str(out)]) == 0
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["texts"] == 5 and report["system"] == f"model {model_dir}"
+    assert report["backend"] == "torch"  # no model.onnx in the folder
     assert report["VALUE"]["predicted"] > 0
 
 
