@@ -19,6 +19,7 @@ from model.tagging import Window
 from train.distill import (
     DistillCollator,
     DistillConfig,
+    DistillTrainer,
     build_student,
     char_soft_targets,
     gather_char_targets,
@@ -251,6 +252,37 @@ def test_a_character_student_learns_from_a_teacher_with_other_tokens(model_dir, 
     assert model.config.vocab_size == len(tokenizer)
     (tags,) = predict_tags(model, tokenizer, [text])
     assert len(tags) == len(text)
+
+
+def test_init_student_goes_on_from_a_saved_student(model_dir, dataset_dir, unlabeled_dir, tmp_path, monkeypatch):
+    first = tmp_path / "first"
+    assert main(cli_args(model_dir, dataset_dir, unlabeled_dir, first, "--student-tokenizer", "char")) == 0
+    config = json.loads((first / "config.json").read_text(encoding="utf-8"))
+    config["serving_quantization"] = "int8"  # as an exported model/fast says
+    (first / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    started = {}
+    original = DistillTrainer.train
+
+    def spy(self, *args, **kwargs):  # the weights the second run begins from
+        started.update({k: v.detach().clone() for k, v in self.model.state_dict().items()})
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(DistillTrainer, "train", spy)
+    second = tmp_path / "second"
+    # other sizes on the command line are ignored: the saved student decides
+    args = cli_args(model_dir, dataset_dir, unlabeled_dir, second, "--init-student", first, "--hidden-size", "32", "--seed", "7")
+    assert main(args) == 0
+
+    saved = AutoModelForTokenClassification.from_pretrained(first)
+    assert started.keys() == saved.state_dict().keys()
+    assert all(torch.equal(started[k], v) for k, v in saved.state_dict().items())
+    assert AutoTokenizer.from_pretrained(second).get_vocab() == AutoTokenizer.from_pretrained(first).get_vocab()
+    model = AutoModelForTokenClassification.from_pretrained(second)
+    assert model.config.hidden_size == 16 and not hasattr(model.config, "serving_quantization")
+    results = json.loads((second / "train_results.json").read_text(encoding="utf-8"))
+    assert results["base_model"] == str(first) and results["distillation"]["student_tokenizer"] == "from --init-student"
+    card = (second / "README.md").read_text(encoding="utf-8")
+    assert f"the weights of {first}" in card and "--student-tokenizer char" in card  # the first run's command, by lineage
 
 
 def test_resume_reads_the_teacher_from_its_cache(distilled, model_dir, dataset_dir, unlabeled_dir, tmp_path, capsys):

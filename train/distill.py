@@ -44,6 +44,7 @@ from transformers import (
 
 from data.schema import LABELS
 from model.char_encoder import build_char_tokenizer, char_small_config, common_cjk_chars
+from model.export import SERVING_KEY
 from model.tagging import IGNORE_INDEX, Window, encode_windows, model_max_length, window_sources
 from train.config import CHAR_SMALL, DEFAULT_EVAL_GOLD, ConfigError, RunOptions, parse_options
 from train.data import entity_counts, featurize
@@ -100,6 +101,14 @@ class DistillConfig(RunOptions):
             "and its classifier, so the student has the teacher's width and --hidden-size/--num-heads/"
             "--intermediate-size are ignored",
             "choices": ["pca", "random", "teacher"],
+        },
+    )
+    init_student: str | None = field(
+        default=None,
+        metadata={
+            "help": "start from a student saved earlier (a model folder such as model/fast or a distill output): its "
+            "tokenizer, sizes and weights, so distillation goes on with new data or a new schedule. --student-tokenizer, "
+            "--init-embeddings and the size options are then ignored"
         },
     )
     student_tokenizer: str = field(
@@ -358,6 +367,18 @@ def truncated_teacher(cfg: DistillConfig, teacher) -> tuple[BertForTokenClassifi
     return student, note
 
 
+def load_student(path: str, window: int) -> tuple[object, BertForTokenClassification, str]:
+    """Tokenizer, fp32 model and init note of a student saved earlier (``--init-student``)."""
+    folder, config = check_teacher(path)  # the same demands: a local tagger with this project's labels
+    if config.model_type != "bert":
+        raise ConfigError(f"--init-student {path} is a {config.model_type} model; students are BERT taggers")
+    tokenizer, student = load_teacher(folder)
+    # how an export served it is not a property of the weights this run will change
+    student.config.__dict__.pop(SERVING_KEY, None)
+    tokenizer.model_max_length = window
+    return tokenizer, student.train(), f"the weights of {path}"
+
+
 def build_student(cfg: DistillConfig, tokenizer, teacher, teacher_tokenizer=None) -> tuple[BertForTokenClassification, str]:
     """The student BERT tagger over ``tokenizer``'s vocabulary, and a line saying how it began.
 
@@ -579,13 +600,16 @@ def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dic
     teacher.to(device)
     window = min(cfg.max_length, model_max_length(teacher, tokenizer))
     texts = [ex.text for ex in train_examples] + unlabeled.sentences
-    if cfg.student_tokenizer == "char":
-        student_tokenizer = build_char_tokenizer(texts, common_cjk_chars(CHAR_SMALL_COMMON_CHARS), model_max_length=window)
-    else:
-        student_tokenizer = tokenizer
-    student_tokenizer.model_max_length = window  # saved with the student, so inference windows alike
     set_seed(cfg.seed)
-    student, init_note = build_student(cfg, student_tokenizer, teacher, None if student_tokenizer is tokenizer else tokenizer)
+    if cfg.init_student:
+        student_tokenizer, student, init_note = load_student(cfg.init_student, window)
+    else:
+        if cfg.student_tokenizer == "char":
+            student_tokenizer = build_char_tokenizer(texts, common_cjk_chars(CHAR_SMALL_COMMON_CHARS), model_max_length=window)
+        else:
+            student_tokenizer = tokenizer
+        student_tokenizer.model_max_length = window  # saved with the student, so inference windows alike
+        student, init_note = build_student(cfg, student_tokenizer, teacher, None if student_tokenizer is tokenizer else tokenizer)
     if last_checkpoint:
         saved = AutoConfig.from_pretrained(last_checkpoint, local_files_only=True)
         sizes = ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size")
@@ -612,7 +636,8 @@ def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dic
             cache, teacher_key(teacher_dir, windows),
             lambda: teacher_logits(teacher, windows, 2 * cfg.batch_size, pad_id, progress),
         )  # fmt: skip
-    else:  # the teacher reads the same texts its own way; its distributions meet the student's tokens at characters
+    else:  # the teacher reads the same texts its own way (or a loaded student's tokenizer does); its
+        # distributions meet the student's tokens at characters
         teacher_windows = encode_windows(tokenizer, texts, window, cfg.stride)
         covered = [bytearray(len(t)) for t in texts]
         for w in teacher_windows:
@@ -670,7 +695,7 @@ def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dic
         "temperature": cfg.temperature,
         "alpha": cfg.alpha,
         "init_embeddings": init_note,
-        "student_tokenizer": cfg.student_tokenizer,
+        "student_tokenizer": "from --init-student" if cfg.init_student else cfg.student_tokenizer,
         "synthetic_windows": len(synthetic),
         "unlabeled_dir": unlabeled.directory,
         "unlabeled_files": unlabeled.files,
@@ -685,7 +710,7 @@ def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dic
     }
     return save_run(
         trainer, train_output, timer, cfg,
-        command=command, learning_rate=cfg.learning_rate, base_model=f"{CHAR_SMALL} (from scratch)", last_checkpoint=last_checkpoint,
+        command=command, learning_rate=cfg.learning_rate, base_model=cfg.init_student or f"{CHAR_SMALL} (from scratch)", last_checkpoint=last_checkpoint,
         device=device, bf16=bf16, data_card=splits.card,
         train_data={"examples": len(train_examples), "windows": len(synthetic), "entities": entity_counts(train_examples)},
         extra={"distillation": distillation},

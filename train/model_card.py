@@ -77,6 +77,15 @@ def data_card_summary(card: str | None) -> str:
     return "\n".join(kept)
 
 
+STUDENT_TOKENS = {
+    "teacher": "It uses the teacher's tokenizer, so both see the same windows token for token.",
+    "char": "It reads one token per character; each character learns the teacher's distribution for the token "
+    "over it (carried on as I- inside a multi-character token).",
+    "from --init-student": "It began as the student named below and kept that student's tokenizer; the teacher's "
+    "distributions reach its tokens at characters.",
+}
+
+
 def distillation_section(distillation: dict | None) -> str:
     """What a distilled model learned from: teacher, temperature, loss weights, unlabeled text (empty when not distilled)."""
     if not distillation:
@@ -93,12 +102,11 @@ def distillation_section(distillation: dict | None) -> str:
 ## Distillation
 
 Distilled (`govreport distill`) from the teacher `{d['teacher']}` ({d['teacher_parameters']:,} parameters,
-{d['teacher_architecture']}) into this from-scratch student, which uses the teacher's tokenizer, so
-both see the same windows token for token.
+{d['teacher_architecture']}) into this student. {STUDENT_TOKENS.get(d['student_tokenizer'], STUDENT_TOKENS['teacher'])}
 
 - loss: {d['alpha']} x T² x KL(teacher ‖ student) at temperature T = {d['temperature']}, over every
   character token, + {round(1 - d['alpha'], 6)} x cross-entropy on gold labels (synthetic windows only)
-- student word embeddings: {d['init_embeddings']}
+- student start: {d['init_embeddings']}
 - synthetic windows: {d['synthetic_windows']} (gold labels and teacher soft labels)
 - unlabeled real text: {unlabeled}
 - teacher pass: {d['teacher_windows']} windows in {d['teacher_seconds']:.1f} s{' (read from the cache)' if d['teacher_cached'] else ''};
