@@ -127,18 +127,23 @@ def tags_to_spans(tags: Sequence[str]) -> list[Span]:
 
     An ``I-X`` that does not continue an ``X`` span opens a new span (the usual
     repair, also what seqeval's lenient mode does), so no tagged character is lost.
+    Two spans of one type never touch in this project's annotation (a name, a number
+    or a unit is one span), so a ``B-X`` right after an ``X`` span continues it: a
+    tagger that restarts a name halfway (会展|信息) has still tagged one name.
 
     >>> tags_to_spans(["I-VALUE", "I-VALUE", "B-UNIT", "I-METRIC"])
     [Span(start=0, end=2, label='VALUE'), Span(start=2, end=3, label='UNIT'), Span(start=3, end=4, label='METRIC')]
+    >>> tags_to_spans(["B-METRIC", "I-METRIC", "B-METRIC", "I-METRIC", "B-VALUE"])
+    [Span(start=0, end=4, label='METRIC'), Span(start=4, end=5, label='VALUE')]
     """
     spans: list[Span] = []
     start, label = None, None
     for i, tag in enumerate(list(tags) + ["O"]):
         prefix, _, kind = tag.partition("-")
-        continues = prefix == "I" and kind == label
+        continues = prefix in ("B", "I") and kind == label
         if start is not None and not continues:
             spans.append(Span(start, i, label))
             start, label = None, None
-        if prefix == "B" or (prefix == "I" and not continues):
+        if prefix in ("B", "I") and not continues:
             start, label = i, kind
     return spans

@@ -4,7 +4,7 @@ Pure functions on :class:`data.doccano.Example` lists:
 
 - **entities**: character IOB2 tags (:func:`data.schema.spans_to_tags`) scored by seqeval in
   strict mode with the IOB2 scheme (:func:`train.metrics.entity_scores`); predicted tags are
-  first repaired the way training and inference read them (:func:`data.schema.tags_to_spans`);
+  first repaired as training and inference read them (an ``I-X`` that continues nothing opens a span);
 - **records**: a predicted record is right when a gold record of the same text has the same
   metric text, the same value (relative tolerance 1e-6) and the same unit; matching is one
   to one, so a predicted record never counts for two gold ones. ``value_unit`` does the same
@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 from data.doccano import Example
-from data.schema import ENTITY_TYPES, Record, Span, spans_to_tags, tags_to_spans
+from data.schema import ENTITY_TYPES, Record, Span, spans_to_tags
 from train.metrics import entity_scores
 
 __all__ = [
@@ -127,15 +127,23 @@ def align(gold: Sequence[Example], pred: Sequence[Example]) -> Alignment:
 
 
 def repair_tags(tags: Sequence[str]) -> list[str]:
-    """Tags as inference reads them: an ``I-X`` that continues nothing opens a span.
+    """Tags with every ``I-X`` that continues nothing turned into ``B-X``.
 
     Strict seqeval would drop such a span; training's evaluation and the extractor both
-    read it through :func:`data.schema.tags_to_spans`, so the scorer does too.
+    read it as a span (:func:`data.schema.tags_to_spans`), so the scorer does too. Spans the
+    tags keep apart stay apart: the scorer scores what it is given, while the extractor
+    also joins touching spans of one type before it writes any.
 
-    >>> repair_tags(["O", "I-VALUE", "I-VALUE", "I-UNIT"])
-    ['O', 'B-VALUE', 'I-VALUE', 'B-UNIT']
+    >>> repair_tags(["O", "I-VALUE", "I-VALUE", "I-UNIT", "B-UNIT"])
+    ['O', 'B-VALUE', 'I-VALUE', 'B-UNIT', 'B-UNIT']
     """
-    return spans_to_tags(tags_to_spans(tags), len(tags))
+    repaired, previous = [], "O"
+    for tag in tags:
+        if tag.startswith("I-") and previous[2:] != tag[2:]:
+            tag = "B-" + tag[2:]
+        repaired.append(tag)
+        previous = tag
+    return repaired
 
 
 def entity_report(gold_tags: Sequence[Sequence[str]], pred_tags: Sequence[Sequence[str]]) -> dict:
@@ -353,8 +361,7 @@ def _summary(results: Sequence[TextResult]) -> dict[str, Any]:
     gold_tags = [spans_to_tags(r.gold.spans, len(r.gold.text)) for r in results]
     pred_tags = [spans_to_tags(r.pred.spans, len(r.pred.text)) for r in results]
     entities = entity_report(gold_tags, pred_tags)
-    predicted = Counter(s.label for r in results for s in tags_to_spans(repair_tags(
-        spans_to_tags(r.pred.spans, len(r.pred.text)))))
+    predicted = Counter(s.label for r in results for s in r.pred.spans)
     correct = Counter(s.label for r in results for s in set(r.gold.spans) & set(r.pred.spans))
     out: dict[str, Any] = {}
     for kind in ENTITY_TYPES:

@@ -235,9 +235,10 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
 # One letter per tag, so a whole text's tags become one string that regular expressions
 # scan in C instead of a Python loop per character.
 _TAG_CODE = {"O": "O", "B-METRIC": "M", "I-METRIC": "m", "B-VALUE": "V", "I-VALUE": "v", "B-UNIT": "U", "I-UNIT": "u"}
-# ``[Xx]x*``: a span opens at B-X, or at an I-X that continues nothing (the usual repair,
-# as data.schema.tags_to_spans does), and runs over the I-X that follow.
-_SPAN_RE = re.compile(r"Mm*|m+|Vv*|v+|Uu*|u+")
+# A run of one type's letters is one span, as data.schema.tags_to_spans reads tags: an I-X
+# after O opens a span, and a B-X right after an X span continues it (spans of one type never
+# touch in the annotation).
+_SPAN_RE = re.compile(r"[Mm]+|[Vv]+|[Uu]+")
 _CODE_TYPE = {"M": "METRIC", "m": "METRIC", "V": "VALUE", "v": "VALUE", "U": "UNIT", "u": "UNIT"}
 
 

@@ -22,7 +22,9 @@ def span_lists(draw):
     spans = []
     for a, b in zip(cuts, cuts[1:]):
         if draw(st.booleans()):
-            spans.append(Span(a, b, draw(st.sampled_from(ENTITY_TYPES))))
+            # as annotated: a span touching the one before it is of another type
+            touching = spans[-1].label if spans and spans[-1].end == a else None
+            spans.append(Span(a, b, draw(st.sampled_from([t for t in ENTITY_TYPES if t != touching]))))
     return spans, length
 
 
@@ -32,10 +34,26 @@ def test_spans_tags_round_trip(case):
     assert tags_to_spans(spans_to_tags(spans, length)) == spans
 
 
+@given(span_lists(), st.data())
+def test_touching_spans_of_one_type_read_as_one(case, data):
+    spans, length = case
+    if not spans:
+        return
+    i = data.draw(st.integers(0, len(spans) - 1))
+    # cut span i in two at an inner character: its tags now restart the name halfway
+    span = spans[i]
+    if span.end - span.start < 2:
+        return
+    cut = data.draw(st.integers(span.start + 1, span.end - 1))
+    halves = spans[:i] + [Span(span.start, cut, span.label), Span(cut, span.end, span.label)] + spans[i + 1:]
+    assert tags_to_spans(spans_to_tags(halves, length)) == spans
+
+
 @pytest.mark.parametrize("tags, expected", [
     (["I-VALUE", "I-VALUE"], [Span(0, 2, "VALUE")]),                     # I- without B- opens a span
     (["B-METRIC", "I-VALUE"], [Span(0, 1, "METRIC"), Span(1, 2, "VALUE")]),  # type change breaks
-    (["B-VALUE", "B-VALUE"], [Span(0, 1, "VALUE"), Span(1, 2, "VALUE")]),
+    (["B-VALUE", "B-VALUE"], [Span(0, 2, "VALUE")]),                      # spans of one type never touch
+    (["B-VALUE", "O", "B-VALUE"], [Span(0, 1, "VALUE"), Span(2, 3, "VALUE")]),
     (["O", "O"], []),
 ])
 def test_tags_to_spans_repairs(tags, expected):

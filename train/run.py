@@ -167,7 +167,7 @@ class TaggingTrainer(Trainer):
                 max_length=self.window, stride=self.stride,
             )
             # Score spans as inference will read them: tags_to_spans lets an I-X
-            # after O open a span, which strict seqeval alone would drop.
+            # after O open a span, which strict seqeval alone would drop, and joins touching spans of one type.
             predicted = [spans_to_tags(tags_to_spans(tags), len(tags)) for tags in predicted]
             gold = [spans_to_tags(ex.spans, len(ex.text)) for ex in examples]
             scores[name] = entity_scores(gold, predicted)
