@@ -336,6 +336,14 @@ def test_a_teacher_that_cannot_teach(make, needle, model_dir, dataset_dir, tmp_p
     assert not (tmp_path / "o").exists()
 
 
+def test_an_init_student_that_cannot_start(model_dir, dataset_dir, tmp_path, capsys):
+    mlm = broken_teacher(model_dir, tmp_path / "mlm", architectures=["BertForMaskedLM"])
+    assert main(cli_args(model_dir, dataset_dir, "none", tmp_path / "o", "--init-student", mlm)) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("govreport distill: error: --init-student ") and "not a token-classification model" in last
+    assert not (tmp_path / "o").exists()
+
+
 def test_empty_data_folder(model_dir, tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main(cli_args(model_dir, tmp_path / "empty", "none", tmp_path / "o")) == 2

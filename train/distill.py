@@ -272,7 +272,7 @@ class DistillCollator:
 # ---- teacher and student
 
 
-def check_teacher(teacher: str) -> tuple[Path, object]:
+def check_teacher(teacher: str, role: str = "teacher") -> tuple[Path, object]:
     """The teacher's folder and config, or a :class:`ConfigError` saying why it cannot teach.
 
     It must be a local token-classification model whose labels are exactly
@@ -280,22 +280,22 @@ def check_teacher(teacher: str) -> tuple[Path, object]:
     """
     path = resolve_path(teacher)
     if not path.is_dir():
-        raise ConfigError(f"teacher {teacher} is not a folder; pass a model folder written by govreport train or export")
+        raise ConfigError(f"{role} {teacher} is not a folder; pass a model folder written by govreport train or export")
     try:
         config = AutoConfig.from_pretrained(path, local_files_only=True)
     except (OSError, ValueError, KeyError) as err:
         first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ConfigError(f"cannot load teacher {teacher}: {first_line}") from None
+        raise ConfigError(f"cannot load {role} {teacher}: {first_line}") from None
     architectures = config.architectures or []
     if not any(name.endswith("ForTokenClassification") for name in architectures):
-        raise ConfigError(f"teacher {teacher} is not a token-classification model (architectures: {architectures or 'none'})")
+        raise ConfigError(f"{role} {teacher} is not a token-classification model (architectures: {architectures or 'none'})")
     labels = [config.id2label[i] for i in range(config.num_labels)]
     if labels != list(LABELS):
-        raise ConfigError(f"teacher {teacher} has labels {labels}, not this project's {list(LABELS)}")
+        raise ConfigError(f"{role} {teacher} has labels {labels}, not this project's {list(LABELS)}")
     return path, config
 
 
-def load_teacher(path: Path):
+def load_teacher(path: Path, role: str = "teacher"):
     """Tokenizer and fp32 model of a folder that :func:`check_teacher` accepted."""
     try:
         tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
@@ -303,9 +303,9 @@ def load_teacher(path: Path):
         model = AutoModelForTokenClassification.from_pretrained(path, local_files_only=True, dtype=torch.float32)
     except (OSError, ValueError, KeyError) as err:
         first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ConfigError(f"cannot load teacher {path}: {first_line}") from None
+        raise ConfigError(f"cannot load {role} {path}: {first_line}") from None
     if not tokenizer.is_fast:
-        raise ConfigError(f"teacher {path} has no fast tokenizer; character offsets need one")
+        raise ConfigError(f"{role} {path} has no fast tokenizer; character offsets need one")
     return tokenizer, model.eval()
 
 
@@ -369,10 +369,11 @@ def truncated_teacher(cfg: DistillConfig, teacher) -> tuple[BertForTokenClassifi
 
 def load_student(path: str, window: int) -> tuple[object, BertForTokenClassification, str]:
     """Tokenizer, fp32 model and init note of a student saved earlier (``--init-student``)."""
-    folder, config = check_teacher(path)  # the same demands: a local tagger with this project's labels
+    role = "--init-student"
+    folder, config = check_teacher(path, role)  # the same demands: a local tagger with this project's labels
     if config.model_type != "bert":
-        raise ConfigError(f"--init-student {path} is a {config.model_type} model; students are BERT taggers")
-    tokenizer, student = load_teacher(folder)
+        raise ConfigError(f"{role} {path} is a {config.model_type} model; students are BERT taggers")
+    tokenizer, student = load_teacher(folder, role)
     # how an export served it is not a property of the weights this run will change
     student.config.__dict__.pop(SERVING_KEY, None)
     tokenizer.model_max_length = window
@@ -589,6 +590,8 @@ def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dic
     last_checkpoint, stale_checkpoints = check_output_dir(cfg)
     device, bf16 = setup_device(cfg)
     teacher_dir, _ = check_teacher(cfg.teacher)
+    if cfg.init_student:
+        check_teacher(cfg.init_student, "--init-student")
 
     # ---- data: synthetic examples with gold labels, real sentences without
     splits, train_examples, eval_sets, best_metric = load_training_data(cfg)
