@@ -39,6 +39,7 @@ __all__ = [
     "clean_spans",
     "clean_scored_spans",
     "snap_to_words",
+    "clear_word_cache",
     "spans_from_tags",
     "clause_starts",
     "sentence_bounds",
@@ -158,6 +159,11 @@ def _word_ends(segment: str) -> tuple[int, ...]:
         pos += len(word)
         ends.append(pos)
     return tuple(ends)
+
+
+def clear_word_cache() -> None:
+    """Forget every segmentation :func:`snap_to_words` cached (for timing a cold start)."""
+    _word_ends.cache_clear()
 
 
 def _word_bounds(text: str, lo: int, hi: int) -> set[int]:

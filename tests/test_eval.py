@@ -353,5 +353,10 @@ def test_bench_prints_figures(tmp_path, capsys):
     assert bench.main(["--model", str(model_dir), "--reports", "0", "--device", "cpu", "--threads", "1"]) == 0
     out = capsys.readouterr().out
     assert "reports_page.txt" in out and "forward" in out
-    assert out.count("chars/s") == 2
-    assert bench.main(["--no-model", "--reports", "0"]) == 0
+    timed = [line for line in out.splitlines() if line.startswith(("model ", "rules "))]
+    assert len(timed) == 2 and all("chars/s" in line for line in timed)
+    assert bench.main(["--no-model", "--reports", "0", "--repeat", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "fastest of 2 passes" in out
+    assert [line.split()[0] for line in out.splitlines() if "chars/s" in line] == ["rules"]
+    assert bench.main(["--no-model", "--repeat", "0"]) == 2
