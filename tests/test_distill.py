@@ -281,6 +281,7 @@ def test_init_student_goes_on_from_a_saved_student(model_dir, dataset_dir, unlab
     assert model.config.hidden_size == 16 and not hasattr(model.config, "serving_quantization")
     results = json.loads((second / "train_results.json").read_text(encoding="utf-8"))
     assert results["base_model"] == str(first) and results["distillation"]["student_tokenizer"] == "from --init-student"
+    assert results["config"]["hidden_size"] == 16  # what the student has, not the ignored --hidden-size 32
     card = (second / "README.md").read_text(encoding="utf-8")
     assert f"the weights of {first}" in card and "--student-tokenizer char" in card  # the first run's command, by lineage
 

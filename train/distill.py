@@ -606,6 +606,9 @@ def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dic
     set_seed(cfg.seed)
     if cfg.init_student:
         student_tokenizer, student, init_note = load_student(cfg.init_student, window)
+        c = student.config  # the sizes it has, not the options it ignored, go on the card
+        cfg.hidden_size, cfg.num_layers = c.hidden_size, c.num_hidden_layers
+        cfg.num_heads, cfg.intermediate_size = c.num_attention_heads, c.intermediate_size
     else:
         if cfg.student_tokenizer == "char":
             student_tokenizer = build_char_tokenizer(texts, common_cjk_chars(CHAR_SMALL_COMMON_CHARS), model_max_length=window)
