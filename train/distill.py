@@ -367,17 +367,27 @@ def truncated_teacher(cfg: DistillConfig, teacher) -> tuple[BertForTokenClassifi
     return student, note
 
 
-def load_student(path: str, window: int) -> tuple[object, BertForTokenClassification, str]:
-    """Tokenizer, fp32 model and init note of a student saved earlier (``--init-student``)."""
-    role = "--init-student"
-    folder, config = check_teacher(path, role)  # the same demands: a local tagger with this project's labels
+STUDENT_ROLE = "--init-student"
+
+
+def check_student(path: str) -> Path:
+    """The folder of a student saved earlier (``--init-student``), or a :class:`ConfigError`.
+
+    The teacher's demands (a local tagger with this project's labels), and a BERT.
+    """
+    folder, config = check_teacher(path, STUDENT_ROLE)
     if config.model_type != "bert":
-        raise ConfigError(f"{role} {path} is a {config.model_type} model; students are BERT taggers")
-    tokenizer, student = load_teacher(folder, role)
+        raise ConfigError(f"{STUDENT_ROLE} {path} is a {config.model_type} model; students are BERT taggers")
+    return folder
+
+
+def load_student(folder: Path, window: int) -> tuple[object, BertForTokenClassification]:
+    """Tokenizer and fp32 model of a folder that :func:`check_student` accepted."""
+    tokenizer, student = load_teacher(folder, STUDENT_ROLE)
     # how an export served it is not a property of the weights this run will change
     student.config.__dict__.pop(SERVING_KEY, None)
     tokenizer.model_max_length = window
-    return tokenizer, student.train(), f"the weights of {path}"
+    return tokenizer, student.train()
 
 
 def build_student(cfg: DistillConfig, tokenizer, teacher, teacher_tokenizer=None) -> tuple[BertForTokenClassification, str]:
@@ -590,8 +600,7 @@ def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dic
     last_checkpoint, stale_checkpoints = check_output_dir(cfg)
     device, bf16 = setup_device(cfg)
     teacher_dir, _ = check_teacher(cfg.teacher)
-    if cfg.init_student:
-        check_teacher(cfg.init_student, "--init-student")
+    student_dir = check_student(cfg.init_student) if cfg.init_student else None
 
     # ---- data: synthetic examples with gold labels, real sentences without
     splits, train_examples, eval_sets, best_metric = load_training_data(cfg)
@@ -604,8 +613,9 @@ def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dic
     window = min(cfg.max_length, model_max_length(teacher, tokenizer))
     texts = [ex.text for ex in train_examples] + unlabeled.sentences
     set_seed(cfg.seed)
-    if cfg.init_student:
-        student_tokenizer, student, init_note = load_student(cfg.init_student, window)
+    if student_dir is not None:
+        student_tokenizer, student = load_student(student_dir, window)
+        init_note = f"the weights of {cfg.init_student}"
         c = student.config  # the sizes it has, not the options it ignored, go on the card
         cfg.hidden_size, cfg.num_layers = c.hidden_size, c.num_hidden_layers
         cfg.num_heads, cfg.intermediate_size = c.num_attention_heads, c.intermediate_size
