@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         hf_logging.disable_progress_bar()
     try:
         extractor = Extractor.from_pretrained(args.model, batch_size=args.batch_size, device=args.device,
-                                              backend=args.backend)
+                                              backend=args.backend).settle()
     except (OSError, ValueError) as err:
         print(f"extract: cannot load the model: {err}", file=sys.stderr)
         return 2

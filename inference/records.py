@@ -29,7 +29,7 @@ from typing import Sequence
 
 from data.lexicon import QUALIFIERS_AFTER, QUALIFIERS_BEFORE
 from data.numbers import find_numbers, parse_number
-from data.schema import Record, Span
+from data.schema import LABELS, Record, Span
 from data.text import split_sentences
 
 logger = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ __all__ = [
     "snap_to_words",
     "clear_word_cache",
     "spans_from_tags",
+    "spans_from_labels",
     "clause_starts",
     "sentence_bounds",
     "find_qualifier",
@@ -139,7 +140,8 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @functools.lru_cache(maxsize=1)
-def _segmenter():
+def load_segmenter():
+    """jieba, with its dictionary loaded (once: the first call takes about a second)."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -155,7 +157,7 @@ def _word_ends(segment: str) -> tuple[int, ...]:
     most of what snapping a METRIC costs.
     """
     ends, pos = [], 0
-    for word in _segmenter().cut(segment, HMM=False):
+    for word in load_segmenter().cut(segment, HMM=False):
         pos += len(word)
         ends.append(pos)
     return tuple(ends)
@@ -245,6 +247,8 @@ _TAG_CODE = {"O": "O", "B-METRIC": "M", "I-METRIC": "m", "B-VALUE": "V", "I-VALU
 # after O opens a span, and a B-X right after an X span continues it (spans of one type never
 # touch in the annotation).
 _SPAN_RE = re.compile(r"[Mm]+|[Vv]+|[Uu]+")
+# the same letters by label id, as a bytes.translate table
+_LABEL_CODE = bytes.maketrans(bytes(range(len(LABELS))), "".join(_TAG_CODE[tag] for tag in LABELS).encode("ascii"))
 _CODE_TYPE = {"M": "METRIC", "m": "METRIC", "V": "VALUE", "v": "VALUE", "U": "UNIT", "u": "UNIT"}
 
 
@@ -257,7 +261,20 @@ def spans_from_tags(text: str, tags: Sequence[str], probs: Sequence[float] | Non
     >>> spans_from_tags("办结 3件", ["B-METRIC", "I-METRIC", "O", "I-VALUE", "B-UNIT"], [0.9, 0.8, 1, 0.7, 0.95])
     ([Span(start=0, end=2, label='METRIC'), Span(start=3, end=4, label='VALUE'), Span(start=4, end=5, label='UNIT')], [0.8, 0.7, 0.95])
     """
-    codes = "".join(map(_TAG_CODE.__getitem__, tags))
+    return _spans_from_codes(text, "".join(map(_TAG_CODE.__getitem__, tags)), probs)
+
+
+def spans_from_labels(text: str, label_ids: Sequence[int], probs: Sequence[float] | None = None
+                      ) -> tuple[list[Span], list[float]]:
+    """:func:`spans_from_tags` for label ids in :data:`data.schema.LABELS` order (what a model predicts).
+
+    >>> spans_from_labels("办结3件", [1, 2, 3, 5])[0]
+    [Span(start=0, end=2, label='METRIC'), Span(start=2, end=3, label='VALUE'), Span(start=3, end=4, label='UNIT')]
+    """
+    return _spans_from_codes(text, bytes(label_ids).translate(_LABEL_CODE).decode("ascii"), probs)
+
+
+def _spans_from_codes(text: str, codes: str, probs: Sequence[float] | None) -> tuple[list[Span], list[float]]:
     spans, scores = [], []
     for m in _SPAN_RE.finditer(codes):
         span = _trim(text, Span(m.start(), m.end(), _CODE_TYPE[codes[m.start()]]))

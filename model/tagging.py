@@ -19,12 +19,14 @@ True
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
+import weakref
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 import torch
@@ -73,26 +75,43 @@ def char_tags_and_probs(
     offsets: Offsets, token_label_ids: Sequence[int], token_probs: Sequence[float] | None, length: int
 ) -> tuple[list[str], list[float]]:
     """:func:`token_to_char_tags`, and each character's probability: its token's (1.0 where no token decides)."""
-    tags = ["O"] * length
-    probs = [1.0] * length
-    decided = bytearray(length)
+    label_ids, probs = char_labels_and_probs(offsets, token_label_ids, token_probs, length)
+    return [id2label[i] for i in label_ids], probs
+
+
+def char_labels_and_probs(
+    offsets: Offsets, token_label_ids: Sequence[int], token_probs: Sequence[float] | None, length: int
+) -> tuple[list[int], list[float]]:
+    """:func:`char_tags_and_probs` with label ids (:data:`data.schema.LABELS` order) for tags.
+
+    Tokens of one character each, in order and covering the text (a character tokenizer's),
+    are the characters' labels as they are.
+
+    >>> char_labels_and_probs([(0, 2), (3, 4)], [3, 5], [0.9, 0.8], 4)
+    ([3, 4, 0, 5], [0.9, 0.9, 1.0, 0.8])
+    """
     if token_probs is None:
         token_probs = [1.0] * len(offsets)
+    if len(offsets) == length and IGNORE_INDEX not in token_label_ids and offsets == _unit_offsets(length):
+        return list(token_label_ids), list(token_probs)
+    label_ids = [_OUTSIDE] * length
+    probs = [1.0] * length
+    decided = bytearray(length)
     for (start, end), label_id, p in zip(offsets, token_label_ids, token_probs):
         if start >= end or label_id == IGNORE_INDEX or decided[start]:
             continue
-        tag = tags[start] = id2label[label_id]
-        probs[start], decided[start] = p, 1
+        label_ids[start], probs[start], decided[start] = label_id, p, 1
         if end - start > 1:
-            inside = _INSIDE[tag]
+            inside = _INSIDE[label_id]
             for i in range(start + 1, min(end, length)):
                 if not decided[i]:
-                    tags[i], probs[i], decided[i] = inside, p, 1
-    return tags, probs
+                    label_ids[i], probs[i], decided[i] = inside, p, 1
+    return label_ids, probs
 
 
-# The tag that continues each tag over the rest of a multi-character token.
-_INSIDE = {tag: "O" if tag == "O" else "I-" + tag.partition("-")[2] for tag in id2label.values()}
+# The label that continues each label over the rest of a multi-character token.
+_OUTSIDE = label2id["O"]
+_INSIDE = {i: _OUTSIDE if tag == "O" else label2id["I-" + tag.partition("-")[2]] for i, tag in id2label.items()}
 
 
 def boundary_conflicts(offsets: Offsets, spans: Sequence[Span]) -> list[Span]:
@@ -181,7 +200,6 @@ def encode_windows(tokenizer, texts: Sequence[str], max_length: int, stride: int
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
     windows = []
     for index, (ids, offsets) in enumerate(_ids_and_offsets(tokenizer, texts)):
-        offsets = clean_offsets(offsets, texts[index])
         start = 0
         while True:
             piece = [cls] + ids[start:start + inner] + [sep]
@@ -195,17 +213,183 @@ def encode_windows(tokenizer, texts: Sequence[str], max_length: int, stride: int
 
 
 def _ids_and_offsets(tokenizer, texts: list[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
-    """Token ids and character offsets of each text, without special tokens.
+    """Token ids and character offsets (:func:`clean_offsets`) of each text, without special tokens.
+
+    A character tokenizer's ids come from a lookup table (:class:`_CharEncoder`); other
+    tokenizers, and texts the table cannot vouch for, go through the tokenizer.
+    """
+    chars = _char_encoder(tokenizer)
+    if chars is None:
+        return _tokenize(tokenizer, texts)
+    unseen = chars.unseen(texts)
+    if unseen:
+        chars.learn(unseen)
+    out: list = [chars.encode(text) for text in texts]
+    hard = [i for i, ids in enumerate(out) if ids is None]
+    for i, encoded in zip(hard, _tokenize(tokenizer, [texts[i] for i in hard])):
+        out[i] = encoded
+    return out
+
+
+def _tokenize(tokenizer, texts: list[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
+    """Ids and cleaned offsets from the tokenizer itself.
 
     The Rust tokenizer is called directly when there is one: ``tokenizer(...)`` gives the
     same ids and offsets but spends longer converting them to Python lists than the
     tokenizer spends tokenizing.
     """
+    if not texts:
+        return []
     backend = getattr(tokenizer, "backend_tokenizer", None)
     if backend is None or backend.truncation is not None or backend.padding is not None:
         encoded = tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
-        return list(zip(encoded["input_ids"], encoded["offset_mapping"]))
-    return [(e.ids, e.offsets) for e in backend.encode_batch(texts, add_special_tokens=False)]
+        pairs = zip(encoded["input_ids"], encoded["offset_mapping"])
+    else:
+        pairs = ((e.ids, e.offsets) for e in backend.encode_batch(texts, add_special_tokens=False))
+    return [(ids, clean_offsets(offsets, text)) for (ids, offsets), text in zip(pairs, texts)]
+
+
+class _CharEncoder:
+    """Token ids of a character WordPiece tokenizer, read from a table instead of the Rust tokenizer.
+
+    With one token per character, tokenizing is a lookup per character, which Python does
+    about ten times faster than the Rust tokenizer returns its encodings. What each
+    character becomes is learnt from the tokenizer itself the first time it is seen: its
+    id alone and its id inside a word (``2018`` is ``2 ##0 ##1 ##8``, while a CJK
+    character or a punctuation mark stands alone after anything), or, for a character
+    that makes no token, whether it splits words (a space) or vanishes from between
+    them (a control character). A text the table cannot vouch for (a special token's
+    text, an unknown character inside a word, an overlong word) returns None and goes to
+    the tokenizer.
+    """
+
+    def __init__(self, backend, unk_id: int, specials: Sequence[str], max_word: int, word_char: str):
+        from tokenizers import Tokenizer
+
+        # a copy of the Rust tokenizer, without the padding or truncation the original may carry
+        self.backend = Tokenizer.from_str(backend.to_str())
+        self.backend.no_padding()
+        self.backend.no_truncation()
+        self.unk_id, self.max_word, self.word_char = unk_id, max_word, word_char
+        self.specials = re.compile("|".join(map(re.escape, specials))) if specials else None
+        # The table: each character's kind, as a str.translate map (s stands alone, w is a
+        # word character, - makes no token and splits words, + makes none and vanishes from
+        # between them, ? is anything else), its id alone and its id inside a word.
+        self.kinds: dict[int, str] = {}
+        self.alone: dict[str, int] = {}
+        self.after: dict[str, int] = {}
+        self.word_runs = re.compile("(?!)")  # two or more word characters in a row
+
+    def learn(self, chars: Iterable[str]) -> None:
+        """Put ``chars`` in the table: three short texts each through the tokenizer, in one batch."""
+        chars, w = list(chars), self.word_char
+        encoded = self.backend.encode_batch([t for c in chars for t in (c, c + c, w + c + w)], add_special_tokens=False)
+        for k, char in enumerate(chars):
+            alone, twice, between = (e.ids for e in encoded[3 * k: 3 * k + 3])
+            if len(alone) == 1:
+                self.alone[char] = alone[0]
+                if len(twice) == 2 and twice[1] == alone[0]:  # repeats itself: stands alone
+                    kind = "s"
+                else:  # a word character continues with its ## id, or makes the word [UNK]
+                    kind = "w"
+                    if len(twice) == 2:
+                        self.after[char] = twice[1]
+            elif not alone and len(between) == 2:
+                kind = "-" if between[0] == between[1] else "+"
+            else:
+                kind = "?"
+            self.kinds[ord(char)] = kind
+        words = sorted(chr(c) for c, kind in self.kinds.items() if kind == "w")
+        self.word_runs = re.compile(f"[{''.join(map(re.escape, words))}]{{2,}}" if words else "(?!)")
+
+    def unseen(self, texts: Iterable[str]) -> set[str]:
+        """The characters of ``texts`` not in the table yet."""
+        return {c for c in set("".join(texts)) if ord(c) not in self.kinds}
+
+    def encode(self, text: str) -> tuple[list[int], list[tuple[int, int]]] | None:
+        """Ids and offsets of ``text``, whose characters must all be in the table; None to ask the tokenizer."""
+        if self.specials is not None and self.specials.search(text):
+            return None
+        try:
+            ids = list(map(self.alone.__getitem__, text))
+        except KeyError:  # a character that makes no token
+            return self._encode_slowly(text)
+        for word in self.word_runs.finditer(text):  # 2018: 2 ##0 ##1 ##8
+            start, end = word.span()
+            rest = text[start + 1:end]
+            if ids[start] == self.unk_id or end - start > self.max_word or not self.after.keys() >= set(rest):
+                return None  # WordPiece reads the whole word as [UNK]
+            ids[start + 1:end] = map(self.after.__getitem__, rest)
+        return ids, _unit_offsets(len(text))
+
+    def _encode_slowly(self, text: str) -> tuple[list[int], list[tuple[int, int]]] | None:
+        """:meth:`encode` for a text with characters that make no token (spaces, control characters)."""
+        kinds = text.translate(self.kinds)
+        if "?" in kinds:
+            return None
+        ids, kept = [], []
+        word_first, word_len = -1, 0  # the current word's first token, -1 between words; its length
+        for i, (char, kind) in enumerate(zip(text, kinds)):
+            if kind == "-":
+                word_first = -1
+            elif kind == "s":
+                kept.append(i)
+                ids.append(self.alone[char])
+                word_first = -1
+            elif kind == "w":
+                kept.append(i)
+                if word_first < 0:
+                    word_first, word_len = len(ids), 1
+                    ids.append(self.alone[char])
+                    continue
+                word_len += 1
+                if char not in self.after or ids[word_first] == self.unk_id or word_len > self.max_word:
+                    return None
+                ids.append(self.after[char])
+        unit = _unit_offsets(len(text))
+        return ids, [unit[i] for i in kept]
+
+
+_UNIT_OFFSETS: list[tuple[int, int]] = []
+
+
+def _unit_offsets(n: int) -> list[tuple[int, int]]:
+    """``[(0, 1), (1, 2), ..., (n - 1, n)]``, sliced from a shared list."""
+    if n > len(_UNIT_OFFSETS):
+        _UNIT_OFFSETS.extend((i, i + 1) for i in range(len(_UNIT_OFFSETS), max(n, 2 * len(_UNIT_OFFSETS))))
+    return _UNIT_OFFSETS[:n]
+
+
+_CHAR_ENCODERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _char_encoder(tokenizer) -> _CharEncoder | None:
+    """The lookup encoder of a character WordPiece tokenizer (:mod:`model.char_encoder`'s), else None.
+
+    That is a vocabulary of single characters and ``##`` + one character, a BERT
+    normaliser that neither lowercases nor strips accents (so no character turns into
+    several) and BERT's pre-tokenizer. Decided once per tokenizer.
+    """
+    if tokenizer not in _CHAR_ENCODERS:
+        backend = getattr(tokenizer, "backend_tokenizer", None)
+        spec = json.loads(backend.to_str()) if backend is not None else {}
+        model, norm, pre = spec.get("model") or {}, spec.get("normalizer") or {}, spec.get("pre_tokenizer") or {}
+        specials = [t["content"] for t in spec.get("added_tokens") or []]
+        vocab = model.get("vocab") or {}
+        char_level = (
+            model.get("type") == "WordPiece" and model.get("unk_token") in vocab
+            and norm.get("type") == "BertNormalizer" and not norm.get("lowercase") and not norm.get("strip_accents")
+            and pre.get("type") == "BertPreTokenizer"
+            and all(len(t) == 1 or (len(t) == 3 and t.startswith("##")) for t in vocab if t not in specials)
+        )
+        # a character that can continue a word, to learn what a space or a control character does inside one
+        word_char = next((t[2:] for t in vocab if t.startswith("##") and t[2:] in vocab), None)
+        chars = None
+        if char_level and word_char:
+            chars = _CharEncoder(backend, vocab[model["unk_token"]], specials,
+                                 model.get("max_input_chars_per_word", 100), word_char)
+        _CHAR_ENCODERS[tokenizer] = chars
+    return _CHAR_ENCODERS[tokenizer]
 
 
 def window_sources(windows: Sequence[Window]) -> dict[int, dict[tuple[int, int], tuple[int, int]]]:
@@ -258,7 +442,22 @@ def predict_tags_with_probs(
     stride: int | None = None,
     progress: bool = False,
 ) -> list[tuple[list[str], list[float]]]:
-    """Character tags and per-character confidence for each text.
+    """Character tags and per-character confidence for each text (:func:`predict_labels_with_probs`, as tags)."""
+    predicted = predict_labels_with_probs(model, tokenizer, texts, batch_size, device, max_length, stride, progress)
+    return [([id2label[i] for i in label_ids], probs) for label_ids, probs in predicted]
+
+
+def predict_labels_with_probs(
+    model,
+    tokenizer,
+    texts: Sequence[str],
+    batch_size: int = 32,
+    device: str | torch.device | None = None,
+    max_length: int | None = None,
+    stride: int | None = None,
+    progress: bool = False,
+) -> list[tuple[list[int], list[float]]]:
+    """Character label ids (:data:`data.schema.LABELS` order) and per-character confidence for each text.
 
     The confidence of a character is the softmax probability of the tag its token
     was given (the arg-max, so the largest class probability); a span's
@@ -318,8 +517,9 @@ def predict_tags_with_probs(
                 for i, w, label_ids, probs in zip(batch, rows, top_id.tolist(), top_p.tolist()):
                     if w.text_index in sources:
                         rows_of[i] = (label_ids, probs)
-                    else:
-                        direct[w.text_index] = (w.offsets, label_ids, probs)
+                    else:  # CLS, SEP and padding left out
+                        last = len(w.offsets) - 1
+                        direct[w.text_index] = (w.offsets[1:last], label_ids[1:last], probs[1:last])
     finally:
         model.train(was_training)
 
@@ -327,7 +527,7 @@ def predict_tags_with_probs(
         offsets = sorted(picked)
         direct[index] = (offsets, [rows_of[picked[o][0]][0][picked[o][1]] for o in offsets],
                          [rows_of[picked[o][0]][1][picked[o][1]] for o in offsets])
-    return [char_tags_and_probs(*direct.get(index, ([], [], [])), len(text)) for index, text in enumerate(texts)]
+    return [char_labels_and_probs(*direct.get(index, ([], [], [])), len(text)) for index, text in enumerate(texts)]
 
 
 def predict_tags(

@@ -154,6 +154,20 @@ def test_a_rule_tagger_plugs_in(extractor):
     assert [triples(r) for r in Extractor(rule_tagger).extract(texts)] == [triples(r) for r in extractor.extract(texts)]
 
 
+def test_settle_loads_the_segmenter_and_freezes_the_heap(extractor):
+    import gc
+
+    from inference.records import load_segmenter
+
+    before = extractor.extract(["全区家庭户达到3.1万户,网上申请26件"])
+    try:
+        assert extractor.settle() is extractor
+        assert gc.get_freeze_count() > 0 and load_segmenter.cache_info().currsize == 1
+        assert extractor.extract(["全区家庭户达到3.1万户,网上申请26件"]) == before
+    finally:
+        gc.unfreeze()
+
+
 def test_a_failing_sentence_fails_its_document_only():
     def fragile(texts):
         if any("坏" in t for t in texts):

@@ -17,6 +17,7 @@ from inference.records import (
     sentence_bounds,
     shift_record,
     snap_to_words,
+    spans_from_labels,
     spans_from_tags,
 )
 from tests.conftest import parse_marked
@@ -279,6 +280,15 @@ def test_spans_from_tags_agrees_with_schema_oracle():
         assert scores == [1.0] * len(spans)
     gold = [Span(3, 5, "METRIC"), Span(5, 7, "VALUE"), Span(7, 8, "UNIT")]
     assert spans_from_tags(text, spans_to_tags(gold, len(text)))[0] == gold
+
+
+def test_spans_from_labels_reads_ids_as_spans_from_tags_reads_tags():
+    rng = random.Random(1)
+    text = "办结 3件。共发布信息12条占比4%"
+    for _ in range(300):
+        ids = [rng.randrange(len(LABELS)) for _ in text]
+        probs = [rng.random() for _ in text]
+        assert spans_from_labels(text, ids, probs) == spans_from_tags(text, [LABELS[i] for i in ids], probs)
 
 
 # ---- sentences, clauses, offsets

@@ -7,6 +7,7 @@ from transformers import AutoTokenizer
 
 from data.schema import LABELS, Span, spans_to_tags
 from model.char_encoder import SPECIAL_TOKENS, build_char_tokenizer, build_char_vocab, char_small_config
+from model import tagging
 from model.tagging import (
     IGNORE_INDEX,
     align_labels,
@@ -135,6 +136,42 @@ def test_windows_read_the_rust_tokenizer_as_the_python_call_does(tokenizer, exam
     for w, ids, offsets, text in zip(windows, encoded["input_ids"], encoded["offset_mapping"], texts):
         assert w.input_ids == [tokenizer.cls_token_id, *ids, tokenizer.sep_token_id]
         assert w.offsets == [(0, 0), *clean_offsets(offsets, text), (0, 0)]
+
+
+def _odd_texts(tokenizer, count: int = 400) -> list[str]:
+    """Texts mixing what a character table must get right: known and unknown characters,
+    word runs (digits, Latin letters), spaces, control and invisible characters, a special
+    token's text and an overlong word."""
+    import random
+
+    rng = random.Random(5)
+    known = [t for t in tokenizer.get_vocab() if len(t) == 1]
+    pieces = known[:200] + list("0123456789abcXYZ.%,，。（）") + ["龘", "☃", "é", "Ⅻ", "①", "㎡", "𠀀"] \
+        + [" ", "  ", "\t", "\n", "\u3000", "\x01", "\u200b", "\ufffd", "\u2028", "[SEP]", "[UNK]", "2018", "ab☃c"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(count)]
+    return texts + ["7" * 100, "7" * 101, "x" + "7" * 150, "共3件", ""]
+
+
+def test_character_table_tokenizes_as_the_tokenizer_does(tokenizer, examples):
+    texts = [ex.text for ex in examples] + _odd_texts(tokenizer)
+    expected = [(list(ids), [tuple(o) for o in offsets]) for ids, offsets in tagging._tokenize(tokenizer, texts)]
+    got = tagging._ids_and_offsets(tokenizer, texts)
+    assert tagging._char_encoder(tokenizer) is not None  # the fixture's tokenizer is a character one
+    assert [(list(ids), [tuple(o) for o in offsets]) for ids, offsets in got] == expected
+    # and from the table for most texts, not by falling back on the tokenizer for all
+    assert sum(tagging._char_encoder(tokenizer).encode(t) is not None for t in texts) > len(texts) // 2
+
+
+def test_character_table_only_for_character_tokenizers(tokenizer_dir, tmp_path):
+    from transformers import BertTokenizer
+
+    vocab = dict(AutoTokenizer.from_pretrained(tokenizer_dir).get_vocab())
+    vocab["办结"] = len(vocab)  # one token for two characters
+    BertTokenizer(vocab=vocab, do_lower_case=False).save_pretrained(tmp_path)
+    words = AutoTokenizer.from_pretrained(tmp_path)
+    assert tagging._char_encoder(words) is None
+    texts = ["办结3件", "共办结 12 件"]
+    assert tagging._ids_and_offsets(words, texts) == tagging._tokenize(words, texts)
 
 
 def test_long_text_keeps_every_character(model, tokenizer):
