@@ -383,9 +383,9 @@ def _char_encoder(tokenizer) -> _CharEncoder | None:
             and all(len(t) == 1 or (len(t) == 3 and t.startswith("##")) for t in vocab if t not in specials)
         )
         # a character that can continue a word, to learn what a space or a control character does inside one
-        word_char = next((t[2:] for t in vocab if t.startswith("##") and t[2:] in vocab), None)
+        word_char = next((t[2:] for t in vocab if t.startswith("##") and t[2:] in vocab), None) if char_level else None
         chars = None
-        if char_level and word_char:
+        if word_char:
             chars = _CharEncoder(backend, vocab[model["unk_token"]], specials,
                                  model.get("max_input_chars_per_word", 100), word_char)
         _CHAR_ENCODERS[tokenizer] = chars

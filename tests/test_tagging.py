@@ -174,6 +174,22 @@ def test_character_table_only_for_character_tokenizers(tokenizer_dir, tmp_path):
     assert tagging._ids_and_offsets(words, texts) == tagging._tokenize(words, texts)
 
 
+def test_sentencepiece_tokenizers_go_through_the_tokenizer():
+    # the e5 base's kind: a Unigram model, whose vocabulary is a list of (piece, score) pairs
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    pieces = [("<unk>", 0.0), ("<s>", 0.0), ("</s>", 0.0), ("<pad>", 0.0), ("▁", -1.0), ("办结", -2.0),
+              ("3", -2.0), ("件", -2.0), ("办", -3.0), ("结", -3.0)]
+    backend = Tokenizer(models.Unigram(pieces, unk_id=0))
+    backend.pre_tokenizer = pre_tokenizers.Metaspace()
+    sp = PreTrainedTokenizerFast(tokenizer_object=backend, unk_token="<unk>", cls_token="<s>", sep_token="</s>",
+                                 pad_token="<pad>")
+    assert tagging._char_encoder(sp) is None
+    (ids, offsets), = tagging._ids_and_offsets(sp, ["办结3件"])
+    assert sp.convert_ids_to_tokens(ids)[-3:] == ["办结", "3", "件"] and offsets[-3:] == [(0, 2), (2, 3), (3, 4)]
+
+
 def test_long_text_keeps_every_character(model, tokenizer):
     assert len(LONG_TEXT) > 3 * model.config.max_position_embeddings
     (tags,) = predict_tags(model, tokenizer, [LONG_TEXT])
