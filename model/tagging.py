@@ -253,7 +253,8 @@ class _CharEncoder:
     """Token ids of a character WordPiece tokenizer, read from a table instead of the Rust tokenizer.
 
     With one token per character, tokenizing is a lookup per character, which Python does
-    about ten times faster than the Rust tokenizer returns its encodings. What each
+    about five times faster than the Rust tokenizer hands back its encodings (22 ms
+    against 120 ms for 51,233 characters). What each
     character becomes is learnt from the tokenizer itself the first time it is seen: its
     id alone and its id inside a word (``2018`` is ``2 ##0 ##1 ##8``, while a CJK
     character or a punctuation mark stands alone after anything), or, for a character
