@@ -96,12 +96,14 @@ def read_predictions(path: str | Path, gold: Sequence[Example]) -> list[Example]
     return out
 
 
-def predict(tagger, gold: Sequence[Example], progress: bool = False, batch_chars: int = 1 << 14) -> list[Example]:
+def predict(tagger, gold: Sequence[Example], progress: bool = False, batch_chars: int = 1 << 14
+            ) -> tuple[list[Example], list[tuple[str, str]]]:
     """Run a tagger through :class:`inference.Extractor` on the gold texts.
 
     The spans scored are those the extractor outputs (repaired, trimmed, mapped back to the
     text), and the records come from the same run, so the figures describe what
-    ``govreport extract`` would write.
+    ``govreport extract`` would write. Also returns ``(id, error)`` for each text the
+    tagger failed on; its predictions are incomplete.
     """
     from inference.extract import DocEnd, DocStart, Extractor, Piece
     from inference.reader import Document
@@ -118,7 +120,7 @@ def predict(tagger, gold: Sequence[Example], progress: bool = False, batch_chars
     out: list[Example] = []
     spans: list[Span] = []
     records: list[Record] = []
-    failed = 0
+    failures: list[tuple[str, str]] = []
     for event in extractor.stream(docs):
         if isinstance(event, DocStart):
             spans, records = [], []
@@ -129,14 +131,11 @@ def predict(tagger, gold: Sequence[Example], progress: bool = False, batch_chars
                 bar.update(event.end - event.start)
         elif isinstance(event, DocEnd):
             if event.error:
-                failed += 1
-                logger.warning("text %s: %s", event.doc.id, event.error)
+                failures.append((event.doc.id, event.error))
             out.append(Example(event.doc.id, texts[event.doc.id], sorted(spans), records))
     if bar is not None:
         bar.close()
-    if failed:
-        logger.warning("%d texts failed during tagging; their predictions are incomplete", failed)
-    return out
+    return out, failures
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     progress = not args.no_progress and sys.stderr.isatty()
     build = None
     backend = None  # how a model ran: torch or onnx
+    failures: list[tuple[str, str]] = []  # texts the tagger failed on
 
     if args.predictions is not None:
         try:
@@ -282,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.system == "rules":
         from eval.rules import RuleTagger
 
-        pred = predict(RuleTagger(), gold, progress)
+        pred, failures = predict(RuleTagger(), gold, progress)
         system = "rules"
     else:
         from inference.extract import DEFAULT_MODEL, ModelTagger
@@ -297,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ValueError) as err:
             print(f"evaluate: cannot load the model: {err}", file=sys.stderr)
             return 2
-        pred = predict(tagger, gold, progress)
+        pred, failures = predict(tagger, gold, progress)
         system = f"model {tagger.model_dir}"
         backend = tagger.backend
 
@@ -311,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     report = {"gold": str(args.gold), "system": system, **report, "seconds": round(elapsed, 2)}
     if backend:
         report["backend"] = backend
+    if failures:
+        report["failed_texts"] = [{"id": i, "error": e} for i, e in failures]
     title = f"{system} ({backend}) on {args.gold}" if backend else f"{system} on {args.gold}"
 
     if args.output:
@@ -331,6 +333,12 @@ def main(argv: list[str] | None = None) -> int:
             print(per_source_markdown(report))
     print(errors_summary(report), file=sys.stderr)
     print(f"evaluate: {elapsed:.1f} s", file=sys.stderr)
+    if failures:
+        # The scores count a failed text as predicting nothing: they do not describe the system.
+        first_id, first_error = failures[0]
+        print(f"evaluate: the tagger failed on {len(failures)} of {len(gold)} texts, so these scores are not "
+              f"the system's (first: {first_id}: {first_error})", file=sys.stderr)
+        return 1
     return 0
 
 

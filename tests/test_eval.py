@@ -311,6 +311,27 @@ def test_cli_rules(gold_file, tmp_path, capsys):
     assert "VALUE" in capsys.readouterr().out
 
 
+def test_cli_a_failing_tagger_fails_the_evaluation(gold_file, tmp_path, capsys, monkeypatch):
+    from eval.rules import RuleTagger
+
+    path, examples = gold_file
+    broken = examples[1].text
+
+    def tag(self, texts):
+        if broken in texts:
+            raise RuntimeError("boom")
+        return original(self, texts)
+
+    original = RuleTagger.__call__
+    monkeypatch.setattr(RuleTagger, "__call__", tag)
+    out = tmp_path / "report.json"
+    assert cli.main(["--gold", str(path), "--system", "rules", "--output", str(out)]) == 1
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert [f["id"] for f in report["failed_texts"]] == [examples[1].id]
+    assert "boom" in report["failed_texts"][0]["error"]
+    assert "failed on 1 of" in capsys.readouterr().err
+
+
 def test_cli_model(gold_file, tmp_path, capsys):
     from tests.test_extract import lexicon_model
 
