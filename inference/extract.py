@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from data.schema import LABELS, Record, Span
 from inference.reader import CHUNK_CHARS, Document, ReadError
 from inference.records import (SENTENCE_KEY, build_records, clean_scored_spans, load_segmenter, sentence_bounds,
-                               snap_to_words, spans_from_labels)
+                               snap_to_numbers, snap_to_words, spans_from_labels)
 from model.export import ONNX_FILE, SERVING_KEY
 
 logger = logging.getLogger(__name__)
@@ -274,8 +274,9 @@ class Extractor:
 
     ``batch_chars`` bounds how much text is handed to the tagger at once (sentences of
     several documents share a batch); results still come out in document order.
-    ``snap_words`` widens METRIC spans that end inside a word to the whole word
-    (:func:`inference.records.snap_to_words`).
+    ``snap_words`` puts span edges on word and number boundaries: METRIC spans that end
+    inside a word take the whole word (:func:`inference.records.snap_to_words`), VALUE
+    spans that end inside a number the whole number (:func:`inference.records.snap_to_numbers`).
     """
 
     def __init__(self, tagger: Tagger, normalize_text: bool = True, batch_chars: int = 1 << 15,
@@ -401,7 +402,7 @@ class Extractor:
             raise ValueError(f"tagger returned {len(spans)} spans but {len(scores)} scores")
         kept, scores = clean_scored_spans(text, spans, scores)
         if self.snap_words:
-            kept = snap_to_words(text, kept)
+            kept = snap_to_numbers(text, snap_to_words(text, kept))
         to_orig = _mapper(index, piece.start)
         sentence = (piece.start, piece.end)
         piece.spans = [Span(*to_orig(s.start, s.end), s.label) for s in kept]

@@ -16,6 +16,7 @@ from inference.records import (
     find_qualifier,
     sentence_bounds,
     shift_record,
+    snap_to_numbers,
     snap_to_words,
     spans_from_labels,
     spans_from_tags,
@@ -254,6 +255,36 @@ def test_snap_to_words_never_enters_a_neighbour():
     spans = [Span(1, 3, "METRIC"), Span(3, 4, "VALUE"), Span(4, 5, "UNIT")]
     snapped = snap_to_words(text, spans)
     assert snapped[1:] == spans[1:] and snapped[0].end <= 3
+
+
+@pytest.mark.parametrize(
+    "tagged, expected",
+    [
+        ("尺寸500×18{00|V}{毫米|U}", "1800"),  # a tagger that stopped inside a number
+        ("平均年限{9.9|V}1{年|U}", "9.91"),
+        ("{1|V}{800|U}", "1"),  # never into another span
+        ("{1|V}8{00|U}", "18"),
+        ("收到{３|V}２{件|U}", "３２"),
+        ("共{52|V}{件|U}", "52"),  # a whole number stays as it is
+        ("2018年的第{一|V}{批|U}", "一"),
+    ],
+)
+def test_snap_to_numbers_widens_split_values(tagged, expected):
+    ex = parse_marked(tagged, "t")
+    snapped = snap_to_numbers(ex.text, ex.spans)
+    assert [ex.text[s.start:s.end] for s in snapped if s.label == "VALUE"] == [expected]
+    assert [s for s in snapped if s.label != "VALUE"] == [s for s in sorted(ex.spans) if s.label != "VALUE"]
+
+
+def test_snap_to_numbers_never_makes_spans_overlap():
+    rng = random.Random(2)
+    text = "2018年受理1,234件办结99.5%共３２件"
+    for _ in range(300):
+        cuts = sorted(rng.sample(range(len(text) + 1), 6))
+        spans = [Span(a, b, rng.choice(("VALUE", "UNIT"))) for a, b in zip(cuts[::2], cuts[1::2]) if a < b]
+        snapped = snap_to_numbers(text, spans)
+        assert all(a.end <= b.start for a, b in zip(snapped, snapped[1:])), (spans, snapped)
+        assert all(s.start <= o.start and o.end <= s.end for o, s in zip(sorted(spans), snapped))
 
 
 def test_clean_spans_drops_empty_and_overlapping():
