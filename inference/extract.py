@@ -277,13 +277,16 @@ class Extractor:
     ``snap_words`` puts span edges on word and number boundaries: METRIC spans that end
     inside a word take the whole word (:func:`inference.records.snap_to_words`), VALUE
     spans that end inside a number the whole number (:func:`inference.records.snap_to_numbers`).
+    ``linked_metrics_only`` keeps a METRIC span only where a record links a value to it:
+    the annotation tags a metric name only when a VALUE of its sentence measures it.
     """
 
     def __init__(self, tagger: Tagger, normalize_text: bool = True, batch_chars: int = 1 << 15,
-                 chunk_chars: int = CHUNK_CHARS, snap_words: bool = True):
+                 chunk_chars: int = CHUNK_CHARS, snap_words: bool = True, linked_metrics_only: bool = True):
         self.tagger = tagger
         self.normalize_text = normalize_text
         self.snap_words = snap_words
+        self.linked_metrics_only = linked_metrics_only
         self.batch_chars = batch_chars
         self.chunk_chars = chunk_chars
 
@@ -403,9 +406,15 @@ class Extractor:
         kept, scores = clean_scored_spans(text, spans, scores)
         if self.snap_words:
             kept = snap_to_numbers(text, snap_to_words(text, kept))
+        records = build_records(text, kept, [(0, len(text))])
+        if self.linked_metrics_only:
+            linked = {r.metric_span for r in records}
+            keep = [s.label != "METRIC" or (s.start, s.end) in linked for s in kept]
+            kept = [s for s, k in zip(kept, keep) if k]
+            scores = [p for p, k in zip(scores, keep) if k]
         to_orig = _mapper(index, piece.start)
         sentence = (piece.start, piece.end)
         piece.spans = [Span(*to_orig(s.start, s.end), s.label) for s in kept]
         piece.scores = [float(score) for score in scores]
-        piece.records = [_map_record(r, to_orig, sentence) for r in build_records(text, kept, [(0, len(text))])]
+        piece.records = [_map_record(r, to_orig, sentence) for r in records]
         piece.done = True

@@ -168,6 +168,24 @@ def test_settle_loads_the_segmenter_and_freezes_the_heap(extractor):
         gc.unfreeze()
 
 
+def test_only_metrics_a_value_measures_are_kept():
+    texts = ["在网站首页发布信息12条。", "完善了网站首页。"]
+
+    def tagger(batch):
+        out = []
+        for t in batch:
+            marks = [("网站首页", "METRIC"), ("信息", "METRIC"), ("12", "VALUE"), ("条", "UNIT")]
+            out.append(([Span(t.find(w), t.find(w) + len(w), label) for w, label in marks if w in t], None))
+        return out
+
+    linked = Extractor(tagger).extract_documents(texts)
+    everything = Extractor(tagger, linked_metrics_only=False).extract_documents(texts)
+    assert [[texts[0][s.start:s.end] for s in d.spans] for d in linked] == [["信息", "12", "条"], []]
+    assert [[texts[0][s.start:s.end] for s in d.spans] for d in everything][0] == ["网站首页", "信息", "12", "条"]
+    assert everything[1].spans and len(linked[0].scores) == len(linked[0].spans)
+    assert [d.records for d in linked] == [d.records for d in everything]
+
+
 def test_a_failing_sentence_fails_its_document_only():
     def fragile(texts):
         if any("坏" in t for t in texts):
