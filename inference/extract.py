@@ -405,7 +405,9 @@ class Extractor:
             raise ValueError(f"tagger returned {len(spans)} spans but {len(scores)} scores")
         kept, scores = clean_scored_spans(text, spans, scores)
         if self.snap_words:
-            kept = snap_to_numbers(text, snap_to_words(text, kept))
+            snapped = snap_to_numbers(text, snap_to_words(text, kept))
+            if snapped != kept:  # a moved edge may need trimming again, as build_records would trim it
+                kept, scores = clean_scored_spans(text, snapped, scores)
         records = build_records(text, kept, [(0, len(text))])
         if self.linked_metrics_only:
             linked = {r.metric_span for r in records}

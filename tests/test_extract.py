@@ -186,6 +186,28 @@ def test_only_metrics_a_value_measures_are_kept():
     assert [d.records for d in linked] == [d.records for d in everything]
 
 
+def test_every_record_metric_is_among_the_spans():
+    import random
+
+    rng = random.Random(3)
+    texts = ["主要涉及“市容管理”事项共12件,其中及时办结10件。", "全区家庭户达到3.1万户,将开办时间压缩至2天。"]
+
+    def tagger(batch):  # random spans, so snapping and trimming move edges
+        out = []
+        for t in batch:
+            cuts = sorted(rng.sample(range(len(t) + 1), 8))
+            out.append(([Span(a, b, rng.choice(("METRIC", "VALUE", "UNIT"))) for a, b in zip(cuts[::2], cuts[1::2])
+                         if a < b], None))
+        return out
+
+    extractor = Extractor(tagger)
+    for _ in range(50):
+        for doc in extractor.extract_documents(texts):
+            metrics = {(s.start, s.end) for s in doc.spans if s.label == "METRIC"}
+            assert all(r.metric_span in metrics for r in doc.records if r.metric_span is not None)
+            assert len(doc.scores) == len(doc.spans)
+
+
 def test_a_failing_sentence_fails_its_document_only():
     def fragile(texts):
         if any("坏" in t for t in texts):
