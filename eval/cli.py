@@ -132,6 +132,7 @@ def predict(tagger, gold: Sequence[Example], progress: bool = False, batch_chars
         elif isinstance(event, DocEnd):
             if event.error:
                 failures.append((event.doc.id, event.error))
+                logger.warning("text %s: %s", event.doc.id, event.error)
             out.append(Example(event.doc.id, texts[event.doc.id], sorted(spans), records))
     if bar is not None:
         bar.close()
