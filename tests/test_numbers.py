@@ -177,6 +177,14 @@ def test_integral_values_are_ints(text):
     assert type(parse_number(text).value) is int
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"[0-9]{1,35}(\.[0-9]{1,35})?", fullmatch=True))
+def test_plain_numbers_read_as_the_full_parser_reads_them(text):
+    # digits with at most one point take a short path; a sign sends the same number through the full parser
+    plain, signed = parse_number(text), parse_number("+" + text)
+    assert plain == signed and type(plain.value) is type(signed.value)
+
+
 @pytest.mark.parametrize("bad", [None, 123, b"123", ["1"], 1.5])
 def test_parse_number_rejects_non_strings_without_raising(bad):
     parsed = parse_number(bad)
