@@ -174,6 +174,27 @@ def _word_bounds(text: str, lo: int, hi: int) -> set[int]:
     return {lo, hi, *(lo + end for end in _word_ends(text[lo:hi]))}
 
 
+def _in_word(text: str, pos: int, lo: int, hi: int) -> bool:
+    """Whether a word of jieba's dictionary inside ``text[lo:hi]`` runs across ``pos``.
+
+    Segmenting without HMM, jieba joins characters only into dictionary words and runs of
+    ASCII letters and digits, so a position no dictionary word crosses is a word boundary,
+    or lies in an ASCII run, which snapping never enters. Looking the words up (jieba's
+    prefix dictionary, as its own DAG does) costs a fraction of segmenting.
+    """
+    freq = load_segmenter().dt.FREQ
+    for a in range(lo, pos):
+        b = pos + 1
+        frag = text[a:b]
+        # the dictionary holds every prefix of its words (count 0), so a miss ends the search
+        while b <= hi and frag in freq:
+            if freq[frag]:
+                return True
+            b += 1
+            frag = text[a:b]
+    return False
+
+
 # Words ANNOTATION.md keeps out of a METRIC that taggers still put at its front: totalisers,
 # time words, and the prepositions, conjunctions, adverbs and copulas that lead into a name.
 # Verbs that name a category (主动公开, 办结) are not here: they belong to the name.
@@ -181,6 +202,15 @@ LEADING_FUNCTION_WORDS = frozenset(
     "将 把 对 向 在 从 由 经 通过 和 与 及 以及 或 并 其中 包括 包含 涉及 主要 主要涉及 属于 均 都 已 "
     "共 共有 共计 累计 合计 总计 各类 全年 年内 为 是 的 了".split()
 )
+
+_LONGEST_FUNCTION_WORD = max(map(len, LEADING_FUNCTION_WORDS))
+
+
+def _leads_with_function_word(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` opens with a word of :data:`LEADING_FUNCTION_WORDS` and goes on after it."""
+    longest = min(_LONGEST_FUNCTION_WORD, end - start - 1)
+    return any(text[start:start + k] in LEADING_FUNCTION_WORDS for k in range(1, longest + 1))
+
 
 # ANNOTATION.md: in this genre 主动公开 and 依申请公开 name the two categories of information and
 # stay in the METRIC even where they read as verbs; taggers that learnt 公开 as a verb cut them off.
@@ -211,26 +241,29 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
         floor = out[i - 1].end if i else 0  # the previous span as already widened
         ceiling = spans[i + 1].start if i + 1 < len(spans) else len(text)
         lo, hi = max(floor, span.start - context), min(ceiling, span.end + context)
-        bounds = _word_bounds(text, lo, hi)
         start, end = span.start, span.end
-        if start not in bounds:
+        # jieba segments the window only when a dictionary word crosses an edge or a function word leads
+        bounds = _word_bounds(text, lo, hi) if _in_word(text, start, lo, hi) or _in_word(text, end, lo, hi) else None
+        if bounds is not None and start not in bounds:
             edge = max(b for b in bounds if b < start)
             if all(_HAN.match(c) for c in text[edge:start]):
                 start = edge
-        if end not in bounds:
+        if bounds is not None and end not in bounds:
             edge = min(b for b in bounds if b > end)
             if all(_HAN.match(c) for c in text[end:edge]):
                 end = edge
         # The two categories of information open the name they qualify (主动公开|政府信息).
         for category in CATEGORY_WORDS:
-            cut = next((j for j in range(len(category), 0, -1)
-                        if start - j >= floor and text[start - j:start + len(category) - j] == category), 0)
-            if cut:
-                start -= cut
+            # the earliest occurrence that covers the character before the start
+            found = text.find(category, max(floor, start - len(category)), start - 1 + len(category))
+            if found >= 0:
+                start = found
                 break
         # A word that never opens a metric name is dropped from the front (主要涉及市容管理 → 市容管理),
         # unless it opens a 的-clause that is part of the name (涉及教育的复议案件).
-        while True:
+        while _leads_with_function_word(text, start, end):
+            if bounds is None:
+                bounds = _word_bounds(text, lo, hi)
             nxt = min((b for b in bounds if b > start), default=end)
             word = text[start:nxt]
             if nxt >= end or word not in LEADING_FUNCTION_WORDS or (word != "的" and "的" in text[nxt:end]):
@@ -243,6 +276,7 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
 
 # A number as digits: ASCII or full-width, with decimal points between digits (9.91, ３．５).
 _DIGIT_RUN = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)*")
+_DIGIT_RUN_CHARS = frozenset("0123456789０１２３４５６７８９.．")
 
 
 def snap_to_numbers(text: str, spans: Sequence[Span]) -> list[Span]:
@@ -265,6 +299,8 @@ def snap_to_numbers(text: str, spans: Sequence[Span]) -> list[Span]:
         floor = out[i - 1].end if i else 0
         ceiling = spans[i + 1].start if i + 1 < len(spans) else len(text)
         start, end = span.start, span.end
+        if text[start - 1:start] not in _DIGIT_RUN_CHARS and text[end:end + 1] not in _DIGIT_RUN_CHARS:
+            continue  # no number runs across either edge
         for m in _DIGIT_RUN.finditer(text, max(floor, start - _MAX_DIGITS), min(ceiling, end + _MAX_DIGITS)):
             if m.start() < start < m.end():
                 start = m.start()
@@ -473,8 +509,14 @@ class _Value:
     unit: Span | None = None  # the adjacent UNIT span (after, or rarely before)
     shared_unit: Span | None = None  # a list's unit written after a later member
     next_in_list: "_Value | None" = None
-    last_in_list: "_Value | None" = None  # the last member of the list this value opens
+    # the last member of the list this value opens; None for the last one itself, so that no
+    # value refers to itself and reference counting frees them (no work for the garbage collector)
+    list_end: "_Value | None" = None
     metric: int | None = None  # index of the METRIC span
+
+    @property
+    def last_in_list(self) -> "_Value":
+        return self.list_end or self
 
     @property
     def tail(self) -> int:
@@ -535,7 +577,7 @@ class _Sentence:
                 a.next_in_list = b
         for v in reversed(self.values):
             nxt = v.next_in_list
-            v.last_in_list = nxt.last_in_list if nxt is not None else v
+            v.list_end = nxt.last_in_list if nxt is not None else None
             if v.unit is None and nxt is not None:
                 v.shared_unit = nxt.unit if nxt.tail != nxt.span.end else nxt.shared_unit
 
@@ -675,11 +717,12 @@ def _record(sent: _Sentence, v: _Value) -> Record | None:
     )
 
 
-def build_records(text: str, spans: Sequence[Span], sentences: Sequence[tuple[int, int]] | None = None
-                  ) -> list[Record]:
+def build_records(text: str, spans: Sequence[Span], sentences: Sequence[tuple[int, int]] | None = None,
+                  cleaned: bool = False) -> list[Record]:
     """One record per VALUE of ``text``, linked within its sentence.
 
-    ``spans`` are cleaned first (:func:`clean_spans`). ``sentences`` are ``[start, end)``
+    ``spans`` are cleaned first (:func:`clean_spans`) unless ``cleaned`` says they are
+    already what it returns. ``sentences`` are ``[start, end)``
     offsets (default :func:`sentence_bounds`); no link crosses a sentence end.
     Clauses are cut at ，,；;：: and a value's metric is, by the first rule that applies:
 
@@ -707,7 +750,8 @@ def build_records(text: str, spans: Sequence[Span], sentences: Sequence[tuple[in
     for span in spans:
         if span.end > len(text):
             raise ValueError(f"span {span} runs past the end of a text of length {len(text)}")
-    spans = clean_spans(text, spans)
+    if not cleaned:
+        spans = clean_spans(text, spans)
     if not any(s.label == "VALUE" for s in spans):
         return []
     if sentences is None:

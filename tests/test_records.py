@@ -8,6 +8,7 @@ import random
 import pytest
 
 from data.schema import LABELS, Span, spans_to_tags, tags_to_spans
+from inference import records
 from inference.records import (
     SENTENCE_KEY,
     build_records,
@@ -250,6 +251,26 @@ def test_snap_to_words_never_makes_spans_overlap():
         assert all(max(s.start, o.start) < min(s.end, o.end) for o, s in zip(sorted(spans), snapped))
 
 
+def test_snap_to_words_segments_only_where_it_can_change_a_span(monkeypatch):
+    # jieba runs only when a dictionary word crosses an edge or a function word leads; segmenting
+    # every METRIC's window must give the same spans
+    from data.generate import build_dataset
+
+    texts = [ex.text for examples in build_dataset(3, seed=5).values() for ex in examples]
+    texts += ["新建卡拉OK厅3个", "A股上市公司12家", "主要涉及噪声污染35件", "本局主动公开规范性文件14件",
+              "全年共发布山西省展览馆等展馆的会展信息27条", "中华人民共和国成立", "结婚的和尚未结婚的"]
+    rng = random.Random(4)
+    cases = []
+    for text in texts:
+        for _ in range(5):
+            cuts = sorted(rng.sample(range(len(text) + 1), min(6, len(text) + 1)))
+            cases.append((text, [Span(a, b, rng.choice(("METRIC", "METRIC", "VALUE")))
+                                 for a, b in zip(cuts[::2], cuts[1::2]) if a < b]))
+    fast = [snap_to_words(text, spans) for text, spans in cases]
+    monkeypatch.setattr(records, "_in_word", lambda *_: True)
+    assert [snap_to_words(text, spans) for text, spans in cases] == fast
+
+
 def test_snap_to_words_never_enters_a_neighbour():
     text = "申请数3件"  # 申请/数 or 申请数: whatever jieba says, the VALUE keeps its characters
     spans = [Span(1, 3, "METRIC"), Span(3, 4, "VALUE"), Span(4, 5, "UNIT")]
@@ -285,6 +306,20 @@ def test_snap_to_numbers_never_makes_spans_overlap():
         snapped = snap_to_numbers(text, spans)
         assert all(a.end <= b.start for a, b in zip(snapped, snapped[1:])), (spans, snapped)
         assert all(s.start <= o.start and o.end <= s.end for o, s in zip(sorted(spans), snapped))
+
+
+def test_clean_spans_is_idempotent_so_build_records_may_skip_it():
+    rng = random.Random(6)
+    alphabet = "共发布信息条件万%％“”【】()（）《》、，。 ·-—0123456789"
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(2, 20)))
+        spans = []
+        for _ in range(rng.randint(1, 4)):
+            start = rng.randrange(len(text))
+            spans.append(Span(start, rng.randint(start + 1, len(text)), rng.choice(("METRIC", "VALUE", "UNIT"))))
+        cleaned = clean_spans(text, spans)
+        assert clean_spans(text, cleaned) == cleaned, (text, spans)
+        assert build_records(text, cleaned, cleaned=True) == build_records(text, spans)
 
 
 def test_clean_spans_drops_empty_and_overlapping():
