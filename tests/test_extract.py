@@ -22,9 +22,9 @@ from transformers import BertConfig, BertForTokenClassification, BertTokenizer
 
 from data.schema import LABELS, Record, Span, label2id
 from inference import cli, reader
-from inference.extract import DocEnd, DocStart, Extractor, ModelTagger, Piece, normalize
+from inference.extract import GC_THRESHOLD, DocEnd, DocStart, Extractor, ModelTagger, Piece, normalize
 from inference.reader import Document, ReadError, detect_encoding, iter_chunks, iter_documents, read_title
-from inference.records import SENTENCE_KEY, sentence_bounds
+from inference.records import SENTENCE_KEY, load_segmenter, sentence_bounds
 from inference.writers import CSV_COLUMNS
 from model.char_encoder import build_char_vocab
 
@@ -157,15 +157,16 @@ def test_a_rule_tagger_plugs_in(extractor):
 def test_settle_loads_the_segmenter_and_freezes_the_heap(extractor):
     import gc
 
-    from inference.records import load_segmenter
-
     before = extractor.extract(["全区家庭户达到3.1万户,网上申请26件"])
+    threshold = gc.get_threshold()
     try:
         assert extractor.settle() is extractor
         assert gc.get_freeze_count() > 0 and load_segmenter.cache_info().currsize == 1
+        assert gc.get_threshold()[0] >= GC_THRESHOLD and gc.get_threshold()[1:] == threshold[1:]
         assert extractor.extract(["全区家庭户达到3.1万户,网上申请26件"]) == before
     finally:
         gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 def test_only_metrics_a_value_measures_are_kept():
@@ -308,10 +309,12 @@ def test_a_large_file_is_read_in_bounded_memory(tmp_path, monkeypatch):
     text = line * (2_000_000 // len(line.encode("gb18030")))
     path.write_bytes(text.encode("gb18030"))
     size = path.stat().st_size
+    load_segmenter()  # jieba's dictionary is not the file's
+    extractor = Extractor(rule_tagger, chunk_chars=4096, batch_chars=8192)
     tracemalloc.start()
     try:
         records = 0
-        for event in Extractor(rule_tagger, chunk_chars=4096, batch_chars=8192).stream([Document.from_file(path)]):
+        for event in extractor.stream([Document.from_file(path)]):
             if isinstance(event, Piece):
                 records += len(event.records)
             elif isinstance(event, DocEnd):
