@@ -236,3 +236,14 @@ def test_base_layers_keeps_the_first_layers(dataset_dir, model_dir, tmp_path, ca
 
     assert main(cli_args(dataset_dir, model_dir, tmp_path / "too-many", "--base-layers", 3)) == 2
     assert "only 2 layers" in capsys.readouterr().err
+
+
+def test_a_shipped_model_trains_in_fp32_without_its_serving_flag(dataset_dir, model_dir, tmp_path):
+    from model.export import SERVING_KEY, export
+
+    shipped = export(model_dir, tmp_path / "shipped", dtype="float16", quantize="int8")  # as model/fast is stored
+    out = tmp_path / "tuned"
+    assert main(cli_args(dataset_dir, shipped, out)) == 0
+    weights = load_file(out / "model.safetensors")
+    assert {t.dtype for t in weights.values()} == {torch.float32}
+    assert SERVING_KEY not in json.loads((out / "config.json").read_text())

@@ -36,6 +36,7 @@ from transformers.trainer_utils import get_last_checkpoint
 from data.doccano import Example, atomic_write
 from data.schema import ENTITY_TYPES, LABELS, id2label, label2id, spans_to_tags, tags_to_spans
 from model.char_encoder import build_char_tokenizer, char_small_config, common_cjk_chars
+from model.export import SERVING_KEY
 from model.tagging import available_cores, model_max_length, predict_tags
 from train import model_card
 from train.config import CHAR_SMALL, DEFAULT_BASE_MODEL, ConfigError, TrainConfig
@@ -99,6 +100,9 @@ def load_base_model(base_model: str, texts: list[str]):
             # a base that already has a classifier head for other labels gets a fresh one
             ignore_mismatched_sizes=True,
             local_files_only=True,
+            # fp32 master weights whatever the folder stores (a shipped model is fp16; mixed
+            # precision on a GPU is the Trainer's bf16 autocast, not the stored dtype)
+            dtype=torch.float32,
         )
     except (OSError, ValueError, KeyError) as err:
         where = "folder" if path.is_dir() else "model name (not a folder, and not in the local Hugging Face cache; nothing is downloaded)"
@@ -106,6 +110,8 @@ def load_base_model(base_model: str, texts: list[str]):
         raise ConfigError(f"cannot load base model {base_model!r} as a {where}: {first_line}") from None
     if not tokenizer.is_fast:
         raise ConfigError(f"base model {base_model!r} has no fast tokenizer; character offsets need one")
+    # how an export served the base (int8) is not a property of the weights this run trains
+    model.config.__dict__.pop(SERVING_KEY, None)
     return tokenizer, model
 
 
