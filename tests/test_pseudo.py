@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import govreport
 from data.doccano import read_jsonl
 from train.cli import main as train_main
@@ -88,3 +90,38 @@ def test_a_bad_extra_train_file_fails_before_training(tmp_path, dataset_dir, mod
     assert train_main(cli_args(dataset_dir, model_dir, out, "--extra-train", tmp_path / "missing.jsonl")) == 2
     assert "--extra-train file" in capsys.readouterr().err and not out.exists()
     assert train_main(cli_args(dataset_dir, model_dir, out, "--extra-repeat", 0)) == 2
+
+
+def test_metric_swaps_are_written_beside_the_labels(tmp_path, model_dir, torch_one_thread, capsys):
+    folder, gold = unlabeled_and_gold(tmp_path)
+    out, swaps = tmp_path / "p.jsonl", tmp_path / "aug" / "swaps.txt"
+    swaps.parent.mkdir()
+    status = pseudo_main(["--model", str(model_dir), "--output", str(out), "--unlabeled", str(folder), "--gold", str(gold),
+                          "--min-confidence", "0", "--device", "cpu", "--metric-swaps", "2", "--swaps-output", str(swaps)])
+    assert status == 0
+    with_metric = [ex for ex in read_jsonl(out) if any(s.label == "METRIC" for s in ex.spans)]
+    lines = swaps.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 * len(with_metric)
+    assert all(line[-1] in "。；;！？!?" for line in lines)
+    assert f"wrote {len(lines)} sentences with swapped metric names" in capsys.readouterr().out
+
+
+def test_metric_swaps_need_a_file(tmp_path, model_dir, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        pseudo_main(["--model", str(model_dir), "--output", str(tmp_path / "p.jsonl"), "--metric-swaps", "2"])
+    assert exit_info.value.code == 2 and "--swaps-output" in capsys.readouterr().err
+
+
+def test_metric_swaps_swap_only_metric_names():
+    from data.doccano import Example
+    from data.schema import Span
+    from train.pseudo import metric_swaps
+
+    examples = [Example("a", "发布工作动态252条", [Span(2, 6, "METRIC"), Span(6, 9, "VALUE"), Span(9, 10, "UNIT")]),
+                Example("b", "网络申请26448宗,占49.9%。", [Span(0, 4, "METRIC"), Span(4, 9, "VALUE"), Span(9, 10, "UNIT")]),
+                Example("c", "本机关重视政务公开。", [])]
+    variants = metric_swaps(examples, 5, seed=1)
+    assert len(variants) == 10 and variants == metric_swaps(examples, 5, seed=1)
+    assert set(variants[:5]) <= {"发布工作动态252条。", "发布网络申请252条。"}
+    assert set(variants[5:]) <= {"网络申请26448宗,占49.9%。", "工作动态26448宗,占49.9%。"}
+    assert len(set(variants)) > 2  # names do move
