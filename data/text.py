@@ -11,7 +11,8 @@ import re
 
 # Sentence ends: Chinese and Western full stops, question/exclamation marks, semicolons,
 # and line breaks. Closing quotes/brackets right after an end stay with the sentence.
-_SENTENCE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+[”’」』)）]*|\n|$)")
+SENTENCE_ENDS = "。！？!?；;"
+_SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}\n]*(?:[{SENTENCE_ENDS}]+[”’」』)）]*|\n|$)")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

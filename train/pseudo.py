@@ -28,6 +28,7 @@ import sys
 from dataclasses import dataclass
 
 from data.doccano import Example, atomic_write, write_jsonl
+from data.text import SENTENCE_ENDS
 from train.config import DEFAULT_EVAL_GOLD
 
 logger = logging.getLogger(__name__)
@@ -67,9 +68,6 @@ def pseudo_label(extractor, sentences: list[str], min_confidence: float) -> Pseu
     return PseudoLabels(examples, len(sentences), unsure)
 
 
-_SENTENCE_END = "。；;！？!?"
-
-
 def metric_swaps(examples: list[Example], copies: int, seed: int) -> list[str]:
     """Each sentence with a METRIC ``copies`` times over, every METRIC replaced by one drawn from all of them.
 
@@ -99,7 +97,7 @@ def metric_swaps(examples: list[Example], copies: int, seed: int) -> list[str]:
                 pos = end
             parts.append(ex.text[pos:])
             variant = "".join(parts).strip()
-            variants.append(variant if variant[-1] in _SENTENCE_END else variant + "。")
+            variants.append(variant if variant[-1] in SENTENCE_ENDS else variant + "。")
     return variants
 
 
