@@ -277,6 +277,7 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
 # A number as digits: ASCII or full-width, with decimal points between digits (9.91, ３．５).
 _DIGIT_RUN = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)*")
 _DIGIT_RUN_CHARS = frozenset("0123456789０１２３４５６７８９.．")
+_MAX_DIGITS = 40  # how far around a VALUE a number is looked for
 
 
 def snap_to_numbers(text: str, spans: Sequence[Span]) -> list[Span]:
@@ -309,9 +310,6 @@ def snap_to_numbers(text: str, spans: Sequence[Span]) -> list[Span]:
         if (start, end) != (span.start, span.end):
             out[i] = Span(start, end, span.label)
     return out
-
-
-_MAX_DIGITS = 40  # how far around a VALUE a number is looked for
 
 
 # One letter per tag, so a whole text's tags become one string that regular expressions

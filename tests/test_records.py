@@ -232,10 +232,15 @@ def test_clean_spans_trims_edges(text, span, expected):
     ],
 )
 def test_snap_to_words_widens_cut_metrics(tagged, expected):
+    assert_snaps_only(snap_to_words, "METRIC", tagged, expected)
+
+
+def assert_snaps_only(snap, label, tagged, expected):
+    """``snap`` turns the one ``label`` span of ``tagged`` into ``expected`` and leaves every other span alone."""
     ex = parse_marked(tagged, "t")
-    snapped = snap_to_words(ex.text, ex.spans)
-    assert [ex.text[s.start:s.end] for s in snapped if s.label == "METRIC"] == [expected]
-    assert [s for s in snapped if s.label != "METRIC"] == [s for s in sorted(ex.spans) if s.label != "METRIC"]
+    snapped = snap(ex.text, ex.spans)
+    assert [ex.text[s.start:s.end] for s in snapped if s.label == label] == [expected]
+    assert [s for s in snapped if s.label != label] == [s for s in sorted(ex.spans) if s.label != label]
 
 
 def test_snap_to_words_never_makes_spans_overlap():
@@ -291,10 +296,7 @@ def test_snap_to_words_never_enters_a_neighbour():
     ],
 )
 def test_snap_to_numbers_widens_split_values(tagged, expected):
-    ex = parse_marked(tagged, "t")
-    snapped = snap_to_numbers(ex.text, ex.spans)
-    assert [ex.text[s.start:s.end] for s in snapped if s.label == "VALUE"] == [expected]
-    assert [s for s in snapped if s.label != "VALUE"] == [s for s in sorted(ex.spans) if s.label != "VALUE"]
+    assert_snaps_only(snap_to_numbers, "VALUE", tagged, expected)
 
 
 def test_snap_to_numbers_never_makes_spans_overlap():
