@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ParsedNumber", "parse_number", "format_number", "STYLES", "find_numbers"]
+__all__ = ["ParsedNumber", "parse_number", "format_number", "STYLES", "find_numbers", "NUMERAL_CHARS"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,8 @@ _FINANCIAL = frozenset("壹贰貳叁參肆伍陆陸柒捌玖拾佰仟")
 _SIGNS = frozenset("-+负負")
 _APPROX = frozenset("余餘多")  # 餘: traditional script
 _POINT = "点"
+# Every character a number written in Chinese numerals is made of (七十万, 三千余, 三点五).
+NUMERAL_CHARS = _CN_NUMERALS | _APPROX | {_POINT}
 _RANGE_SEPARATORS = frozenset("-—–―~～〜至到")
 _PERCENT_PREFIXES: dict[str, str] = {"百分之": "%", "佰分之": "%", "千分之": "‰", "仟分之": "‰"}
 _PERCENT_SIGNS: dict[str, str] = {"%": "%", "‰": "‰"}

@@ -30,8 +30,8 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from data.schema import LABELS, Record, Span
 from inference.reader import CHUNK_CHARS, Document, ReadError
-from inference.records import (SENTENCE_KEY, build_records, clean_scored_spans, load_segmenter, sentence_bounds,
-                               snap_to_numbers, snap_to_words, spans_from_labels)
+from inference.records import (SENTENCE_KEY, build_records, clean_scored_spans, drop_numerals_in_words,
+                               load_dictionaries, sentence_bounds, snap_to_numbers, snap_to_words, spans_from_labels)
 from model.export import ONNX_FILE, SERVING_KEY
 
 logger = logging.getLogger(__name__)
@@ -281,7 +281,9 @@ class Extractor:
     several documents share a batch); results still come out in document order.
     ``snap_words`` puts span edges on word and number boundaries: METRIC spans that end
     inside a word take the whole word (:func:`inference.records.snap_to_words`), VALUE
-    spans that end inside a number the whole number (:func:`inference.records.snap_to_numbers`).
+    spans that end inside a number the whole number (:func:`inference.records.snap_to_numbers`),
+    and a numeral that is part of a word (四舍五入, 单一) is no VALUE
+    (:func:`inference.records.drop_numerals_in_words`).
     ``linked_metrics_only`` keeps a METRIC span only where a record links a value to it:
     the annotation tags a metric name only when a VALUE of its sentence measures it.
     """
@@ -315,7 +317,7 @@ class Extractor:
         long run; library users may too.
         """
         if self.snap_words:
-            load_segmenter()
+            load_dictionaries()
         gc.collect()
         gc.freeze()
         youngest, older, oldest = gc.get_threshold()
@@ -418,6 +420,7 @@ class Extractor:
             snapped = snap_to_numbers(text, snap_to_words(text, kept))
             if snapped != kept:  # a moved edge may need trimming again, as build_records would trim it
                 kept, scores = clean_scored_spans(text, snapped, scores)
+            kept, scores = drop_numerals_in_words(text, kept, scores)
         records = build_records(text, kept, [(0, len(text))], cleaned=True)
         if self.linked_metrics_only:
             linked = {r.metric_span for r in records}

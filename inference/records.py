@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 from data.lexicon import QUALIFIERS_AFTER, QUALIFIERS_BEFORE
-from data.numbers import find_numbers, parse_number
+from data.numbers import NUMERAL_CHARS, find_numbers, parse_number
 from data.schema import LABELS, Record, Span
 from data.text import split_sentences
 
@@ -40,6 +40,8 @@ __all__ = [
     "clean_scored_spans",
     "snap_to_words",
     "snap_to_numbers",
+    "drop_numerals_in_words",
+    "load_dictionaries",
     "clear_word_cache",
     "spans_from_tags",
     "spans_from_labels",
@@ -310,6 +312,76 @@ def snap_to_numbers(text: str, spans: Sequence[Span]) -> list[Span]:
         if (start, end) != (span.start, span.end):
             out[i] = Span(start, end, span.label)
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def _number_words() -> frozenset[str]:
+    """The words of jieba's dictionary with a numeral in them that it tags as numerals or
+    quantities (m, mq, q: 两种, 五个, 一批, 七十万), about 12,000 of its 349,000.
+
+    Read from the dictionary file itself (a third of a second, once): jieba.posseg's table of
+    every word's tag would hold 45 MiB for these.
+    """
+    words = set()
+    with load_segmenter().dt.get_dict_file() as lines:
+        for line in lines:
+            fields = line.decode("utf-8").split()  # word, count, tag
+            if len(fields) == 3 and fields[2][0] in "mq" and any(c in NUMERAL_CHARS for c in fields[0]):
+                words.add(fields[0])
+    return frozenset(words)
+
+
+def load_dictionaries() -> None:
+    """Load what span repair reads lazily: jieba's dictionary and the numeral words drawn from it."""
+    load_segmenter()
+    _number_words()
+
+
+def drop_numerals_in_words(text: str, spans: Sequence[Span], scores: Sequence[float], context: int = 4
+                           ) -> tuple[list[Span], list[float]]:
+    """Sorted spans (with their scores) less the VALUEs that are a numeral inside a word.
+
+    ANNOTATION.md never tags a number inside a name or a set phrase, but a character tagger
+    now and then takes the numeral of an ordinary word (四舍五入, 单一, 统一, 一律). A VALUE
+    written in Chinese numerals goes when a word of jieba's dictionary holds it and more,
+    unless the dictionary files that word as a numeral or quantity (两种, 一批: see
+    :func:`_number_words`), or what the word adds before it is a qualifier (近|百) and what
+    it adds after is more numerals (七十|万), a qualifier, or the UNIT span that follows
+    (二|级). The VALUE and UNIT spans inside that word go with it.
+
+    >>> text = "分项之和因四舍五入略有差异,较为单一;县、乡二级平台"
+    >>> spans = [Span(6, 7, "UNIT"), Span(7, 8, "VALUE"), Span(17, 18, "VALUE"),
+    ...          Span(22, 23, "VALUE"), Span(23, 24, "UNIT")]
+    >>> [text[s.start:s.end] for s in drop_numerals_in_words(text, spans, [1.0] * 5)[0]]
+    ['二', '级']
+    """
+    pairs = sorted(zip(spans, scores), key=lambda pair: pair[0])
+    words: list[tuple[int, int]] = []
+    for i, (span, _) in enumerate(pairs):
+        start, end = span.start, span.end
+        if span.label != "VALUE" or not all(c in NUMERAL_CHARS for c in text[start:end]):
+            continue
+        lo, hi = max(0, start - context), min(len(text), end + context)
+        if not (_in_word(text, start, lo, hi) or _in_word(text, end, lo, hi)):
+            continue
+        bounds = _word_bounds(text, lo, hi)
+        if any(b in bounds for b in range(start + 1, end)):
+            continue  # the VALUE spans several words: not one word's part
+        word_start = max(b for b in bounds if b <= start)
+        word_end = min(b for b in bounds if b >= end)
+        if text[word_start:word_end] in _number_words():
+            continue
+        before, after = text[word_start:start], text[end:word_end]
+        unit_after = i + 1 < len(pairs) and pairs[i + 1][0].label == "UNIT" \
+            and pairs[i + 1][0].start == end and pairs[i + 1][0].end >= word_end
+        if (before and before not in QUALIFIERS_BEFORE) or (
+                after and not (unit_after or after in QUALIFIERS_AFTER or all(c in NUMERAL_CHARS for c in after))):
+            words.append((word_start, word_end))
+    if not words:
+        return [span for span, _ in pairs], [score for _, score in pairs]
+    kept = [(span, score) for span, score in pairs
+            if span.label == "METRIC" or not any(a <= span.start and span.end <= b for a, b in words)]
+    return [span for span, _ in kept], [score for _, score in kept]
 
 
 # One letter per tag, so a whole text's tags become one string that regular expressions

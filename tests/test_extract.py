@@ -24,7 +24,7 @@ from data.schema import LABELS, Record, Span, label2id
 from inference import cli, reader
 from inference.extract import GC_THRESHOLD, DocEnd, DocStart, Extractor, ModelTagger, Piece, normalize
 from inference.reader import Document, ReadError, detect_encoding, iter_chunks, iter_documents, read_title
-from inference.records import SENTENCE_KEY, load_segmenter, sentence_bounds
+from inference.records import SENTENCE_KEY, _number_words, load_dictionaries, load_segmenter, sentence_bounds
 from inference.writers import CSV_COLUMNS
 from model.char_encoder import build_char_vocab
 
@@ -159,9 +159,11 @@ def test_settle_loads_the_segmenter_and_freezes_the_heap(extractor):
 
     before = extractor.extract(["全区家庭户达到3.1万户,网上申请26件"])
     threshold = gc.get_threshold()
+    _number_words.cache_clear()
     try:
         assert extractor.settle() is extractor
-        assert gc.get_freeze_count() > 0 and load_segmenter.cache_info().currsize == 1
+        assert gc.get_freeze_count() > 0
+        assert load_segmenter.cache_info().currsize == 1 and _number_words.cache_info().currsize == 1
         assert gc.get_threshold()[0] >= GC_THRESHOLD and gc.get_threshold()[1:] == threshold[1:]
         assert extractor.extract(["全区家庭户达到3.1万户,网上申请26件"]) == before
     finally:
@@ -185,6 +187,18 @@ def test_only_metrics_a_value_measures_are_kept():
     assert [[texts[0][s.start:s.end] for s in d.spans] for d in everything][0] == ["网站首页", "信息", "12", "条"]
     assert everything[1].spans and len(linked[0].scores) == len(linked[0].spans)
     assert [d.records for d in linked] == [d.records for d in everything]
+
+
+def test_a_numeral_inside_a_word_gives_no_record():
+    text = "各项指标因四舍五入略有差异,受理申请五件。"
+
+    def tagger(batch):  # a tagger that reads every Chinese numeral as a count
+        return [([Span(i, i + 1, "VALUE") for i, c in enumerate(t) if c in "四五"], None) for t in batch]
+
+    (doc,) = Extractor(tagger).extract_documents([text])
+    assert [r.raw for r in doc.records] == ["五"] and doc.records[0].value_span == (18, 19)
+    (raw,) = Extractor(tagger, snap_words=False).extract_documents([text])
+    assert len(raw.records) == 3  # the repair belongs to snapping
 
 
 def test_every_record_metric_is_among_the_spans():
@@ -309,7 +323,7 @@ def test_a_large_file_is_read_in_bounded_memory(tmp_path, monkeypatch):
     text = line * (2_000_000 // len(line.encode("gb18030")))
     path.write_bytes(text.encode("gb18030"))
     size = path.stat().st_size
-    load_segmenter()  # jieba's dictionary is not the file's
+    load_dictionaries()  # jieba's dictionary is not the file's
     extractor = Extractor(rule_tagger, chunk_chars=4096, batch_chars=8192)
     tracemalloc.start()
     try:

@@ -14,6 +14,7 @@ from inference.records import (
     build_records,
     clause_starts,
     clean_spans,
+    drop_numerals_in_words,
     find_qualifier,
     sentence_bounds,
     shift_record,
@@ -308,6 +309,43 @@ def test_snap_to_numbers_never_makes_spans_overlap():
         snapped = snap_to_numbers(text, spans)
         assert all(a.end <= b.start for a, b in zip(snapped, snapped[1:])), (spans, snapped)
         assert all(s.start <= o.start and o.end <= s.end for o, s in zip(sorted(spans), snapped))
+
+
+@pytest.mark.parametrize(
+    "tagged, kept",
+    [
+        # a numeral that is part of an ordinary word or a name is no VALUE; the word's UNIT goes too
+        ("分项之和因{四|V}{舍|U}{五|V}入略有差异", []),
+        ("形式较为单{一|V}。", []),
+        ("{统一|M}受理{一|V}律办理", ["统一"]),
+        ("现公布{六|V}{盘|U}水市财政局年报", []),
+        # numbers stay: a dictionary numeral word (两种), a unit after it, a qualifier before it,
+        # more numerals after it, or a number written in digits
+        ("不少于{两|V}种解读方式", ["两"]),
+        ("县、乡{二|V}{级|U}平台", ["二", "级"]),
+        ("等近{百|V}{家|U}媒体", ["百", "家"]),
+        ("浏览量{七十|V}万次", ["七十"]),
+        ("{审结|M}{一百二十|V}{件|U}", ["审结", "一百二十", "件"]),
+        ("因四舍{5|V}入", ["5"]),
+    ],
+)
+def test_drop_numerals_in_words(tagged, kept):
+    ex = parse_marked(tagged, "t")
+    spans, scores = drop_numerals_in_words(ex.text, ex.spans, [s.start / 100 for s in ex.spans])
+    assert [ex.text[s.start:s.end] for s in spans] == kept
+    assert scores == [s.start / 100 for s in spans]  # each kept span keeps its own score
+
+
+def test_drop_numerals_in_words_keeps_every_generated_value():
+    # the generator's gold VALUEs written in Chinese numerals are numbers, never parts of words
+    from data.generate import build_dataset
+
+    examples = [ex for split in build_dataset(20, seed=3).values() for ex in split]
+    numerals = [ex for ex in examples if any(s.label == "VALUE" and not any(c.isdigit() for c in ex.text[s.start:s.end])
+                                             for s in ex.spans)]
+    assert numerals  # the check below must see numbers written in words
+    for ex in numerals:
+        assert drop_numerals_in_words(ex.text, ex.spans, [1.0] * len(ex.spans))[0] == sorted(ex.spans), ex.text
 
 
 def test_clean_spans_is_idempotent_so_build_records_may_skip_it():
