@@ -117,16 +117,22 @@ Distilled (`govreport distill`) from the teacher `{d['teacher']}` ({d['teacher_p
 def lineage(model_dir: str | Path) -> list[dict]:
     """The runs that made the trained model in ``model_dir``, oldest first (empty for a plain pretrained base).
 
-    Each run's ``train_results.json`` names its base model; the chain is followed as
-    long as those folders (relative paths from the working directory) hold one, so a model fine-tuned from a fine-tuned model
-    (self-training rounds) records every command that led to it.
+    Each run's ``train_results.json`` records the runs before it (``lineage``) when it was
+    trained, so the chain survives a model exported over its own base (``model/fast``
+    continued from ``model/fast``). Older results without that record name their base model
+    instead; the chain is then followed as long as those folders (relative paths from the
+    working directory) hold one.
 
     >>> import tempfile
-    >>> a, b = Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp())
+    >>> a, b, c = (Path(tempfile.mkdtemp()) for _ in range(3))
     >>> _ = (a / "train_results.json").write_text(json.dumps({"command": "govreport train A", "base_model": "base"}))
     >>> _ = (b / "train_results.json").write_text(json.dumps({"command": "govreport train B", "base_model": str(a)}))
     >>> [run["command"] for run in lineage(b)]
     ['govreport train A', 'govreport train B']
+    >>> _ = (c / "train_results.json").write_text(json.dumps({"command": "govreport train C", "base_model": str(c),
+    ...                                                       "lineage": lineage(b)}))
+    >>> [run["command"] for run in lineage(c)]
+    ['govreport train A', 'govreport train B', 'govreport train C']
     """
     runs, seen = [], set()
     path = Path(model_dir)
@@ -134,6 +140,8 @@ def lineage(model_dir: str | Path) -> list[dict]:
         seen.add(path.resolve())
         previous = json.loads((path / "train_results.json").read_text(encoding="utf-8"))
         runs.append({"model": str(path), "command": previous.get("command", "")})
+        if "lineage" in previous:
+            return previous["lineage"] + runs[::-1]
         path = Path(previous.get("base_model") or "")
     return runs[::-1]
 
