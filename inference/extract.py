@@ -284,16 +284,18 @@ class Extractor:
     spans that end inside a number the whole number (:func:`inference.records.snap_to_numbers`),
     and a numeral that is part of a word (四舍五入, 单一) is no VALUE
     (:func:`inference.records.drop_numerals_in_words`).
-    ``linked_metrics_only`` keeps a METRIC span only where a record links a value to it:
-    the annotation tags a metric name only when a VALUE of its sentence measures it.
+    ``linked_only`` keeps only the spans some record uses, as in the annotation, where
+    every span belongs to a record: a METRIC a value is linked to (a metric name is tagged
+    only when a VALUE of its sentence measures it), a VALUE that reads as a number, a UNIT
+    a value takes.
     """
 
     def __init__(self, tagger: Tagger, normalize_text: bool = True, batch_chars: int = 1 << 15,
-                 chunk_chars: int = CHUNK_CHARS, snap_words: bool = True, linked_metrics_only: bool = True):
+                 chunk_chars: int = CHUNK_CHARS, snap_words: bool = True, linked_only: bool = True):
         self.tagger = tagger
         self.normalize_text = normalize_text
         self.snap_words = snap_words
-        self.linked_metrics_only = linked_metrics_only
+        self.linked_only = linked_only
         self.batch_chars = batch_chars
         self.chunk_chars = chunk_chars
 
@@ -422,9 +424,9 @@ class Extractor:
                 kept, scores = clean_scored_spans(text, snapped, scores)
             kept, scores = drop_numerals_in_words(text, kept, scores)
         records = build_records(text, kept, [(0, len(text))], cleaned=True)
-        if self.linked_metrics_only:
-            linked = {r.metric_span for r in records}
-            keep = [s.label != "METRIC" or (s.start, s.end) in linked for s in kept]
+        if self.linked_only:
+            linked = {span for r in records for span in (r.metric_span, r.value_span, r.unit_span)}
+            keep = [(s.start, s.end) in linked for s in kept]
             kept = [s for s, k in zip(kept, keep) if k]
             scores = [p for p, k in zip(scores, keep) if k]
         to_orig = _mapper(index, piece.start)

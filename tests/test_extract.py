@@ -171,34 +171,24 @@ def test_settle_loads_the_segmenter_and_freezes_the_heap(extractor):
         gc.set_threshold(*threshold)
 
 
-def test_only_metrics_a_value_measures_are_kept():
-    texts = ["在网站首页发布信息12条。", "完善了网站首页。"]
+def test_only_spans_a_record_uses_are_kept():
+    texts = ["在网站首页发布信息12条。", "完善了网站首页。", "分项之和因四舍五入略有差异。"]
 
     def tagger(batch):
         out = []
         for t in batch:
-            marks = [("网站首页", "METRIC"), ("信息", "METRIC"), ("12", "VALUE"), ("条", "UNIT")]
+            marks = [("网站首页", "METRIC"), ("信息", "METRIC"), ("12", "VALUE"), ("条", "UNIT"),
+                     ("四舍五", "VALUE"), ("入", "UNIT")]  # no number, so no record
             out.append(([Span(t.find(w), t.find(w) + len(w), label) for w, label in marks if w in t], None))
         return out
 
     linked = Extractor(tagger).extract_documents(texts)
-    everything = Extractor(tagger, linked_metrics_only=False).extract_documents(texts)
-    assert [[texts[0][s.start:s.end] for s in d.spans] for d in linked] == [["信息", "12", "条"], []]
-    assert [[texts[0][s.start:s.end] for s in d.spans] for d in everything][0] == ["网站首页", "信息", "12", "条"]
-    assert everything[1].spans and len(linked[0].scores) == len(linked[0].spans)
+    everything = Extractor(tagger, linked_only=False).extract_documents(texts)
+    assert [[t[s.start:s.end] for s in d.spans] for t, d in zip(texts, linked)] == [["信息", "12", "条"], [], []]
+    assert [[t[s.start:s.end] for s in d.spans] for t, d in zip(texts, everything)] == [
+        ["网站首页", "信息", "12", "条"], ["网站首页"], ["四舍五", "入"]]
+    assert all(len(d.scores) == len(d.spans) for d in linked + everything)
     assert [d.records for d in linked] == [d.records for d in everything]
-
-
-def test_a_numeral_inside_a_word_gives_no_record():
-    text = "各项指标因四舍五入略有差异,受理申请五件。"
-
-    def tagger(batch):  # a tagger that reads every Chinese numeral as a count
-        return [([Span(i, i + 1, "VALUE") for i, c in enumerate(t) if c in "四五"], None) for t in batch]
-
-    (doc,) = Extractor(tagger).extract_documents([text])
-    assert [r.raw for r in doc.records] == ["五"] and doc.records[0].value_span == (18, 19)
-    (raw,) = Extractor(tagger, snap_words=False).extract_documents([text])
-    assert len(raw.records) == 3  # the repair belongs to snapping
 
 
 def test_every_record_metric_is_among_the_spans():
