@@ -426,9 +426,11 @@ class Extractor:
         records = build_records(text, kept, [(0, len(text))], cleaned=True)
         if self.linked_only:
             linked = {span for r in records for span in (r.metric_span, r.value_span, r.unit_span)}
-            keep = [(s.start, s.end) in linked for s in kept]
-            kept = [s for s, k in zip(kept, keep) if k]
-            scores = [p for p, k in zip(scores, keep) if k]
+            linked.discard(None)
+            if len(linked) < len(kept):  # records take their spans from kept: else every span is used
+                keep = [(s.start, s.end) in linked for s in kept]
+                kept = [s for s, k in zip(kept, keep) if k]
+                scores = [p for p, k in zip(scores, keep) if k]
         to_orig = _mapper(index, piece.start)
         sentence = (piece.start, piece.end)
         piece.spans = [Span(*to_orig(s.start, s.end), s.label) for s in kept]

@@ -339,7 +339,7 @@ def load_dictionaries() -> None:
 
 def drop_numerals_in_words(text: str, spans: Sequence[Span], scores: Sequence[float], context: int = 4
                            ) -> tuple[list[Span], list[float]]:
-    """Sorted spans (with their scores) less the VALUEs that are a numeral inside a word.
+    """Sorted ``spans`` (with their scores) less the VALUEs that are a numeral inside a word.
 
     ANNOTATION.md never tags a number inside a name or a set phrase, but a character tagger
     now and then takes the numeral of an ordinary word (四舍五入, 单一, 统一, 一律). A VALUE
@@ -355,11 +355,10 @@ def drop_numerals_in_words(text: str, spans: Sequence[Span], scores: Sequence[fl
     >>> [text[s.start:s.end] for s in drop_numerals_in_words(text, spans, [1.0] * 5)[0]]
     ['二', '级']
     """
-    pairs = sorted(zip(spans, scores), key=lambda pair: pair[0])
     words: list[tuple[int, int]] = []
-    for i, (span, _) in enumerate(pairs):
+    for i, span in enumerate(spans):
         start, end = span.start, span.end
-        if span.label != "VALUE" or not all(c in NUMERAL_CHARS for c in text[start:end]):
+        if span.label != "VALUE" or text[start] not in NUMERAL_CHARS or not all(c in NUMERAL_CHARS for c in text[start:end]):
             continue
         lo, hi = max(0, start - context), min(len(text), end + context)
         if not (_in_word(text, start, lo, hi) or _in_word(text, end, lo, hi)):
@@ -372,14 +371,14 @@ def drop_numerals_in_words(text: str, spans: Sequence[Span], scores: Sequence[fl
         if text[word_start:word_end] in _number_words():
             continue
         before, after = text[word_start:start], text[end:word_end]
-        unit_after = i + 1 < len(pairs) and pairs[i + 1][0].label == "UNIT" \
-            and pairs[i + 1][0].start == end and pairs[i + 1][0].end >= word_end
+        unit_after = i + 1 < len(spans) and spans[i + 1].label == "UNIT" \
+            and spans[i + 1].start == end and spans[i + 1].end >= word_end
         if (before and before not in QUALIFIERS_BEFORE) or (
                 after and not (unit_after or after in QUALIFIERS_AFTER or all(c in NUMERAL_CHARS for c in after))):
             words.append((word_start, word_end))
     if not words:
-        return [span for span, _ in pairs], [score for _, score in pairs]
-    kept = [(span, score) for span, score in pairs
+        return list(spans), list(scores)
+    kept = [(span, score) for span, score in zip(spans, scores)
             if span.label == "METRIC" or not any(a <= span.start and span.end <= b for a, b in words)]
     return [span for span, _ in kept], [score for _, score in kept]
 
