@@ -1,6 +1,6 @@
 """``govreport bench``: time extraction end to end, for the model and the rule baseline.
 
-    govreport bench                                  # model/default, 20 generated reports
+    govreport bench                                  # the default model (model/fast), 20 generated reports
     govreport bench --model out/runs/e5-default --reports 50 --batch-size 64
 
 The corpus is fixed: ``data/samples/reports_page.txt`` plus ``--reports`` reports from
@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from inference.extract import BACKEND_HELP, BACKENDS
+from inference.extract import BACKEND_HELP, BACKENDS, DEFAULT_MODEL
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +34,8 @@ BENCH_SEED = 20240501  # fixed, so every run times the same corpus
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="govreport bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=None,
-                        help="a model directory, or a shipped model by name: accurate (model/default) or fast "
-                             "(model/fast); default: accurate")
+                        help="a model directory, or a shipped model by name: fast (model/fast) or accurate "
+                             f"(model/default); default: {DEFAULT_MODEL}")
     parser.add_argument("--reports", type=int, default=20,
                         help="generated reports added to the sample page (default 20)")
     parser.add_argument("--batch-size", type=int, default=32, help="model windows per forward pass (default 32)")
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_model:
         from transformers.utils import logging as hf_logging
 
-        from inference.extract import DEFAULT_MODEL, ModelTagger
+        from inference.extract import ModelTagger
 
         hf_logging.disable_progress_bar()
         model_dir = args.model or DEFAULT_MODEL

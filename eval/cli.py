@@ -25,7 +25,7 @@ from typing import Any, Iterable, Sequence
 from data.doccano import Example, FormatError, atomic_write, read_jsonl
 from data.schema import Record, Span
 from eval.scoring import ERROR_KINDS, Scores, TextResult, score
-from inference.extract import BACKEND_HELP, BACKENDS
+from inference.extract import BACKEND_HELP, BACKENDS, DEFAULT_MODEL
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--model", default=None,
                        help="model to run on the gold texts: a directory, or a shipped model by name "
-                            "(accurate = model/default, fast = model/fast; default: accurate)")
+                            f"(fast = model/fast, accurate = model/default; default: {DEFAULT_MODEL})")
     which.add_argument("--predictions", default=None,
                        help="predictions JSONL to score (ids matching the gold; 'text' optional)")
     which.add_argument("--system", choices=SYSTEMS, default=None,
@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         pred, failures = predict(RuleTagger(), gold, progress)
         system = "rules"
     else:
-        from inference.extract import DEFAULT_MODEL, ModelTagger
+        from inference.extract import ModelTagger
 
         model_dir = args.model or DEFAULT_MODEL
         if not progress:

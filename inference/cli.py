@@ -34,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help=".txt files, folders (searched recursively), .jsonl files with 'text' "
                              "and optional 'id' fields, or - for standard input")
     parser.add_argument("--model", default=DEFAULT_MODEL,
-                        help="a model directory, or a shipped model by name: accurate (model/default, the default) or fast (model/fast)")
+                        help="a model directory, or a shipped model by name: fast (model/fast) or accurate (model/default); "
+                             f"default: {DEFAULT_MODEL}")
     parser.add_argument("--output", "-o", default=None,
                         help="output file, written atomically; default: standard output")
     parser.add_argument("--format", choices=FORMATS, default=None,
