@@ -316,10 +316,10 @@ def snap_to_numbers(text: str, spans: Sequence[Span]) -> list[Span]:
 
 @functools.lru_cache(maxsize=1)
 def _number_words() -> frozenset[str]:
-    """The words of jieba's dictionary with a numeral in them that it tags as numerals or
-    quantities (m, mq, q: 两种, 五个, 一批, 七十万), about 12,000 of its 349,000.
+    """The numeral and quantity words of jieba's dictionary (两种, 五个, 一批, 七十万).
 
-    Read from the dictionary file itself (a third of a second, once): jieba.posseg's table of
+    Words with a numeral in them that the dictionary tags m, mq or q: about 12,000 of its
+    349,000. Read from the dictionary file itself (a third of a second, once): jieba.posseg's table of
     every word's tag would hold 45 MiB for these.
     """
     words = set()
@@ -358,6 +358,7 @@ def drop_numerals_in_words(text: str, spans: Sequence[Span], scores: Sequence[fl
     words: list[tuple[int, int]] = []
     for i, span in enumerate(spans):
         start, end = span.start, span.end
+        # only VALUEs written in Chinese numerals (the first character rules out most numbers)
         if span.label != "VALUE" or text[start] not in NUMERAL_CHARS or not all(c in NUMERAL_CHARS for c in text[start:end]):
             continue
         lo, hi = max(0, start - context), min(len(text), end + context)
