@@ -1,4 +1,5 @@
-"""Small text utilities shared by generation and inference: sentence cutting, width folding.
+"""Small text utilities shared by generation and inference: sentence cutting, web and mail
+addresses, width folding.
 
 >>> text = "共发布信息41条。其中,通知12条;公告29条"
 >>> [text[s:e] for s, e in split_sentences(text)]
@@ -15,20 +16,57 @@ SENTENCE_ENDS = "。！？!?；;"
 _SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}\n]*(?:[{SENTENCE_ENDS}]+[”’」』)）]*|\n|$)")
 
 
+# Web and e-mail addresses: a scheme or www. address up to the first character no URL holds
+# (CJK text and punctuation end it), an e-mail address, a bare host under a common top-level
+# domain. An address does not end on . , ; : ) or ] (…gov.cn/)。 and …gov.cn,共 stay outside).
+_URL_TAIL = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*[A-Za-z0-9\-_~/#=%]"
+_ADDRESS = re.compile(
+    rf"(?:https?|ftp)://{_URL_TAIL}"
+    rf"|www\.{_URL_TAIL}"
+    r"|[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
+    rf"|(?<![A-Za-z0-9.\-])[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.(?:cn|com|net|org)(?![A-Za-z0-9\-])(?:/{_URL_TAIL}|/)?",
+    re.ASCII,
+)
+# What every address holds: a scheme, www., an @ or the dot before its top-level domain.
+_ADDRESS_MARK = re.compile(r"://|www\.|@|\.[cno]")
+
+
+def address_spans(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of the web and e-mail addresses in ``text``.
+
+    >>> text = "详见http://gk.jl.gov.cn/list.aspx?dept=27&id=4093。邮箱:xxgk2019@163.com"
+    >>> [text[s:e] for s, e in address_spans(text)]
+    ['http://gk.jl.gov.cn/list.aspx?dept=27&id=4093', 'xxgk2019@163.com']
+    """
+    if _ADDRESS_MARK.search(text) is None:
+        return []  # the common case, found far faster than the expression finds nothing
+    return [m.span() for m in _ADDRESS.finditer(text)]
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """``[start, end)`` offsets of the sentences of ``text``, without surrounding whitespace.
 
-    Offsets index ``text`` itself, so callers never lose the way back to the original.
+    Offsets index ``text`` itself, so callers never lose the way back to the original. A
+    question mark or semicolon inside a web address (``list.aspx?id=3``) ends nothing.
     """
-    out = []
+    out: list[tuple[int, int]] = []
+    addresses: list[tuple[int, int]] | None = None  # found once a cut may fall inside one
     for m in _SENTENCE.finditer(text):
         start, end = m.start(), m.end()
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
-        if end > start:
-            out.append((start, end))
+        if end <= start:
+            continue
+        if out and start == out[-1][1] and text[start - 1] in "?!;" and "!" <= text[start] <= "~":
+            # cut at ASCII ? ! ; with no space after: a query string (list.aspx?id=3), perhaps
+            if addresses is None:
+                addresses = address_spans(text)
+            if any(a < start < b for a, b in addresses):
+                out[-1] = (out[-1][0], end)
+                continue
+        out.append((start, end))
     return out
 
 

@@ -31,7 +31,8 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from data.schema import LABELS, Record, Span
 from inference.reader import CHUNK_CHARS, Document, ReadError
 from inference.records import (SENTENCE_KEY, build_records, clean_scored_spans, drop_numerals_in_words,
-                               load_dictionaries, sentence_bounds, snap_to_numbers, snap_to_words, spans_from_labels)
+                               drop_spans_in_addresses, load_dictionaries, sentence_bounds, snap_to_numbers,
+                               snap_to_words, spans_from_labels)
 from model.export import ONNX_FILE, SERVING_KEY
 
 logger = logging.getLogger(__name__)
@@ -281,6 +282,8 @@ class Extractor:
 
     ``batch_chars`` bounds how much text is handed to the tagger at once (sentences of
     several documents share a batch); results still come out in document order.
+    Spans inside web and e-mail addresses always go: their numbers are identifiers
+    (:func:`inference.records.drop_spans_in_addresses`).
     ``snap_words`` puts span edges on word and number boundaries: METRIC spans that end
     inside a word take the whole word (:func:`inference.records.snap_to_words`), VALUE
     spans that end inside a number the whole number (:func:`inference.records.snap_to_numbers`),
@@ -420,6 +423,7 @@ class Extractor:
         if len(scores) != len(spans):
             raise ValueError(f"tagger returned {len(spans)} spans but {len(scores)} scores")
         kept, scores = clean_scored_spans(text, spans, scores)
+        kept, scores = drop_spans_in_addresses(text, kept, scores)
         if self.snap_words:
             snapped = snap_to_numbers(text, snap_to_words(text, kept))
             if snapped != kept:  # a moved edge may need trimming again, as build_records would trim it

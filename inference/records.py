@@ -30,7 +30,7 @@ from typing import Sequence
 from data.lexicon import QUALIFIERS_AFTER, QUALIFIERS_BEFORE
 from data.numbers import NUMERAL_CHARS, find_numbers, parse_number
 from data.schema import LABELS, Record, Span
-from data.text import split_sentences
+from data.text import address_spans, split_sentences
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ __all__ = [
     "snap_to_words",
     "snap_to_numbers",
     "drop_numerals_in_words",
+    "drop_spans_in_addresses",
     "load_dictionaries",
     "clear_word_cache",
     "spans_from_tags",
@@ -381,6 +382,29 @@ def drop_numerals_in_words(text: str, spans: Sequence[Span], scores: Sequence[fl
         return list(spans), list(scores)
     kept = [(span, score) for span, score in zip(spans, scores)
             if span.label == "METRIC" or not any(a <= span.start and span.end <= b for a, b in words)]
+    return [span for span, _ in kept], [score for _, score in kept]
+
+
+def drop_spans_in_addresses(text: str, spans: Sequence[Span], scores: Sequence[float]
+                            ) -> tuple[list[Span], list[float]]:
+    """``spans`` (with their scores) less those that are part of a web or e-mail address.
+
+    ANNOTATION.md counts URLs among the identifiers, whose numbers are no VALUE. A VALUE or
+    UNIT that touches an address (:func:`data.text.address_spans`) goes, and so does a
+    METRIC inside one: the numbers of ``http://10.20.30.40/list?id=2071``, ``%E6%8A`` or
+    ``xxgk2019@163.com`` measure nothing. A METRIC that reaches outside an address stays.
+
+    >>> text = "可在网站(http://www.jl.gov.cn/zw/2019)查阅,共发布信息252条"
+    >>> spans = [Span(29, 33, "VALUE"), Span(42, 45, "VALUE"), Span(45, 46, "UNIT")]
+    >>> [text[s.start:s.end] for s in drop_spans_in_addresses(text, spans, [1.0] * 3)[0]]
+    ['252', '条']
+    """
+    found = address_spans(text)
+    if not found:
+        return list(spans), list(scores)
+    kept = [(span, score) for span, score in zip(spans, scores)
+            if not any(span.start < b and a < span.end if span.label != "METRIC" else a <= span.start and span.end <= b
+                       for a, b in found)]
     return [span for span, _ in kept], [score for _, score in kept]
 
 

@@ -191,6 +191,14 @@ def test_only_spans_a_record_uses_are_kept():
     assert [d.records for d in linked] == [d.records for d in everything]
 
 
+def test_numbers_in_web_addresses_make_no_records(extractor):
+    # the lexicon model tags every digit VALUE, those of the address too
+    text = "可在网站(http://www.jl.gov.cn/zw/2019/12.html)查阅,全年共发布工作动态252条。"
+    (doc,) = extractor.extract_documents([text])
+    assert triples(doc.records) == [("工作动态", 252, "条")]
+    assert [text[s.start:s.end] for s in doc.spans if s.label == "VALUE"] == ["252"]
+
+
 def test_every_record_metric_is_among_the_spans():
     import random
 

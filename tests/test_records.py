@@ -15,6 +15,7 @@ from inference.records import (
     clause_starts,
     clean_spans,
     drop_numerals_in_words,
+    drop_spans_in_addresses,
     find_qualifier,
     sentence_bounds,
     shift_record,
@@ -349,6 +350,43 @@ def test_drop_numerals_in_words_keeps_every_generated_value():
         assert drop_numerals_in_words(ex.text, spans, [1.0] * len(spans))[0] == spans, ex.text
 
 
+@pytest.mark.parametrize(
+    "tagged, kept",
+    [
+        # numbers in web and mail addresses are identifiers, whatever a tagger made of them
+        ("# source: http://10.20.30.{40|V}/look/list?Id={2071|V}", []),
+        ("http://bg.com/news/%E{6|V}%{BA|M}%A{1|V}%E{5|V}/", []),
+        ("邮箱:zfxxgk{2019|V}@{163|V}.com", []),
+        ("登录www.jl{2|V}.gov.cn{查阅|M}", ["查阅"]),
+        ("网址:xxgk.{12345|V}.gov.cn/list/{3|V}.html。", []),
+        # a number after an address, in the same sentence, is kept
+        ("网站(http://www.jl.gov.cn/)发布{信息|M}{252|V}{条|U}", ["信息", "252", "条"]),
+        ("登录www.jl.gov.cn,{共发布|M}{252|V}{条|U}", ["共发布", "252", "条"]),
+        # a METRIC that reaches outside an address stays (linking decides its fate)
+        ("{网站www.jl.gov.cn访问量|M}{3|V}{万次|U}", ["网站www.jl.gov.cn访问量", "3", "万次"]),
+        # no address: PM2.5, decimals
+        ("{PM2.5浓度|M}为{35|V}{微克|U}", ["PM2.5浓度", "35", "微克"]),
+        ("{增长|M}{3.5|V}{%|U}", ["增长", "3.5", "%"]),
+    ],
+)
+def test_drop_spans_in_addresses(tagged, kept):
+    ex = parse_marked(tagged, "t")
+    spans, scores = drop_spans_in_addresses(ex.text, ex.spans, [s.start / 100 for s in ex.spans])
+    assert [ex.text[s.start:s.end] for s in spans] == kept
+    assert scores == [s.start / 100 for s in spans]
+
+
+def test_drop_spans_in_addresses_keeps_every_generated_span():
+    # the generator's gold spans (its negatives include web addresses) are never inside one
+    from data.generate import build_dataset
+
+    examples = [ex for split in build_dataset(20, seed=4).values() for ex in split]
+    assert any("http" in ex.text or "www." in ex.text for ex in examples)
+    for ex in examples:
+        spans = sorted(ex.spans)
+        assert drop_spans_in_addresses(ex.text, spans, [1.0] * len(spans))[0] == spans, ex.text
+
+
 def test_clean_spans_is_idempotent_so_build_records_may_skip_it():
     rng = random.Random(6)
     alphabet = "共发布信息条件万%％“”【】()（）《》、，。 ·-—0123456789"
@@ -408,6 +446,22 @@ def test_sentence_bounds_and_clauses():
     assert clause_starts(text, 0, 25, []) == [0, 9, 19]
     # a comma inside a VALUE span is not a clause boundary
     assert clause_starts("共1,100件,占5%", 0, 11, [Span(1, 6, "VALUE")]) == [0, 8]
+
+
+@pytest.mark.parametrize(
+    "text, sentences",
+    [
+        # a question mark or semicolon inside a web address ends no sentence
+        ("详见http://gk.jl.gov.cn/list.aspx?dept=27&id=4093\n共3件",
+         ["详见http://gk.jl.gov.cn/list.aspx?dept=27&id=4093", "共3件"]),
+        ("见www.jl.gov.cn/x?y=1;z=2。共3件", ["见www.jl.gov.cn/x?y=1;z=2。", "共3件"]),
+        # outside addresses they still do, with or without a space after
+        ("是否公开?3件;其中a;b", ["是否公开?", "3件;其中a;b"]),
+        ("受理5件; 3件办结?是", ["受理5件; 3件办结?", "是"]),
+    ],
+)
+def test_sentences_never_end_inside_an_address(text, sentences):
+    assert [text[s:e] for s, e in sentence_bounds(text)] == sentences
 
 
 def test_records_of_a_passage_keep_their_sentences():
