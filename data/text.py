@@ -1,5 +1,5 @@
-"""Small text utilities shared by generation and inference: sentence cutting, web and mail
-addresses, width folding.
+"""Small text utilities shared by generation and inference: sentence cutting, addresses
+(web, e-mail, postal), width folding.
 
 >>> text = "共发布信息41条。其中,通知12条;公告29条"
 >>> [text[s:e] for s, e in split_sentences(text)]
@@ -20,27 +20,32 @@ _SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}\n]*(?:[{SENTENCE_ENDS}]+[”’」�
 # (CJK text and punctuation end it), an e-mail address, a bare host under a common top-level
 # domain. An address does not end on . , ; : ) or ] (…gov.cn/)。 and …gov.cn,共 stay outside).
 _URL_TAIL = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*[A-Za-z0-9\-_~/#=%]"
-_ADDRESS = re.compile(
+_WEB_ADDRESS = re.compile(
     rf"(?:https?|ftp)://{_URL_TAIL}"
     rf"|www\.{_URL_TAIL}"
     r"|[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
     rf"|(?<![A-Za-z0-9.\-])[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.(?:cn|com|net|org)(?![A-Za-z0-9\-])(?:/{_URL_TAIL}|/)?",
     re.ASCII,
 )
-# What every address holds: a scheme, www., an @ or the dot before its top-level domain.
-_ADDRESS_MARK = re.compile(r"://|www\.|@|\.[cno]")
+# A postal address or postcode given as a contact field (地址:某路68号302室, 邮编:100010), to the
+# end of its clause.
+_POSTAL_ADDRESS = re.compile(r"(?:地址|邮编|邮政编码)[ \t\u3000]*[:：][^,，;；)）。\n]+")
+# What every address holds: a scheme, www., an @, the dot before its top-level domain, a field name.
+_ADDRESS_MARK = re.compile(r"://|www\.|@|\.[cno]|地址|邮编|邮政编码")
 
 
 def address_spans(text: str) -> list[tuple[int, int]]:
-    """``[start, end)`` of the web and e-mail addresses in ``text``.
+    """``[start, end)`` of the web, e-mail and postal addresses in ``text``, sorted (they may overlap).
 
-    >>> text = "详见http://gk.jl.gov.cn/list.aspx?dept=27&id=4093。邮箱:xxgk2019@163.com"
+    >>> text = "详见http://gk.jl.gov.cn/list.aspx?dept=27&id=4093。邮箱:xxgk2019@163.com(地址:人民路8号302室,邮编:100010)"
     >>> [text[s:e] for s, e in address_spans(text)]
-    ['http://gk.jl.gov.cn/list.aspx?dept=27&id=4093', 'xxgk2019@163.com']
+    ['http://gk.jl.gov.cn/list.aspx?dept=27&id=4093', 'xxgk2019@163.com', '地址:人民路8号302室', '邮编:100010']
     """
     if _ADDRESS_MARK.search(text) is None:
-        return []  # the common case, found far faster than the expression finds nothing
-    return [m.span() for m in _ADDRESS.finditer(text)]
+        return []  # the common case, found far faster than the expressions find nothing
+    found = [m.span() for m in _WEB_ADDRESS.finditer(text)]
+    postal = [m.span() for m in _POSTAL_ADDRESS.finditer(text)]
+    return sorted(found + postal) if postal else found
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

@@ -282,7 +282,7 @@ class Extractor:
 
     ``batch_chars`` bounds how much text is handed to the tagger at once (sentences of
     several documents share a batch); results still come out in document order.
-    Spans inside web and e-mail addresses always go: their numbers are identifiers
+    Spans inside web, e-mail and postal addresses always go: their numbers are identifiers
     (:func:`inference.records.drop_spans_in_addresses`).
     ``snap_words`` puts span edges on word and number boundaries: METRIC spans that end
     inside a word take the whole word (:func:`inference.records.snap_to_words`), VALUE

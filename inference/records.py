@@ -387,12 +387,13 @@ def drop_numerals_in_words(text: str, spans: Sequence[Span], scores: Sequence[fl
 
 def drop_spans_in_addresses(text: str, spans: Sequence[Span], scores: Sequence[float]
                             ) -> tuple[list[Span], list[float]]:
-    """``spans`` (with their scores) less those that are part of a web or e-mail address.
+    """``spans`` (with their scores) less those that are part of an address.
 
-    ANNOTATION.md counts URLs among the identifiers, whose numbers are no VALUE. A VALUE or
-    UNIT that touches an address (:func:`data.text.address_spans`) goes, and so does a
-    METRIC inside one: the numbers of ``http://10.20.30.40/list?id=2071``, ``%E6%8A`` or
-    ``xxgk2019@163.com`` measure nothing. A METRIC that reaches outside an address stays.
+    ANNOTATION.md counts URLs and addresses among the identifiers, whose numbers are no
+    VALUE. A VALUE or UNIT that touches a web, e-mail or postal address
+    (:func:`data.text.address_spans`) goes, and so does a METRIC inside one: the numbers of
+    ``http://10.20.30.40/list?id=2071``, ``%E6%8A``, ``xxgk2019@163.com`` or ``地址:人民路8号302室``
+    measure nothing. A METRIC that reaches outside an address stays.
 
     >>> text = "可在网站(http://www.jl.gov.cn/zw/2019)查阅,共发布信息252条"
     >>> spans = [Span(29, 33, "VALUE"), Span(42, 45, "VALUE"), Span(45, 46, "UNIT")]

@@ -353,12 +353,15 @@ def test_drop_numerals_in_words_keeps_every_generated_value():
 @pytest.mark.parametrize(
     "tagged, kept",
     [
-        # numbers in web and mail addresses are identifiers, whatever a tagger made of them
+        # numbers in web, mail and postal addresses are identifiers, whatever a tagger made of them
         ("# source: http://10.20.30.{40|V}/look/list?Id={2071|V}", []),
         ("http://bg.com/news/%E{6|V}%{BA|M}%A{1|V}%E{5|V}/", []),
         ("邮箱:zfxxgk{2019|V}@{163|V}.com", []),
         ("登录www.jl{2|V}.gov.cn{查阅|M}", ["查阅"]),
         ("网址:xxgk.{12345|V}.gov.cn/list/{3|V}.html。", []),
+        # postal addresses and postcodes given as contact fields, to the end of the clause
+        ("联系(地址:某市{人民路|M}{8|V}号{图书馆|M}{302|V}{室|U},邮编:{100010|V})", []),
+        ("(具体地址:{政务中心|M}{3|V}{楼|U};{咨询|M}{5|V}{次|U})", ["咨询", "5", "次"]),
         # a number after an address, in the same sentence, is kept
         ("网站(http://www.jl.gov.cn/)发布{信息|M}{252|V}{条|U}", ["信息", "252", "条"]),
         ("登录www.jl.gov.cn,{共发布|M}{252|V}{条|U}", ["共发布", "252", "条"]),
@@ -377,11 +380,12 @@ def test_drop_spans_in_addresses(tagged, kept):
 
 
 def test_drop_spans_in_addresses_keeps_every_generated_span():
-    # the generator's gold spans (its negatives include web addresses) are never inside one
+    # the generator's gold spans (its negatives include web and postal addresses) are never inside one
     from data.generate import build_dataset
 
     examples = [ex for split in build_dataset(20, seed=4).values() for ex in split]
     assert any("http" in ex.text or "www." in ex.text for ex in examples)
+    assert any("地址：" in ex.text or "邮编：" in ex.text for ex in examples)
     for ex in examples:
         spans = sorted(ex.spans)
         assert drop_spans_in_addresses(ex.text, spans, [1.0] * len(spans))[0] == spans, ex.text
