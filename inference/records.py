@@ -25,7 +25,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import Callable, Sequence
 
 from data.lexicon import QUALIFIERS_AFTER, QUALIFIERS_BEFORE
 from data.numbers import NUMERAL_CHARS, find_numbers, parse_number
@@ -380,9 +380,8 @@ def drop_numerals_in_words(text: str, spans: Sequence[Span], scores: Sequence[fl
             words.append((word_start, word_end))
     if not words:
         return list(spans), list(scores)
-    kept = [(span, score) for span, score in zip(spans, scores)
-            if span.label == "METRIC" or not any(a <= span.start and span.end <= b for a, b in words)]
-    return [span for span, _ in kept], [score for _, score in kept]
+    return _select(spans, scores, lambda span: span.label == "METRIC"
+                   or not any(a <= span.start and span.end <= b for a, b in words))
 
 
 def drop_spans_in_addresses(text: str, spans: Sequence[Span], scores: Sequence[float]
@@ -403,9 +402,19 @@ def drop_spans_in_addresses(text: str, spans: Sequence[Span], scores: Sequence[f
     found = address_spans(text)
     if not found:
         return list(spans), list(scores)
-    kept = [(span, score) for span, score in zip(spans, scores)
-            if not any(span.start < b and a < span.end if span.label != "METRIC" else a <= span.start and span.end <= b
-                       for a, b in found)]
+
+    def outside(span: Span) -> bool:
+        if span.label == "METRIC":
+            return not any(a <= span.start and span.end <= b for a, b in found)
+        return not any(span.start < b and a < span.end for a, b in found)
+
+    return _select(spans, scores, outside)
+
+
+def _select(spans: Sequence[Span], scores: Sequence[float], keep: Callable[[Span], bool]
+            ) -> tuple[list[Span], list[float]]:
+    """The spans ``keep`` accepts, each with its score."""
+    kept = [(span, score) for span, score in zip(spans, scores) if keep(span)]
     return [span for span, _ in kept], [score for _, score in kept]
 
 
