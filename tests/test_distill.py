@@ -16,18 +16,11 @@ from model.tagging import predict_tags
 from train.config import ConfigError, build_parser
 from train.data import featurize
 from model.tagging import Window
-from train.distill import (
-    DistillCollator,
-    DistillConfig,
-    DistillTrainer,
-    build_student,
-    char_soft_targets,
-    gather_char_targets,
-    distillation_loss,
-    main,
-    parse_distill_config,
-    teacher_logits,
-)
+from train.distill import main
+from train.distill_config import DistillConfig, parse_distill_config
+from train.distill_loss import DistillCollator, DistillTrainer, distillation_loss
+from train.soft_labels import char_soft_targets, gather_char_targets, teacher_logits
+from train.student import build_student
 from train.unlabeled import read_unlabeled
 
 # Student sizes small enough for a test, wired as the real one.

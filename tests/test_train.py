@@ -149,6 +149,14 @@ def test_config_file_then_command_line(tmp_path):
         parse_config(["--config", str(config)])
 
 
+@pytest.mark.parametrize("option, expected", [([], []), (["--report-to", "tensorboard"], ["tensorboard"])])
+def test_report_to_passes_through_to_the_trainer(option, expected, tmp_path):
+    from train.trainer import training_arguments
+
+    cfg = parse_config(["--data", "d", "--output-dir", str(tmp_path)] + option)
+    assert training_arguments(cfg, 1e-4, "cpu", False, None, False, False).report_to == expected
+
+
 def test_help_covers_every_option(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["--help"])

@@ -32,7 +32,7 @@ class ConfigError(ValueError):
 class RunOptions:
     """What every training command takes: data, output, schedule, device and evaluation.
 
-    :class:`TrainConfig` and ``train.distill.DistillConfig`` extend it; a subclass may
+    :class:`TrainConfig` and ``train.distill_config.DistillConfig`` extend it; a subclass may
     redeclare a field to change its default or help (it keeps its place in ``--help``).
     """
 
@@ -80,6 +80,13 @@ class RunOptions:
     )
     max_eval_examples: int | None = field(
         default=None, metadata={"help": "score only N validation examples per evaluation (the gold file is always scored whole)"}
+    )
+    report_to: str = field(
+        default="none",
+        metadata={
+            "help": "where the Trainer also logs: none, tensorboard, or any integration transformers knows (comma-separated). "
+            "The run's own log (trainer_state.json, train_results.json) is written either way"
+        },
     )
     resume: bool = field(default=False, metadata={"help": "continue from the newest checkpoint in --output-dir"})
     overwrite_output_dir: bool = field(

@@ -17,7 +17,6 @@ import importlib.util
 import json
 import logging
 import shutil
-import time
 from pathlib import Path
 
 import torch
@@ -25,23 +24,19 @@ from transformers import (
     AutoModelForTokenClassification,
     AutoTokenizer,
     BertForTokenClassification,
-    DataCollatorForTokenClassification,
-    Trainer,
-    TrainerCallback,
-    TrainingArguments,
     set_seed,
 )
 from transformers.trainer_utils import get_last_checkpoint
 
 from data.doccano import Example, atomic_write
-from data.schema import ENTITY_TYPES, LABELS, id2label, label2id, spans_to_tags, tags_to_spans
+from data.schema import LABELS, id2label, label2id
 from model.char_encoder import build_char_tokenizer, char_small_config, common_cjk_chars
 from model.export import SERVING_KEY
-from model.tagging import available_cores, model_max_length, predict_tags
+from model.tagging import available_cores, model_max_length
 from train import model_card
 from train.config import CHAR_SMALL, DEFAULT_BASE_MODEL, ConfigError, TrainConfig
 from train.data import DatasetSplits, entity_counts, featurize, load_dataset_dir, read_examples, subsample
-from train.metrics import entity_scores
+from train.trainer import StepTimer, TaggingTrainer, build_trainer
 
 logger = logging.getLogger(__name__)
 
@@ -131,74 +126,6 @@ def keep_first_layers(model, layers: int) -> None:
     model.config.num_hidden_layers = layers
 
 
-class StepTimer(TrainerCallback):
-    """Seconds spent inside optimizer steps (forward, backward, update), so speed excludes evaluation and saving."""
-
-    def __init__(self):
-        self.seconds = 0.0
-        self._start = None
-
-    def on_step_begin(self, args, state, control, **kwargs):
-        self._start = time.perf_counter()
-
-    def on_step_end(self, args, state, control, **kwargs):
-        if torch.cuda.is_available() and not args.use_cpu:
-            torch.cuda.synchronize()
-        if self._start is not None:
-            self.seconds += time.perf_counter() - self._start
-
-
-class TaggingTrainer(Trainer):
-    """A Trainer whose evaluation scores character tags of whole texts (seqeval strict IOB2).
-
-    ``eval_dataset`` is ``{name: [Example, ...]}``; metrics are logged as
-    ``eval_{name}_f1``, ``eval_{name}_VALUE_f1`` and so on.
-    """
-
-    def __init__(self, *args, window: int, stride: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.window, self.stride = window, stride
-        self.examples_seen = 0
-
-    def training_step(self, model, inputs, num_items_in_batch=None):
-        self.examples_seen += int(inputs["input_ids"].shape[0])
-        return super().training_step(model, inputs, num_items_in_batch)
-
-    def score_sets(self) -> dict[str, dict]:
-        scores = {}
-        for name, examples in self.eval_dataset.items():
-            texts = [ex.text for ex in examples]
-            predicted = predict_tags(
-                self.model, self.processing_class, texts, batch_size=2 * self.args.per_device_train_batch_size,
-                max_length=self.window, stride=self.stride,
-            )
-            # Score spans as inference will read them: tags_to_spans lets an I-X
-            # after O open a span, which strict seqeval alone would drop, and joins touching spans of one type.
-            predicted = [spans_to_tags(tags_to_spans(tags), len(tags)) for tags in predicted]
-            gold = [spans_to_tags(ex.spans, len(ex.text)) for ex in examples]
-            scores[name] = entity_scores(gold, predicted)
-        return scores
-
-    def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix="eval"):
-        start = time.perf_counter()
-        scores = self.score_sets()
-        metrics = {}
-        for name, by_type in scores.items():
-            for stat in ("precision", "recall", "f1"):
-                metrics[f"{metric_key_prefix}_{name}_{stat}"] = round(by_type["micro"][stat], 4)
-            for kind in ENTITY_TYPES:
-                metrics[f"{metric_key_prefix}_{name}_{kind}_f1"] = round(by_type[kind]["f1"], 4)
-        metrics[f"{metric_key_prefix}_runtime"] = round(time.perf_counter() - start, 2)
-        logger.info(
-            "step %d: %s (seqeval strict IOB2, character tags)",
-            self.state.global_step,
-            ", ".join(f"{name} micro F1 {s['micro']['f1']:.4f}" for name, s in scores.items()),
-        )
-        self.log(metrics)
-        self.control = self.callback_handler.on_evaluate(self.args, self.state, self.control, metrics)
-        return metrics
-
-
 def _history(log_history: list[dict]) -> list[dict]:
     """Evaluation entries of the Trainer's log, each with the latest training loss before it."""
     history, loss = [], None
@@ -269,45 +196,6 @@ def load_training_data(cfg) -> tuple[DatasetSplits, list[Example], dict[str, lis
         "data: %d training, %d validation, %d gold examples (%s)", len(train_examples), len(validation), len(gold), cfg.data
     )
     return splits, train_examples, eval_sets, best_metric
-
-
-def training_arguments(
-    cfg, learning_rate: float, device: str, bf16: bool, best_metric: str | None, evaluate: bool, progress: bool
-) -> TrainingArguments:
-    """The Trainer's arguments: evaluate and save each epoch (or every ``--eval-steps``), keep the best and the newest."""
-    strategy = "steps" if cfg.eval_steps else "epoch"
-    return TrainingArguments(
-        output_dir=str(cfg.output_dir),
-        per_device_train_batch_size=cfg.batch_size,
-        num_train_epochs=cfg.epochs,
-        max_steps=cfg.max_steps or -1,
-        learning_rate=learning_rate,
-        # in transformers 5 a warmup below 1 is a fraction of all steps (warmup_ratio is gone)
-        warmup_steps=cfg.warmup_ratio,
-        weight_decay=cfg.weight_decay,
-        lr_scheduler_type="linear",
-        eval_strategy=strategy if evaluate else "no",
-        save_strategy=strategy,
-        eval_steps=cfg.eval_steps,
-        save_steps=cfg.eval_steps,
-        # the best checkpoint and the newest (for --resume); with a limit of 1 the Trainer
-        # deletes the newest at the end whenever it is not the best
-        save_total_limit=2,
-        load_best_model_at_end=best_metric is not None,
-        metric_for_best_model=best_metric,
-        greater_is_better=True,
-        logging_steps=cfg.logging_steps,
-        logging_first_step=True,
-        seed=cfg.seed,
-        data_seed=cfg.seed,
-        use_cpu=device == "cpu",
-        bf16=bf16,
-        # batches of similar length waste little on padding
-        train_sampling_strategy="group_by_length",
-        remove_unused_columns=False,
-        report_to="none",
-        disable_tqdm=not progress,
-    )
 
 
 def save_run(
@@ -423,17 +311,9 @@ def train(cfg: TrainConfig, command: str = "", progress: bool = True) -> dict:
     # ---- the Trainer
     if stale_checkpoints:
         remove_checkpoints(output_dir)
-    timer = StepTimer()
-    trainer = TaggingTrainer(
-        model=model,
-        args=training_arguments(cfg, learning_rate, device, bf16, best_metric, bool(eval_sets), progress),
-        train_dataset=features,
-        eval_dataset=eval_sets or None,
-        processing_class=tokenizer,
-        data_collator=DataCollatorForTokenClassification(tokenizer),
-        callbacks=[timer],
-        window=window,
-        stride=cfg.stride,
+    trainer, timer = build_trainer(
+        cfg, model=model, tokenizer=tokenizer, train_dataset=features, eval_sets=eval_sets, best_metric=best_metric,
+        learning_rate=learning_rate, device=device, bf16=bf16, window=window, progress=progress,
     )
 
     # ---- train (the best checkpoint on dev gold micro F1 is loaded back at the end)

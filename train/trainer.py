@@ -1,0 +1,155 @@
+"""The Trainer both ``govreport train`` and ``govreport distill`` use, built in one place.
+
+:class:`TaggingTrainer` evaluates by tagging whole texts and scoring their character tags
+(seqeval strict IOB2), so the checkpoint kept is the one best at what inference does;
+:func:`build_trainer` gives it the project's arguments (evaluate and save each epoch or
+every ``--eval-steps``, keep the best and the newest) and a :class:`StepTimer`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import torch
+from transformers import (
+    DataCollatorForTokenClassification,
+    Trainer,
+    TrainerCallback,
+    TrainingArguments,
+)
+
+from data.schema import ENTITY_TYPES, spans_to_tags, tags_to_spans
+from model.tagging import predict_tags
+from train.metrics import entity_scores
+
+logger = logging.getLogger(__name__)
+
+
+class StepTimer(TrainerCallback):
+    """Seconds spent inside optimizer steps (forward, backward, update), so speed excludes evaluation and saving."""
+
+    def __init__(self):
+        self.seconds = 0.0
+        self._start = None
+
+    def on_step_begin(self, args, state, control, **kwargs):
+        self._start = time.perf_counter()
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if torch.cuda.is_available() and not args.use_cpu:
+            torch.cuda.synchronize()
+        if self._start is not None:
+            self.seconds += time.perf_counter() - self._start
+
+
+class TaggingTrainer(Trainer):
+    """A Trainer whose evaluation scores character tags of whole texts (seqeval strict IOB2).
+
+    ``eval_dataset`` is ``{name: [Example, ...]}``; metrics are logged as
+    ``eval_{name}_f1``, ``eval_{name}_VALUE_f1`` and so on.
+    """
+
+    def __init__(self, *args, window: int, stride: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.window, self.stride = window, stride
+        self.examples_seen = 0
+
+    def training_step(self, model, inputs, num_items_in_batch=None):
+        self.examples_seen += int(inputs["input_ids"].shape[0])
+        return super().training_step(model, inputs, num_items_in_batch)
+
+    def score_sets(self) -> dict[str, dict]:
+        scores = {}
+        for name, examples in self.eval_dataset.items():
+            texts = [ex.text for ex in examples]
+            predicted = predict_tags(
+                self.model, self.processing_class, texts, batch_size=2 * self.args.per_device_train_batch_size,
+                max_length=self.window, stride=self.stride,
+            )
+            # Score spans as inference will read them: tags_to_spans lets an I-X
+            # after O open a span, which strict seqeval alone would drop, and joins touching spans of one type.
+            predicted = [spans_to_tags(tags_to_spans(tags), len(tags)) for tags in predicted]
+            gold = [spans_to_tags(ex.spans, len(ex.text)) for ex in examples]
+            scores[name] = entity_scores(gold, predicted)
+        return scores
+
+    def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix="eval"):
+        start = time.perf_counter()
+        scores = self.score_sets()
+        metrics = {}
+        for name, by_type in scores.items():
+            for stat in ("precision", "recall", "f1"):
+                metrics[f"{metric_key_prefix}_{name}_{stat}"] = round(by_type["micro"][stat], 4)
+            for kind in ENTITY_TYPES:
+                metrics[f"{metric_key_prefix}_{name}_{kind}_f1"] = round(by_type[kind]["f1"], 4)
+        metrics[f"{metric_key_prefix}_runtime"] = round(time.perf_counter() - start, 2)
+        logger.info(
+            "step %d: %s (seqeval strict IOB2, character tags)",
+            self.state.global_step,
+            ", ".join(f"{name} micro F1 {s['micro']['f1']:.4f}" for name, s in scores.items()),
+        )
+        self.log(metrics)
+        self.control = self.callback_handler.on_evaluate(self.args, self.state, self.control, metrics)
+        return metrics
+
+
+
+def training_arguments(
+    cfg, learning_rate: float, device: str, bf16: bool, best_metric: str | None, evaluate: bool, progress: bool
+) -> TrainingArguments:
+    """The Trainer's arguments: evaluate and save each epoch (or every ``--eval-steps``), keep the best and the newest."""
+    strategy = "steps" if cfg.eval_steps else "epoch"
+    return TrainingArguments(
+        output_dir=str(cfg.output_dir),
+        per_device_train_batch_size=cfg.batch_size,
+        num_train_epochs=cfg.epochs,
+        max_steps=cfg.max_steps or -1,
+        learning_rate=learning_rate,
+        # in transformers 5 a warmup below 1 is a fraction of all steps (warmup_ratio is gone)
+        warmup_steps=cfg.warmup_ratio,
+        weight_decay=cfg.weight_decay,
+        lr_scheduler_type="linear",
+        eval_strategy=strategy if evaluate else "no",
+        save_strategy=strategy,
+        eval_steps=cfg.eval_steps,
+        save_steps=cfg.eval_steps,
+        # the best checkpoint and the newest (for --resume); with a limit of 1 the Trainer
+        # deletes the newest at the end whenever it is not the best
+        save_total_limit=2,
+        load_best_model_at_end=best_metric is not None,
+        metric_for_best_model=best_metric,
+        greater_is_better=True,
+        logging_steps=cfg.logging_steps,
+        logging_first_step=True,
+        seed=cfg.seed,
+        data_seed=cfg.seed,
+        use_cpu=device == "cpu",
+        bf16=bf16,
+        # batches of similar length waste little on padding
+        train_sampling_strategy="group_by_length",
+        remove_unused_columns=False,
+        report_to=[r.strip() for r in cfg.report_to.split(",") if r.strip()] or "none",
+        disable_tqdm=not progress,
+    )
+
+
+
+def build_trainer(cfg, *, model, tokenizer, train_dataset, eval_sets, best_metric: str | None, learning_rate: float,
+                  device: str, bf16: bool, window: int, progress: bool, data_collator=None,
+                  trainer_class: type[TaggingTrainer] = TaggingTrainer, **trainer_kwargs) -> tuple[TaggingTrainer, StepTimer]:
+    """A ``trainer_class`` over ``train_dataset`` with the run's arguments, and the timer of its steps."""
+    timer = StepTimer()
+    trainer = trainer_class(
+        model=model,
+        args=training_arguments(cfg, learning_rate, device, bf16, best_metric, bool(eval_sets), progress),
+        train_dataset=train_dataset,
+        eval_dataset=eval_sets or None,
+        processing_class=tokenizer,
+        data_collator=data_collator or DataCollatorForTokenClassification(tokenizer),
+        callbacks=[timer],
+        window=window,
+        stride=cfg.stride,
+        **trainer_kwargs,
+    )
+    return trainer, timer
