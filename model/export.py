@@ -13,8 +13,7 @@ folder; :class:`inference.extract.ModelTagger` quantises at load time.
 int8``), which the tagger serves through onnxruntime on CPU
 (:mod:`model.onnx_serving`).
 
->>> EXPORTED_FILES[:2]
-('README.md', 'train_results.json')
+The file names and the serving key are in :mod:`model.files`.
 """
 
 from __future__ import annotations
@@ -24,17 +23,9 @@ import logging
 import shutil
 from pathlib import Path
 
+from model.files import EXPORTED_FILES, ONNX_FILE, QUANTIZATIONS, SERVING_KEY
+
 logger = logging.getLogger(__name__)
-
-# Non-weight files copied as they are, when present.
-EXPORTED_FILES = ("README.md", "train_results.json")
-
-
-# The config.json key that tells the tagger how to serve the model on CPU, and its values.
-SERVING_KEY = "serving_quantization"
-QUANTIZATIONS = ("none", "int8")
-# The ONNX graph's file name in a model folder; the tagger serves it when present.
-ONNX_FILE = "model.onnx"
 
 
 def export(model_dir: str | Path, out_dir: str | Path, dtype: str = "float16", quantize: str = "none",

@@ -20,11 +20,10 @@ from pathlib import Path
 import torch
 from transformers.modeling_outputs import TokenClassifierOutput
 
-from model.export import ONNX_FILE
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ONNX_FILE", "INPUT_NAMES", "onnxruntime_available", "export_onnx", "OnnxTokenClassifier"]
+__all__ = ["INPUT_NAMES", "onnxruntime_available", "export_onnx", "OnnxTokenClassifier"]
 # Inputs a token classifier's graph may take, in the order of BertForTokenClassification.forward.
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 

@@ -247,7 +247,8 @@ def test_base_layers_keeps_the_first_layers(dataset_dir, model_dir, tmp_path, ca
 
 
 def test_a_shipped_model_trains_in_fp32_without_its_serving_flag(dataset_dir, model_dir, tmp_path):
-    from model.export import SERVING_KEY, export
+    from model.export import export
+    from model.files import SERVING_KEY
 
     shipped = export(model_dir, tmp_path / "shipped", dtype="float16", quantize="int8")  # as model/fast is stored
     out = tmp_path / "tuned"

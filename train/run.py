@@ -31,7 +31,7 @@ from transformers.trainer_utils import get_last_checkpoint
 from data.doccano import Example, atomic_write
 from data.schema import LABELS, id2label, label2id
 from model.char_encoder import build_char_tokenizer, char_small_config, common_cjk_chars
-from model.export import SERVING_KEY
+from model.files import SERVING_KEY
 from model.tagging import available_cores, model_max_length
 from train import model_card
 from train.config import CHAR_SMALL, DEFAULT_BASE_MODEL, ConfigError, TrainConfig

@@ -15,7 +15,7 @@ from transformers import (
 
 from data.schema import LABELS
 from model.char_encoder import char_small_config
-from model.export import SERVING_KEY
+from model.files import SERVING_KEY
 from train.config import ConfigError
 from train.distill_config import DistillConfig
 from train.run import resolve_path
