@@ -19,7 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("model.export", "store a trained model with fp16 weights, ready to ship"),
     "train": ("train.cli", "fine-tune the METRIC/VALUE/UNIT tagger on a dataset folder"),
     "distill": ("train.distill", "distil a small, fast student tagger from a fine-tuned teacher"),
-    "pseudo-label": ("train.pseudo", "label real unlabeled text with a model, keeping what it is sure of (self-training)"),
+    "pseudo-label": ("inference.pseudo", "label real unlabeled text with a model, keeping what it is sure of (self-training)"),
     "extract": ("inference.cli", "extract records from report files"),
     "evaluate": ("eval.cli", "score predictions against gold annotations"),
     "bench": ("eval.bench", "time extraction end to end"),

@@ -9,8 +9,8 @@ import pytest
 import govreport
 from data.doccano import read_jsonl
 from train.cli import main as train_main
-from train.pseudo import TEMPLATE
-from train.pseudo import main as pseudo_main
+from inference.pseudo import TEMPLATE
+from inference.pseudo import main as pseudo_main
 
 from tests.conftest import write_lines
 from tests.test_train import cli_args
@@ -115,7 +115,7 @@ def test_metric_swaps_need_a_file(tmp_path, model_dir, capsys):
 def test_metric_swaps_swap_only_metric_names():
     from data.doccano import Example
     from data.schema import Span
-    from train.pseudo import metric_swaps
+    from inference.pseudo import metric_swaps
 
     examples = [Example("a", "发布工作动态252条", [Span(2, 6, "METRIC"), Span(6, 9, "VALUE"), Span(9, 10, "UNIT")]),
                 Example("b", "网络申请26448宗,占49.9%。", [Span(0, 4, "METRIC"), Span(4, 9, "VALUE"), Span(9, 10, "UNIT")]),

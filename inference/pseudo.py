@@ -1,5 +1,8 @@
 """Self-training data: a trained model's labels on real unlabeled text, ``govreport pseudo-label``.
 
+It lives in ``inference`` because it runs the extractor (``train`` must not import a later
+stage); ``govreport train --extra-train`` and ``govreport distill --unlabeled`` read what it writes.
+
     govreport pseudo-label --model model/default --output out/pseudo.jsonl
     govreport train --data out/gen --extra-train out/pseudo.jsonl --extra-repeat 3 ...
 
