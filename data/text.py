@@ -75,26 +75,6 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-_FULL = "０１２３４５６７８９％．，：；（）！？"
-_HALF = "0123456789%.,:;()!?"
-_TO_HALF = str.maketrans(_FULL, _HALF)
-_TO_FULL_PUNCT = str.maketrans(",;:()!?", "，；：（）！？")
-
-
-def to_halfwidth(text: str) -> str:
-    """Fold full-width digits and punctuation to ASCII, one character for one.
-
-    >>> to_halfwidth("３２件，占１２．５％")
-    '32件,占12.5%'
-    """
-    return text.translate(_TO_HALF)
-
-
-def to_fullwidth_punct(text: str) -> str:
-    """ASCII punctuation to its full-width form (digits untouched), one character for one."""
-    return text.translate(_TO_FULL_PUNCT)
-
-
 # Simplified → traditional for the characters common in this genre, one for one (so every
 # offset survives the conversion). Enough to give the model some traditional-script reports.
 _SIMPLIFIED = (
