@@ -182,7 +182,8 @@ def cli_args(teacher, dataset_dir, unlabeled, out, *extra) -> list[str]:
     return [
         "--teacher", str(teacher), "--data", str(dataset_dir), "--unlabeled", str(unlabeled), "--output-dir", str(out),
         *TINY_STUDENT, "--batch-size", "4", "--max-steps", "4", "--eval-steps", "2", "--logging-steps", "2",
-        "--eval-gold", str(dataset_dir / "validation.jsonl"), "--device", "cpu", "--cpu-threads", "1",
+        "--eval-gold", str(dataset_dir / "validation.jsonl"), "--report-gold", str(dataset_dir / "validation.jsonl"),
+        "--device", "cpu", "--cpu-threads", "1",
         *map(str, extra),
     ]  # fmt: skip
 
@@ -218,7 +219,7 @@ def test_cli_writes_a_student_like_govreport_train(distilled, model_dir, capsys)
     assert len(tags) == 4
 
     results = json.loads((out / "train_results.json").read_text(encoding="utf-8"))
-    assert results["global_step"] == 4 and results["best_metric_name"] == "eval_dev_f1"
+    assert results["global_step"] == 4 and results["best_metric_name"] == "eval_selection_f1"
     assert set(results["final_scores"]["dev"]) == {"micro", "METRIC", "VALUE", "UNIT"}
     assert [h["step"] for h in results["history"]] == [2, 4]
     d = results["distillation"]

@@ -26,7 +26,8 @@ def cli_args(dataset_dir, model_dir, out, *extra) -> list[str]:
     return [
         "--data", str(dataset_dir), "--output-dir", str(out), "--base-model", str(model_dir),
         "--batch-size", "4", "--max-steps", "4", "--eval-steps", "2", "--logging-steps", "2",
-        "--eval-gold", str(dataset_dir / "validation.jsonl"), "--device", "cpu", "--cpu-threads", "1",
+        "--eval-gold", str(dataset_dir / "validation.jsonl"), "--report-gold", str(dataset_dir / "validation.jsonl"),
+        "--device", "cpu", "--cpu-threads", "1",
         *map(str, extra),
     ]  # fmt: skip
 
@@ -101,8 +102,8 @@ def test_cli_writes_a_self_contained_model(trained):
     assert len(tags) == 4
 
     results = json.loads((out / "train_results.json").read_text(encoding="utf-8"))
-    assert results["global_step"] == 4 and results["best_metric_name"] == "eval_dev_f1"
-    assert set(results["final_scores"]) == {"validation", "dev"}
+    assert results["global_step"] == 4 and results["best_metric_name"] == "eval_selection_f1"
+    assert set(results["final_scores"]) == {"validation", "selection", "dev"}  # dev is reported, never picks
     assert set(results["final_scores"]["dev"]) == {"micro", "METRIC", "VALUE", "UNIT"}
     assert [h["step"] for h in results["history"]] == [2, 4]
     assert results["config"]["seed"] == 42 and results["versions"]["transformers"]

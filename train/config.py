@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_BASE_MODEL = "model/base/e5-small-char"
-DEFAULT_EVAL_GOLD = "data/gold/dev.jsonl"
+# The real validation split picks checkpoints; the dev gold is only ever reported.
+DEFAULT_EVAL_GOLD = "data/gold/real_val.jsonl"
+DEV_GOLD = "data/gold/dev.jsonl"
 CHAR_SMALL = "char-small"
 
 
@@ -66,9 +68,16 @@ class RunOptions:
     eval_gold: str | None = field(
         default=DEFAULT_EVAL_GOLD,
         metadata={
-            "help": "gold JSONL scored after every evaluation; its micro F1 picks the kept checkpoint. "
-            "Relative paths that do not exist are read from the repository root. 'none' disables it "
-            "(then validation F1 picks). Never train on this file"
+            "help": "gold JSONL scored after every evaluation (as 'selection'); its micro F1 picks the kept checkpoint "
+            "(default: the real validation split). Relative paths that do not exist are read from the repository root. "
+            "'none' disables it (then validation F1 picks). Never train on this file"
+        },
+    )
+    report_gold: str | None = field(
+        default=DEV_GOLD,
+        metadata={
+            "help": "gold JSONL scored after every evaluation and on the model card (as 'dev'), never used to pick a "
+            "checkpoint (default: the dev gold, evaluation only). 'none' disables it"
         },
     )
     eval_steps: int | None = field(
@@ -219,6 +228,7 @@ def parse_options(
         raise ConfigError("--epochs and --batch-size must be positive and --max-length at least 8")
     if not 0 <= cfg.warmup_ratio < 1:
         raise ConfigError("--warmup-ratio must be in [0, 1)")
-    if cfg.eval_gold is not None and cfg.eval_gold.lower() in ("", "none"):
-        cfg.eval_gold = None
+    for name in ("eval_gold", "report_gold"):
+        if getattr(cfg, name) is not None and getattr(cfg, name).lower() in ("", "none"):
+            setattr(cfg, name, None)
     return cfg

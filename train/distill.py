@@ -61,7 +61,7 @@ def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dic
 
     # ---- data: synthetic examples with gold labels, real sentences without
     splits, train_examples, eval_sets, best_metric = load_training_data(cfg)
-    unlabeled = unlabeled_sentences(cfg.unlabeled, cfg.eval_gold)
+    unlabeled = unlabeled_sentences(cfg.unlabeled, cfg.eval_gold, cfg.report_gold)
 
     # ---- teacher, and the student over its tokenizer (or a character one); the seed comes
     # first so the init is reproducible

@@ -207,9 +207,10 @@ predict_tags(model, tokenizer, ["全年共受理政府信息公开申请52971宗
 
 Entity scores are seqeval **strict mode, IOB2**, over character tags; predicted tags
 are read as spans the way `data.schema.tags_to_spans` does (an `I-X` after `O` opens a
-span, a `B-X` right after an `X` span continues it) before scoring. `dev` is the gold
-file `{cfg['eval_gold']}` (never trained on); the kept checkpoint (`{results['best_checkpoint']}`) is the one with the best
-`{results['best_metric_name']}` = {_fmt(results['best_metric'])}.
+span, a `B-X` right after an `X` span continues it) before scoring. `selection` is the gold
+file `{cfg['eval_gold']}` and `dev` the gold file `{cfg.get('report_gold')}` (neither trained on);
+the kept checkpoint (`{results['best_checkpoint']}`) is the one with the best
+`{results['best_metric_name']}` = {_fmt(results['best_metric'])}, so the dev figures are never selected on.
 
 ### Kept model
 

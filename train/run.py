@@ -2,7 +2,7 @@
 
 options -> output folder -> device -> data -> seed -> tokenizer and model -> windows
 and token labels -> Trainer (evaluates on character tags each epoch, keeps the best
-checkpoint on dev gold micro F1) -> save model, tokenizer, train_results.json and
+checkpoint on the real validation split's micro F1) -> save model, tokenizer, train_results.json and
 model card.
 
 The Hugging Face Trainer does the loop: it gives resuming from checkpoints, bf16
@@ -178,22 +178,27 @@ def load_training_data(cfg) -> tuple[DatasetSplits, list[Example], dict[str, lis
     """Dataset splits, the (subsampled) training examples, the evaluation sets and the metric that picks the kept checkpoint.
 
     Fails on a bad folder or gold file before any model is built. The evaluation
-    sets are ``{"validation": ..., "dev": ...}`` where present; dev gold micro F1
-    picks the checkpoint when there is a gold file, validation F1 otherwise.
+    sets are ``{"validation": ..., "selection": ..., "dev": ...}`` where present: the
+    ``--eval-gold`` file (the real validation split) is ``selection`` and its micro F1
+    picks the checkpoint (validation F1 when there is none); the ``--report-gold`` file
+    (the dev gold) is ``dev``, scored and reported, never picking anything.
     """
     splits = load_dataset_dir(cfg.data)
-    gold_path = resolve_path(cfg.eval_gold) if cfg.eval_gold else None
-    gold = read_examples(gold_path, "gold") if gold_path else []
+    select = read_examples(resolve_path(cfg.eval_gold), "--eval-gold") if cfg.eval_gold else []
+    report = read_examples(resolve_path(cfg.report_gold), "--report-gold") if cfg.report_gold else []
     train_examples = subsample(splits.train, cfg.max_train_examples, cfg.seed)
     validation = subsample(splits.validation, cfg.max_eval_examples, cfg.seed)
     eval_sets: dict[str, list[Example]] = {}
     if validation:
         eval_sets["validation"] = validation
-    if gold:
-        eval_sets["dev"] = gold
-    best_metric = "dev_f1" if gold else "validation_f1" if validation else None
+    if select:
+        eval_sets["selection"] = select
+    if report:
+        eval_sets["dev"] = report
+    best_metric = "selection_f1" if select else "validation_f1" if validation else None
     logger.info(
-        "data: %d training, %d validation, %d gold examples (%s)", len(train_examples), len(validation), len(gold), cfg.data
+        "data: %d training, %d validation, %d selection gold, %d reported gold examples (%s)",
+        len(train_examples), len(validation), len(select), len(report), cfg.data,
     )
     return splits, train_examples, eval_sets, best_metric
 
@@ -316,7 +321,7 @@ def train(cfg: TrainConfig, command: str = "", progress: bool = True) -> dict:
         learning_rate=learning_rate, device=device, bf16=bf16, window=window, progress=progress,
     )
 
-    # ---- train (the best checkpoint on dev gold micro F1 is loaded back at the end)
+    # ---- train (the best checkpoint on the selection gold's micro F1 is loaded back at the end)
     train_output = trainer.train(resume_from_checkpoint=last_checkpoint)
 
     # ---- save a self-contained model folder and its card

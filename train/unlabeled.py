@@ -13,7 +13,7 @@ from pathlib import Path
 
 from data.doccano import FormatError, read_jsonl
 from data.text import split_sentences
-from train.config import DEFAULT_EVAL_GOLD
+from train.config import DEFAULT_EVAL_GOLD, DEV_GOLD
 from train.data import DataError
 from train.run import REPO_ROOT, resolve_path
 
@@ -91,8 +91,8 @@ def gold_texts(paths: list[Path]) -> set[str]:
     return texts
 
 
-def unlabeled_sentences(unlabeled: str | None, eval_gold: str | None) -> UnlabeledText:
-    """The sentences of the ``--unlabeled`` option, minus those of ``eval_gold`` and the shipped dev gold.
+def unlabeled_sentences(unlabeled: str | None, *gold: str | None) -> UnlabeledText:
+    """The sentences of the ``--unlabeled`` option, minus those of the ``gold`` files and the shipped evaluation golds.
 
     ``unlabeled`` is :data:`DEFAULT_UNLABELED` (used only when the folder exists), another
     folder, or None/'' for none.
@@ -106,7 +106,7 @@ def unlabeled_sentences(unlabeled: str | None, eval_gold: str | None) -> Unlabel
         directory = resolve_path(unlabeled)
     else:
         return UnlabeledText([], 0, 0)
-    gold_files = [resolve_path(p) for p in dict.fromkeys([eval_gold, DEFAULT_EVAL_GOLD]) if p]
+    gold_files = [resolve_path(p) for p in dict.fromkeys([*gold, DEFAULT_EVAL_GOLD, DEV_GOLD]) if p]
     gold_files = [p for p in gold_files if p.is_file()]
     unlabeled = read_unlabeled(directory, gold_texts(gold_files))
     unlabeled.gold_files = [str(p) for p in gold_files]
