@@ -31,8 +31,9 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from data.schema import LABELS, Record, Span
 from inference.reader import CHUNK_CHARS, Document, ReadError
 from inference.records import (SENTENCE_KEY, build_records, clean_scored_spans, drop_numerals_in_words,
-                               drop_spans_in_addresses, load_dictionaries, sentence_bounds, snap_to_numbers,
+                               drop_spans_in_addresses, load_dictionaries, snap_to_numbers,
                                snap_to_words, spans_from_labels)
+from inference.sentences import MAX_SENTENCE_CHARS, bounded_sentences
 from model.export import ONNX_FILE, SERVING_KEY
 
 logger = logging.getLogger(__name__)
@@ -293,16 +294,21 @@ class Extractor:
     every span belongs to a record: a METRIC a value is linked to (a metric name is tagged
     only when a VALUE of its sentence measures it), a VALUE that reads as a number, a UNIT
     a value takes.
+    ``max_sentence_chars`` bounds what one sentence may hold: a longer one (a line with no
+    punctuation) is cut into pieces (:func:`inference.sentences.bounded_sentences`), so
+    memory stays bounded whatever the text.
     """
 
     def __init__(self, tagger: Tagger, normalize_text: bool = True, batch_chars: int = 1 << 15,
-                 chunk_chars: int = CHUNK_CHARS, snap_words: bool = True, linked_only: bool = True):
+                 chunk_chars: int = CHUNK_CHARS, snap_words: bool = True, linked_only: bool = True,
+                 max_sentence_chars: int = MAX_SENTENCE_CHARS):
         self.tagger = tagger
         self.normalize_text = normalize_text
         self.snap_words = snap_words
         self.linked_only = linked_only
         self.batch_chars = batch_chars
         self.chunk_chars = chunk_chars
+        self.max_sentence_chars = max_sentence_chars
 
     @classmethod
     def from_pretrained(cls, model_dir: str | os.PathLike = DEFAULT_MODEL_DIR, batch_size: int = 32,
@@ -371,7 +377,7 @@ class Extractor:
             try:
                 for offset, chunk in doc.chunks(self.chunk_chars):
                     end.chars += len(chunk)
-                    for start, stop in sentence_bounds(chunk):
+                    for start, stop in bounded_sentences(chunk, self.max_sentence_chars):
                         piece = Piece(doc, offset + start, offset + stop, chunk[start:stop])
                         pending.append(piece)
                         batch.append(piece)
