@@ -269,3 +269,26 @@ def test_fuzz_jsonl_lines(tmp_path_factory, lines):
     for d in docs:
         d.id.encode("utf-8")  # every name is writable
         "".join(c for _, c in d.chunks()).encode("utf-8")
+
+
+# ---- govreport evaluate: a bad gold file is a clear error (exit 2), never a traceback or zeros
+
+GOLD_LINE = '{"id":"a","text":"共3件。","label":[[1,2,"VALUE"]]}\n'
+
+
+@pytest.mark.parametrize("data, extra, message", [
+    (GOLD_LINE.encode("gbk"), [], "not UTF-8"),
+    (bytes(range(128, 256)), [], "not UTF-8"),
+    (b"", [], "holds no examples"),
+    (GOLD_LINE.encode(), ["--max-examples", "-1"], "at least 1"),
+    (b'{"id":"a","text":"x3","label":[],"records":[{"metric":null,"value":"abc","unit":null,"raw":"3"}]}\n', [],
+     "not a number"),
+    (b'{"x":' + b"[" * 1500 + b"]" * 1500 + b"}\n", [], "not readable JSON"),
+])
+def test_evaluate_refuses_a_bad_gold_file(tmp_path, capsys, data, extra, message):
+    from eval import cli as eval_cli
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_bytes(data)
+    assert eval_cli.main(["--gold", str(gold), "--system", "rules", *extra]) == 2
+    assert message in capsys.readouterr().err
