@@ -54,8 +54,11 @@ class Example:
         if d.get("records") is not None:
             try:
                 records = [Record.from_dict(r) for r in d["records"]]
-            except TypeError as err:
+            except (TypeError, ValueError, AttributeError) as err:
                 raise FormatError(f"bad 'records': {err}") from None
+            for r in records:
+                if isinstance(r.value, bool) or not isinstance(r.value, (int, float)):
+                    raise FormatError(f"bad 'records': value {r.value!r} is not a number")
         meta = {k: v for k, v in d.items() if k not in ("id", "text", "label", "records")}
         return cls(id=str(d.get("id", "")), text=text, spans=spans, records=records, meta=meta)
 
@@ -63,13 +66,23 @@ class Example:
 def iter_jsonl(path: str | os.PathLike) -> Iterator[Example]:
     """Yield examples from a JSONL file; a bad line raises FormatError naming file and line."""
     with open(path, encoding="utf-8-sig") as f:
-        for lineno, line in enumerate(f, 1):
+        lineno = 0
+        while True:
+            try:
+                line = f.readline()
+            except UnicodeDecodeError as err:  # a GBK or binary file
+                raise FormatError(f"{path}:{lineno + 1}: not UTF-8 text ({err.reason})") from None
+            if not line:
+                break
+            lineno += 1
             if not line.strip():
                 continue
             try:
                 ex = Example.from_dict(json.loads(line))
             except (json.JSONDecodeError, FormatError) as err:
                 raise FormatError(f"{path}:{lineno}: {err}") from None
+            except (RecursionError, ValueError) as err:
+                raise FormatError(f"{path}:{lineno}: not readable JSON ({type(err).__name__})") from None
             if not ex.id:
                 ex.id = f"{Path(path).stem}-{lineno}"
             yield ex

@@ -106,7 +106,12 @@ _SECTION_TOKEN = re.compile(rf"(?P<arabic>{_ARABIC})|(?P<char>.)", re.S)
 # Plain ASCII digits with at most one decimal point, read straight by Decimal.
 _PLAIN = re.compile(r"[0-9]{1,30}(?:\.[0-9]{1,30})?")
 _MAX_LEN = 80  # a VALUE span is short; the cap keeps every input cheap to reject
-_FIND_MAX_LEN = 40  # longest number find_numbers tries; bounds its work per position
+# Longest number find_numbers tries. No number in report prose is longer (the longest
+# Chinese forms, 一千二百三十四万五千六百七十八亿零九百万, stay under 30 characters), and the
+# bound keeps its work per position constant, so a scan is linear in the text's length even
+# across a run of 100,000 numerals (a longer stretch of numerals is cut into numbers of at
+# most this length, or none).
+_FIND_MAX_LEN = 40
 
 
 class _NotANumber(ValueError):
@@ -619,6 +624,7 @@ _MEASURE_WORDS: tuple[str, ...] = tuple(
 # 5千米 is five kilometres, not 5000 metres: a trailing 千/百 before these stays outside.
 _UNIT_PREFIXED = frozenset("米克瓦伏帕焦卡赫")
 _THOUSANDS = re.compile(r",[0-9]{3}(?![0-9])")
+_LETTERS_THEN_DIGIT = re.compile(r"[A-Za-z]+[0-9]")
 
 
 def find_numbers(text: str) -> list[tuple[int, int, ParsedNumber]]:
@@ -694,24 +700,32 @@ def _can_start(s: str, i: int) -> bool:
 
 
 def _extend(s: str, i: int, blocked: list[bool]) -> int:
-    """End of the longest stretch at ``i`` made of number characters (not yet validated)."""
+    """End of the longest stretch at ``i`` made of number characters (not yet validated).
+
+    The stretch stops at ``i + _FIND_MAX_LEN``: :func:`_best_end` never looks further, and
+    scanning a long run of numerals to its end from each of its positions took time
+    quadratic in its length.
+    """
+    limit = min(len(s), i + _FIND_MAX_LEN)
     j = i
     if s[j] in "-负負":
         j += 1
-    j = _body(s, j + _percent_prefix_at(s, j), blocked)
-    if j + 1 < len(s) and s[j] in _RANGE_SEPARATORS and not blocked[j + 1]:
+    j = _body(s, j + _percent_prefix_at(s, j), blocked, limit)
+    if j + 1 < limit and s[j] in _RANGE_SEPARATORS and not blocked[j + 1]:
         k = j + 1
         if s[k] in "负負" and k + 1 < len(s) and _is_num_char(s[k + 1]):
             k += 1
         k += _percent_prefix_at(s, k)
-        if _is_num_char(s[k]) and not blocked[k]:
-            j = _body(s, k, blocked)
+        if k < len(s) and _is_num_char(s[k]) and not blocked[k]:
+            j = _body(s, k, blocked, limit)
     return j
 
 
-def _body(s: str, j: int, blocked: list[bool]) -> int:
+def _body(s: str, j: int, blocked: list[bool], limit: int) -> int:
     start = j
-    while j < len(s) and not blocked[j]:
+    limit = max(limit, j)
+    seen_approx = False
+    while j < limit and not blocked[j]:
         c = s[j]
         prev = s[j - 1] if j > start else ""
         nxt = s[j + 1] if j + 1 < len(s) else ""
@@ -723,7 +737,8 @@ def _body(s: str, j: int, blocked: list[bool]) -> int:
             j += 1
         elif c == _POINT and prev in _CN_NUMERALS and (nxt in _DIGIT_READING or "0" <= nxt <= "9"):
             j += 1
-        elif c in _APPROX and _is_num_char(prev) and not any(x in _APPROX for x in s[start:j]):
+        elif c in _APPROX and _is_num_char(prev) and not seen_approx:
+            seen_approx = True
             j += 1
         elif c == "半" and s[start:j] == "一":
             return j + 1
@@ -751,7 +766,7 @@ def _plausible(s: str, i: int, end: int, parsed: ParsedNumber) -> bool:
     if has_arabic:
         if before.isdigit() or after.isdigit() or (before == "." and i >= 2 and s[i - 2].isdigit()):
             return False  # a cut inside a longer digit run that was itself rejected
-        if _is_latin(before) or (_is_latin(after) and re.match(r"[A-Za-z]+[0-9]", s[end:])):
+        if _is_latin(before) or (_is_latin(after) and _LETTERS_THEN_DIGIT.match(s, end)):
             return False  # H5N1, PM2.5, GB2312: identifiers (but 40mm, 39KB are numbers)
         if span[-1] in "千百仟佰" and after in _UNIT_PREFIXED:
             return False

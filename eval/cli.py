@@ -254,10 +254,16 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
+    if args.max_examples is not None and args.max_examples < 1:
+        print(f"evaluate: --max-examples must be at least 1, not {args.max_examples}", file=sys.stderr)
+        return 2
     try:
         gold = read_jsonl(args.gold)
     except (OSError, FormatError) as err:
         print(f"evaluate: cannot read the gold file: {err}", file=sys.stderr)
+        return 2
+    if not gold:
+        print(f"evaluate: the gold file {args.gold} holds no examples", file=sys.stderr)
         return 2
     if args.max_examples is not None:
         gold = gold[:args.max_examples]

@@ -11,7 +11,7 @@ tagger), ``writers`` (JSONL and CSV, atomic) and ``cli`` (``govreport extract``)
 Importing this package does not import torch; a ModelTagger does, when it is built.
 """
 
-from inference.extract import DEFAULT_MODEL_DIR, DocumentResult, Extractor, ModelTagger, Tagger
+from inference.extract import DEFAULT_MODEL_DIR, DocumentResult, ExtractionError, Extractor, ModelTagger, Tagger
 from inference.records import build_records
 
-__all__ = ["Extractor", "ModelTagger", "Tagger", "DocumentResult", "DEFAULT_MODEL_DIR", "build_records"]
+__all__ = ["Extractor", "ExtractionError", "ModelTagger", "Tagger", "DocumentResult", "DEFAULT_MODEL_DIR", "build_records"]

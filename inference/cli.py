@@ -31,8 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Tag METRIC/VALUE/UNIT in report prose and write one record per value.",
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
-                        help=".txt files, folders (searched recursively), .jsonl files with 'text' "
-                             "and optional 'id' fields, or - for standard input")
+                        help="text files, folders (searched recursively for .txt and .jsonl files, any "
+                             "case; other files are left out and named), .jsonl files with 'text' and optional "
+                             "'id' fields, or - for standard input. Encodings: UTF-8, UTF-16/32, GB18030/GBK, "
+                             "Big5 (docs/input.md)")
     parser.add_argument("--model", default=DEFAULT_MODEL,
                         help="a model directory, or a shipped model by name: fast (model/fast) or accurate (model/default); "
                              f"default: {DEFAULT_MODEL}")
@@ -57,12 +59,16 @@ class Summary:
     records: int = 0
     chars: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)  # files in folders that are not .txt or .jsonl
 
     def report(self, quiet: bool) -> str:
         lines = []
         if not quiet:
             lines.append(f"extract: {self.documents} documents, {self.chars} characters, {self.records} records, "
                          f"{len(self.failures)} failed")
+        if self.left_out and not quiet:
+            shown = ", ".join(self.left_out[:5]) + (" …" if len(self.left_out) > 5 else "")
+            lines.append(f"extract: {len(self.left_out)} files in folders left out (not .txt or .jsonl): {shown}")
         lines += [f"FAILED {source}: {why}" for source, why in self.failures]
         return "\n".join(lines)
 
@@ -110,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     docs_bar, chars_bar = _progress(show)
     try:
         with open_writer(args.output, fmt, include_text=args.include_text) as writer:
-            for event in extractor.stream(iter_documents(args.inputs)):
+            for event in extractor.stream(iter_documents(args.inputs, left_out=summary.left_out)):
                 writer.handle(event)
                 if isinstance(event, Piece):
                     doc_records += len(event.records)

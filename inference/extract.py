@@ -29,10 +29,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from data.schema import LABELS, Record, Span
+from inference.checks import ExtractionError, check_ids, check_texts
 from inference.reader import CHUNK_CHARS, Document, ReadError
 from inference.records import (SENTENCE_KEY, build_records, clean_scored_spans, drop_numerals_in_words,
-                               drop_spans_in_addresses, load_dictionaries, sentence_bounds, snap_to_numbers,
+                               drop_spans_in_addresses, load_dictionaries, snap_to_numbers,
                                snap_to_words, spans_from_labels)
+from inference.sentences import MAX_SENTENCE_CHARS, bounded_sentences
 from model.files import ONNX_FILE, SERVING_KEY
 
 logger = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ __all__ = [
     "Tagger",
     "ModelTagger",
     "Extractor",
+    "ExtractionError",
     "DocumentResult",
     "Piece",
     "DocStart",
@@ -293,16 +296,21 @@ class Extractor:
     every span belongs to a record: a METRIC a value is linked to (a metric name is tagged
     only when a VALUE of its sentence measures it), a VALUE that reads as a number, a UNIT
     a value takes.
+    ``max_sentence_chars`` bounds what one sentence may hold: a longer one (a line with no
+    punctuation) is cut into pieces (:func:`inference.sentences.bounded_sentences`), so
+    memory stays bounded whatever the text.
     """
 
     def __init__(self, tagger: Tagger, normalize_text: bool = True, batch_chars: int = 1 << 15,
-                 chunk_chars: int = CHUNK_CHARS, snap_words: bool = True, linked_only: bool = True):
+                 chunk_chars: int = CHUNK_CHARS, snap_words: bool = True, linked_only: bool = True,
+                 max_sentence_chars: int = MAX_SENTENCE_CHARS):
         self.tagger = tagger
         self.normalize_text = normalize_text
         self.snap_words = snap_words
         self.linked_only = linked_only
         self.batch_chars = batch_chars
         self.chunk_chars = chunk_chars
+        self.max_sentence_chars = max_sentence_chars
 
     @classmethod
     def from_pretrained(cls, model_dir: str | os.PathLike = DEFAULT_MODEL_DIR, batch_size: int = 32,
@@ -333,13 +341,33 @@ class Extractor:
 
     # ---- the API on strings
 
-    def extract(self, texts: Sequence[str]) -> list[list[Record]]:
-        """The records of each text (offsets index that text)."""
-        return [result.records for result in self.extract_documents(texts)]
+    def extract(self, texts: Iterable[str]) -> list[list[Record]]:
+        """The records of each text (offsets index that text), one list per text, in order.
 
-    def extract_documents(self, texts: Sequence[str], ids: Sequence[str] | None = None) -> list[DocumentResult]:
-        """Spans, scores, records and title metadata of each text."""
-        ids = list(ids) if ids is not None else [str(i) for i in range(len(texts))]
+        ``texts`` is a list (or any iterable) of strings; a lone string is refused with a
+        TypeError rather than read as one text per character. When a text fails (the tagger
+        raised on it), the others are still extracted and :class:`ExtractionError` is raised
+        at the end, naming each failed text; :meth:`extract_documents` returns the failures
+        as ``DocumentResult.error`` instead.
+
+        >>> Extractor(lambda texts: [([], None) for _ in texts]).extract("共3件。")
+        Traceback (most recent call last):
+        ...
+        TypeError: texts must be a list of strings, not a str: wrap a single text as [text]
+        """
+        results = self.extract_documents(texts)
+        failed = [(i, r.error) for i, r in enumerate(results) if r.error is not None]
+        if failed:
+            raise ExtractionError(failed, [r.records for r in results])
+        return [result.records for result in results]
+
+    def extract_documents(self, texts: Iterable[str], ids: Iterable[str | int] | None = None) -> list[DocumentResult]:
+        """Spans, scores, records and title metadata of each text; ``error`` says why a text failed.
+
+        ``ids`` (strings or integers), when given, must name every text: one id per text.
+        """
+        texts = check_texts(texts)
+        ids = check_ids(ids, len(texts))
         docs = [Document.from_text(text, id=i, source=i) for text, i in zip(texts, ids)]
         results: list[DocumentResult] = []
         for event in self.stream(docs):
@@ -351,6 +379,8 @@ class Extractor:
                 results[-1].records.extend(event.records)
             else:
                 results[-1].error = event.error
+                if event.error is not None:
+                    logger.warning("text %s failed: %s", event.doc.id, event.error)
         return results
 
     # ---- streaming over documents
@@ -371,7 +401,7 @@ class Extractor:
             try:
                 for offset, chunk in doc.chunks(self.chunk_chars):
                     end.chars += len(chunk)
-                    for start, stop in sentence_bounds(chunk):
+                    for start, stop in bounded_sentences(chunk, self.max_sentence_chars):
                         piece = Piece(doc, offset + start, offset + stop, chunk[start:stop])
                         pending.append(piece)
                         batch.append(piece)
@@ -404,18 +434,24 @@ class Extractor:
         normalised = [normalize(p.text) if self.normalize_text else (p.text, None) for p in batch]
         texts = [n for n, _ in normalised]
         try:
-            tagged = list(self.tagger(texts))
+            tagged = _tagged(self.tagger, texts)
         except Exception:  # noqa: BLE001 - isolate the sentence that breaks the tagger
             logger.warning("tagger failed on a batch of %d sentences; retrying one by one", len(batch), exc_info=True)
             tagged = []
             for piece, text in zip(batch, texts):
                 try:
-                    tagged.extend(self.tagger([text]))
+                    tagged.extend(_tagged(self.tagger, [text]))
                 except Exception as err:  # noqa: BLE001
                     piece.error = f"tagger failed at offset {piece.start}: {type(err).__name__}: {err}"
                     tagged.append(([], None))
         for piece, (text, index), (spans, scores) in zip(batch, normalised, tagged):
-            self._finish(piece, text, index, spans, scores)
+            try:
+                self._finish(piece, text, index, spans, scores)
+            except Exception as err:  # noqa: BLE001 - one sentence's bad spans fail its document, not the run
+                logger.warning("building records failed at offset %d of %s", piece.start, piece.doc.source, exc_info=True)
+                piece.spans, piece.scores, piece.records = [], [], []
+                piece.error = f"records failed at offset {piece.start}: {type(err).__name__}: {err}"
+                piece.done = True
 
     def _finish(self, piece: Piece, text: str, index: list[int] | None, spans, scores) -> None:
         if scores is None:
@@ -443,3 +479,11 @@ class Extractor:
         piece.scores = [float(score) for score in scores]
         piece.records = [_move_record(r, to_orig, sentence) for r in records]
         piece.done = True
+
+
+def _tagged(tagger: Tagger, texts: list[str]) -> list:
+    """The tagger's output for ``texts``, checked to have one entry per text."""
+    tagged = list(tagger(texts))
+    if len(tagged) != len(texts):
+        raise ValueError(f"tagger returned {len(tagged)} results for {len(texts)} sentences")
+    return tagged

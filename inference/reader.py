@@ -3,10 +3,14 @@
 A :class:`Document` is one text to extract from: a whole ``.txt`` file, one line of a
 ``.jsonl`` file, or standard input. Its text is read lazily in chunks that end at a
 sentence end, so a 10 MB report never sits in memory whole and the offsets of every chunk
-index the document's decoded text. Encodings are detected without help: UTF-8 (with or
-without BOM), UTF-16/32 with a BOM, then GB18030 (a superset of GBK and GB2312, common for
-Chinese government files). A file that is binary or decodes to nothing plausible becomes a
-document with an ``error`` and no text: it is reported and skipped, never fatal.
+index the document's decoded text. Encodings are detected over the whole file
+(:func:`inference.encoding.detect_encoding`: UTF-8, UTF-16/32, GB18030 and Big5). A file
+that is binary or decodes to nothing plausible, a JSONL line that is no JSON object with a
+string ``text``, a folder that cannot be listed: each becomes a document with an ``error``
+and no text, reported and skipped, never fatal. Names that are not valid Unicode (a file
+name in GBK bytes, a lone surrogate in a JSONL ``id``) are kept with the odd bytes written
+as backslash escapes, and lone surrogates in a text become U+FFFD, one character for one,
+so that every writer can write them (docs/input.md).
 
 >>> doc = Document.from_text("江南市水利局2011年度政府信息公开年度报告\\n共发布信息41条。")
 >>> doc.meta
@@ -23,22 +27,20 @@ import logging
 import os
 import re
 import sys
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
+from inference.encoding import ReadError, detect_encoding
+
 logger = logging.getLogger(__name__)
 
-__all__ = ["Document", "ReadError", "detect_encoding", "iter_documents", "read_title", "iter_chunks"]
+__all__ = ["Document", "ReadError", "detect_encoding", "iter_documents", "read_title", "iter_chunks",
+           "printable_name", "clean_text", "FOLDER_SUFFIXES"]
 
 CHUNK_CHARS = 1 << 16  # characters per chunk handed on (cut at a sentence end)
 _BLOCK_BYTES = 1 << 20  # bytes read from a file at a time
 _SNIFF_BYTES = 1 << 16  # bytes looked at for binary content and the title line
-
-
-class ReadError(Exception):
-    """An input that cannot be read as text; the message says why, for the failure summary."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -102,78 +104,36 @@ def read_title(head: str) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Encodings
+# Names and texts that every writer can write
 # ---------------------------------------------------------------------------------------------
 
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16: its BOM starts with UTF-16's
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _plausible(sample: str) -> str | None:
-    """Why a decoded sample does not look like text (None when it does)."""
-    if not sample:
-        return None
-    controls = sum(1 for c in sample if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
-    if controls > max(2, len(sample) // 1000):
-        return "binary file (control characters)"
-    # GB18030 maps almost any byte string somewhere; text decoded by mistake is full of
-    # rare CJK extensions, private-use characters and four-byte sequences.
-    odd = sum(1 for c in sample if ord(c) > 0xFFFF or 0x3400 <= ord(c) <= 0x4DBF or 0xE000 <= ord(c) <= 0xF8FF)
-    if odd > max(2, len(sample) // 50):
-        return "undecodable text (not UTF-8, and as GB18030 it is not plausible text)"
-    return None
+def printable_name(name: str) -> str:
+    """``name`` as valid Unicode: the undecodable bytes of a file name (held by Python as
+    surrogate escapes) and lone surrogates written as backslash escapes.
 
-
-def detect_encoding(read_blocks: Callable[[], Iterable[bytes]]) -> str:
-    """The encoding of a byte source, checked over all of it; ReadError when there is none.
-
-    ``read_blocks`` opens the source afresh on each call (one pass per candidate
-    encoding, one block in memory at a time).
-
-    >>> detect_encoding(lambda: ["统计公报".encode("gbk")])
-    'gb18030'
-    >>> detect_encoding(lambda: [b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00"])
-    Traceback (most recent call last):
-    ...
-    inference.reader.ReadError: binary file (NUL bytes)
+    >>> printable_name(os.fsdecode("d/".encode() + "年度".encode("gbk") + b".txt"))
+    'd/\\\\xc4\\\\xea\\\\xb6\\\\xc8.txt'
+    >>> print(printable_name("b\\ud800"))
+    b\\ud800
     """
-    head = b""
-    for block in read_blocks():
-        head += block
-        if len(head) >= _SNIFF_BYTES:
-            break
-    head = head[:_SNIFF_BYTES]
-    candidates = [enc for bom, enc in _BOMS if head.startswith(bom)][:1]
-    if not candidates:
-        if b"\x00" in head:
-            raise ReadError("binary file (NUL bytes)")
-        candidates = ["utf-8", "gb18030"]
-    reason = "undecodable text (neither UTF-8 nor GB18030)"
-    for encoding in candidates:
-        decoder = codecs.getincrementaldecoder(encoding)("strict")
-        try:
-            sample = decoder.decode(head)
-        except UnicodeDecodeError:
-            continue
-        problem = _plausible(sample)
-        if problem:
-            reason = problem
-            continue
-        try:
-            decoder = codecs.getincrementaldecoder(encoding)("strict")
-            for block in read_blocks():
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError as err:
-            reason = f"undecodable text ({encoding} fails at byte {err.start} of a block)"
-            continue
-        return encoding
-    raise ReadError(reason)
+    if not _SURROGATE.search(name):
+        return name
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no file name decoding makes
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def clean_text(text: str) -> str:
+    """``text`` with every lone surrogate replaced by U+FFFD (one for one, so offsets hold).
+
+    >>> clean_text("共\\ud8003件") == "共\\ufffd3件"
+    True
+    """
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 def _file_blocks(path: Path) -> Callable[[], Iterator[bytes]]:
@@ -264,15 +224,23 @@ class Document:
         return iter_chunks(self._open(), size)
 
     @classmethod
+    def failed(cls, name: str, error: str) -> "Document":
+        """A document that could not be read, named for the failure summary."""
+        name = printable_name(name)
+        return cls(id=name, source=name, error=error)
+
+    @classmethod
     def from_text(cls, text: str, id: str = "", source: str = "") -> "Document":
-        return cls(id=id, source=source, meta=read_title(text[:_SNIFF_BYTES]), _open=lambda: [text])
+        text = clean_text(text)
+        return cls(id=printable_name(id), source=printable_name(source), meta=read_title(text[:_SNIFF_BYTES]),
+                   _open=lambda: [text])
 
     @classmethod
     def from_bytes(cls, data: bytes, id: str, source: str) -> "Document":
         try:
             encoding = detect_encoding(lambda: [data])
         except ReadError as err:
-            return cls(id=id, source=source, error=str(err))
+            return cls.failed(source, str(err))
         text = data.decode(encoding)
         return cls.from_text(text, id=id, source=source)
 
@@ -280,16 +248,18 @@ class Document:
     def from_file(cls, path: str | os.PathLike) -> "Document":
         """A text file, decoded lazily; a file that cannot be read gives a Document with ``error``."""
         path = Path(path)
-        name = str(path)
+        name = printable_name(str(path))
+        if name != str(path):
+            logger.warning("file name is not valid UTF-8; it is written as %s", name)
         try:
             if not path.is_file():
                 raise ReadError("no such file" if not path.exists() else "not a regular file")
             blocks = _file_blocks(path)
             encoding = detect_encoding(blocks)
         except ReadError as err:
-            return cls(id=name, source=name, error=str(err))
+            return cls.failed(name, str(err))
         except OSError as err:
-            return cls(id=name, source=name, error=f"cannot read: {err.strerror or err}")
+            return cls.failed(name, f"cannot read: {err.strerror or err}")
 
         def pieces() -> Iterator[str]:
             decoder = codecs.getincrementaldecoder(encoding)("strict")
@@ -307,60 +277,115 @@ class Document:
                 if len(head) >= _SNIFF_BYTES:
                     break
         except ReadError as err:
-            return cls(id=name, source=name, error=str(err))
+            return cls.failed(name, str(err))
         return cls(id=name, source=name, meta=read_title(head), _open=pieces)
 
 
+def _jsonl_line(line: str, lineno: int, where: str) -> Document:
+    """The document of one JSONL line, or a failed one that says what is wrong with the line."""
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as err:
+        return Document.failed(where, f"line {lineno} is not JSON: {err.msg}")
+    except RecursionError:
+        return Document.failed(where, f"line {lineno} is JSON nested too deeply to read")
+    except ValueError as err:  # e.g. an integer of more than 4,300 digits
+        return Document.failed(where, f"line {lineno} is not readable JSON: {err}")
+    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+        return Document.failed(where, f"line {lineno} has no string 'text'")
+    doc_id = item.get("id")
+    if doc_id in (None, ""):
+        doc_id = where
+    elif not isinstance(doc_id, (str, int, float)) or isinstance(doc_id, bool):
+        return Document.failed(where, f"line {lineno} has an 'id' that is not a string or a number")
+    return Document.from_text(item["text"], id=str(doc_id), source=where)
+
+
 def _iter_jsonl(path: Path) -> Iterator[Document]:
-    """One document per line of a JSONL file with ``text`` and optional ``id``."""
-    name = str(path)
+    """One document per line of a JSONL file with ``text`` and optional ``id`` (a string or number)."""
+    name = printable_name(str(path))
     try:
         encoding = detect_encoding(_file_blocks(path))
     except ReadError as err:
-        yield Document(id=name, source=name, error=str(err))
+        yield Document.failed(name, str(err))
         return
-    with open(path, encoding=encoding, newline="") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            where = f"{name}:{lineno}"
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as err:
-                yield Document(id=where, source=where, error=f"line {lineno} is not JSON: {err.msg}")
-                continue
-            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-                yield Document(id=where, source=where, error=f"line {lineno} has no string 'text'")
-                continue
-            doc_id = str(item["id"]) if item.get("id") not in (None, "") else where
-            yield Document.from_text(item["text"], id=doc_id, source=where)
+    except OSError as err:
+        yield Document.failed(name, f"cannot read: {err.strerror or err}")
+        return
+    lineno = 0
+    try:
+        with open(path, encoding=encoding, newline="") as f:
+            for lineno, line in enumerate(f, 1):
+                if line.strip():
+                    yield _jsonl_line(line, lineno, f"{name}:{lineno}")
+    except (OSError, UnicodeDecodeError) as err:  # the file changed or broke under us
+        yield Document.failed(f"{name}:{lineno + 1}", f"cannot read from line {lineno + 1} on: {err}")
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    """Files under ``folder``, recursively, sorted, skipping hidden files and folders."""
-    for root, dirs, files in os.walk(folder):
+# What a folder contributes: text files and JSONL files, by suffix (any case).
+FOLDER_SUFFIXES = (".txt", ".jsonl")
+
+
+def _walk(folder: Path, skipped: list[str]) -> Iterator[Path | Document]:
+    """Files under ``folder`` with a suffix of :data:`FOLDER_SUFFIXES`, recursively, sorted,
+    skipping hidden files and folders; a folder that cannot be listed comes as a failed
+    Document. The names of the other files go to ``skipped``."""
+    failures: list[OSError] = []
+    for root, dirs, files in os.walk(folder, onerror=failures.append):
+        while failures:
+            err = failures.pop(0)
+            yield Document.failed(str(err.filename or root), f"cannot read folder: {err.strerror or err}")
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if not name.startswith("."):
+            if name.startswith("."):
+                continue
+            if name.lower().endswith(FOLDER_SUFFIXES):
                 yield Path(root) / name
+            else:
+                skipped.append(printable_name(os.path.join(root, name)))
+    for err in failures:
+        yield Document.failed(str(err.filename or folder), f"cannot read folder: {err.strerror or err}")
 
 
-def iter_documents(inputs: Iterable[str], stdin: BinaryIO | None = None) -> Iterator[Document]:
-    """Documents from command-line inputs: ``.txt`` (or any) files, folders searched
+def iter_documents(inputs: Iterable[str], stdin: BinaryIO | None = None,
+                   left_out: list[str] | None = None) -> Iterator[Document]:
+    """Documents from command-line inputs: text files (any name), folders searched
     recursively, ``.jsonl`` files (one document per line) and ``-`` for standard input.
 
-    Folders contribute every non-hidden file; those that are not text are reported as
-    failed documents, never skipped silently.
+    A folder contributes its ``.txt`` and ``.jsonl`` files (:data:`FOLDER_SUFFIXES`, any
+    case; hidden files and folders left out); the names of the other files in it go to
+    ``left_out`` when given, else into one warning per folder. A subfolder that cannot be
+    listed is a failed document.
     """
     for item in inputs:
         if item == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
-            yield Document.from_bytes(stream.read(), id="<stdin>", source="<stdin>")
+            try:
+                data = stream.read()
+            except OSError as err:
+                yield Document.failed("<stdin>", f"cannot read: {err.strerror or err}")
+                continue
+            yield Document.from_bytes(data, id="<stdin>", source="<stdin>")
             continue
         path = Path(item)
-        paths = _walk(path) if path.is_dir() else [path]
-        for p in paths:
-            if p.suffix.lower() == ".jsonl" and p.is_file():
-                yield from _iter_jsonl(p)
+        if not path.is_dir():
+            yield from _file_documents(path)
+            continue
+        skipped: list[str] = []
+        for found in _walk(path, skipped):
+            if isinstance(found, Document):
+                yield found
             else:
-                yield Document.from_file(p)
+                yield from _file_documents(found)
+        if left_out is not None:
+            left_out.extend(skipped)
+        elif skipped:
+            logger.warning("%s: %d files left out, not %s: %s%s", printable_name(item), len(skipped),
+                           " or ".join(FOLDER_SUFFIXES), ", ".join(skipped[:3]), " …" if len(skipped) > 3 else "")
+
+
+def _file_documents(path: Path) -> Iterator[Document]:
+    if path.suffix.lower() == ".jsonl" and path.is_file():
+        yield from _iter_jsonl(path)
+    else:
+        yield Document.from_file(path)

@@ -360,8 +360,9 @@ def drop_numerals_in_words(text: str, spans: Sequence[Span], scores: Sequence[fl
     for i, span in enumerate(spans):
         start, end = span.start, span.end
         # only VALUEs written in Chinese numerals (the first character rules out most numbers)
-        if span.label != "VALUE" or text[start] not in NUMERAL_CHARS or not all(c in NUMERAL_CHARS for c in text[start:end]):
-            continue
+        if span.label != "VALUE" or text[start] not in NUMERAL_CHARS or end - start > _MAX_DIGITS \
+                or not all(c in NUMERAL_CHARS for c in text[start:end]):
+            continue  # (no dictionary word is _MAX_DIGITS long: a longer run is never a word's part)
         lo, hi = max(0, start - context), min(len(text), end + context)
         if not (_in_word(text, start, lo, hi) or _in_word(text, end, lo, hi)):
             continue
@@ -762,14 +763,20 @@ class _Sentence:
 # ---------------------------------------------------------------------------------------------
 
 
+# The longest VALUE span a number is looked for in when it does not read as one whole: twice
+# the longest number data.numbers.find_numbers finds.
+_SALVAGE_MAX_CHARS = 80
+
+
 def _record(sent: _Sentence, v: _Value) -> Record | None:
     text, spans = sent.text, sent.spans
     span = v.span
     value_text = text[span.start:span.end]
     parsed = parse_number(value_text)
     if not parsed.ok:
-        # A tagger may take in a stray character (第3, 3次); salvage the number inside.
-        found = find_numbers(value_text)
+        # A tagger may take in a stray character (第3, 3次); salvage the number inside. A
+        # span far longer than any number (a run of numerals tagged whole) holds none.
+        found = find_numbers(value_text) if len(value_text) <= _SALVAGE_MAX_CHARS else []
         if not found:
             logger.debug("no number in VALUE %r at %d", value_text, span.start)
             return None

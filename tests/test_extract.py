@@ -343,12 +343,14 @@ def test_a_large_file_is_read_in_bounded_memory(tmp_path, monkeypatch):
 
 @pytest.fixture
 def batch(tmp_path):
-    """A folder as users have them: a GBK report, an empty file, an image, a good UTF-8 report."""
+    """A folder as users have them: a GBK report, an empty file, an image, a binary file named .txt,
+    a good UTF-8 report."""
     folder = tmp_path / "reports"
     (folder / "2019").mkdir(parents=True)
     (folder / "2019" / "gbk.txt").write_bytes("浏览量达到12次。".encode("gbk"))
     (folder / "empty.txt").write_bytes(b"")
     (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
+    (folder / "scan.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
     (folder / "good.txt").write_text(GOOD, encoding="utf-8-sig")
     return folder
 
@@ -357,7 +359,8 @@ def test_cli_batch_folder(batch, lex_dir, tmp_path, capsys):
     out = tmp_path / "out" / "records.jsonl"
     code, stdout, err = run_cli([batch, "--model", lex_dir, "--output", out, "--device", "cpu"], capsys)
     assert code == 1 and stdout == ""
-    assert f"FAILED {batch / 'logo.png'}: binary file" in err
+    assert f"FAILED {batch / 'scan.txt'}: binary file" in err
+    assert f"1 files in folders left out (not .txt or .jsonl): {batch / 'logo.png'}" in err  # a folder gives .txt and .jsonl
     assert "4 documents" in err and "1 failed" in err
     docs = {d["id"]: d for d in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
     assert set(docs) == {str(batch / name) for name in ("empty.txt", "good.txt", "2019/gbk.txt")}
