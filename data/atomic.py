@@ -132,7 +132,8 @@ def check_output(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] = 
     if info is not None:
         what = _describe(info.st_mode)
         if what is not None:
-            raise OutputError(f"cannot write {given}: it is {what}; give a regular file's path")
+            raise OutputError(f"cannot write {given}: it is {what}; give a regular file's path"
+                              + (" (- writes to standard output)" if what != "a folder" else ""))
     parent = target.parent
     while not parent.exists():  # the first folder that exists must be a folder
         parent = parent.parent
