@@ -12,6 +12,8 @@ from __future__ import annotations
 import importlib
 import sys
 
+from data.atomic import OutputError
+
 # subcommand -> (module, one-line help). Stages own their CLIs; this table only routes.
 COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("data.generate", "build a labelled dataset from templated reports"),
@@ -42,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"govreport: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
         return 2
     module = importlib.import_module(COMMANDS[name][0])
-    return module.main(rest) or 0
+    try:
+        return module.main(rest) or 0
+    except OutputError as err:  # an output path refused where the command did not check it first
+        print(f"govreport {name}: {err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

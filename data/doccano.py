@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from data.atomic import OutputError, atomic_write  # noqa: F401 - the one atomic writer, re-exported
 from data.schema import Record, Span, validate_spans
 
 
@@ -97,40 +97,10 @@ def dumps(example: Example) -> str:
 
 
 def write_jsonl(path: str | os.PathLike, examples: Iterable[Example]) -> int:
-    """Write examples atomically (a temporary file renamed into place); returns the count."""
+    """Write examples atomically (:class:`data.atomic.atomic_write`); returns the count."""
     n = 0
     with atomic_write(path) as f:
         for ex in examples:
             f.write(dumps(ex) + "\n")
             n += 1
     return n
-
-
-class atomic_write:
-    """Open a text file for writing that appears at ``path`` only when closed without error.
-
-    An interrupted or failed write leaves no file (or the previous one) behind, never half a file.
-    """
-
-    def __init__(self, path: str | os.PathLike, encoding: str = "utf-8", newline: str | None = None):
-        self.path = Path(path)
-        self.encoding = encoding
-        self.newline = newline
-
-    def __enter__(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        self.file = os.fdopen(fd, "w", encoding=self.encoding, newline=self.newline)
-        return self.file
-
-    def __exit__(self, exc_type, exc, tb):
-        self.file.close()
-        if exc_type is None:
-            # mkstemp makes the file owner-only; give it what a plain open() would.
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(self.tmp, 0o666 & ~umask)
-            os.replace(self.tmp, self.path)
-        else:
-            os.unlink(self.tmp)
-        return False

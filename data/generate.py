@@ -22,6 +22,7 @@ import collections
 import json
 import logging
 import random
+import sys
 import time
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from tqdm import tqdm
 
 from data import lexicon
 from data import text as textutil
+from data.atomic import OutputError, check_output
 from data.doccano import Example, atomic_write, write_jsonl
 from data.schema import Record, Span, label2id, spans_to_tags
 from data.templates import SPLITS, load_templates, split_of
@@ -170,7 +172,7 @@ def build_dataset(reports: int, seed: int, progress: bool = False) -> dict[str, 
 def dataset_card(ds: dict[str, list[Example]], seed: int, reports: int) -> str:
     """A README for the dataset directory: seed, counts, templates, distributions."""
     templates = load_templates()
-    lines = ["# Generated report dataset", "",
+    lines = [CARD_TITLE, "",
              f"Built by `govreport generate --reports {reports} --seed {seed}` from the template banks "
              "in `data/templates/`. Labels follow ANNOTATION.md (see docs/annotation.md).", "",
              f"- seed: {seed}", f"- reports: {reports}", "",
@@ -222,7 +224,43 @@ def to_hf(ds: dict[str, list[Example]]):
     return datasets.DatasetDict({s: datasets.Dataset.from_dict(columns(e)) for s, e in ds.items()})
 
 
+# What write_dataset puts in its folder; a folder holding anything else is not overwritten.
+DATASET_FILES = ("train.jsonl", "validation.jsonl", "test.jsonl", "hf", "README.md")
+CARD_TITLE = "# Generated report dataset"
+
+
+def check_dataset_folder(out: str | Path) -> Path:
+    """``out`` as a folder ``write_dataset`` may fill, or :class:`OutputError` saying why not.
+
+    It must be new, empty or an earlier dataset (only :data:`DATASET_FILES`, its README a
+    dataset card): ``--out ""`` or ``--out .`` in a project must not replace its README.md.
+
+    >>> check_dataset_folder("")
+    Traceback (most recent call last):
+    ...
+    data.atomic.OutputError: the output folder is empty ('')
+    """
+    if str(out).strip() == "":
+        raise OutputError(f"the output folder is empty ({str(out)!r})")
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} is a file, not a folder")
+    if out.is_dir():
+        others = sorted(p.name for p in out.iterdir() if p.name not in DATASET_FILES)
+        card = out / "README.md"
+        if not others and card.is_file():
+            with open(card, encoding="utf-8", errors="replace") as f:
+                if f.readline().rstrip("\n") != CARD_TITLE:
+                    others = ["README.md (not a dataset card)"]
+        if others:
+            raise OutputError(f"{out} already holds files that are not a generated dataset "
+                              f"({', '.join(others[:3])}{', ...' if len(others) > 3 else ''}); give a new or empty folder")
+    check_output(out / "README.md")  # a parent that is a file, a README that is a FIFO ...
+    return out
+
+
 def write_dataset(ds: dict[str, list[Example]], out: Path, seed: int, reports: int) -> None:
+    out = check_dataset_folder(out)
     out.mkdir(parents=True, exist_ok=True)
     for split, examples in ds.items():
         write_jsonl(out / f"{split}.jsonl", examples)
@@ -233,16 +271,22 @@ def write_dataset(ds: dict[str, list[Example]], out: Path, seed: int, reports: i
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="govreport generate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", required=True, type=Path, help="output directory")
+    parser.add_argument("--out", required=True,
+                        help="output directory: new, empty or an earlier generated dataset (it is overwritten)")
     parser.add_argument("--reports", type=int, default=500, help="number of reports (default 500, ≈ 25k sentences)")
     parser.add_argument("--seed", type=int, default=7, help="random seed; same seed, same bytes (default 7)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.reports < 3:
         parser.error("--reports must be at least 3 (one per split)")
+    try:  # before the minutes of generating
+        check_dataset_folder(args.out)
+    except OutputError as err:
+        print(f"generate: {err}", file=sys.stderr)
+        return 2
     start = time.time()
     ds = build_dataset(args.reports, args.seed, progress=True)
-    write_dataset(ds, args.out, args.seed, args.reports)
+    write_dataset(ds, Path(args.out), args.seed, args.reports)
     logger.info("wrote %s sentences (%s) to %s in %.1fs",
                 sum(len(v) for v in ds.values()), ", ".join(f"{k} {len(v)}" for k, v in ds.items()),
                 args.out, time.time() - start)

@@ -2,6 +2,7 @@
 
     govreport bench                                  # the default model (model/fast), 20 generated reports
     govreport bench --model out/runs/e5-default --reports 50 --batch-size 64
+    govreport bench --soak 1000                      # one extract run over 1,000 mixed files (eval/soak.py)
 
 The corpus is fixed: ``data/samples/reports_page.txt`` plus ``--reports`` reports from
 :func:`data.generate.build_dataset` with a fixed seed, each report's sentences joined back
@@ -46,6 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--repeat", type=int, default=3,
                         help="timed passes per system; the fastest is reported, with the range (default 3)")
     parser.add_argument("--no-model", action="store_true", help="time the rule baseline only")
+    parser.add_argument("--soak", type=int, default=None, metavar="N",
+                        help="instead: one govreport extract run over a folder of N mixed files (good, GBK, broken, "
+                             "binary, empty, huge); checks every good file's records and every bad file's failure, "
+                             "prints the peak memory (eval/soak.py)")
+    parser.add_argument("--soak-dir", type=Path, default=None,
+                        help="build the soak folder and output here and keep them (default: a temporary folder)")
+    parser.add_argument("--soak-huge-mb", type=float, default=1.0, help="size of each huge soak file (default 1 MB)")
     return parser
 
 
@@ -171,6 +179,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.reports < 0 or args.batch_size < 1 or args.repeat < 1:
         print("bench: --reports must be >= 0, --batch-size and --repeat >= 1", file=sys.stderr)
         return 2
+    if args.soak is not None:
+        from eval.soak import counts, report, soak
+
+        if args.soak < 10:
+            print("bench: --soak needs at least 10 files", file=sys.stderr)
+            return 2
+        result = soak(args.soak, args.model, args.backend, args.soak_dir, args.soak_huge_mb)
+        print(report(result, counts(args.soak)))
+        return 1 if result.problems else 0
     docs = corpus(args.reports)
     chars = sum(map(len, docs))
     print(f"corpus: {SAMPLE.name} + {args.reports} generated reports (seed {BENCH_SEED}): "

@@ -22,6 +22,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from data.atomic import OutputError, check_output
 from data.doccano import Example, FormatError, atomic_write, read_jsonl
 from data.schema import Record, Span
 from eval.scoring import ERROR_KINDS, Scores, TextResult, score
@@ -252,6 +253,14 @@ def errors_summary(report: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    inputs = [p for p in (args.gold, args.predictions) if p is not None]
+    for path in (args.output, args.errors):
+        try:  # before any scoring: a wrong output path is a usage error (docs/output.md)
+            if path is not None:
+                check_output(path, inputs)
+        except OutputError as err:
+            print(f"evaluate: {err}", file=sys.stderr)
+            return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
     if args.max_examples is not None and args.max_examples < 1:

@@ -18,6 +18,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from data.atomic import OutputError, check_output
 from inference.extract import BACKEND_HELP, BACKENDS, DEFAULT_MODEL, DocEnd, DocStart, Extractor, Piece
 from inference.reader import iter_documents
 from inference.writers import FORMATS, open_writer
@@ -39,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a model directory, or a shipped model by name: fast (model/fast) or accurate (model/default); "
                              f"default: {DEFAULT_MODEL}")
     parser.add_argument("--output", "-o", default=None,
-                        help="output file, written atomically; default: standard output")
+                        help="output file, written atomically (docs/output.md); it may not be an input, "
+                             "a special file or a folder; default: standard output")
     parser.add_argument("--format", choices=FORMATS, default=None,
                         help="jsonl: one line per document; csv: one row per record (UTF-8 with BOM). "
                              "Default: from the --output suffix, else jsonl")
@@ -84,8 +86,22 @@ def _progress(enabled: bool):
 
 
 def _terminate(signum, frame):
-    # Turn SIGTERM into an exception so the atomic output file is cleaned up.
+    # Turn SIGTERM and SIGHUP into an exception so the atomic output's temporary file is removed.
     raise SystemExit(128 + signum)
+
+
+def _catch_signals() -> dict:
+    """Install :func:`_terminate` for SIGTERM and SIGHUP; returns the handlers to put back."""
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is None:
+            continue
+        try:
+            previous[signum] = signal.signal(signum, _terminate)
+        except ValueError:  # not the main thread
+            break
+    return previous
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,6 +111,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.batch_size < 1:
         print("extract: --batch-size must be at least 1", file=sys.stderr)
         return 2
+    if args.output is not None and args.output != "-":
+        try:  # before the model loads: a wrong output path is a usage error
+            check_output(args.output, args.inputs)
+        except OutputError as err:
+            print(f"extract: {err}", file=sys.stderr)
+            return 2
     if args.no_progress or not sys.stderr.isatty():
         from transformers.utils import logging as hf_logging
 
@@ -106,16 +128,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"extract: cannot load the model: {err}", file=sys.stderr)
         return 2
 
-    try:
-        previous = signal.signal(signal.SIGTERM, _terminate)
-    except ValueError:  # not the main thread
-        previous = None
+    previous = _catch_signals()
     summary = Summary()
     doc_records = 0
     show = not args.no_progress and sys.stderr.isatty()
     docs_bar, chars_bar = _progress(show)
     try:
-        with open_writer(args.output, fmt, include_text=args.include_text) as writer:
+        with open_writer(args.output, fmt, include_text=args.include_text, inputs=args.inputs) as writer:
             for event in extractor.stream(iter_documents(args.inputs, left_out=summary.left_out)):
                 writer.handle(event)
                 if isinstance(event, Piece):
@@ -142,12 +161,15 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ValueError):
             pass
         return 1
+    except OutputError as err:  # the path changed since the check (a folder appeared, a FIFO was made)
+        print(f"extract: {err}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("extract: interrupted" + ("; no output written" if args.output else ""), file=sys.stderr)
         return 130
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         for bar in (docs_bar, chars_bar):
             if bar is not None:
                 bar.close()

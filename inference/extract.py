@@ -156,7 +156,7 @@ class ModelTagger:
         from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
 
         from model.onnx_serving import OnnxTokenClassifier, onnxruntime_available
-        from model.tagging import available_cores
+        from model.tagging import QUANTIZES_PER_BATCH, available_cores
 
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
@@ -197,6 +197,8 @@ class ModelTagger:
         self.quantized = device == "cpu" and getattr(config, SERVING_KEY, "none") == "int8"
         if self.quantized and backend == "torch":
             self.model = _quantize_linear_int8(self.model)
+            # torch's dynamic quantisation takes one activation scale from the whole batch
+            setattr(self.model, QUANTIZES_PER_BATCH, True)
         self.model_dir, self.batch_size, self.device, self.backend = model_dir, batch_size, device, backend
 
     def __call__(self, texts: Sequence[str]) -> list[tuple[list[Span], list[float]]]:

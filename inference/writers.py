@@ -4,11 +4,14 @@ Writers consume the events of :meth:`inference.extract.Extractor.stream`. Each d
 collected in spooled temporary files (memory first, disk once large) and written only when
 it ends without error, so a failed document leaves nothing half-written, and a 10 MB report
 never needs its records in memory at once. :func:`open_writer` writes a named file
-atomically (:class:`data.doccano.atomic_write`): an interrupted run leaves no output file,
-or the previous complete one.
+atomically (:class:`data.atomic.atomic_write`, the contract in docs/output.md): an
+interrupted run leaves no output file, or the previous complete one.
 
 CSV files are UTF-8 with a byte-order mark, so spreadsheet programs open Chinese text
-correctly; CSV on standard output has no BOM.
+correctly; CSV on standard output has no BOM. A text cell a spreadsheet would run as a
+formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, as a file
+name or a sentence may) is written with a leading ``'`` (:func:`csv_cell`); numbers stay
+numbers.
 """
 
 from __future__ import annotations
@@ -16,16 +19,17 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import re
 import shutil
 import sys
 import tempfile
-from typing import IO, Any, Iterator
+from typing import IO, Any, Iterable, Iterator
 
-from data.doccano import atomic_write
+from data.atomic import atomic_write
 from data.schema import Record
 from inference.extract import DocEnd, DocStart, Piece
 
-__all__ = ["JsonlWriter", "CsvWriter", "open_writer", "FORMATS", "CSV_COLUMNS", "DOC_FIELDS"]
+__all__ = ["JsonlWriter", "CsvWriter", "open_writer", "csv_cell", "FORMATS", "CSV_COLUMNS", "DOC_FIELDS"]
 
 FORMATS = ("jsonl", "csv")
 DOC_FIELDS = ("id", "source", "title", "agency", "year")
@@ -103,11 +107,26 @@ class JsonlWriter:
         self.out.write("}\n")
 
 
-def _csv_value(value: Any) -> Any:
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def csv_cell(value: Any) -> Any:
+    """``value`` as a CSV cell that no spreadsheet runs as a formula.
+
+    Text that starts like a formula gets a leading ``'``, as spreadsheet-safe CSV writers
+    do; numbers, and text that is just a number, are left alone.
+
+    >>> [csv_cell(v) for v in ["=SUM(A1)", "@cmd", "-3.9", -3.9, "+1", "-1+2", "共3件", None, True]]
+    ["'=SUM(A1)", "'@cmd", '-3.9', -3.9, '+1', "'-1+2", '共3件', '', 'true']
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
     return value
 
 
@@ -127,7 +146,7 @@ class CsvWriter:
             self._doc = _doc_fields(event.doc)
         elif isinstance(event, Piece):
             for record in event.records:
-                self._row_writer.writerow([_csv_value(v) for v in self._row(record, event).values()])
+                self._row_writer.writerow([csv_cell(v) for v in self._row(record, event).values()])
         elif isinstance(event, DocEnd):
             rows, self._rows = self._rows, None
             try:
@@ -154,8 +173,12 @@ class CsvWriter:
 
 
 @contextlib.contextmanager
-def open_writer(path: str | None, fmt: str = "jsonl", include_text: bool = False) -> Iterator[JsonlWriter | CsvWriter]:
-    """A writer to ``path`` (atomically) or, when ``path`` is None or "-", to standard output."""
+def open_writer(path: str | None, fmt: str = "jsonl", include_text: bool = False,
+                inputs: Iterable[str] = ()) -> Iterator[JsonlWriter | CsvWriter]:
+    """A writer to ``path`` (atomically) or, when ``path`` is None or "-", to standard output.
+
+    ``inputs`` (the run's input paths) may not be the output (:func:`data.atomic.check_output`).
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
     if path is None or path == "-":
@@ -164,8 +187,8 @@ def open_writer(path: str | None, fmt: str = "jsonl", include_text: bool = False
         out.flush()
         return
     if fmt == "csv":
-        with atomic_write(path, encoding="utf-8-sig", newline="") as out:
+        with atomic_write(path, encoding="utf-8-sig", newline="", inputs=inputs) as out:
             yield CsvWriter(out)
     else:
-        with atomic_write(path, encoding="utf-8", newline="\n") as out:
+        with atomic_write(path, encoding="utf-8", newline="\n", inputs=inputs) as out:
             yield JsonlWriter(out, include_text)

@@ -20,6 +20,9 @@ from pathlib import Path
 import torch
 from transformers.modeling_outputs import TokenClassifierOutput
 
+from model.files import SERVING_KEY
+from model.onnx_rowquant import ROWWISE_KEY, ROWWISE_VALUE, rewrite_file
+from model.tagging import QUANTIZES_PER_BATCH
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +40,8 @@ def export_onnx(model, tokenizer, path: str | Path, quantize: str = "none", opse
 
     Batch and sequence length are dynamic. ``quantize="int8"`` then applies
     onnxruntime's dynamic int8 quantisation to the graph's matrix multiplications (the
-    ONNX counterpart of ``torch.ao.quantization.quantize_dynamic`` on linear layers).
+    ONNX counterpart of ``torch.ao.quantization.quantize_dynamic`` on linear layers), with
+    the activations quantised per batch row (:mod:`model.onnx_rowquant`).
     Exporting needs the ``onnx`` package (``pip install -e '.[export]'``).
     """
     import warnings
@@ -63,6 +67,8 @@ def export_onnx(model, tokenizer, path: str | Path, quantize: str = "none", opse
             quantize_dynamic(str(fp32), str(path), weight_type=QuantType.QInt8)
         finally:
             fp32.unlink()
+        # one quantisation scale per window, not per batch: a sentence's tags must not depend on its batch
+        rewrite_file(path)
     elif quantize != "none":
         raise ValueError(f"quantize must be 'none' or 'int8', not {quantize!r}")
     return path
@@ -90,6 +96,14 @@ class OnnxTokenClassifier(torch.nn.Module):
         self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.input_names = [i.name for i in self.session.get_inputs()]
         self.config = config
+        # An int8 graph quantised before per-row quantisation existed takes one activation scale
+        # from the whole batch: its windows then run one at a time (model.tagging.batch_windows).
+        metadata = self.session.get_modelmeta().custom_metadata_map
+        int8 = getattr(config, SERVING_KEY, "none") == "int8"
+        setattr(self, QUANTIZES_PER_BATCH, int8 and metadata.get(ROWWISE_KEY) != ROWWISE_VALUE)
+        if getattr(self, QUANTIZES_PER_BATCH):
+            logger.warning("%s quantises activations per batch; running one window at a time "
+                           "(python -m model.onnx_rowquant %s makes it batch-safe)", path, path)
         self.path = Path(path)
 
     def forward(self, input_ids, attention_mask=None, token_type_ids=None, **_) -> TokenClassifierOutput:

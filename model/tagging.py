@@ -433,6 +433,34 @@ def model_max_length(model, tokenizer) -> int:
     return limit
 
 
+# A model (module) attribute: True when its int8 activation quantisation takes one scale from the
+# whole batch (torch's quantize_dynamic, an int8 ONNX graph without per-row quantisation), so a
+# window's numbers depend on its batch and it must run alone.
+QUANTIZES_PER_BATCH = "quantizes_per_batch"
+
+
+def batch_windows(lengths: Sequence[int], batch_size: int, alone: bool = False) -> list[list[int]]:
+    """Window indices in batches of one exact length each, shortest first, at most ``batch_size`` per batch.
+
+    Padding would put other rows' lengths into a row's computation (its attention width, and
+    for an int8 graph the range its activations are quantised over), so a batch takes only
+    windows of one length; ``alone`` makes every batch a single window.
+
+    >>> batch_windows([3, 5, 3, 3, 5], 2)
+    [[0, 2], [3], [1, 4]]
+    >>> batch_windows([3, 5, 3], 8, alone=True)
+    [[0], [2], [1]]
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+    size = 1 if alone else batch_size
+    by_length: dict[int, list[int]] = defaultdict(list)
+    for i, n in enumerate(lengths):
+        by_length[n].append(i)
+    return [group[i : i + size] for n in sorted(by_length) for group in [by_length[n]]
+            for i in range(0, len(group), size)]
+
+
 def predict_tags_with_probs(
     model,
     tokenizer,
@@ -465,8 +493,10 @@ def predict_labels_with_probs(
     confidence can be taken as the minimum over its characters. Characters no
     token covers are ``O`` with probability 1.0.
 
-    Windows of all texts are sorted by length and batched, so a batch pads only to
-    its own longest window. Where windows overlap, a token takes the prediction
+    Windows are batched by exact length (:func:`batch_windows`), so no row is padded and a
+    text's tags and confidences do not depend on the other texts or on ``batch_size``; a
+    model whose activation quantisation shares one scale across its batch (one marked
+    with :data:`QUANTIZES_PER_BATCH`) runs one window at a time. Where windows overlap, a token takes the prediction
     from the window in which it sits farthest from an edge (most context). The
     model's train/eval mode is restored afterwards, so this is safe to call in the
     middle of training.
@@ -484,8 +514,8 @@ def predict_labels_with_probs(
     sources = window_sources(windows)
     direct: dict[int, tuple[list[tuple[int, int]], list[int], list[float]]] = {}
     rows_of: dict[int, tuple[list[int], list[float]]] = {}  # window index -> its predictions, for long texts
-    order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
-    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    batches = batch_windows([len(w.input_ids) for w in windows], batch_size,
+                            alone=getattr(model, QUANTIZES_PER_BATCH, False))
     if progress:
         from tqdm.auto import tqdm
 
