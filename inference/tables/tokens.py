@@ -1,0 +1,187 @@
+"""A text seen as table cells: a normalised copy, a compact copy for labels, and value tokens.
+
+Offsets always index the original text: the normalised copy has the same length (NFKC is
+applied character by character and kept only where it maps one character to one), and the
+compact copy (no whitespace, no cell separators) keeps a map back to it.
+
+A *token* is what can fill a number cell:
+
+- ``value``: an integer, a decimal, a signed delta (+2, -1, (增1)), a magnitude with its
+  unit (2000万, 251000元), standing alone or glued to the end of a label (规章1), never
+  glued to a following character (2024年, 1.属于, 52件 are not cells);
+- ``placeholder``: a cell that is only "-", "—", "/" or "无";
+- ``blank``: an empty cell between two separators of a delimited row (pipes, box-drawing
+  bars or tabs); only delimited rows can show a blank.
+
+Page-number lines ("- 4 -", "第 4 页") are ignored.
+
+>>> view = View("规章 | 1 |  | 11 |\\n第二十条第（一）项")
+>>> [(t.kind, t.raw, t.value) for t in view.tokens]
+[('value', '1', 1), ('blank', '', None), ('value', '11', 11)]
+>>> view.find(re.compile(r"第二十条第\\(一\\)项"), 0)
+(17, 26)
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+SEPARATORS = "|│┃¦\t"
+_SEP_SPLIT = re.compile(r"[|│┃¦\t]")
+_COMPACT_DROP = frozenset(" \t\r\n\f\v\u00a0\u3000|│┃¦─━┼┌┐└┘├┤┬┴═║╔╗╚╝╠╣╦╩╬+")
+_PAGE_LINE = re.compile(r"(?m)^[ \t]*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,/，]?\s*共\s*\d{1,3}\s*页)?)[ \t]*$")
+_VALUE = re.compile(
+    r"(?<![0-9A-Za-z.,+\-/])"
+    r"(?:\((增|减)\s*(\d+(?:\.\d+)?)\)"
+    r"|([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(万元|亿元|万|元)?)"
+    r"(?![\w.、%)\-/])")
+_PLACEHOLDER = re.compile(r"(?<![^\s|│┃¦])(?:-|—|–|－|/|无)(?![^\s|│┃¦])")
+
+
+@functools.lru_cache(maxsize=4096)
+def _nfkc1(ch: str) -> str:
+    out = unicodedata.normalize("NFKC", ch)
+    return out if len(out) == 1 else ch
+
+
+def normalize(text: str) -> str:
+    """NFKC character by character, keeping the length: （一）→(一), ０→0, 　→space.
+
+    >>> normalize("（七）总计：１２")
+    '(七)总计:12'
+    """
+    return "".join(c if c < "\u00a0" else _nfkc1(c) for c in text)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A number cell candidate ``text[start:end]`` (a blank has ``start == end``)."""
+
+    kind: str                 # "value", "placeholder" or "blank"
+    start: int
+    end: int
+    raw: str
+    value: int | float | None
+    unit: str | None          # a unit printed with the number (2000万 → 万元), else None
+    line: int                 # index of the line it sits on
+    cell: int | None          # id of its delimited cell (tokens sharing a cell share it)
+
+
+def parse_value(raw: str) -> tuple[int | float | None, str | None]:
+    """The number a cell prints and the unit printed with it.
+
+    >>> [parse_value(s) for s in ("12", "96171.6", "+2", "(增1)", "(减3)", "2000万", "3,001", "无", "-")]
+    [(12, None), (96171.6, None), (2, None), (1, None), (-3, None), (2000, '万元'), (3001, None), (0, None), (None, None)]
+    """
+    raw = normalize(raw).strip()
+    if raw == "无":
+        return 0, None
+    m = _VALUE.fullmatch(raw)
+    if not m:
+        return None, None
+    if m.group(1):
+        number = m.group(2)
+        value = float(number) if "." in number else int(number)
+        return (-value if m.group(1) == "减" else value), None
+    sign, digits, decimals, unit = m.group(3), m.group(4).replace(",", ""), m.group(5), m.group(6)
+    value = float(digits + decimals) if decimals else int(digits)
+    if sign == "-":
+        value = -value
+    if unit in ("万", "亿"):
+        unit += "元"
+    return value, unit
+
+
+class View:
+    """The normalised, compact and tokenised views of one text (see the module docstring)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        norm = normalize(text)
+        # page numbers inside a table are noise; blank them out, keeping offsets
+        norm = _PAGE_LINE.sub(lambda m: " " * len(m.group(0)), norm)
+        self.norm = norm
+        keep = [i for i, c in enumerate(norm) if c not in _COMPACT_DROP]
+        self.cmap = keep
+        self.compact = "".join(norm[i] for i in keep)
+        self.tokens = _tokenize(norm)
+        self.starts = [t.start for t in self.tokens]
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", norm)]
+
+    def cpos(self, pos: int) -> int:
+        """The compact index of the first kept character at or after ``pos``."""
+        return bisect.bisect_left(self.cmap, pos)
+
+    def opos(self, cidx: int) -> int:
+        """The offset in the text of compact index ``cidx`` (one past the end maps to len)."""
+        return self.cmap[cidx] if cidx < len(self.cmap) else len(self.norm)
+
+    def find(self, pattern: re.Pattern, start: int, end: int | None = None) -> tuple[int, int] | None:
+        """The first match of ``pattern`` in the compact text within ``[start, end)``, as text offsets."""
+        cend = len(self.compact) if end is None else self.cpos(end)
+        m = pattern.search(self.compact, self.cpos(start), cend)
+        if not m:
+            return None
+        return self.opos(m.start()), self.cmap[m.end() - 1] + 1
+
+    def finditer(self, pattern: re.Pattern, start: int = 0, end: int | None = None):
+        """Every match of ``pattern`` in the compact text, as (start, end, match) in text offsets."""
+        cend = len(self.compact) if end is None else self.cpos(end)
+        for m in pattern.finditer(self.compact, self.cpos(start), cend):
+            yield self.opos(m.start()), self.cmap[m.end() - 1] + 1, m
+
+    def tokens_between(self, start: int, end: int) -> list[Token]:
+        """The tokens that start in ``[start, end)``."""
+        return self.tokens[bisect.bisect_left(self.starts, start):bisect.bisect_left(self.starts, end)]
+
+    def line_of(self, pos: int) -> int:
+        return bisect.bisect_right(self.line_starts, pos) - 1
+
+
+def _tokenize(norm: str) -> list[Token]:
+    tokens: list[Token] = []
+    cell_id = 0
+    pos = 0
+    for line_no, line in enumerate(norm.split("\n")):
+        if any(s in line for s in SEPARATORS):
+            pieces = _SEP_SPLIT.split(line)
+            offset = pos
+            bounds = []
+            for piece in pieces:
+                bounds.append((offset, piece))
+                offset += len(piece) + 1
+            # the pieces before the first and after the last separator are outside the row
+            for i, (start, piece) in enumerate(bounds):
+                if not piece.strip():
+                    if 0 < i < len(bounds) - 1 and _has_cells(bounds):
+                        tokens.append(Token("blank", start, start, "", None, None, line_no, cell_id))
+                else:
+                    tokens += _cell_tokens(piece, start, line_no, cell_id)
+                cell_id += 1
+        else:
+            tokens += _cell_tokens(line, pos, line_no, None)
+        pos += len(line) + 1
+    return tokens
+
+
+def _has_cells(bounds: list[tuple[int, str]]) -> bool:
+    """A delimited line that is all padding ("|||", "│ │ │") has no blanks worth keeping."""
+    return any(piece.strip() for _, piece in bounds)
+
+
+def _cell_tokens(segment: str, offset: int, line_no: int, cell: int | None) -> list[Token]:
+    found: list[Token] = []
+    for m in _VALUE.finditer(segment):
+        value, unit = parse_value(m.group(0))
+        found.append(Token("value", offset + m.start(), offset + m.end(), m.group(0), value, unit, line_no, cell))
+    for m in _PLACEHOLDER.finditer(segment):
+        value = 0 if m.group(0) == "无" else None
+        found.append(Token("placeholder", offset + m.start(), offset + m.end(), m.group(0), value, None,
+                           line_no, cell))
+    if len(found) > 1:
+        found.sort(key=lambda t: t.start)
+    return found
