@@ -48,7 +48,8 @@ def take(view: View, after: int, n: int, limit: int, line_aware: bool = True) ->
             # colspan padding between a label and its first number ("(六)其他处理 | | 0 |")
             while len(cells) > n and cells[0].kind == "blank":
                 cells.pop(0)
-            if len(cells) == n:
+            # a row split by a converter leaves its label over empty cells: read on
+            if len(cells) == n and any(t.kind != "blank" for t in cells):
                 return cells
     out: list[Token] = []
     for token in view.tokens_between(after, limit):
