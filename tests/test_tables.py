@@ -27,6 +27,7 @@ SHAPES = {
     "pipe rows": S.pipe_rows,
     "one cell per line with ' |'": S.cell_per_line_pipes,
     "cells between blank lines": S.cell_per_line_blank,
+    "one cell per line": lambda: "\n".join(S._cells_of_all()),
     "PDF text": S.pdf_text,
     "Markdown from a PDF converter": S.markdown,
     "box drawing": S.box_drawing,
@@ -226,3 +227,30 @@ def test_tables_dev_raw_files_match_their_gold():
         tables = parse_tables(text)
         assert _cells(tables) == item["cells"], item["file"]
         assert all(c.ok for c in check_tables(tables)) == item["identities_ok"]
+
+
+def test_short_header_cells_fall_back_to_the_standard_columns():
+    text = ("第二十条第(一)项 | ||||\n信息内容 | 本年新 | 本年新 | 对外公开总数量 | |\n规章 | 1 | 2 | 3 | |\n"
+            "第二十条第(五)项 | ||||\n信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 | |\n行政许可 | 8 | 减2 | 18 | |\n")
+    tables = parse_tables(text)
+    assert tables[0].layout == "2019"
+    assert _cells(tables) == {"主动公开.规章.本年新制作": 1, "主动公开.规章.本年新公开": 2, "主动公开.规章.对外公开总数": 3,
+                              "主动公开.行政许可.上年项目数": 8, "主动公开.行政许可.本年增减": -2,
+                              "主动公开.行政许可.处理决定": 18}
+
+
+def test_table4_blank_cells_keep_their_columns():
+    row = "| 5 | | | 2 | 7 | 8 | | | 1 | 9 | | | | | |"
+    text = "行政复议 | 行政诉讼 |\n未经复议直接起诉 | 复议后起诉 |\n" + "结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |" * 3 + "\n" + row
+    cells = _cells(parse_tables(text))
+    assert cells == {"复议诉讼.行政复议.维持": 5, "复议诉讼.行政复议.尚未审结": 2, "复议诉讼.行政复议.总计": 7,
+                     "复议诉讼.直接起诉.维持": 8, "复议诉讼.直接起诉.尚未审结": 1, "复议诉讼.直接起诉.总计": 9}
+
+
+def test_all_labels_before_all_numbers_are_dealt_row_by_row():
+    # a PDF read column by column: the 25 row labels first, then the 25 rows of numbers
+    labels = [label for _, label, _, _ in S.T3_2021]
+    numbers = [" ".join(map(str, values)) for _, _, _, values in S.T3_2021]
+    text = S.T3_HEADER_NOTE + "\n申请人情况\n" + "\n".join(labels) + "\n" + "\n".join(numbers)
+    expected = {k: v for k, v in S.expected_2021().items() if k.startswith("申请.")}
+    assert _cells(parse_tables(text)) == expected

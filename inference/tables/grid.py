@@ -44,13 +44,16 @@ def parse_text(text: str) -> list[Table]:
     tables = _tables2(view) + _tables3(view)
     tables += _tables4(view, tables)
     tables.sort(key=lambda t: t.start)
-    # tables 3 and 4 print the same in both layouts: they take the layout of the table 2 above
+    # Tables 3 and 4 print (nearly) the same in both layouts: they take the layout of the
+    # table 2 above them; with no table 2, table 4 takes table 3's (its （六）其他处理 rows).
     layout = None
     for table in tables:
-        if table.number == 2:
+        if table.number == 2 or (table.number == 3 and layout is None):
             layout = table.layout
         elif layout is not None:
             table.layout = layout
+        if table.number == 4:
+            layout = None   # the next report starts afresh
     return tables
 
 
@@ -96,8 +99,10 @@ def _table2(view: View, group: list, stops: list[int]) -> Table:
                         default=None, key=lambda f: f[0])
         header_end = first_row[0] if first_row else sub_end
         columns = _header_columns(view, cap_end, header_end)
-        if not columns:
-            columns = L.TABLE2_DEFAULT_COLUMNS[layout].get(numeral, ())
+        default = L.TABLE2_DEFAULT_COLUMNS[layout].get(numeral, ())
+        if not columns or (len(columns) < len(default) and all(c in default for c in columns)):
+            # a header cell the page cut short ("本年新 | 本年新 | 对外公开总数量"): the standard columns
+            columns = default
         if not columns:
             continue
         single = len(columns) == 1

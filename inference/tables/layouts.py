@@ -83,7 +83,7 @@ _T3_OTHER_SPLIT = [
 ]
 _T3_OTHER_ONE = [_row("申请.办理结果.其他处理", "（六）其他处理", r"其他处理")]
 _T3_TAIL = [
-    _row("申请.办理结果", "（七）总计", r"总计"),
+    _row("申请.办理结果", "（七）总计", r"总计|合计"),
     _row("申请.结转下年度", "四、结转下年度继续办理", r"结转下年"),
 ]
 # Sub-rows of （六） mark a table printed as in 2021; their absence, the single 2019 row.
@@ -119,7 +119,7 @@ TABLE4_RESULTS: tuple[tuple[str, str], ...] = (
 TABLE4_COLUMNS: tuple[Column, ...] = tuple(
     Column(f"复议诉讼.{b}.{r}", f"{blabel} {rlabel}") for b, blabel in TABLE4_BLOCKS for r, rlabel in TABLE4_RESULTS)
 # "行政复议" closely followed by "行政诉讼", then a word of the column header.
-TABLE4_START = re.compile(r"行政复议.{0,30}?行政诉讼")
+TABLE4_START = re.compile(r"行政复议.{0,60}?行政诉讼")
 TABLE4_HEADER = re.compile(r"直接起诉|复议后起诉|结果维持|尚未审结|维持")
 
 

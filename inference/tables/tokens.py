@@ -33,11 +33,12 @@ from dataclasses import dataclass
 SEPARATORS = "|│┃¦\t"
 _SEP_SPLIT = re.compile(r"[|│┃¦\t]")
 _COMPACT_DROP = frozenset(" \t\r\n\f\v\u00a0\u3000|│┃¦─━┼┌┐└┘├┤┬┴═║╔╗╚╝╠╣╦╩╬+")
-_PAGE_LINE = re.compile(r"(?m)^[ \t]*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,/，]?\s*共\s*\d{1,3}\s*页)?)[ \t]*$")
+_PAGE_LINE = re.compile(r"(?m)^[ \t]*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,/，]?\s*共\s*\d{1,3}\s*页)?"
+                        r"|\d{1,3}\s*/\s*\d{1,3}|[Pp]age\s*\d{1,3}(?:\s*of\s*\d{1,3})?)[ \t]*$")
 _VALUE = re.compile(
     r"(?<![0-9A-Za-z.,+\-/])"
-    r"(?:\((增|减)\s*(\d+(?:\.\d+)?)\)"
-    r"|([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(万元|亿元|万|元)?)"
+    r"(?:\(?(?P<dir>增|减)\s*(?P<delta>\d+(?:\.\d+)?)\)?"
+    r"|(?P<sign>[+-]?)(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?(?P<unit>万元|亿元|万|元)?)"
     r"(?![\w.、%)\-/])")
 _PLACEHOLDER = re.compile(r"(?<![^\s|│┃¦])(?:-|—|–|－|/|无)(?![^\s|│┃¦])")
 
@@ -74,8 +75,8 @@ class Token:
 def parse_value(raw: str) -> tuple[int | float | None, str | None]:
     """The number a cell prints and the unit printed with it.
 
-    >>> [parse_value(s) for s in ("12", "96171.6", "+2", "(增1)", "(减3)", "2000万", "3,001", "无", "-")]
-    [(12, None), (96171.6, None), (2, None), (1, None), (-3, None), (2000, '万元'), (3001, None), (0, None), (None, None)]
+    >>> [parse_value(s) for s in ("12", "96171.6", "+2", "(增1)", "(减3)", "减2", "2000万", "3,001", "无", "-")]
+    [(12, None), (96171.6, None), (2, None), (1, None), (-3, None), (-2, None), (2000, '万元'), (3001, None), (0, None), (None, None)]
     """
     raw = normalize(raw).strip()
     if raw == "无":
@@ -83,11 +84,11 @@ def parse_value(raw: str) -> tuple[int | float | None, str | None]:
     m = _VALUE.fullmatch(raw)
     if not m:
         return None, None
-    if m.group(1):
-        number = m.group(2)
+    if m.group("dir"):
+        number = m.group("delta")
         value = float(number) if "." in number else int(number)
-        return (-value if m.group(1) == "减" else value), None
-    sign, digits, decimals, unit = m.group(3), m.group(4).replace(",", ""), m.group(5), m.group(6)
+        return (-value if m.group("dir") == "减" else value), None
+    sign, digits, decimals, unit = m.group("sign"), m.group("int").replace(",", ""), m.group("dec"), m.group("unit")
     value = float(digits + decimals) if decimals else int(digits)
     if sign == "-":
         value = -value
