@@ -3,6 +3,8 @@
     govreport evaluate-tables --gold ../shared/tables_dev/gold.jsonl --raw-dir ../shared/tables_dev/raw
     govreport evaluate-tables --gold data/gold/tables            # a folder: its *.jsonl, raw files in raw/
     govreport evaluate-tables --gold data/gold/tables --markdown --errors out/table-errors.jsonl
+    govreport evaluate-tables --bench          # time parse_tables on the `govreport bench` corpus
+    govreport evaluate-tables --show data/samples/reports_page.txt   # the tables a file holds, no gold
 
 The gold format is the one of ``../shared/tables_dev/gold.jsonl``: one line per raw file,
 with ``file`` (a name inside the raw folder) and ``cells``, a map of metric_key → value
@@ -156,12 +158,52 @@ def evaluate_file(text: str, gold: dict[str, float], name: str) -> FileScore:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="govreport evaluate-tables", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--gold", required=True, help="a table gold .jsonl file, or a folder of them")
+    parser.add_argument("--gold", default=None, help="a table gold .jsonl file, or a folder of them")
     parser.add_argument("--raw-dir", default=None,
                         help="folder of the raw files the gold names (default: raw/ beside the gold file)")
     parser.add_argument("--markdown", action="store_true", help="print the figures as a Markdown table")
     parser.add_argument("--errors", default=None, help="write every wrong or missed cell to this JSONL file")
+    parser.add_argument("--bench", action="store_true",
+                        help="time parse_tables on the corpus of `govreport bench` (sample page + 20 generated "
+                             "reports), fastest of --repeat passes, instead of scoring")
+    parser.add_argument("--repeat", type=int, default=5, help="timed passes for --bench (default 5)")
+    parser.add_argument("--show", nargs="+", metavar="FILE", default=None,
+                        help="print the tables these files hold (cells and identities), no gold needed")
     return parser
+
+
+def show(path: Path) -> list[str]:
+    """Lines describing the tables of one file: number, layout, cells, identities, failures."""
+    from inference.tables import check_tables, parse_tables
+
+    tables = parse_tables(read_raw(path))
+    checks = check_tables(tables)
+    lines = [f"{path}: {len(tables)} tables, {sum(len(t.cells) for t in tables)} cells, "
+             f"{sum(c.ok for c in checks)}/{len(checks)} identities hold"]
+    for t in tables:
+        lines.append(f"  table {t.number} ({t.layout} layout) at {t.start}-{t.end}: {len(t.cells)} cells")
+    for c in checks:
+        if not c.ok:
+            lines.append(f"  FAILS {c.identity}: parts sum to {c.expected}, printed {c.found}")
+    return lines
+
+
+def bench(repeat: int) -> str:
+    """One line: the time parse_tables takes on the bench corpus, fastest of ``repeat`` passes."""
+    import time
+
+    from eval.bench import BENCH_SEED, corpus
+    from inference.tables import parse_tables
+
+    docs = corpus(20)
+    passes, cells = [], 0
+    for _ in range(max(1, repeat)):
+        start = time.perf_counter()
+        cells = sum(len(t.cells) for doc in docs for t in parse_tables(doc))
+        passes.append(time.perf_counter() - start)
+    return (f"tables: {len(docs)} documents (sample page + 20 generated reports, seed {BENCH_SEED}), "
+            f"{sum(map(len, docs))} characters: {min(passes):.3f} s (fastest of {len(passes)} passes, "
+            f"slowest {max(passes):.3f} s), {cells} cells")
 
 
 def _line(name: str, s: FileScore, markdown: bool) -> str:
@@ -176,6 +218,21 @@ def _line(name: str, s: FileScore, markdown: bool) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.bench:
+        print(bench(args.repeat))
+        return 0
+    if args.show:
+        status = 0
+        for name in args.show:
+            try:
+                print("\n".join(show(Path(name))))
+            except (OSError, UnicodeDecodeError) as err:
+                print(f"evaluate-tables: skipped {name}: {err}", file=sys.stderr)
+                status = 1
+        return status
+    if not args.gold:
+        print("evaluate-tables: --gold is required (or --bench, --show)", file=sys.stderr)
+        return 2
     gold_path = Path(args.gold)
     raw_dir = Path(args.raw_dir) if args.raw_dir else (gold_path if gold_path.is_dir() else gold_path.parent) / "raw"
     try:

@@ -53,3 +53,11 @@ def test_bad_gold_line_is_a_clear_error(tmp_path):
     with pytest.raises(GoldError, match="file"):
         read_gold(tmp_path)
     assert main(["--gold", str(tmp_path)]) == 2
+
+
+def test_show_lists_the_tables_of_a_file_without_gold(tmp_path, capsys):
+    (tmp_path / "page.txt").write_text(S.pipe_rows(), encoding="utf-8")
+    assert main(["--show", str(tmp_path / "page.txt"), str(tmp_path / "gone.txt")]) == 1
+    out = capsys.readouterr()
+    n = len(S.expected_2021())
+    assert f"3 tables, {n} cells" in out.out and "table 3 (2021 layout)" in out.out and "gone.txt" in out.err
