@@ -254,3 +254,12 @@ def test_all_labels_before_all_numbers_are_dealt_row_by_row():
     text = S.T3_HEADER_NOTE + "\n申请人情况\n" + "\n".join(labels) + "\n" + "\n".join(numbers)
     expected = {k: v for k, v in S.expected_2021().items() if k.startswith("申请.")}
     assert _cells(parse_tables(text)) == expected
+
+
+def test_html_captions_outside_the_tables_and_scripts_ignored():
+    subtable = ("<p>第二十条第（{n}）项</p><script>var x = '行政许可 9';</script>"
+                "<table><tr><td>信息内容</td><td>本年处理决定数量</td></tr><tr><td>{row}</td><td>{v}</td></tr></table>")
+    html = "<div>" + subtable.format(n="五", row="行政许可", v=31) + subtable.format(n="六", row="行政处罚", v=4) + "</div>"
+    cells = {c.key: c for t in parse_tables(html) for c in t.cells}
+    assert {k: c.value for k, c in cells.items()} == {"主动公开.行政许可.处理决定": 31, "主动公开.行政处罚.处理决定": 4}
+    assert html[cells["主动公开.行政许可.处理决定"].start:cells["主动公开.行政许可.处理决定"].end] == "31"

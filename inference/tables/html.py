@@ -42,16 +42,20 @@ class _TableReader(HTMLParser):
         super().__init__(convert_charrefs=True)
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
         self.tables: list[list[list[_Cell]]] = []
+        self.texts: list[_Cell] = []                 # text outside every table (captions, headings)
         self._stack: list[list[list[_Cell]]] = []    # open tables (nested ones too)
         self._cell: _Cell | None = None
         self._parts: list[str] = []
+        self._skip = 0                               # inside <script> or <style>
 
     def _offset(self) -> int:
         line, col = self.getpos()
         return self._line_starts[line - 1] + col
 
     def handle_starttag(self, tag, attrs):
-        if tag == "table":
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag == "table":
             self._stack.append([])
         elif not self._stack:
             return
@@ -69,6 +73,8 @@ class _TableReader(HTMLParser):
             self._parts.append(" ")
 
     def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip = max(0, self._skip - 1)
         if not self._stack:
             return
         if tag in ("td", "th", "tr"):
@@ -78,7 +84,13 @@ class _TableReader(HTMLParser):
             self.tables.append(self._stack.pop())
 
     def handle_data(self, data):
-        if self._cell is not None:
+        if self._skip:
+            return
+        if not self._stack and data.strip():
+            # a caption or heading printed outside the <table> (<p>第二十条第（一）项</p>)
+            start = self._offset()
+            self.texts.append(_Cell(_SPACES.sub(" ", data).strip(), start, start + len(data)))
+        elif self._cell is not None:
             self._parts.append(data)
             self._cell.end = self._offset() + len(data)
 
@@ -123,9 +135,17 @@ def html_to_pipe_text(html: str) -> tuple[str, list[tuple[int, _Cell]]]:
     pieces: list[str] = []
     where: list[tuple[int, _Cell]] = []
     pos = 0
-    # a table closes after the tables nested in it: put them back in document order
-    for table in sorted(reader.tables, key=lambda t: min((c.start for row in t for c in row), default=0)):
-        for row in _pipe_rows(table):
+    # a table closes after the tables nested in it: put everything back in document order
+    blocks = [(min((c.start for row in t for c in row), default=0), t) for t in reader.tables]
+    blocks += [(c.start, c) for c in reader.texts]
+    for _, block in sorted(blocks, key=lambda b: b[0]):
+        if isinstance(block, _Cell):
+            where.append((pos, block))
+            line = block.text.replace("|", " ") + "\n"
+            pieces.append(line)
+            pos += len(line)
+            continue
+        for row in _pipe_rows(block):
             if not row:
                 continue
             line = "|"
