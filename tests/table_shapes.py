@@ -226,3 +226,19 @@ def html_table() -> str:
           "<tr>" + "".join(f"<td>{v}</td>" for v in T4) + "</tr></table>")
     return ("<html><body><p>三、收到和处理政府信息公开申请情况</p><table>" + "".join(rows) + "</table>"
             "<p>四、政府信息公开行政复议、行政诉讼情况</p>" + t4 + "</body></html>")
+
+
+def pdf_layout(blank: frozenset = frozenset()) -> str:
+    """PDF text in layout mode: table 3 with space-aligned columns, every column shifted after a
+    page break; ``blank`` holds (row key, column index) cells printed empty."""
+    lines = ["三、收到和处理政府信息公开申请情况", " " * 40 + "申请人情况", T3_HEADER_NOTE]
+    for i, (group, label, key, values) in enumerate(T3_2021):
+        width = 44 if i < 12 else 36          # the page break moves the columns
+        if i == 12:
+            lines.append(" " * 60 + "- 4 -")
+        cells = "".join(" " * 6 if (key, j) in blank else f"{v:>6}" for j, v in enumerate(values))
+        lines.append(f"{label[:12]:\u3000<{width // 2}}{cells}")
+        if len(label) > 12:
+            lines.append("    " + label[12:])
+    lines.append("四、政府信息公开行政复议、行政诉讼情况")
+    return "\n".join(lines)

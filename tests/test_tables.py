@@ -263,3 +263,13 @@ def test_html_captions_outside_the_tables_and_scripts_ignored():
     cells = {c.key: c for t in parse_tables(html) for c in t.cells}
     assert {k: c.value for k, c in cells.items()} == {"主动公开.行政许可.处理决定": 31, "主动公开.行政处罚.处理决定": 4}
     assert html[cells["主动公开.行政许可.处理决定"].start:cells["主动公开.行政许可.处理决定"].end] == "31"
+
+
+def test_space_aligned_pdf_text_keeps_blank_cells_in_their_columns():
+    expected = {k: v for k, v in S.expected_2021().items() if k.startswith("申请.")}
+    assert _cells(parse_tables(S.pdf_layout())) == expected
+    blank = frozenset({("办理结果.不予公开.国家秘密", 1), ("办理结果.不予公开.国家秘密", 5),
+                       ("办理结果.无法提供.不掌握", 0), ("办理结果.无法提供.不掌握", 6)})
+    cells = _cells(parse_tables(S.pdf_layout(blank)))
+    missing = {f"申请.{key}.{(S.APPLICANT_KEYS + ['总计'])[j]}" for key, j in blank}
+    assert cells == {k: v for k, v in expected.items() if k not in missing}

@@ -19,6 +19,7 @@ import re
 from inference.tables import layouts as L
 from inference.tables.cells import Cell, Table
 from inference.tables.checks import check_table3, check_table4
+from inference.tables.columns import realign
 from inference.tables.tokens import Token, View
 from inference.tables.walk import take, walk_rows
 
@@ -57,8 +58,9 @@ def parse_text(text: str) -> list[Table]:
     return tables
 
 
-def _cell(view: View, token: Token, key: str, metric: str, column: str | None, unit: str, table: int) -> Cell | None:
-    if token.value is None:     # a blank, "-", "—" or "/": missing, not 0
+def _cell(view: View, token: Token | None, key: str, metric: str, column: str | None, unit: str,
+          table: int) -> Cell | None:
+    if token is None or token.value is None:     # a blank, "-", "—" or "/": missing, not 0
         return None
     raw = view.text[token.start:token.end]   # as printed, not the normalised copy
     return Cell(key, metric, column, token.value, raw, token.unit or unit, token.start, token.end, table)
@@ -172,7 +174,9 @@ def _table3(view: View, start: int, end: int) -> Table:
     best = None
     for line_aware in ((True, False) if has_blanks else (True,)):
         table = Table(3, "2021" if split else "2019", start, start)
-        for row, tokens, _ in walk_rows(view, rows, 7, start, region_end, line_aware):
+        walked = list(walk_rows(view, rows, 7, start, region_end, line_aware))
+        aligned = realign(view, [tokens for _, tokens, _ in walked], 7)
+        for (row, _, _), tokens in zip(walked, aligned):
             for col, token in zip(L.TABLE3_COLUMNS, tokens):
                 cell = _cell(view, token, f"{row.key}.{col.key}", row.label, col.label, L.COUNT_UNIT, 3)
                 if cell:
