@@ -170,9 +170,10 @@ def _table3(view: View, start: int, end: int) -> Table:
     region_end = four[0] if four else end
     split = bool(view.find(L.OTHER_SPLIT_PATTERN, start, region_end))
     rows = L.table3_rows(other_split=split)
-    has_blanks = any(t.kind == "blank" for t in view.tokens_between(start, region_end))
     best = None
-    for line_aware in ((True, False) if has_blanks else (True,)):
+    for line_aware in (True, False):
+        if best is not None and not any(t.kind == "blank" for t in view.tokens_between(start, best[1].end)):
+            break   # no delimited blanks: the stream reading would read the same
         table = Table(3, "2021" if split else "2019", start, start)
         walked = list(walk_rows(view, rows, 7, start, region_end, line_aware))
         aligned = realign(view, [tokens for _, tokens, _ in walked], 7)
@@ -181,13 +182,12 @@ def _table3(view: View, start: int, end: int) -> Table:
                 cell = _cell(view, token, f"{row.key}.{col.key}", row.label, col.label, L.COUNT_UNIT, 3)
                 if cell:
                     table.cells.append(cell)
+        if table.cells:
+            table.end = max(c.end for c in table.cells)
         score = (sum(not c.ok for c in check_table3(table.values())), -len(table.cells))
         if best is None or score < best[0]:
             best = (score, table)
-    table = best[1]
-    if table.cells:
-        table.end = max(c.end for c in table.cells)
-    return table
+    return best[1]
 
 
 # ---- table 4
@@ -220,7 +220,7 @@ def _tables4(view: View, found: list[Table]) -> list[Table]:
 def _table4_tokens(view: View, after: int, limit: int) -> list[Token] | None:
     """The 15 cells of table 4's one row, or None when the text does not hold exactly them."""
     candidates = []
-    first = next((t for t in view.tokens_between(after, limit) if t.kind != "blank"), None)
+    first = next((t for t in view.iter_tokens(after, limit) if t.kind != "blank"), None)
     if first is None:
         return None
     if first.cell is not None:

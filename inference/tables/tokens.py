@@ -32,7 +32,10 @@ from dataclasses import dataclass
 
 SEPARATORS = "|│┃¦\t"
 _SEP_SPLIT = re.compile(r"[|│┃¦\t]")
-_COMPACT_DROP = frozenset(" \t\r\n\f\v\u00a0\u3000|│┃¦─━┼┌┐└┘├┤┬┴═║╔╗╚╝╠╣╦╩╬+")
+_DROP_CLASS = r"[\s|│┃¦─━┼┌┐└┘├┤┬┴═║╔╗╚╝╠╣╦╩╬+]"
+_DROPPED = re.compile(_DROP_CLASS)
+_KEPT_RUN = re.compile(_DROP_CLASS.replace("[", "[^", 1) + "+")
+_ANY_CELL = re.compile(r"[\d\-—–－/无]")
 _PAGE_LINE = re.compile(r"(?m)^[ \t]*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,/，]?\s*共\s*\d{1,3}\s*页)?"
                         r"|\d{1,3}\s*/\s*\d{1,3}|[Pp]age\s*\d{1,3}(?:\s*of\s*\d{1,3})?)[ \t]*$")
 _VALUE = re.compile(
@@ -55,7 +58,8 @@ def normalize(text: str) -> str:
     >>> normalize("（七）总计：１２")
     '(七)总计:12'
     """
-    return "".join(c if c < "\u00a0" else _nfkc1(c) for c in text)
+    table = {ord(c): n for c in set(text) if c >= "\u00a0" and (n := _nfkc1(c)) != c}
+    return text.translate(table) if table else text
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,11 @@ def parse_value(raw: str) -> tuple[int | float | None, str | None]:
 
 
 class View:
-    """The normalised, compact and tokenised views of one text (see the module docstring)."""
+    """The normalised, compact and tokenised views of one text (see the module docstring).
+
+    Lines are tokenised on first use: a long document is only cut into cells where a table
+    is looked at.
+    """
 
     def __init__(self, text: str):
         self.text = text
@@ -106,12 +114,18 @@ class View:
         # page numbers inside a table are noise; blank them out, keeping offsets
         norm = _PAGE_LINE.sub(lambda m: " " * len(m.group(0)), norm)
         self.norm = norm
-        keep = [i for i, c in enumerate(norm) if c not in _COMPACT_DROP]
-        self.cmap = keep
-        self.compact = "".join(norm[i] for i in keep)
-        self.tokens = _tokenize(norm)
-        self.starts = [t.start for t in self.tokens]
+        cmap: list[int] = []
+        for m in _KEPT_RUN.finditer(norm):
+            cmap.extend(range(m.start(), m.end()))
+        self.cmap = cmap
+        self.compact = _DROPPED.sub("", norm)
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", norm)]
+        self._lines: dict[int, list[Token]] = {}
+
+    @property
+    def tokens(self) -> list[Token]:
+        """Every token of the text, in order."""
+        return self.tokens_between(0, len(self.norm) + 1)
 
     def cpos(self, pos: int) -> int:
         """The compact index of the first kept character at or after ``pos``."""
@@ -135,47 +149,63 @@ class View:
         for m in pattern.finditer(self.compact, self.cpos(start), cend):
             yield self.opos(m.start()), self.cmap[m.end() - 1] + 1, m
 
+    def line_tokens(self, line_no: int) -> list[Token]:
+        """The tokens of one line (tokenised once)."""
+        found = self._lines.get(line_no)
+        if found is None:
+            start = self.line_starts[line_no]
+            end = self.line_starts[line_no + 1] - 1 if line_no + 1 < len(self.line_starts) else len(self.norm)
+            found = self._lines[line_no] = _tokenize_line(self.norm[start:end], start, line_no)
+        return found
+
     def tokens_between(self, start: int, end: int) -> list[Token]:
         """The tokens that start in ``[start, end)``."""
-        return self.tokens[bisect.bisect_left(self.starts, start):bisect.bisect_left(self.starts, end)]
+        if end <= start:
+            return []
+        out: list[Token] = []
+        for line_no in range(self.line_of(start), self.line_of(min(end, len(self.norm))) + 1):
+            out += [t for t in self.line_tokens(line_no) if start <= t.start < end]
+        return out
+
+    def iter_tokens(self, start: int, end: int):
+        """The tokens that start in ``[start, end)``, lazily (stop early without tokenising the rest)."""
+        if end <= start:
+            return
+        for line_no in range(self.line_of(start), self.line_of(min(end, len(self.norm))) + 1):
+            for t in self.line_tokens(line_no):
+                if start <= t.start < end:
+                    yield t
 
     def line_of(self, pos: int) -> int:
         return bisect.bisect_right(self.line_starts, pos) - 1
 
 
-def _tokenize(norm: str) -> list[Token]:
+def _tokenize_line(line: str, pos: int, line_no: int) -> list[Token]:
+    """The tokens of one line starting at offset ``pos``; delimited cells get ids unique in the text."""
+    if not any(s in line for s in SEPARATORS):
+        return _cell_tokens(line, pos, line_no, None)
     tokens: list[Token] = []
-    cell_id = 0
-    pos = 0
-    for line_no, line in enumerate(norm.split("\n")):
-        if any(s in line for s in SEPARATORS):
-            pieces = _SEP_SPLIT.split(line)
-            offset = pos
-            bounds = []
-            for piece in pieces:
-                bounds.append((offset, piece))
-                offset += len(piece) + 1
+    bounds = []
+    offset = pos
+    for piece in _SEP_SPLIT.split(line):
+        bounds.append((offset, piece))
+        offset += len(piece) + 1
+    has_cells = any(piece.strip() for _, piece in bounds)    # "|||" padding has no blanks worth keeping
+    for i, (start, piece) in enumerate(bounds):
+        cell_id = (line_no << 12) + i
+        if not piece.strip():
             # the pieces before the first and after the last separator are outside the row
-            for i, (start, piece) in enumerate(bounds):
-                if not piece.strip():
-                    if 0 < i < len(bounds) - 1 and _has_cells(bounds):
-                        tokens.append(Token("blank", start, start, "", None, None, line_no, cell_id))
-                else:
-                    tokens += _cell_tokens(piece, start, line_no, cell_id)
-                cell_id += 1
+            if 0 < i < len(bounds) - 1 and has_cells:
+                tokens.append(Token("blank", start, start, "", None, None, line_no, cell_id))
         else:
-            tokens += _cell_tokens(line, pos, line_no, None)
-        pos += len(line) + 1
+            tokens += _cell_tokens(piece, start, line_no, cell_id)
     return tokens
-
-
-def _has_cells(bounds: list[tuple[int, str]]) -> bool:
-    """A delimited line that is all padding ("|||", "│ │ │") has no blanks worth keeping."""
-    return any(piece.strip() for _, piece in bounds)
 
 
 def _cell_tokens(segment: str, offset: int, line_no: int, cell: int | None) -> list[Token]:
     found: list[Token] = []
+    if not _ANY_CELL.search(segment):
+        return found
     for m in _VALUE.finditer(segment):
         value, unit = parse_value(m.group(0))
         found.append(Token("value", offset + m.start(), offset + m.end(), m.group(0), value, unit, line_no, cell))

@@ -23,6 +23,7 @@ column by column when each delimited cell holds m numbers.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 
@@ -52,7 +53,7 @@ def take(view: View, after: int, n: int, limit: int, line_aware: bool = True) ->
             if len(cells) == n and any(t.kind != "blank" for t in cells):
                 return cells
     out: list[Token] = []
-    for token in view.tokens_between(after, limit):
+    for token in view.iter_tokens(after, limit):
         if token.kind != "blank":
             out.append(token)
             if len(out) == n:
@@ -106,7 +107,8 @@ def walk_rows(view: View, rows: list[Row], n: int, start: int, end: int, line_aw
         if pending:
             group = pending + [(row, found)]
             m = len(group)
-            stream = [t for t in view.tokens_between(found[1], limit) if t.kind != "blank"]
+            stream = list(itertools.islice((t for t in view.iter_tokens(found[1], limit) if t.kind != "blank"),
+                                           m * n))
             if len(stream) >= m * n:
                 for (grow, gfound), toks in zip(group, _deal(stream[:m * n], m, n)):
                     yield grow, toks, gfound
