@@ -273,3 +273,8 @@ def test_space_aligned_pdf_text_keeps_blank_cells_in_their_columns():
     cells = _cells(parse_tables(S.pdf_layout(blank)))
     missing = {f"申请.{key}.{(S.APPLICANT_KEYS + ['总计'])[j]}" for key, j in blank}
     assert cells == {k: v for k, v in expected.items() if k not in missing}
+
+
+def test_a_count_printed_with_its_unit_in_a_cell_is_read():
+    text = "第二十条第（五）项\n信息内容 | 本年处理决定数量 |\n行政许可 | 12件 |\n第二十条第（六）项\n信息内容 | 本年处理决定数量 |\n行政处罚 ║ 3 ║"
+    assert _cells(parse_tables(text)) == {"主动公开.行政许可.处理决定": 12, "主动公开.行政处罚.处理决定": 3}

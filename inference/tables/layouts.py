@@ -134,7 +134,7 @@ def _col(key: str, label: str, pattern: str, unit: str = COUNT_UNIT) -> Column:
 
 # Every column label of either layout; a sub-table's columns are the ones its header prints.
 TABLE2_COLUMNS: tuple[Column, ...] = (
-    _col("本年制发", "本年制发件数", r"本年制发(?:件数)?"),
+    _col("本年制发", "本年制发件数", r"本年新?制发(?:件数)?"),
     _col("本年废止", "本年废止件数", r"本年废止(?:件数)?"),
     _col("现行有效", "现行有效件数", r"现行有效(?:件数)?"),
     _col("本年新制作", "本年新制作数量", r"本年新制作(?:数量)?"),
@@ -172,7 +172,7 @@ TABLE2_DEFAULT_COLUMNS: dict[str, dict[str, tuple[Column, ...]]] = {
 }
 
 # Layout from header text (never from the year): spec §1 "What changed from 2019 to 2021".
-LAYOUT_2021 = re.compile(r"本年制发|本年废止|现行有效件数")
+LAYOUT_2021 = re.compile(r"本年新?制发|本年废止|现行有效件数")
 LAYOUT_2019 = re.compile(r"本年新制作|对外公开总数|第二十条第\(?九\)?项|上一?年项目数")
 
 # Sub-table 2 columns where a single value column is printed: Cell.column is None there.

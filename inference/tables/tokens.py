@@ -30,9 +30,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-SEPARATORS = "|│┃¦\t"
-_SEP_SPLIT = re.compile(r"[|│┃¦\t]")
-_DROP_CLASS = r"[\s|│┃¦─━┼┌┐└┘├┤┬┴═║╔╗╚╝╠╣╦╩╬+]"
+SEPARATORS = "|│┃║¦\t"
+_SEP_SPLIT = re.compile(r"[|│┃║¦\t]")
+_DROP_CLASS = r"[\s|│┃║¦─━┼┌┐└┘├┤┬┴═╔╗╚╝╠╣╦╩╬+]"
 _DROPPED = re.compile(_DROP_CLASS)
 _KEPT_RUN = re.compile(_DROP_CLASS.replace("[", "[^", 1) + "+")
 _ANY_CELL = re.compile(r"[\d\-—–－/无]")
@@ -43,7 +43,9 @@ _VALUE = re.compile(
     r"(?:\(?(?P<dir>增|减)\s*(?P<delta>\d+(?:\.\d+)?)\)?"
     r"|(?P<sign>[+-]?)(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?(?P<unit>万元|亿元|万|元)?)"
     r"(?![\w.、%)\-/])")
-_PLACEHOLDER = re.compile(r"(?<![^\s|│┃¦])(?:-|—|–|－|/|无)(?![^\s|│┃¦])")
+_PLACEHOLDER = re.compile(r"(?<![^\s|│┃║¦])(?:-|—|–|－|/|无)(?![^\s|│┃║¦])")
+# a delimited cell that prints its count with a unit ("| 5件 |")
+_COUNT_CELL = re.compile(r"\s*(\d+)\s*(?:件|个|条|项)\s*")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -206,6 +208,11 @@ def _cell_tokens(segment: str, offset: int, line_no: int, cell: int | None) -> l
     found: list[Token] = []
     if not _ANY_CELL.search(segment):
         return found
+    if cell is not None:
+        m = _COUNT_CELL.fullmatch(segment)
+        if m:
+            return [Token("value", offset + m.start(1), offset + m.end(1), m.group(1), int(m.group(1)), None,
+                          line_no, cell)]
     for m in _VALUE.finditer(segment):
         value, unit = parse_value(m.group(0))
         found.append(Token("value", offset + m.start(), offset + m.end(), m.group(0), value, unit, line_no, cell))
