@@ -125,8 +125,22 @@ def read_gold(path: Path) -> list[tuple[str, dict]]:
     return items
 
 
+_TEXT_SUFFIXES = frozenset({"", ".txt", ".md", ".markdown", ".html", ".htm", ".tsv", ".csv"})
+
+
 def read_raw(path: Path) -> str:
-    """A raw file's text: UTF-8 (with or without BOM), else GB18030."""
+    """A raw file's text: UTF-8 (with or without BOM), else GB18030; HTML stays markup.
+
+    Other files (.pdf, .docx) go through the project's document reader, which names what it
+    cannot read.
+    """
+    if path.suffix.lower() not in _TEXT_SUFFIXES:
+        from inference.reader import iter_documents
+
+        docs = list(iter_documents([str(path)]))
+        if not docs or docs[0].error:
+            raise OSError(docs[0].error if docs else "nothing read")
+        return "".join(text for doc in docs for _, text in doc.chunks())
     data = path.read_bytes()
     try:
         return data.decode("utf-8-sig")
@@ -234,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         print("evaluate-tables: --gold is required (or --bench, --show)", file=sys.stderr)
         return 2
     gold_path = Path(args.gold)
-    raw_dir = Path(args.raw_dir) if args.raw_dir else (gold_path if gold_path.is_dir() else gold_path.parent) / "raw"
+    gold_dir = gold_path if gold_path.is_dir() else gold_path.parent
+    raw_dir = Path(args.raw_dir) if args.raw_dir else gold_dir / "raw"
     try:
         items = read_gold(gold_path)
     except (GoldError, OSError) as err:
@@ -245,7 +260,10 @@ def main(argv: list[str] | None = None) -> int:
         name = item["file"]
         try:
             gold = _gold_cells(item, where)
-            text = read_raw(raw_dir / name)
+            path = raw_dir / name
+            if not path.exists() and (gold_dir / name).exists():
+                path = gold_dir / name      # a gold that names its files with their folder (raw/x.txt)
+            text = read_raw(path)
         except (GoldError, OSError, UnicodeDecodeError) as err:
             print(f"evaluate-tables: skipped {name}: {err}", file=sys.stderr)
             failed += 1

@@ -61,3 +61,12 @@ def test_show_lists_the_tables_of_a_file_without_gold(tmp_path, capsys):
     out = capsys.readouterr()
     n = len(S.expected_2021())
     assert f"3 tables, {n} cells" in out.out and "table 3 (2021 layout)" in out.out and "gone.txt" in out.err
+
+
+def test_gold_may_name_files_with_their_folder_and_pdf_goes_to_the_reader(tmp_path, capsys):
+    folder = _write(tmp_path, None, files=[("raw/a.txt", S.expected_2021()), ("b.pdf", {"申请.本年新收.自然人": 1})])
+    (folder / "raw" / "b.pdf").write_bytes(b"\x00\x01 not a text file \xff\xfe\x00")
+    assert main(["--gold", str(folder)]) == 1          # b.pdf is named and skipped
+    captured = capsys.readouterr()
+    n = len(S.expected_2021())
+    assert f"correct {n:4d}" in captured.out and "b.pdf" in captured.err
