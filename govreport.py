@@ -24,13 +24,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pseudo-label": ("inference.pseudo", "label real unlabeled text with a model, keeping what it is sure of (self-training)"),
     "extract": ("inference.cli", "extract records from report files"),
     "evaluate": ("eval.cli", "score predictions against gold annotations"),
+    "evaluate-tables": ("eval.tables", "score the standard-table parser's cells against a table gold file"),
     "bench": ("eval.bench", "time extraction end to end"),
 }
 
 
 def usage() -> str:
     lines = ["usage: govreport COMMAND [options]   (govreport COMMAND --help for details)", "", "commands:"]
-    lines += [f"  {name:<12} {help_}" for name, (_, help_) in COMMANDS.items()]
+    lines += [f"  {name:<16} {help_}" for name, (_, help_) in COMMANDS.items()]
     return "\n".join(lines)
 
 

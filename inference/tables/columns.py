@@ -1,0 +1,87 @@
+"""Blank cells in space-aligned text: put a short row's numbers under the columns they sit in.
+
+PDF text in layout mode (pypdf ``extraction_mode="layout"``, ``pdftotext -layout``) pads every
+line with spaces so that a column's numbers share a character position. A blank cell there
+is just more spaces, and a row with blanks has fewer numbers than columns: read left to
+right, its numbers would slide into the wrong columns. When the full rows of a table show
+such aligned columns, a short row's numbers go to the nearest column instead, and the
+columns left over are blank (missing). Text that is not aligned (one space between numbers,
+one cell per line) is left as it is.
+
+>>> from inference.tables.tokens import View
+>>> text = "甲   1    2    3\\n乙   4    5    9\\n丙  10   20   30\\n丁   7         7"
+>>> view = View(text)
+>>> rows = [[t for t in view.tokens if t.line == i] for i in range(4)]
+>>> [[t.raw if t else None for t in row] for row in realign(view, rows, 3)][3]
+['7', None, '7']
+"""
+
+from __future__ import annotations
+
+from statistics import median
+
+from inference.tables.tokens import Token, View
+
+MIN_FULL_ROWS = 3      # full rows needed to learn where the columns are
+MAX_DRIFT = 3          # characters a number may stray from its column's position
+
+
+def _x(view: View, token: Token) -> float:
+    """The character position of a number's right edge in its line (numbers are right-aligned or centred)."""
+    return token.end - view.line_starts[token.line]
+
+
+def _columns(view: View, full: list[list[Token]], n: int) -> list[float] | None:
+    """Where the columns of these full rows sit, or None when their numbers are not aligned."""
+    columns = [median(_x(view, r[j]) for r in full) for j in range(n)]
+    if any(abs(_x(view, r[j]) - columns[j]) > MAX_DRIFT for r in full for j in range(n)):
+        return None
+    if any(b - a <= MAX_DRIFT for a, b in zip(columns, columns[1:])):
+        return None
+    return columns
+
+
+def realign(view: View, rows: list[list[Token]], n: int) -> list[list[Token | None]]:
+    """``rows`` with each short one-line row spread over the aligned columns (None = blank).
+
+    The columns are learnt from the full rows just above the short one, else just below it,
+    else around it: a page break can shift every column of the next page.
+    """
+    full = [r for r in rows if len(r) == n and len({t.line for t in r}) == 1]
+    if len(full) < MIN_FULL_ROWS:
+        return rows
+    out: list[list[Token | None]] = []
+    for row in rows:
+        if not 0 < len(row) < n or len({t.line for t in row}) != 1:
+            out.append(row)
+            continue
+        out.append(_place(view, row, full, n) or row)   # unplaceable: keep the left-to-right reading
+    return out
+
+
+def _place(view: View, row: list[Token], full: list[list[Token]], n: int) -> list[Token | None] | None:
+    """The row spread over the columns of nearby full rows: those above it, below it, or around it."""
+    line = row[0].line
+    above = [r for r in full if r[0].line < line][-MIN_FULL_ROWS:]
+    below = [r for r in full if r[0].line > line][:MIN_FULL_ROWS]
+    around = sorted(full, key=lambda r: abs(r[0].line - line))[:MIN_FULL_ROWS + 1]
+    best = None
+    for near in (above, below, around):
+        if len(near) < MIN_FULL_ROWS:
+            continue
+        columns = _columns(view, near, n)
+        if columns is None:
+            continue
+        places = [min(range(n), key=lambda j: abs(_x(view, t) - columns[j])) for t in row]
+        cost = sum(abs(_x(view, t) - columns[j]) for t, j in zip(row, places))
+        if len(set(places)) != len(places) or any(abs(_x(view, t) - columns[j]) > MAX_DRIFT
+                                                  for t, j in zip(row, places)):
+            continue
+        if best is None or cost < best[0]:      # the columns the row fits best
+            best = (cost, places)
+    if best is None:
+        return None
+    slots: list[Token | None] = [None] * n
+    for t, j in zip(row, best[1]):
+        slots[j] = t
+    return slots

@@ -1,0 +1,243 @@
+"""Find the standard tables 2, 3 and 4 in flattened text and key their printed cells.
+
+Every shape of spec §3 goes through the same steps: locate a table by its anchor (a
+第二十条第（X）项 caption, the 勾稽 note or 申请人情况, "行政复议 … 行政诉讼" over a header),
+then walk its known rows (:mod:`inference.tables.walk`) and key each printed number
+(:mod:`inference.tables.layouts`). Where a text has delimited rows, the line-aware and the
+stream readings are both tried and the identities (:mod:`inference.tables.checks`) choose.
+
+>>> text = "第二十条第（一）项\\n信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\\n规章 | 1 | 0 | 11 |"
+>>> [(c.key, c.value) for t in parse_text(text) for c in t.cells]
+[('主动公开.规章.本年制发', 1), ('主动公开.规章.本年废止', 0), ('主动公开.规章.现行有效', 11)]
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from inference.tables import layouts as L
+from inference.tables.cells import Cell, Table
+from inference.tables.checks import check_table3, check_table4
+from inference.tables.columns import realign
+from inference.tables.tokens import Token, View
+from inference.tables.walk import take, walk_rows
+
+logger = logging.getLogger(__name__)
+
+# Cheap test before any work: a text with none of these holds no standard table.
+PREFILTER = ("第二十条", "勾稽", "本年新收", "申请人情况", "复议后起诉", "直接起诉")
+_TABLE4_STOP = re.compile(r"。|五、|第二十条|勾稽关系")
+_SUBTABLE_TAIL = 600   # compact characters a last sub-table of table 2 may span
+_T2_GROUP_GAP = 3000   # compact characters between captions of one table 2
+
+
+def might_have_tables(text: str) -> bool:
+    """True when ``text`` carries a marker of some standard table (a cheap substring test)."""
+    return any(marker in text for marker in PREFILTER)
+
+
+def parse_text(text: str) -> list[Table]:
+    """Every standard table 2, 3 and 4 in flattened ``text``, in text order."""
+    if not might_have_tables(text):
+        return []
+    view = View(text)
+    tables = _tables2(view) + _tables3(view)
+    tables += _tables4(view, tables)
+    tables.sort(key=lambda t: t.start)
+    # Tables 3 and 4 print (nearly) the same in both layouts: they take the layout of the
+    # table 2 above them; with no table 2, table 4 takes table 3's (its （六）其他处理 rows).
+    layout = None
+    for table in tables:
+        if table.number == 2 or (table.number == 3 and layout is None):
+            layout = table.layout
+        elif layout is not None:
+            table.layout = layout
+        if table.number == 4:
+            layout = None   # the next report starts afresh
+    return tables
+
+
+def _cell(view: View, token: Token | None, key: str, metric: str, column: str | None, unit: str,
+          table: int) -> Cell | None:
+    if token is None or token.value is None:     # a blank, "-", "—" or "/": missing, not 0
+        return None
+    raw = view.text[token.start:token.end]   # as printed, not the normalised copy
+    return Cell(key, metric, column, token.value, raw, token.unit or unit, token.start, token.end, table)
+
+
+# ---- table 2
+
+def _tables2(view: View) -> list[Table]:
+    captions = list(view.finditer(L.CAPTION))
+    groups: list[list] = []
+    for cap in captions:
+        if (not groups or cap[2].group(1) == "一"
+                or view.cpos(cap[0]) - view.cpos(groups[-1][-1][1]) > _T2_GROUP_GAP):
+            groups.append([])
+        groups[-1].append(cap)
+    stops = [s for s, _, _ in view.finditer(L.TABLE3_HEADER)] + [s for s, _, _ in view.finditer(L.TABLE3_START)]
+    tables = []
+    for group in groups:
+        table = _table2(view, group, stops)
+        if table.cells:
+            tables.append(table)
+    return tables
+
+
+def _table2(view: View, group: list, stops: list[int]) -> Table:
+    first, last = group[0][0], group[-1][1]
+    tail = min([s for s in stops if s > last] + [view.opos(view.cpos(last) + _SUBTABLE_TAIL)])
+    span = view.compact[view.cpos(first):view.cpos(tail)]
+    layout = "2021" if L.LAYOUT_2021.search(span) else "2019" if L.LAYOUT_2019.search(span) else "2021"
+    table = Table(2, layout, first, first)
+    for i, (start, cap_end, match) in enumerate(group):
+        numeral = match.group(1)
+        rows = L.TABLE2_ROWS.get(numeral)
+        if not rows:
+            continue
+        sub_end = group[i + 1][0] if i + 1 < len(group) else tail
+        first_row = min((f for f in (view.find(r.pattern, cap_end, sub_end) for r in rows) if f),
+                        default=None, key=lambda f: f[0])
+        header_end = first_row[0] if first_row else sub_end
+        columns = _header_columns(view, cap_end, header_end)
+        default = L.TABLE2_DEFAULT_COLUMNS[layout].get(numeral, ())
+        if not columns or (len(columns) < len(default) and all(c in default for c in columns)):
+            # a header cell the page cut short ("本年新 | 本年新 | 对外公开总数量"): the standard columns
+            columns = default
+        if not columns:
+            continue
+        single = len(columns) == 1
+        for row, tokens, label in walk_rows(view, rows, len(columns), cap_end, sub_end):
+            metric = row.label
+            if row.key.endswith("规范性文件") and not view.compact[view.cpos(label[0])].startswith("行"):
+                metric = "规范性文件"    # the 2019 label, keyed as 行政规范性文件 all the same
+            for col, token in zip(columns, tokens):
+                cell = _cell(view, token, f"{row.key}.{col.key}", metric, None if single else col.label, col.unit, 2)
+                if cell:
+                    table.cells.append(cell)
+    if table.cells:
+        table.end = max(c.end for c in table.cells)
+    return table
+
+
+def _header_columns(view: View, start: int, end: int) -> tuple[L.Column, ...]:
+    """The table-2 columns a sub-table's header prints, in order."""
+    header = view.compact[view.cpos(start):view.cpos(end)]
+    hits = []
+    for col in L.TABLE2_COLUMNS:
+        for m in col.pattern.finditer(header):
+            hits.append((m.start(), -(m.end() - m.start()), m.end(), col))
+    hits.sort(key=lambda h: (h[0], h[1]))
+    out, reach = [], -1
+    for pos, _, stop, col in hits:
+        if pos >= reach:
+            out.append(col)
+            reach = stop
+    return tuple(out)
+
+
+# ---- table 3
+
+def _table3_starts(view: View) -> list[int]:
+    """Where each table 3 begins: its header note, else its first row."""
+    heads = [s for s, _, _ in view.finditer(L.TABLE3_HEADER)]
+    firsts = [s for s, _, _ in view.finditer(L.TABLE3_START)]
+    starts: list[int] = []
+    for head in heads:
+        if starts and view.cpos(head) - view.cpos(starts[-1]) < 800:
+            continue    # 申请人情况 right after the 勾稽 note: the same table
+        starts.append(head)
+    if not starts:
+        # no header: a first row closely followed by 上年结转
+        starts = [f for f in firsts if view.find(re.compile("上年结转"), f, view.opos(view.cpos(f) + 300))]
+    return starts
+
+
+def _tables3(view: View) -> list[Table]:
+    starts = _table3_starts(view)
+    tables = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(view.text)
+        table = _table3(view, start, end)
+        if table.cells:
+            tables.append(table)
+    return tables
+
+
+def _table3(view: View, start: int, end: int) -> Table:
+    four = view.find(L.TABLE4_START, start, end)
+    region_end = four[0] if four else end
+    split = bool(view.find(L.OTHER_SPLIT_PATTERN, start, region_end))
+    rows = L.table3_rows(other_split=split)
+    best = None
+    for line_aware in (True, False):
+        if best is not None and not any(t.kind == "blank" for t in view.tokens_between(start, best[1].end)):
+            break   # no delimited blanks: the stream reading would read the same
+        table = Table(3, "2021" if split else "2019", start, start)
+        walked = list(walk_rows(view, rows, 7, start, region_end, line_aware))
+        aligned = realign(view, [tokens for _, tokens, _ in walked], 7)
+        for (row, _, _), tokens in zip(walked, aligned):
+            for col, token in zip(L.TABLE3_COLUMNS, tokens):
+                cell = _cell(view, token, f"{row.key}.{col.key}", row.label, col.label, L.COUNT_UNIT, 3)
+                if cell:
+                    table.cells.append(cell)
+        if table.cells:
+            table.end = max(c.end for c in table.cells)
+        score = (sum(not c.ok for c in check_table3(table.values())), -len(table.cells))
+        if best is None or score < best[0]:
+            best = (score, table)
+    return best[1]
+
+
+# ---- table 4
+
+def _tables4(view: View, found: list[Table]) -> list[Table]:
+    tables: list[Table] = []
+    done = max((t.end for t in found if t.number == 4), default=-1)
+    for start, anchor_end, _ in view.finditer(L.TABLE4_START):
+        if start < done:
+            continue
+        header = view.find(L.TABLE4_HEADER, anchor_end, view.opos(view.cpos(anchor_end) + 400))
+        if not header:
+            continue
+        stop = view.find(_TABLE4_STOP, anchor_end)
+        limit = stop[0] if stop else len(view.text)
+        tokens = _table4_tokens(view, anchor_end, limit)
+        if tokens is None:
+            continue
+        table = Table(4, "2021", start, tokens[-1].end)
+        for col, token in zip(L.TABLE4_COLUMNS, tokens):
+            cell = _cell(view, token, col.key, col.label, col.label, L.COUNT_UNIT, 4)
+            if cell:
+                table.cells.append(cell)
+        if table.cells:
+            tables.append(table)
+            done = table.end
+    return tables
+
+
+def _table4_tokens(view: View, after: int, limit: int) -> list[Token] | None:
+    """The 15 cells of table 4's one row, or None when the text does not hold exactly them."""
+    candidates = []
+    first = next((t for t in view.iter_tokens(after, limit) if t.kind != "blank"), None)
+    if first is None:
+        return None
+    if first.cell is not None:
+        # a delimited row of numbers: its cells, blanks included
+        line_end = view.line_starts[first.line + 1] if first.line + 1 < len(view.line_starts) else len(view.norm)
+        cells = view.tokens_between(view.line_starts[first.line], min(line_end, limit))
+        candidates.append(cells)
+    candidates.append(take(view, after, 15, limit, False))
+    best = None
+    for tokens in candidates:
+        if len(tokens) != 15:
+            continue
+        values = {col.key: t.value for col, t in zip(L.TABLE4_COLUMNS, tokens) if t.value is not None}
+        score = sum(not c.ok for c in check_table4(values))
+        if best is None or score < best[0]:
+            best = (score, tokens)
+    if best is None:
+        logger.debug("table 4 at offset %d: no row of 15 cells", after)
+        return None
+    return best[1]

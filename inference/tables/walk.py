@@ -1,0 +1,120 @@
+"""Walking a token stream against a table template: each known row label takes its numbers.
+
+No geometry is rebuilt. A row label is found in the compact text (in template order, after
+the previous row), and the row takes the next N cell tokens after it, never past the next
+row's label. Two readings of the cells exist:
+
+- **line-aware**: when the label sits on a delimited row (pipes, bars, tabs) holding the
+  row's N cells after it, blanks included, those cells are the row (a blank is missing);
+- **stream**: the next N value or placeholder tokens, whatever lines they are on (PDF text,
+  one cell per line, labels detached from their numbers).
+
+Rows merged by a PDF converter ("1.属于国家秘密 2.其他法律… | 0 0 | 1 0 |") show as labels
+with no numbers between them, followed by m × N numbers: they are dealt out row by row, or
+column by column when each delimited cell holds m numbers.
+
+>>> from inference.tables.tokens import View
+>>> from inference.tables.layouts import Row
+>>> view = View("甲 1 2\\n乙 3 4")
+>>> rows = [Row("k.甲", "甲", re.compile("甲")), Row("k.乙", "乙", re.compile("乙"))]
+>>> [(row.key, [t.value for t in toks]) for row, toks, _ in walk_rows(view, rows, 2, 0, len(view.text))]
+[('k.甲', [1, 2]), ('k.乙', [3, 4])]
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+
+from inference.tables.layouts import Row
+from inference.tables.tokens import Token, View
+
+logger = logging.getLogger(__name__)
+
+# how far (compact characters) a row label may lie from the previous row before it counts as absent
+MAX_ROW_GAP = 1500
+# how many later rows to try for the label that bounds a row's numbers
+LOOKAHEAD_ROWS = 4
+
+
+def take(view: View, after: int, n: int, limit: int, line_aware: bool = True) -> list[Token]:
+    """The cell tokens of a row whose label ends at ``after``; at most ``n``, none at or past ``limit``."""
+    if line_aware:
+        line = view.line_of(max(after - 1, 0))
+        line_end = view.line_starts[line + 1] - 1 if line + 1 < len(view.line_starts) else len(view.norm)
+        on_line = view.tokens_between(after, min(line_end, limit))
+        if on_line and on_line[0].cell is not None:
+            cells = list(on_line)
+            # colspan padding between a label and its first number ("(六)其他处理 | | 0 |")
+            while len(cells) > n and cells[0].kind == "blank":
+                cells.pop(0)
+            # a row split by a converter leaves its label over empty cells: read on
+            if len(cells) == n and any(t.kind != "blank" for t in cells):
+                return cells
+    out: list[Token] = []
+    for token in view.iter_tokens(after, limit):
+        if token.kind != "blank":
+            out.append(token)
+            if len(out) == n:
+                break
+    return out
+
+
+def _bound(view: View, rows: list[Row], i: int, start: int, end: int) -> tuple[int, int] | None:
+    """The first label of a row after ``rows[i]`` found in ``[start, end)``."""
+    best = None
+    for row in rows[i + 1:i + 1 + LOOKAHEAD_ROWS]:
+        found = view.find(row.pattern, start, end)
+        if found and (best is None or found[0] < best[0]):
+            best = found
+    return best
+
+
+def _deal(tokens: list[Token], m: int, n: int) -> list[list[Token]]:
+    """Split m × n tokens of m merged rows: column-major when each delimited cell holds m numbers."""
+    cells: dict[int, list[Token]] = {}
+    for t in tokens:
+        if t.cell is not None:
+            cells.setdefault(t.cell, []).append(t)
+    if len(cells) == n and all(len(c) == m for c in cells.values()):
+        columns = list(cells.values())
+        return [[columns[j][i] for j in range(n)] for i in range(m)]
+    return [tokens[i * n:(i + 1) * n] for i in range(m)]
+
+
+def walk_rows(view: View, rows: list[Row], n: int, start: int, end: int, line_aware: bool = True):
+    """Yield ``(row, tokens, label_span)`` for every row of ``rows`` found in ``[start, end)``, in order.
+
+    ``tokens`` holds at most ``n`` cell tokens, left to right (fewer when the text has fewer
+    before the next row's label: blanks the text cannot show are then trailing columns).
+    """
+    pos = start
+    pending: list[tuple[Row, tuple[int, int]]] = []
+    for i, row in enumerate(rows):
+        window = min(end, view.opos(view.cpos(pos) + MAX_ROW_GAP))
+        found = view.find(row.pattern, pos, window)
+        if not found:
+            logger.debug("row %s not found after offset %d", row.key, pos)
+            continue
+        nxt = _bound(view, rows, i, found[1], end)
+        limit = nxt[0] if nxt else end
+        tokens = take(view, found[1], n, limit, line_aware)
+        if not tokens and nxt is not None and i + 1 < len(rows):
+            pending.append((row, found))    # perhaps merged with the rows below it
+            pos = found[1]
+            continue
+        if pending:
+            group = pending + [(row, found)]
+            m = len(group)
+            stream = list(itertools.islice((t for t in view.iter_tokens(found[1], limit) if t.kind != "blank"),
+                                           m * n))
+            if len(stream) >= m * n:
+                for (grow, gfound), toks in zip(group, _deal(stream[:m * n], m, n)):
+                    yield grow, toks, gfound
+                pos = stream[m * n - 1].end
+                pending = []
+                continue
+            pending = []     # the rows above were blank; this row keeps its own numbers
+        yield row, tokens, found
+        pos = tokens[-1].end if tokens else found[1]
