@@ -347,7 +347,8 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 def iter_documents(inputs: Iterable[str], stdin: BinaryIO | None = None) -> Iterator[Document]:
     """Documents from command-line inputs: ``.txt`` (or any) files, folders searched
-    recursively, ``.jsonl`` files (one document per line) and ``-`` for standard input.
+    recursively, ``.jsonl`` files (one document per line), ``.html``/``.htm``, ``.pdf`` and
+    ``.docx`` files (:mod:`inference.formats`) and ``-`` for standard input.
 
     Folders contribute every non-hidden file; those that are not text are reported as
     failed documents, never skipped silently.
@@ -362,5 +363,9 @@ def iter_documents(inputs: Iterable[str], stdin: BinaryIO | None = None) -> Iter
         for p in paths:
             if p.suffix.lower() == ".jsonl" and p.is_file():
                 yield from _iter_jsonl(p)
+            elif p.suffix.lower() in (".html", ".htm", ".pdf", ".docx"):
+                from inference.formats import read_formatted  # imports this module
+
+                yield read_formatted(p)
             else:
                 yield Document.from_file(p)
