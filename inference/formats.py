@@ -216,14 +216,14 @@ def read_docx_text(path: str | Path) -> str:
 
 def _docx_rows(table) -> list[str]:
     """One line per row; a merged cell once, on its first row and column."""
-    seen: set[int] = set()
+    seen: dict[int, object] = {}  # holds the cell elements too: lxml reuses the id of a freed proxy
     rows = []
     for row in table.rows:
         cells = []
         for cell in row.cells:
             if id(cell._tc) in seen:
                 continue
-            seen.add(id(cell._tc))
+            seen[id(cell._tc)] = cell._tc
             cells.append(" ".join(cell.text.split()))
         rows.append(" | ".join(cells))
     return rows
