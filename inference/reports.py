@@ -36,7 +36,7 @@ SEGMENT_CHARS = 1 << 18
 
 # A title line ends with the report word, maybe followed by what portals append to a
 # link's caption (简介, 全文) or by the file name's extension of an attachment link.
-_TITLE_SUFFIX = r"(?:简介|全文|[（(]全文[)）])?(?:\.(?:pdf|docx?|wps|html?|txt))?"
+_TITLE_SUFFIX = r"(?:简介|全文|[（(](?:全文|节选)[)）])?(?:\.(?:pdf|docx?|wps|html?|txt))?"
 _TITLE_END = re.compile(rf"(?:报告|公报|年报){_TITLE_SUFFIX}$", re.IGNORECASE)
 _STRIP_SUFFIX = re.compile(rf"{_TITLE_SUFFIX}$", re.IGNORECASE)
 # Cheap filter over a whole buffer: a line of at most ~100 characters ending like a title.
@@ -51,7 +51,8 @@ def title_line(line: str) -> dict[str, Any] | None:
 
     The title is short, names a year, ends with its report word (报告, 公报, 年报; a
     trailing 简介/全文 or ``.pdf`` is dropped) and has no sentence punctuation; a line that
-    names an attachment (附件:) or mentions a report in passing is no title.
+    names an attachment (附件:), mentions a report in passing or is a site's headline
+    (每日一报 | …) is no title.
 
     >>> title_line("2020年吉林省商务厅政府信息公开年度报告简介")
     {'title': '2020年吉林省商务厅政府信息公开年度报告', 'agency': '吉林省商务厅', 'year': 2020}
@@ -62,7 +63,7 @@ def title_line(line: str) -> dict[str, Any] | None:
     doubled = _DOUBLED.fullmatch(line)
     if doubled:
         line = doubled.group(1)
-    if not _TITLE_END.search(line) or any(c in line for c in ":：") or line.startswith("附件"):
+    if not _TITLE_END.search(line) or any(c in line for c in ":：|") or line.startswith("附件"):
         return None
     meta = read_title(line)
     if meta["title"] is None:
@@ -73,6 +74,16 @@ def title_line(line: str) -> dict[str, Any] | None:
 
 def _title_key(title: str) -> str:
     return re.sub(r"\s+", "", title)
+
+
+def _continues(meta: dict[str, Any], report: "Report | None") -> bool:
+    """Whether a title line repeats the current report's title rather than starting a new
+    report: the same title, or part of it in the same year (a title printed again without
+    its agency, or broken over two lines: 正阳街道办事处 / 2023年…年度报告)."""
+    if report is None:
+        return False
+    new, current = _title_key(meta["title"]), _title_key(report.title)
+    return new == current or (meta["year"] == report.year and (new in current or current in new))
 
 
 @dataclass
@@ -146,7 +157,7 @@ def iter_segments(chunks: Iterable[tuple[int, str]], max_chars: int = SEGMENT_CH
                 break
             meta = title_line(m.group())
             scanned = m.end() + 1
-            if meta is None or (report is not None and _title_key(meta["title"]) == _title_key(report.title)):
+            if meta is None or _continues(meta, report):
                 continue
             if m.start():
                 yield Segment(start, buf[:m.start()], report)
@@ -163,7 +174,7 @@ def iter_segments(chunks: Iterable[tuple[int, str]], max_chars: int = SEGMENT_CH
             buf, start, scanned = buf[cut:], start + cut, scanned - cut if cut == scanned else 0
     # the last line has no line break
     meta = title_line(buf[scanned:]) if len(buf) - scanned <= 110 else None
-    if meta is not None and not (report is not None and _title_key(meta["title"]) == _title_key(report.title)):
+    if meta is not None and not _continues(meta, report):
         if scanned:
             yield Segment(start, buf[:scanned], report)
         if report is not None:

@@ -117,7 +117,9 @@ def extract(**kwargs):
     ("2023年乙县人民政府工作报告", "2023年乙县人民政府工作报告"),
     ("2008年丙区建设局政府信息公开年度报告 2008年丙区建设局政府信息公开年度报告", "2008年丙区建设局政府信息公开年度报告"),
     ("丁省人民政府2018年政府信息公开工作年度报告.pdf", "丁省人民政府2018年政府信息公开工作年度报告"),
+    ("乙县2021年国民经济和社会发展统计公报(节选)", "乙县2021年国民经济和社会发展统计公报"),
     ("丁省商务厅2018年政府信息公开年度报告造价信息", None),  # site clutter around a title
+    ("每日一报 | 丁省2015年政府信息公开工作年度报告", None),  # a site's headline
     ("现公布2020年吉林省商务厅政府信息公开年度报告。", None),
     ("附件:2019年政府信息公开工作年度报告", None),
     ("政府信息公开工作年度报告", None),  # no year
@@ -146,6 +148,13 @@ def test_segments_cut_at_titles_and_keep_repeated_titles_together():
     assert "".join(s.text for s in parts) == PAGE and max(len(s.text) for s in parts) <= 40
     assert {p.report.title for p in parts if p.report} == {first.title, second.title} and len(parts) > 6
     assert all(s.text.endswith("\n") or s is parts[-1] for s in parts)  # cut at line ends
+
+
+def test_a_title_printed_again_in_parts_continues_its_report():
+    text = "正阳街道办事处2023年政府信息公开工作年度报告\n正阳街道办事处\n2023年政府信息公开工作年度报告\n共3件。\n"
+    assert [s.report.title for s in iter_segments([(0, text)])] == ["正阳街道办事处2023年政府信息公开工作年度报告"]
+    other_year = text + "2024年政府信息公开工作年度报告\n"
+    assert len({id(s.report) for s in iter_segments([(0, other_year)])}) == 2
 
 
 def test_a_title_on_the_last_line_and_a_document_with_no_title():
