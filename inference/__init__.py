@@ -6,8 +6,10 @@
 '工作动态'
 
 Modules: ``records`` (spans -> records, pure functions), ``reader`` (files, folders, JSONL,
-standard input, encodings, title metadata), ``extract`` (the Extractor API and the model
-tagger), ``writers`` (JSONL and CSV, atomic) and ``cli`` (``govreport extract``).
+standard input, encodings, title metadata), ``formats`` (.html, .pdf, .docx), ``reports``
+(title lines, reports, sections), ``lone_cells`` (numbers that are table cells, not prose),
+``extract`` (the Extractor API and the model tagger), ``writers`` (JSONL and CSV, atomic)
+and ``cli`` (``govreport extract``).
 Importing this package does not import torch; a ModelTagger does, when it is built.
 """
 

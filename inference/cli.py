@@ -2,6 +2,7 @@
 
     govreport extract data/samples/reports_page.txt --output out/records.jsonl
     govreport extract reports/ --format csv --output out/records.csv
+    govreport extract reports/ -o out/records.jsonl --checks out/failing-checks.jsonl
     cat report.txt | govreport extract - --model out/model
 
 Every input is processed even when some fail; a summary of the failures goes to standard
@@ -11,6 +12,7 @@ error and the exit status is 1 when anything failed (2 for a usage or model erro
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -18,9 +20,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data.atomic import OutputError, check_output
+from data.atomic import OutputError, atomic_write, check_output
 from inference.extract import BACKEND_HELP, BACKENDS, DEFAULT_MODEL, DocEnd, DocStart, Extractor, Piece
-from inference.reader import iter_documents
+from inference.reader import FOLDER_SUFFIXES, iter_documents
+from inference.reports import check_dict
 from inference.writers import FORMATS, open_writer
 
 logger = logging.getLogger(__name__)
@@ -32,10 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Tag METRIC/VALUE/UNIT in report prose and write one record per value.",
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
-                        help="text files, folders (searched recursively for .txt and .jsonl files, any "
-                             "case; other files are left out and named), .jsonl files with 'text' and optional "
-                             "'id' fields, or - for standard input. Encodings: UTF-8, UTF-16/32, GB18030/GBK, "
-                             "Big5 (docs/input.md)")
+                        help="text files, .html/.htm, .pdf and .docx files, folders (searched recursively for "
+                             f"{', '.join(FOLDER_SUFFIXES)} files, any case; other files are left out and named), "
+                             ".jsonl files with 'text' and optional 'id' fields, or - for standard input. Encodings: "
+                             "UTF-8, UTF-16/32, GB18030/GBK, Big5 (docs/input.md)")
     parser.add_argument("--model", default=DEFAULT_MODEL,
                         help="a model directory, or a shipped model by name: fast (model/fast) or accurate (model/default); "
                              f"default: {DEFAULT_MODEL}")
@@ -50,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="where the model runs (default: cuda when available)")
     parser.add_argument("--backend", choices=BACKENDS, default="auto", help=BACKEND_HELP)
     parser.add_argument("--include-text", action="store_true", help="also write each document's text (jsonl)")
+    parser.add_argument("--checks", default=None, metavar="FILE",
+                        help="also write every failing table identity of the run to FILE, one JSON object a line "
+                             "(document, report, identity, keys, expected, found)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars on standard error")
     parser.add_argument("--quiet", "-q", action="store_true", help="print failures only, no summary line")
     return parser
@@ -58,19 +64,26 @@ def build_parser() -> argparse.ArgumentParser:
 @dataclass
 class Summary:
     documents: int = 0
+    reports: int = 0
     records: int = 0
+    table_records: int = 0
+    lone_cells: int = 0  # numbers left out as lone cells of a flattened table
+    failing_checks: int = 0
     chars: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
-    left_out: list[str] = field(default_factory=list)  # files in folders that are not .txt or .jsonl
+    left_out: list[str] = field(default_factory=list)  # files in folders with no suffix of FOLDER_SUFFIXES
 
     def report(self, quiet: bool) -> str:
         lines = []
         if not quiet:
-            lines.append(f"extract: {self.documents} documents, {self.chars} characters, {self.records} records, "
+            lines.append(f"extract: {self.documents} documents, {self.reports} reports, {self.chars} characters, "
+                         f"{self.records} records ({self.records - self.table_records} prose, {self.table_records} "
+                         f"table), {self.lone_cells} lone table cells left out, {self.failing_checks} failing checks, "
                          f"{len(self.failures)} failed")
         if self.left_out and not quiet:
             shown = ", ".join(self.left_out[:5]) + (" …" if len(self.left_out) > 5 else "")
-            lines.append(f"extract: {len(self.left_out)} files in folders left out (not .txt or .jsonl): {shown}")
+            lines.append(f"extract: {len(self.left_out)} files in folders left out (not {'/'.join(FOLDER_SUFFIXES)}): "
+                         f"{shown}")
         lines += [f"FAILED {source}: {why}" for source, why in self.failures]
         return "\n".join(lines)
 
@@ -83,6 +96,21 @@ def _progress(enabled: bool):
     docs = tqdm(desc="documents", unit="doc", position=0, file=sys.stderr)
     chars = tqdm(desc="characters", unit="char", unit_scale=True, position=1, file=sys.stderr)
     return docs, chars
+
+
+def failing_checks(event: DocEnd) -> list[dict]:
+    """The failing table identities of a finished document, each with its document and report."""
+    out = []
+    where = [(None, event.checks)] + [(report, report.checks) for report in event.reports]
+    for report, checks in where:
+        for check in checks:
+            item = check_dict(check)
+            if not item.get("ok", True):
+                out.append({"id": event.doc.id, "source": event.doc.source,
+                            "report_title": report.title if report else None,
+                            "report_agency": report.agency if report else None,
+                            "report_year": report.year if report else None, **item})
+    return out
 
 
 def _terminate(signum, frame):
@@ -111,12 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.batch_size < 1:
         print("extract: --batch-size must be at least 1", file=sys.stderr)
         return 2
-    if args.output is not None and args.output != "-":
-        try:  # before the model loads: a wrong output path is a usage error
-            check_output(args.output, args.inputs)
-        except OutputError as err:
-            print(f"extract: {err}", file=sys.stderr)
-            return 2
+    try:  # before the model loads: a wrong output path is a usage error
+        for path in (args.output, args.checks):
+            if path is not None and path != "-":
+                check_output(path, args.inputs)
+    except OutputError as err:
+        print(f"extract: {err}", file=sys.stderr)
+        return 2
     if args.no_progress or not sys.stderr.isatty():
         from transformers.utils import logging as hf_logging
 
@@ -130,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
 
     previous = _catch_signals()
     summary = Summary()
-    doc_records = 0
+    doc_records = doc_table = doc_lone = 0
+    checks: list[dict] = []
     show = not args.no_progress and sys.stderr.isatty()
     docs_bar, chars_bar = _progress(show)
     try:
@@ -139,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
                 writer.handle(event)
                 if isinstance(event, Piece):
                     doc_records += len(event.records)
+                    doc_lone += event.dropped
+                    if event.origin == "table":
+                        doc_table += len(event.records)
                     if chars_bar is not None:
                         chars_bar.update(event.end - event.start)
                 elif isinstance(event, DocEnd):
@@ -148,7 +181,13 @@ def main(argv: list[str] | None = None) -> int:
                         summary.failures.append((event.doc.source, event.error))
                     else:
                         summary.records += doc_records
-                    doc_records = 0
+                        summary.table_records += doc_table
+                        summary.lone_cells += doc_lone
+                        summary.reports += len(event.reports)
+                        failing = failing_checks(event)
+                        summary.failing_checks += len(failing)
+                        checks += failing
+                    doc_records = doc_table = doc_lone = 0
                     if docs_bar is not None:
                         docs_bar.update(1)
                 elif isinstance(event, DocStart):
@@ -173,6 +212,10 @@ def main(argv: list[str] | None = None) -> int:
         for bar in (docs_bar, chars_bar):
             if bar is not None:
                 bar.close()
+    if args.checks:
+        with atomic_write(args.checks, encoding="utf-8", newline="\n") as out:
+            for item in checks:
+                out.write(json.dumps(item, ensure_ascii=False) + "\n")
     message = summary.report(args.quiet)
     if message:
         print(message, file=sys.stderr)

@@ -15,6 +15,12 @@ same way and reuses everything else.
 Offsets in spans and records always index the text given, whatever normalisation ran
 before the tagger (invisible characters such as U+200B are removed for the model and
 mapped back).
+
+Each document is cut into reports at its title lines (:mod:`inference.reports`); every
+record carries the section heading it sits under and its origin: ``"prose"`` for what the
+tagger found, ``"table"`` for the cells of a standard table, which an injected
+``table_parser`` reads from each report's text (the text of a table never reaches the
+tagger) and a ``table_checker`` checks.
 """
 
 from __future__ import annotations
@@ -30,17 +36,22 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from data.schema import LABELS, Record, Span
 from inference.checks import ExtractionError, check_ids, check_texts
+from inference.lone_cells import is_lone_cell
 from inference.reader import CHUNK_CHARS, Document, ReadError
 from inference.records import (SENTENCE_KEY, build_records, clean_scored_spans, drop_numerals_in_words,
-                               drop_spans_in_addresses, load_dictionaries, snap_to_numbers,
+                               drop_spans_in_addresses, load_dictionaries, shift_record, snap_to_numbers,
                                snap_to_words, spans_from_labels)
+from inference.reports import SEGMENT_CHARS, Report, Sections, Segment, check_dict, iter_segments
 from inference.sentences import MAX_SENTENCE_CHARS, bounded_sentences
+from inference.tables import check_tables, parse_tables
 from model.files import ONNX_FILE, SERVING_KEY
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "Tagger",
+    "TableParser",
+    "TableChecker",
     "ModelTagger",
     "Extractor",
     "ExtractionError",
@@ -83,6 +94,19 @@ BACKEND_HELP = ("what runs the model: torch (its weights), onnx (its model.onnx 
 # A tagger takes sentences and returns, for each, its spans and one confidence per span
 # (or None when it has no confidences).
 Tagger = Callable[[Sequence[str]], Sequence[tuple[Sequence[Span], Sequence[float] | None]]]
+
+# A table parser takes a report's text and returns its standard tables: objects with
+# ``start``/``end`` (the table's region in that text) and ``cells``, each with ``start`` (its
+# number's offset) and ``to_record()`` (a Record whose offsets index that text). A checker
+# takes those tables and returns check objects with ``ok`` and ``to_dict()``.
+# (The interface of inference.tables.parse_tables and check_tables.)
+TableParser = Callable[[str], Sequence[Any]]
+TableChecker = Callable[[Sequence[Any]], Sequence[Any]]
+
+# What an Extractor uses when it is given no table parser or checker.
+DEFAULT_TABLE_PARSER: TableParser | None = parse_tables
+DEFAULT_TABLE_CHECKER: TableChecker | None = check_tables
+_DEFAULT = "default"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,12 +262,16 @@ class Piece:
     doc: Document
     start: int
     end: int
-    text: str  # the sentence
+    text: str  # the sentence ("" for a table: its cells are the records)
     spans: list[Span] = field(default_factory=list)
     scores: list[float] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
     error: str | None = None
     done: bool = False
+    report: Report | None = None  # the report it lies in (None before a document's first title)
+    section: str | None = None  # the section heading it sits under
+    origin: str = "prose"  # "prose": a sentence the tagger read; "table": a standard table's region
+    dropped: int = 0  # records left out as lone cells of a flattened table (inference.lone_cells)
 
 
 @dataclass
@@ -256,6 +284,8 @@ class DocEnd:
     doc: Document
     error: str | None = None  # why the document failed; its pieces are then incomplete
     chars: int = 0
+    reports: list[Report] = field(default_factory=list)  # complete (end, checks) once the document ends
+    checks: list[Any] = field(default_factory=list)  # checks of tables before the first title
 
 
 Event = DocStart | Piece | DocEnd
@@ -263,7 +293,12 @@ Event = DocStart | Piece | DocEnd
 
 @dataclass
 class DocumentResult:
-    """Everything extracted from one text, as the API returns it."""
+    """Everything extracted from one text, as the API returns it.
+
+    ``records`` holds every record in text order; ``reports`` the document's reports, each
+    with its own ``records`` and ``checks``; ``checks`` the checks of tables before the first
+    title. ``to_dict`` nests them as ``govreport extract`` writes JSONL (docs/output-format.md).
+    """
 
     id: str
     spans: list[Span]
@@ -271,10 +306,15 @@ class DocumentResult:
     records: list[Record]
     meta: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    reports: list[Report] = field(default_factory=list)
+    checks: list[Any] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, **self.meta, "label": [s.to_doccano() for s in self.spans],
-                "scores": self.scores, "records": [r.to_dict() for r in self.records]}
+        outside = [r.to_dict() for r in self.records if not any(r is x for rep in self.reports for x in rep.records)]
+        return {"id": self.id, **self.meta, "label": [s.to_doccano() for s in self.spans], "scores": self.scores,
+                "checks": [check_dict(c) for c in self.checks],
+                "reports": [{**rep.to_dict(), "records": [r.to_dict() for r in rep.records]} for rep in self.reports],
+                "records": outside}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -298,6 +338,10 @@ class Extractor:
     every span belongs to a record: a METRIC a value is linked to (a metric name is tagged
     only when a VALUE of its sentence measures it), a VALUE that reads as a number, a UNIT
     a value takes.
+    ``table_parser`` and ``table_checker`` read and check the standard tables of each
+    report (:data:`TableParser`; default :data:`DEFAULT_TABLE_PARSER`, None for none);
+    ``drop_lone_cells`` leaves out records that are lone cells of a flattened table
+    (:func:`inference.lone_cells.is_lone_cell`), counted in ``Piece.dropped``.
     ``max_sentence_chars`` bounds what one sentence may hold: a longer one (a line with no
     punctuation) is cut into pieces (:func:`inference.sentences.bounded_sentences`), so
     memory stays bounded whatever the text.
@@ -305,7 +349,9 @@ class Extractor:
 
     def __init__(self, tagger: Tagger, normalize_text: bool = True, batch_chars: int = 1 << 15,
                  chunk_chars: int = CHUNK_CHARS, snap_words: bool = True, linked_only: bool = True,
-                 max_sentence_chars: int = MAX_SENTENCE_CHARS):
+                 max_sentence_chars: int = MAX_SENTENCE_CHARS,
+                 table_parser: TableParser | None | str = _DEFAULT, table_checker: TableChecker | None | str = _DEFAULT,
+                 drop_lone_cells: bool = True):
         self.tagger = tagger
         self.normalize_text = normalize_text
         self.snap_words = snap_words
@@ -313,6 +359,11 @@ class Extractor:
         self.batch_chars = batch_chars
         self.chunk_chars = chunk_chars
         self.max_sentence_chars = max_sentence_chars
+        self.table_parser = DEFAULT_TABLE_PARSER if table_parser == _DEFAULT else table_parser
+        self.table_checker = DEFAULT_TABLE_CHECKER if table_checker == _DEFAULT else table_checker
+        self.drop_lone_cells = drop_lone_cells
+        # reports are handed to the table parser whole up to this size (memory stays bounded)
+        self.segment_chars = min(SEGMENT_CHARS, 4 * chunk_chars)
 
     @classmethod
     def from_pretrained(cls, model_dir: str | os.PathLike = DEFAULT_MODEL_DIR, batch_size: int = 32,
@@ -364,7 +415,7 @@ class Extractor:
         return [result.records for result in results]
 
     def extract_documents(self, texts: Iterable[str], ids: Iterable[str | int] | None = None) -> list[DocumentResult]:
-        """Spans, scores, records and title metadata of each text; ``error`` says why a text failed.
+        """Spans, scores, records, reports and title metadata of each text; ``error`` says why a text failed.
 
         ``ids`` (strings or integers), when given, must name every text: one id per text.
         """
@@ -379,8 +430,11 @@ class Extractor:
                 results[-1].spans.extend(event.spans)
                 results[-1].scores.extend(event.scores)
                 results[-1].records.extend(event.records)
-            else:
+                if event.report is not None:
+                    event.report.records.extend(event.records)
+            elif isinstance(event, DocEnd):
                 results[-1].error = event.error
+                results[-1].reports, results[-1].checks = event.reports, event.checks
                 if event.error is not None:
                     logger.warning("text %s failed: %s", event.doc.id, event.error)
         return results
@@ -401,13 +455,16 @@ class Extractor:
             pending.append(DocStart(doc))
             end = DocEnd(doc, doc.error)
             try:
-                for offset, chunk in doc.chunks(self.chunk_chars):
-                    end.chars += len(chunk)
-                    for start, stop in bounded_sentences(chunk, self.max_sentence_chars):
-                        piece = Piece(doc, offset + start, offset + stop, chunk[start:stop])
+                for segment in iter_segments(doc.chunks(self.chunk_chars), self.segment_chars):
+                    end.chars += len(segment.text)
+                    if segment.report is not None and (not end.reports or end.reports[-1] is not segment.report):
+                        end.reports.append(segment.report)
+                    for piece in self._segment_pieces(doc, segment, end):
                         pending.append(piece)
+                        if piece.done:
+                            continue
                         batch.append(piece)
-                        size += stop - start
+                        size += piece.end - piece.start
                         if size >= self.batch_chars:
                             self._tag(batch)
                             batch, size = [], 0
@@ -417,6 +474,45 @@ class Extractor:
             pending.append(end)
         self._tag(batch)
         yield from self._drain(pending, failed)
+
+    def _segment_pieces(self, doc: Document, segment: Segment, end: DocEnd) -> list[Piece]:
+        """The pieces of one segment in text order: one per standard table (its cells as
+        records, done) and one per sentence outside the tables (to tag)."""
+        text, offset, report = segment.text, segment.start, segment.report
+        tables: list[Any] = []
+        if self.table_parser is not None:
+            try:
+                tables = list(self.table_parser(text))
+            except Exception:  # noqa: BLE001 - a parser bug costs the tables, not the prose
+                logger.warning("table parser failed in %s at offset %d; its text is read as prose", doc.source, offset,
+                               exc_info=True)
+        regions = sorted((t.start, t.end) for t in tables)
+        sections = Sections(text, regions)
+        if tables and self.table_checker is not None:
+            try:
+                (report.checks if report is not None else end.checks).extend(self.table_checker(tables))
+            except Exception:  # noqa: BLE001
+                logger.warning("table checker failed in %s at offset %d", doc.source, offset, exc_info=True)
+        pieces: list[Piece] = []
+        for table in tables:
+            records = []
+            for cell in table.cells:
+                record = shift_record(cell.to_record(), offset)
+                record.extra.setdefault("origin", "table")
+                record.extra["section"] = sections.at(cell.start)
+                records.append(record)
+            pieces.append(Piece(doc, offset + table.start, offset + table.end, "", records=records, done=True,
+                                report=report, section=sections.at(table.start), origin="table"))
+        pos = 0
+        for start, stop in regions + [(len(text), len(text))]:
+            if start > pos:
+                for s, e in bounded_sentences(text[pos:start], self.max_sentence_chars):
+                    pieces.append(Piece(doc, offset + pos + s, offset + pos + e, text[pos + s:pos + e], report=report,
+                                        section=sections.at(pos + s)))
+            pos = max(pos, stop)
+        if tables:
+            pieces.sort(key=lambda p: p.start)
+        return pieces
 
     @staticmethod
     def _drain(pending: deque, failed: dict[int, str]) -> Iterator[Event]:
@@ -468,6 +564,8 @@ class Extractor:
                 kept, scores = clean_scored_spans(text, snapped, scores)
             kept, scores = drop_numerals_in_words(text, kept, scores)
         records = build_records(text, kept, [(0, len(text))], cleaned=True)
+        if self.drop_lone_cells and records and is_lone_cell(text, records):
+            piece.dropped, records = len(records), []
         if self.linked_only:
             linked = {span for r in records for span in (r.metric_span, r.value_span, r.unit_span)}
             linked.discard(None)
@@ -480,6 +578,9 @@ class Extractor:
         piece.spans = [Span(*to_orig(s.start, s.end), s.label) for s in kept]
         piece.scores = [float(score) for score in scores]
         piece.records = [_move_record(r, to_orig, sentence) for r in records]
+        for record in piece.records:
+            record.extra["origin"] = "prose"
+            record.extra["section"] = piece.section
         piece.done = True
 
 

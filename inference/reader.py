@@ -322,8 +322,10 @@ def _iter_jsonl(path: Path) -> Iterator[Document]:
         yield Document.failed(f"{name}:{lineno + 1}", f"cannot read from line {lineno + 1} on: {err}")
 
 
-# What a folder contributes: text files and JSONL files, by suffix (any case).
-FOLDER_SUFFIXES = (".txt", ".jsonl")
+# Files read through a converter (inference.formats) rather than as text.
+FORMATTED_SUFFIXES = (".html", ".htm", ".pdf", ".docx")
+# What a folder contributes, by suffix (any case).
+FOLDER_SUFFIXES = (".txt", ".jsonl") + FORMATTED_SUFFIXES
 
 
 def _walk(folder: Path, skipped: list[str]) -> Iterator[Path | Document]:
@@ -350,9 +352,10 @@ def _walk(folder: Path, skipped: list[str]) -> Iterator[Path | Document]:
 def iter_documents(inputs: Iterable[str], stdin: BinaryIO | None = None,
                    left_out: list[str] | None = None) -> Iterator[Document]:
     """Documents from command-line inputs: text files (any name), folders searched
-    recursively, ``.jsonl`` files (one document per line) and ``-`` for standard input.
+    recursively, ``.jsonl`` files (one document per line), ``.html``/``.htm``, ``.pdf`` and
+    ``.docx`` files (:mod:`inference.formats`) and ``-`` for standard input.
 
-    A folder contributes its ``.txt`` and ``.jsonl`` files (:data:`FOLDER_SUFFIXES`, any
+    A folder contributes the files named by :data:`FOLDER_SUFFIXES` (any
     case; hidden files and folders left out); the names of the other files in it go to
     ``left_out`` when given, else into one warning per folder. A subfolder that cannot be
     listed is a failed document.
@@ -385,7 +388,12 @@ def iter_documents(inputs: Iterable[str], stdin: BinaryIO | None = None,
 
 
 def _file_documents(path: Path) -> Iterator[Document]:
-    if path.suffix.lower() == ".jsonl" and path.is_file():
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl" and path.is_file():
         yield from _iter_jsonl(path)
+    elif suffix in FORMATTED_SUFFIXES:
+        from inference.formats import read_formatted  # imports this module
+
+        yield read_formatted(path)
     else:
         yield Document.from_file(path)

@@ -1,5 +1,8 @@
 """Write extraction results as JSON Lines (one line per document) or CSV (one row per record).
 
+A JSONL line nests document -> reports -> records; a CSV row names its record's report,
+section and origin (docs/output-format.md has both shapes, with examples).
+
 Writers consume the events of :meth:`inference.extract.Extractor.stream`. Each document is
 collected in spooled temporary files (memory first, disk once large) and written only when
 it ends without error, so a failed document leaves nothing half-written, and a 10 MB report
@@ -28,12 +31,18 @@ from typing import IO, Any, Iterable, Iterator
 from data.atomic import atomic_write
 from data.schema import Record
 from inference.extract import DocEnd, DocStart, Piece
+from inference.reports import check_dict
 
-__all__ = ["JsonlWriter", "CsvWriter", "open_writer", "csv_cell", "FORMATS", "CSV_COLUMNS", "DOC_FIELDS"]
+__all__ = ["JsonlWriter", "CsvWriter", "open_writer", "csv_cell", "FORMATS", "CSV_COLUMNS", "DOC_FIELDS",
+           "REPORT_COLUMNS"]
 
 FORMATS = ("jsonl", "csv")
 DOC_FIELDS = ("id", "source", "title", "agency", "year")
-CSV_COLUMNS = DOC_FIELDS + (
+# A CSV row's report is its record's (empty before a document's first title), not the
+# document's first title line.
+REPORT_COLUMNS = ("report_title", "report_agency", "report_year", "section")
+CSV_COLUMNS = ("id", "source") + REPORT_COLUMNS + (
+    "origin", "metric_key", "column",
     "metric", "value", "value_min", "value_max", "unit", "raw", "qualifier", "approximate",
     "value_start", "value_end", "unit_start", "unit_end", "metric_start", "metric_end",
     "sentence", "sentence_start", "sentence_end",
@@ -50,7 +59,9 @@ def _doc_fields(doc) -> dict[str, Any]:
 
 
 class JsonlWriter:
-    """One JSON object per document: id, source, title, agency, year, label, scores, records.
+    """One JSON object per document: id, source, title, agency, year, label, scores, checks,
+    reports (each with its title, agency, year, offsets, checks and records) and records
+    (those before the document's first title).
 
     ``label`` is doccano's ``[start, end, TYPE]`` list into the document's text and
     ``scores`` holds one confidence per label. With ``include_text`` the text is written too
@@ -60,8 +71,8 @@ class JsonlWriter:
     def __init__(self, out: IO[str], include_text: bool = False):
         self.out = out
         self.include_text = include_text
-        self._parts: dict[str, IO[str]] | None = None
-        self._counts: dict[str, int] = {}
+        self._parts: dict[Any, IO[str]] | None = None
+        self._counts: dict[Any, int] = {}
 
     def handle(self, event) -> None:
         if isinstance(event, DocStart):
@@ -72,8 +83,11 @@ class JsonlWriter:
             for span, score in zip(event.spans, event.scores):
                 self._add("label", json.dumps(span.to_doccano(), ensure_ascii=False))
                 self._add("scores", json.dumps(score))
+            key = "records" if event.report is None else event.report.index  # each report's records apart
+            if event.records and key not in self._parts:
+                self._parts[key], self._counts[key] = _spool(), 0
             for record in event.records:
-                self._add("records", json.dumps(record.to_dict(), ensure_ascii=False))
+                self._add(key, json.dumps(record.to_dict(), ensure_ascii=False))
         elif isinstance(event, DocEnd):
             parts, self._parts = self._parts, None
             try:
@@ -99,12 +113,25 @@ class JsonlWriter:
             for _, chunk in event.doc.chunks():
                 self.out.write(json.dumps(chunk, ensure_ascii=False)[1:-1])
             self.out.write('"')
-        for key in ("label", "scores", "records"):
-            self.out.write(f', "{key}": [')
+        for key in ("label", "scores"):
+            self._copy(key, parts)
+        self.out.write(', "checks": ' + json.dumps([check_dict(c) for c in event.checks], ensure_ascii=False))
+        self.out.write(', "reports": [')
+        for i, report in enumerate(event.reports):
+            self.out.write((", " if i else "") + json.dumps(report.to_dict(), ensure_ascii=False)[:-1])
+            self._copy(report.index, parts)
+            self.out.write("}")
+        self.out.write("]")
+        self._copy("records", parts)
+        self.out.write("}\n")
+
+    def _copy(self, key: Any, parts: dict[Any, IO[str]]) -> None:
+        """Write ``, "records": [...]`` (or label, scores) from its spool; an unknown key is an empty list."""
+        self.out.write(f', "{"records" if not isinstance(key, str) else key}": [')
+        if key in parts:
             parts[key].seek(0)
             shutil.copyfileobj(parts[key], self.out)
-            self.out.write("]")
-        self.out.write("}\n")
+        self.out.write("]")
 
 
 # What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
@@ -131,7 +158,10 @@ def csv_cell(value: Any) -> Any:
 
 
 class CsvWriter:
-    """One row per record, with the document's fields and the sentence it came from (CSV_COLUMNS)."""
+    """One row per record, with its document, report, section and the sentence it came from (CSV_COLUMNS).
+
+    A table record's ``sentence`` is empty and ``sentence_start``/``sentence_end`` give its table's region.
+    """
 
     def __init__(self, out: IO[str]):
         self.out = out
@@ -161,6 +191,13 @@ class CsvWriter:
             return span[i] if span is not None else None
 
         row = dict(self._doc)
+        report = piece.report
+        row.update(
+            report_title=report.title if report else None, report_agency=report.agency if report else None,
+            report_year=report.year if report else None, section=record.extra.get("section", piece.section),
+            origin=record.extra.get("origin", piece.origin), metric_key=record.extra.get("metric_key"),
+            column=record.extra.get("column"),
+        )
         row.update(
             metric=record.metric, value=record.value, value_min=record.value_min, value_max=record.value_max,
             unit=record.unit, raw=record.raw, qualifier=record.qualifier, approximate=record.approximate,

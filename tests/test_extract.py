@@ -88,6 +88,11 @@ def rule_tagger(texts):
     return [([Span(m.start(), m.end(), m.lastgroup) for m in _RULES.finditer(t)], None) for t in texts]
 
 
+def line_records(line):
+    """Every record of a JSONL line in text order: those before the first title, then each report's."""
+    return line["records"] + [r for report in line["reports"] for r in report["records"]]
+
+
 def run_cli(argv, capsys):
     code = cli.main([str(a) for a in argv])
     out, err = capsys.readouterr()
@@ -115,7 +120,12 @@ def test_api_documents_carry_spans_scores_and_metadata(extractor):
     assert len(result.scores) == len(result.spans) and all(0 < s <= 1 for s in result.scores)
     assert [s.label for s in result.spans if GOOD[s.start:s.end] == "工作动态"] == ["METRIC"]
     d = result.to_dict()
-    assert d["label"][0] == list(result.spans[0].to_doccano()) and d["records"][0]["value"] == 2018
+    # GOOD opens with its title line, so every record is its report's (docs/output-format.md)
+    assert d["label"][0] == list(result.spans[0].to_doccano()) and d["records"] == []
+    (report,) = d["reports"]
+    assert (report["title"], report["agency"], report["year"], report["start"], report["end"]) == (
+        "山西省商务厅2018年政府信息公开年度报告", "山西省商务厅", 2018, 0, len(GOOD))
+    assert report["records"][0]["value"] == 2018 and report["records"][0]["origin"] == "prose"
 
 
 def test_empty_texts_give_no_records(extractor):
@@ -360,15 +370,17 @@ def test_cli_batch_folder(batch, lex_dir, tmp_path, capsys):
     code, stdout, err = run_cli([batch, "--model", lex_dir, "--output", out, "--device", "cpu"], capsys)
     assert code == 1 and stdout == ""
     assert f"FAILED {batch / 'scan.txt'}: binary file" in err
-    assert f"1 files in folders left out (not .txt or .jsonl): {batch / 'logo.png'}" in err  # a folder gives .txt and .jsonl
+    assert f"1 files in folders left out (not .txt/.jsonl/.html/.htm/.pdf/.docx): {batch / 'logo.png'}" in err
     assert "4 documents" in err and "1 failed" in err
     docs = {d["id"]: d for d in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
     assert set(docs) == {str(batch / name) for name in ("empty.txt", "good.txt", "2019/gbk.txt")}
     empty, good, gbk = (docs[str(batch / n)] for n in ("empty.txt", "good.txt", "2019/gbk.txt"))
     assert (empty["label"], empty["scores"], empty["records"]) == ([], [], [])
-    assert [(r["metric"], r["value"], r["unit"]) for r in good["records"] if r["metric"]] == GOOD_RECORDS
+    # good.txt opens with its title line: its records are its one report's
+    assert good["records"] == [] and [report["title"] for report in good["reports"]] == [good["title"]]
+    assert [(r["metric"], r["value"], r["unit"]) for r in line_records(good) if r["metric"]] == GOOD_RECORDS
     assert (good["title"], good["agency"], good["year"]) == ("山西省商务厅2018年政府信息公开年度报告", "山西省商务厅", 2018)
-    assert [(r["metric"], r["value"], r["unit"]) for r in gbk["records"]] == [("浏览量", 12, "次")]
+    assert gbk["reports"] == [] and [(r["metric"], r["value"], r["unit"]) for r in gbk["records"]] == [("浏览量", 12, "次")]
     # labels and record spans index the file's text (BOM removed)
     text = GOOD
     for start, end, label in good["label"]:
@@ -407,7 +419,8 @@ def test_api_and_cli_agree(extractor, lex_dir, tmp_path, capsys):
         assert line["text"] == texts[line["id"]]
         assert line["label"] == [s.to_doccano() for s in result.spans]
         assert line["scores"] == pytest.approx(result.scores)
-        assert [Record.from_dict(r) for r in line["records"]] == result.records
+        assert [Record.from_dict(r) for r in line_records(line)] == result.records
+        assert line == json.loads(json.dumps({**result.to_dict(), "source": line["source"], "text": line["text"]}))
 
 
 def test_cli_reads_standard_input(lex_dir, capsys, monkeypatch):
@@ -442,7 +455,7 @@ def test_cli_progress_bars(lex_dir, tmp_path, capsys, monkeypatch):
     src.write_text(GOOD, encoding="utf-8")
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     code, stdout, err = run_cli([src, "--model", lex_dir, "--device", "cpu"], capsys)
-    assert code == 0 and json.loads(stdout)["records"]
+    assert code == 0 and line_records(json.loads(stdout))
     assert "documents" in err and "characters" in err
 
 

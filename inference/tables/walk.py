@@ -16,6 +16,7 @@ column by column when each delimited cell holds m numbers.
 >>> from inference.tables.tokens import View
 >>> from inference.tables.layouts import Row
 >>> view = View("甲 1 2\\n乙 3 4")
+>>> import re
 >>> rows = [Row("k.甲", "甲", re.compile("甲")), Row("k.乙", "乙", re.compile("乙"))]
 >>> [(row.key, [t.value for t in toks]) for row, toks, _ in walk_rows(view, rows, 2, 0, len(view.text))]
 [('k.甲', [1, 2]), ('k.乙', [3, 4])]
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import re
 
 from inference.tables.layouts import Row
 from inference.tables.tokens import Token, View

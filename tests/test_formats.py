@@ -1,0 +1,161 @@
+"""Tests for the .html/.htm, .pdf and .docx readers: text with block structure, tables as
+rows, the same contract as .txt for broken files, a clear error without the optional readers.
+
+The PDF and DOCX files are made in the test (a hand-written PDF, python-docx); tests that
+need an optional reader skip when it is not installed. Texts are invented.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+
+from data.schema import Span
+from inference import cli
+from inference.extract import Extractor
+from inference.formats import MarkupDocument, read_formatted, read_html_text
+from inference.reader import iter_documents
+
+TITLE = "甲市水利局2019年政府信息公开工作年度报告"
+_RULES = re.compile(r"(?P<METRIC>工作动态|浏览量)|(?P<VALUE>[0-9]+(?![0-9]*年))|(?P<UNIT>[条件次])")
+
+
+def rule_tagger(texts):
+    return [([Span(m.start(), m.end(), m.lastgroup) for m in _RULES.finditer(t)], None) for t in texts]
+
+
+def make_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF whose text layer holds ``lines``: a Type0 font with Identity-H encoding
+    writes each character as its UTF-16 code, and the ToUnicode map sends every code to itself."""
+    content = "BT /F1 12 Tf 14 TL 40 780 Td " + " ".join(
+        "<" + line.encode("utf-16-be").hex().upper() + "> Tj T*" for line in lines) + " ET"
+    cmap = ("/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /U def "
+            "1 begincodespacerange <0000> <FFFF> endcodespacerange "
+            "1 beginbfrange <0000> <FFFF> <0000> endbfrange endcmap CMapName currentdict /CMap defineresource pop end end")
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /Identity-H /DescendantFonts [6 0 R] "
+        "/ToUnicode 7 0 R >>",
+        f"<< /Length {len(content.encode())} >>\nstream\n{content}\nendstream",
+        "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> >>",
+        f"<< /Length {len(cmap)} >>\nstream\n{cmap}\nendstream",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n{body}\nendobj\n".encode()
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+HTML = f"""<!DOCTYPE html><html><head><title>网站</title><style>p {{color: red}}</style></head>
+<body><div class="nav">首页 &gt; 信息公开</div>
+<h1>{TITLE}</h1>
+<p>一、总体情况</p>
+<p>全年发布工作动态<b>12</b>条,
+   浏览量&nbsp;36次。</p>
+<script>var hits = 99;</script>
+<table border="1">
+<tr><td rowspan="2">三、本年度办理结果</td><td colspan="2">（一）予以公开</td><td>5</td></tr>
+<tr><td>（三）不予公开</td><td>1.属于国家秘密</td><td>&nbsp;</td></tr>
+</table>
+<ul><li>联系电话</li></ul></body></html>"""
+
+
+def test_html_keeps_blocks_and_table_rows():
+    text, tables = read_html_text(HTML)
+    assert text.splitlines() == [
+        "首页 > 信息公开", TITLE, "一、总体情况", "全年发布工作动态12条, 浏览量 36次。",
+        "三、本年度办理结果 | （一）予以公开 | 5", "（三）不予公开 | 1.属于国家秘密 | ", "联系电话"]
+    ((start, end, markup),) = tables
+    assert text[start:end] == "三、本年度办理结果 | （一）予以公开 | 5\n（三）不予公开 | 1.属于国家秘密 | "
+    assert markup.startswith('<table border="1">') and markup.endswith("</table>") and 'rowspan="2"' in markup
+    assert "99" not in text and "color" not in text and "网站" not in text  # script, style, head
+
+
+def test_html_file_is_a_document_with_its_title(tmp_path):
+    path = tmp_path / "report.htm"
+    path.write_bytes(HTML.replace("<head>", '<head><meta charset="gbk">').encode("gbk"))
+    doc = read_formatted(path)
+    assert isinstance(doc, MarkupDocument) and doc.error is None and doc.meta["agency"] == "甲市水利局"
+    (result,) = Extractor(rule_tagger).extract_documents(["".join(c for _, c in doc.chunks())])
+    assert [r.title for r in result.reports] == [TITLE]
+    assert [(r.metric, r.value, r.extra["section"]) for r in result.records if r.metric] == [
+        ("工作动态", 12, "一、总体情况"), ("浏览量", 36, "一、总体情况")]
+
+
+def test_pdf_text_is_read(tmp_path):
+    pytest.importorskip("pypdf")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(make_pdf([TITLE, "一、总体情况", "全年发布工作动态12条。"]))
+    doc = read_formatted(path)
+    assert doc.error is None and doc.meta["title"] == TITLE
+    assert "".join(c for _, c in doc.chunks()) == f"{TITLE}\n一、总体情况\n全年发布工作动态12条。\n"
+
+
+def test_docx_paragraphs_and_tables_in_order(tmp_path):
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    document.add_paragraph(TITLE)
+    document.add_paragraph("二、主动公开政府信息情况")
+    table = document.add_table(rows=3, cols=3)
+    table.cell(0, 0).merge(table.cell(1, 0)).text = "规章"  # a label over two rows
+    table.cell(0, 1).text, table.cell(0, 2).text = "本年制发件数", "3"
+    table.cell(1, 1).text, table.cell(1, 2).text = "本年废止件数", "0"
+    table.cell(2, 0).merge(table.cell(2, 1)).text = "行政许可"  # a label over two columns
+    table.cell(2, 2).text = "12"
+    document.add_paragraph("全年发布工作动态7条。")
+    path = tmp_path / "report.docx"
+    document.save(path)
+    doc = read_formatted(path)
+    assert doc.error is None and doc.meta["year"] == 2019
+    assert "".join(c for _, c in doc.chunks()).splitlines() == [
+        TITLE, "二、主动公开政府信息情况", "规章 | 本年制发件数 | 3", "本年废止件数 | 0", "行政许可 | 12", "全年发布工作动态7条。"]
+
+
+@pytest.mark.parametrize("name, data, why", [
+    ("broken.pdf", b"%PDF-1.4\nnot really a pdf", "broken PDF"),
+    ("broken.docx", b"PK\x03\x04 not a zip", "broken DOCX"),
+    ("empty.pdf", None, "without a text layer"),
+])
+def test_broken_files_are_named_errors(tmp_path, name, data, why):
+    pytest.importorskip("pypdf" if name.endswith(".pdf") else "docx")
+    path = tmp_path / name
+    path.write_bytes(data if data is not None else make_pdf([]))
+    doc = read_formatted(path)
+    assert doc.error is not None and why in doc.error and list(doc.chunks()) == []
+
+
+def test_a_missing_reader_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pypdf", None)  # import pypdf now raises ImportError
+    monkeypatch.setitem(sys.modules, "docx", None)
+    (tmp_path / "a.pdf").write_bytes(make_pdf(["x"]))
+    (tmp_path / "b.docx").write_bytes(b"PK")
+    errors = [read_formatted(tmp_path / name).error for name in ("a.pdf", "b.docx")]
+    assert errors == ["reading .pdf needs pypdf: pip install 'govreport[formats]'",
+                      "reading .docx needs python-docx: pip install 'govreport[formats]'"]
+
+
+def test_one_reader_for_every_format_in_a_folder(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("pypdf")
+    (tmp_path / "a.html").write_text(HTML, encoding="utf-8")
+    (tmp_path / "b.pdf").write_bytes(make_pdf([TITLE, "全年发布工作动态12条。"]))
+    (tmp_path / "c.pdf").write_bytes(b"%PDF-1.4 broken")
+    (tmp_path / "d.txt").write_text("浏览量3次。", encoding="utf-8")
+    docs = list(iter_documents([str(tmp_path)]))
+    assert [(d.id.rsplit("/", 1)[-1], d.error is None) for d in docs] == [
+        ("a.html", True), ("b.pdf", True), ("c.pdf", False), ("d.txt", True)]
+    monkeypatch.setattr(Extractor, "from_pretrained", classmethod(lambda cls, *a, **k: Extractor(rule_tagger)))
+    code = cli.main([str(tmp_path), "-o", str(tmp_path.parent / (tmp_path.name + "-out.jsonl"))])
+    err = capsys.readouterr().err
+    assert code == 1 and f"FAILED {tmp_path / 'c.pdf'}: broken PDF" in err and "4 documents" in err
+    assert len((tmp_path.parent / (tmp_path.name + "-out.jsonl")).read_text(encoding="utf-8").splitlines()) == 3
