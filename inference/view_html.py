@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
@@ -56,7 +57,7 @@ nav ol{padding-left:1.2rem}
 main{margin-left:17rem;margin-right:19rem;padding:1rem 1.5rem}
 #panel{position:fixed;top:0;right:0;width:17rem;padding:.8rem;background:#fffbe8;border-left:1px solid #ddd;
  bottom:0;white-space:pre-line;font-size:13px;overflow:auto}
-.text{white-space:pre-wrap;line-height:2.1}
+.text{white-space:pre-wrap;line-height:2.1}.gap{display:block;height:.5em}
 mark.ent{padding:.1em .25em;border-radius:.35em;color:#222;border:1px solid transparent}
 mark.ent::after{content:attr(data-l);font-size:.6em;font-weight:bold;margin-left:.2em;opacity:.7;vertical-align:.3em}
 mark.METRIC{background:#7aecec}mark.VALUE{background:#e4e7d2}mark.UNIT{background:#feca74}
@@ -79,9 +80,13 @@ SCRIPT = (
     "document.querySelectorAll('.on').forEach(function(x){x.classList.remove('on')});"
     "var lines=[];t.getAttribute('data-rec').split(' ').forEach(function(i){if(!/^r[0-9]+$/.test(i))return;"
     "document.querySelectorAll('[data-rec~=\"'+i+'\"]').forEach(function(x){x.classList.add('on')});"
-    "var r=document.getElementById(i);if(r)lines.push(r.getAttribute('data-summary'))});"
+    "var r=document.getElementById('row-'+i);if(r)lines.push(r.getAttribute('data-summary'))});"
     "if(p&&lines.length)p.textContent=lines.join('\\n\\n')}"
-    "document.addEventListener('mouseover',on);document.addEventListener('focusin',on)})();"
+    "document.addEventListener('mouseover',on);document.addEventListener('focusin',on);"
+    # page.html#r12 opens on record 12: outlined, in the panel, its text scrolled into view.
+    "var h=location.hash.slice(1);if(/^r[0-9]+$/.test(h)){var m=document.querySelector('mark[data-rec~=\"'+h+'\"]');"
+    "if(m){on({target:m});var b=m.getBoundingClientRect();"
+    "if(b.top<0||b.bottom>innerHeight)m.scrollIntoView({block:'center'})}}})();"
 )
 
 
@@ -108,6 +113,14 @@ def _fmt_score(score: float | None) -> str:
     return "–" if score is None else f"{score:.2f}"
 
 
+_BLANK_LINES = re.compile(r"\n[ \t\u3000\r]*\n(?:[ \t\u3000\r]*\n)*")
+
+
+def _plain(text: str) -> str:
+    # Blank lines show as a small gap, not two full lines: whole reports stay readable.
+    return _BLANK_LINES.sub('\n<span class="gap"></span>', esc(text))
+
+
 def highlight(text: str, spans: Sequence[ViewSpan], start: int, end: int, low: float = LOW_CONFIDENCE) -> str:
     """``text[start:end]`` as HTML with each span inside it as a ``<mark>`` (offsets index ``text``).
 
@@ -119,7 +132,7 @@ def highlight(text: str, spans: Sequence[ViewSpan], start: int, end: int, low: f
         s, e = max(span.start, pos), min(span.end, end)
         if e <= s:
             continue
-        out.append(esc(text[pos:s]))
+        out.append(_plain(text[pos:s]))
         classes = ["ent", span.label]
         if span.score is not None and span.score < low:
             classes.append("low")
@@ -130,7 +143,7 @@ def highlight(text: str, spans: Sequence[ViewSpan], start: int, end: int, low: f
         out.append(f'<mark class="{esc(" ".join(classes))}" data-l="{esc(span.label[0])}" '
                    f'title="{esc(title)}"{rec}>{esc(text[s:e])}</mark>')
         pos = e
-    out.append(esc(text[pos:end]))
+    out.append(_plain(text[pos:end]))
     return "".join(out)
 
 
@@ -169,7 +182,7 @@ def records_table(rows: Iterable[tuple[str, dict[str, Any], float | None]], low:
                  esc(record.get("qualifier") or ""), esc(record.get("raw") or ""), esc(_fmt_score(conf))]
         cells += [esc(record.get(k) or "") for k in extra]
         cls = ' class="low"' if conf is not None and conf < low else ""
-        out.append(f'<tr id="{esc(rid)}"{cls} data-rec="{esc(rid)}" tabindex="0" '
+        out.append(f'<tr id="row-{esc(rid)}"{cls} data-rec="{esc(rid)}" tabindex="0" '
                    f'data-summary="{esc(record_summary(record, conf))}">'
                    + "".join((f'<td class="num">{c}</td>' if i == 2 else f"<td>{c}</td>") for i, c in enumerate(cells))
                    + "</tr>")

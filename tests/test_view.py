@@ -49,9 +49,9 @@ def test_page_highlights_spans_and_marks_low_confidence():
     assert ("ent METRIC linked", "工作动态") in marks
     assert ("ent VALUE linked", "252") in marks
     assert ("ent METRIC low linked", "浏览量") in marks  # 0.62 < 0.8
-    assert 'data-rec="r2"' in html and 'id="r2"' in html  # span -> records row
+    assert 'data-rec="r2"' in html and 'id="row-r2"' in html  # span -> records row
     assert "qualifier: 接近" in html  # the side panel's text for r2
-    row = re.search(r'<tr id="r2" class="low"', html)
+    row = re.search(r'<tr id="row-r2" class="low"', html)
     assert row is not None
 
 

@@ -57,8 +57,13 @@ def test_dom_has_the_highlighted_spans_and_no_csp_violation(tmp_path):
     marks = re.findall(r'<mark class="([^"]+)"[^>]*>([^<]*)</mark>', run.stdout)
     assert ("ent METRIC linked", "工作动态") in marks and ("ent VALUE linked", "252") in marks
     assert ("ent UNIT linked", "次") in marks and ("ent METRIC low linked", "浏览量") in marks
-    # The page's own script is allowed by its hash: the browser reports no blocked script.
+    # The page's own script is allowed by its hash: the browser reports no blocked script, and
+    # page.html#r2 opens with record 2's spans outlined and its record in the side panel.
     assert "Content Security Policy" not in run.stderr
+    run = chromium(tmp_path, "--dump-dom", page.as_uri() + "#r2")
+    outlined = re.findall(r'<mark class="[^"]* on"[^>]*>([^<]*)</mark>', run.stdout)
+    assert outlined == ["浏览量", "七十万", "次"]
+    assert re.search(r'<aside id="panel">metric: 浏览量\nvalue: 700000', run.stdout)
 
 
 def test_hostile_report_runs_no_script(tmp_path):
