@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -240,7 +241,8 @@ def write_site(jsonl: str | Path, out_dir: str | Path, low: float = LOW_CONFIDEN
     """Write ``index.html`` and ``doc-NNNNN.html`` per JSONL line into ``out_dir``.
 
     Each file is written atomically; a line that cannot be shown is named on the index and in
-    the returned failures, and the others are still written. Returns (pages written, failures).
+    the returned failures, and the others are still written. Pages numbered beyond this run's
+    (left by an earlier, longer one) are removed. Returns (pages written, failures).
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -264,6 +266,11 @@ def write_site(jsonl: str | Path, out_dir: str | Path, low: float = LOW_CONFIDEN
                         "low": sum(1 for s in doc.spans if s.score is not None and s.score < low)})
     with atomic_write(out_dir / "index.html") as f:
         f.write(render_index(entries, failures))
+    # Pages of an earlier, longer run would be reachable by name but listed nowhere: remove them.
+    for stale in out_dir.glob("doc-*.html"):
+        match = re.fullmatch(r"doc-(\d{5})\.html", stale.name)
+        if match and int(match.group(1)) > len(entries):
+            stale.unlink()
     return len(entries), failures
 
 

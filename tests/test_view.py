@@ -154,6 +154,10 @@ def test_site_writes_pages_and_names_bad_lines(tmp_path, capsys):
     index = (site / "index.html").read_text(encoding="utf-8")
     assert 'href="doc-00002.html"' in index and "乙县2021年政府信息公开工作年度报告" in index and "Not shown" in index
     assert main([str(jsonl), "-o", str(tmp_path / "again")]) == 1
+    jsonl.write_text(lines[0] + "\n", encoding="utf-8")  # a shorter run into the same folder
+    (site / "notes.html").write_text("mine")
+    assert write_site(jsonl, site) == (1, [])
+    assert sorted(p.name for p in site.iterdir()) == ["doc-00001.html", "index.html", "notes.html"]
     assert "FAILED" in capsys.readouterr().err
 
 
