@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "distill": ("train.distill", "distil a small, fast student tagger from a fine-tuned teacher"),
     "pseudo-label": ("inference.pseudo", "label real unlabeled text with a model, keeping what it is sure of (self-training)"),
     "extract": ("inference.cli", "extract records from report files"),
+    "view": ("inference.view", "write HTML review pages from extract's JSONL"),
     "evaluate": ("eval.cli", "score predictions against gold annotations"),
     "evaluate-tables": ("eval.tables", "score the standard-table parser's cells against a table gold file"),
     "bench": ("eval.bench", "time extraction end to end"),

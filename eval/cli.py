@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Score predictions against gold annotations: seqeval strict IOB2 entity scores "
                     "and record scores (metric, value within relative tolerance 1e-6, unit).",
     )
-    parser.add_argument("--gold", required=True, help="gold JSONL (doccano format with optional records)")
+    parser.add_argument("--gold", help="gold JSONL (doccano format with optional records); required unless --compare")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--model", default=None,
                        help="model to run on the gold texts: a directory, or a shipped model by name "
@@ -60,6 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
                         help="where the model runs (default: cuda when available)")
     parser.add_argument("--backend", choices=BACKENDS, default="auto", help=BACKEND_HELP)
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    report = parser.add_argument_group("report (eval/report.py)")
+    report.add_argument("--html", default=None,
+                        help="write the evaluation report here: scores with bootstrap intervals, errors, confusion, "
+                             "calibration, worst texts, plots (needs matplotlib: pip install 'govreport[report]')")
+    report.add_argument("--run", default=None,
+                        help="a training run (or model) folder whose log the report plots: trainer_state.json, "
+                             "checkpoint-*/trainer_state.json or train_results.json")
+    report.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+                        help="bootstrap resamples of the texts for the 95%% intervals (default 1000; 0: none)")
+    report.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
+    report.add_argument("--compare", nargs=2, metavar=("A.json", "B.json"), default=None,
+                        help="compare two saved reports (--output) with a paired bootstrap instead of scoring")
     return parser
 
 
@@ -86,6 +98,11 @@ def read_predictions(path: str | Path, gold: Sequence[Example]) -> list[Example]
                 if "id" not in item or item["id"] in (None, ""):
                     item["id"] = f"{Path(path).stem}-{lineno}"
                 item["id"] = str(item["id"])
+                labels, confidences = item.get("label"), item.get("scores")
+                if isinstance(labels, list) and isinstance(confidences, list) and len(labels) == len(confidences):
+                    # extract's "scores" follow its "label" order; keep each with its span.
+                    item["span_scores"] = [[*label[:3], score] for label, score in zip(labels, confidences)
+                                           if isinstance(label, list) and len(label) >= 3]
                 if "text" not in item:
                     # Ids not in the gold are only counted, so any text does for them.
                     item["text"] = texts.get(item["id"], "")
@@ -109,6 +126,8 @@ def predict(tagger, gold: Sequence[Example], progress: bool = False, batch_chars
     from inference.extract import DocEnd, DocStart, Extractor, Piece
     from inference.reader import Document
 
+    from eval.report import span_scores
+
     extractor = Extractor(tagger, batch_chars=batch_chars)
     docs = [Document(id=ex.id, source=ex.id, _open=(lambda text=ex.text: [text])) for ex in gold]
     texts = {ex.id: ex.text for ex in gold}
@@ -120,13 +139,15 @@ def predict(tagger, gold: Sequence[Example], progress: bool = False, batch_chars
                    file=sys.stderr)
     out: list[Example] = []
     spans: list[Span] = []
+    scores: list[float] = []
     records: list[Record] = []
     failures: list[tuple[str, str]] = []
     for event in extractor.stream(docs):
         if isinstance(event, DocStart):
-            spans, records = [], []
+            spans, scores, records = [], [], []
         elif isinstance(event, Piece):
             spans += event.spans
+            scores += event.scores
             records += event.records
             if bar is not None:
                 bar.update(event.end - event.start)
@@ -134,7 +155,9 @@ def predict(tagger, gold: Sequence[Example], progress: bool = False, batch_chars
             if event.error:
                 failures.append((event.doc.id, event.error))
                 logger.warning("text %s: %s", event.doc.id, event.error)
-            out.append(Example(event.doc.id, texts[event.doc.id], sorted(spans), records))
+            # Span confidences go along for the report's calibration figures.
+            out.append(Example(event.doc.id, texts[event.doc.id], sorted(spans), records,
+                               {"span_scores": span_scores(spans, scores)}))
     if bar is not None:
         bar.close()
     return out, failures
@@ -262,6 +285,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"evaluate: {err}", file=sys.stderr)
             return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.compare:
+        from eval.report_cli import run_compare
+
+        return run_compare(args)
+    if not args.gold:
+        print("evaluate: --gold is required (or --compare A.json B.json)", file=sys.stderr)
+        return 2
+    if args.html:
+        from eval.report_cli import check_html_deps
+
+        if not check_html_deps(args):
+            return 2
     started = time.perf_counter()
     if args.max_examples is not None and args.max_examples < 1:
         print(f"evaluate: --max-examples must be at least 1, not {args.max_examples}", file=sys.stderr)
@@ -330,6 +365,14 @@ def main(argv: list[str] | None = None) -> int:
     if failures:
         report["failed_texts"] = [{"id": i, "error": e} for i, e in failures]
     title = f"{system} ({backend}) on {args.gold}" if backend else f"{system} on {args.gold}"
+    from eval.report import analyse
+
+    report.update(analyse(result, args.bootstrap, args.seed))
+    if args.html:
+        from eval.report_cli import write_html
+
+        if not write_html(args, report, result):
+            return 2
 
     if args.output:
         with atomic_write(args.output) as f:

@@ -45,8 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--output", "-o", default=None,
                         help="output file, written atomically (docs/output.md); it may not be an input, "
                              "a special file or a folder; default: standard output")
-    parser.add_argument("--format", choices=FORMATS, default=None,
-                        help="jsonl: one line per document; csv: one row per record (UTF-8 with BOM). "
+    parser.add_argument("--format", choices=FORMATS + ("html",), default=None,
+                        help="jsonl: one line per document; csv: one row per record (UTF-8 with BOM); "
+                             "html: review pages in the --output folder (govreport view). "
                              "Default: from the --output suffix, else jsonl")
     parser.add_argument("--batch-size", type=int, default=32, help="windows per forward pass (default 32)")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
@@ -139,6 +140,28 @@ def main(argv: list[str] | None = None) -> int:
     if args.batch_size < 1:
         print("extract: --batch-size must be at least 1", file=sys.stderr)
         return 2
+    if fmt == "html":
+        # Review pages are made from the JSONL (with text) by govreport view, in a temporary folder.
+        if not args.output or args.output == "-":
+            print("extract: --format html needs --output FOLDER", file=sys.stderr)
+            return 2
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="govreport-html-") as tmp:
+            jsonl = str(Path(tmp) / "records.jsonl")
+            status = main([*(argv if argv is not None else sys.argv[1:]), "--format", "jsonl", "--include-text",
+                           "--output", jsonl])
+            if not Path(jsonl).exists():
+                return status
+            from inference.view import ViewError, write_site
+
+            try:
+                pages, failures = write_site(jsonl, args.output)
+            except (OSError, ViewError) as err:
+                print(f"extract: cannot write the review pages: {err}", file=sys.stderr)
+                return 2
+            print(f"extract: {pages} review pages in {args.output} (index.html)", file=sys.stderr)
+            return status or (1 if failures else 0)
     try:  # before the model loads: a wrong output path is a usage error
         for path in (args.output, args.checks):
             if path is not None and path != "-":
