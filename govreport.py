@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "distill": ("train.distill", "distil a small, fast student tagger from a fine-tuned teacher"),
     "pseudo-label": ("inference.pseudo", "label real unlabeled text with a model, keeping what it is sure of (self-training)"),
     "extract": ("inference.cli", "extract records from report files"),
+    "doccano": ("inference.doccano_cli", "export the least sure sentences for review in doccano; import the reviewed ones as gold"),
     "evaluate": ("eval.cli", "score predictions against gold annotations"),
     "bench": ("eval.bench", "time extraction end to end"),
 }
