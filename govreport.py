@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pseudo-label": ("inference.pseudo", "label real unlabeled text with a model, keeping what it is sure of (self-training)"),
     "extract": ("inference.cli", "extract records from report files"),
     "view": ("inference.view", "write HTML review pages from extract's JSONL"),
+    "doccano": ("inference.doccano_cli", "export the least sure sentences for review in doccano; import the reviewed ones as gold"),
     "evaluate": ("eval.cli", "score predictions against gold annotations"),
     "evaluate-tables": ("eval.tables", "score the standard-table parser's cells against a table gold file"),
     "bench": ("eval.bench", "time extraction end to end"),

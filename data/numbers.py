@@ -27,6 +27,7 @@ import logging
 import re
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
+from fractions import Fraction
 from typing import NamedTuple
 
 logger = logging.getLogger(__name__)
@@ -39,8 +40,9 @@ class ParsedNumber:
     """The reading of one number text; ``ok=False`` (with ``error``) when it is not a number.
 
     ``value`` is the number, or the lower bound of a range (then ``value_min``/``value_max``
-    hold both bounds). ``approximate`` marks a 余/多 suffix; ``unit`` is "%" or "‰" for
-    百分之X/千分之X or a trailing %/‰ sign, else None.
+    hold both bounds). ``approximate`` marks a 余/多 suffix; ``unit`` is "%", "‰" or "‱" for
+    百分之X/千分之X/万分之X or a trailing %/‰/‱ sign, else None. A fraction X分之Y is the
+    number Y/X with unit None (三分之一 → 0.3333…): it states a share, not a rate per 100.
 
     >>> parse_number("百分之四十")
     ParsedNumber(ok=True, value=40, value_min=None, value_max=None, approximate=False, unit='%', error=None)
@@ -87,8 +89,11 @@ _POINT = "点"
 # Every character a number written in Chinese numerals is made of (七十万, 三千余, 三点五).
 NUMERAL_CHARS = _CN_NUMERALS | _APPROX | {_POINT}
 _RANGE_SEPARATORS = frozenset("-—–―~～〜至到")
-_PERCENT_PREFIXES: dict[str, str] = {"百分之": "%", "佰分之": "%", "千分之": "‰", "仟分之": "‰"}
-_PERCENT_SIGNS: dict[str, str] = {"%": "%", "‰": "‰"}
+_PERCENT_PREFIXES: dict[str, str] = {"百分之": "%", "佰分之": "%", "千分之": "‰", "仟分之": "‰",
+                                     "万分之": "‱", "萬分之": "‱"}
+_PERCENT_SIGNS: dict[str, str] = {"%": "%", "‰": "‰", "‱": "‱"}
+# X分之Y (三分之一, 16分之5) is the fraction Y/X; 百分之/千分之/万分之 are read as rates first.
+_FRACTION = "分之"
 
 # One character in, one character out, so offsets into the normalised copy are offsets
 # into the original text (STYLE.md rule 4).
@@ -133,14 +138,17 @@ class _Reading(NamedTuple):
 def parse_number(text: str) -> ParsedNumber:
     """Read a whole VALUE span text as a number, range or percentage; never raises.
 
-    Handles Arabic (1,100 / 1，100 / ３２ / 1.57), Chinese (七十万, 一千二百零五, 二〇一八,
-    financial 壹佰, traditional 萬/億/兩), mixed (3万4000, 25万6千, 1.39亿), 余/多 suffixes,
-    百分之X/千分之X, a trailing %/‰, signs (-, 负) and ranges (3-5, 3至5, 两三, 十五六).
+    Handles Arabic (1,100 / 1，100 / ３２ / 1.57 / .5), Chinese (七十万, 一千二百零五, 二〇一八,
+    五点八, financial 壹佰伍拾/肆佰陸拾, traditional 萬/億/兩), mixed (3万4000, 25万6千, 1.39亿),
+    余/多 suffixes, 百分之X/千分之X/万分之X, a trailing %/‰/‱, fractions (三分之一, 16分之5),
+    signs (-, 负) and ranges (3-5, 3至5, 两三, 十五六).
 
     >>> parse_number("1,100万").value
     11000000
     >>> parse_number("负3.9").value
     -3.9
+    >>> parse_number("16分之5").value, parse_number("万分之三").unit
+    (0.3125, '‱')
     >>> parse_number("统一").error
     "not a number: '统一' (unexpected character '统')"
     """
@@ -227,7 +235,7 @@ def _parse_range(left: str, right: str) -> _Reading:
 
 
 def _shared_magnitude(left: str, right: str) -> str:
-    core = right.rstrip("%‰")
+    core = right.rstrip("%‰‱")
     tail = len(core) - len(core.rstrip("万萬亿億"))
     mags = core[len(core) - tail:]
     if mags and not any(c in _MAGNITUDES for c in left):
@@ -295,6 +303,8 @@ def _parse_core(s: str) -> tuple[Decimal, Decimal | None]:
     """Value (or range bounds) of an unsigned number without 余/多 or percent marks."""
     if s in ("半", "一半"):
         return Decimal("0.5"), None
+    if _FRACTION in s:
+        return _fraction(s), None
     if _ARABIC_WHOLE.fullmatch(s):
         return _arabic(s), None
     m = _ADJACENT_RANGE.fullmatch(s)
@@ -308,6 +318,22 @@ def _parse_core(s: str) -> tuple[Decimal, Decimal | None]:
     if _POINT in s:
         return _chinese_decimal(*s.split(_POINT)), None
     return _integer(s), None
+
+
+def _fraction(s: str) -> Decimal:
+    """X分之Y as Y/X: 三分之一, 16分之5, 三千分之一 (the denominator comes first)."""
+    denominator, _, numerator = s.partition(_FRACTION)
+    if not denominator or not numerator:
+        raise _NotANumber("分之 needs a number on both sides")
+    if _FRACTION in numerator:
+        raise _NotANumber("more than one 分之")
+    den, den_high = _parse_core(denominator)
+    num, num_high = _parse_core(numerator)
+    if den_high is not None or num_high is not None:
+        raise _NotANumber("a fraction of ranges")
+    if den <= 0 or den != den.to_integral_value():
+        raise _NotANumber("a fraction needs a whole denominator above zero")
+    return num / den
 
 
 def _arabic(s: str) -> Decimal:
@@ -442,10 +468,26 @@ STYLES: tuple[str, ...] = (
     "percent_cn",   # as "chinese": 百分之四十 (unit "%")
     "permille_cn",  # as "chinese": 千分之五 (unit "‰")
     "digits_cn",    # integers >= 0 of one digit or at least three: 二〇一八 (two digits read as a range)
+    # The forms issue 18 found the taggers missing; the generator uses them sparingly.
+    "point_cn",        # non-integers, as "chinese": 五点八
+    "leading_point",   # 0 < |value| < 1: .5
+    "financial",       # integers, |value| < 10**16, in 大写 numerals: 壹佰伍拾, 壹拾贰
+    "financial_trad",  # as "financial" in traditional script: 肆佰陸拾, 貳萬
+    "traditional",     # as "chinese" in traditional script, 兩 opening 百/千/萬/億: 兩萬三千, 三點五
+    "wan_trad",        # as "wan" with 萬/億: 12.5萬, 1.39億
+    "fraction_cn",     # 0 < |value| < 1 equal to Y/X with X < 100: 三分之一 (parses to Y/X, unit None)
+    "fraction",        # as "fraction_cn" in Arabic digits: 16分之5
+    "permille_mixed",  # any finite number: 千分之2.4 (unit "‰")
+    "permyriad_cn",    # as "chinese": 万分之三 (unit "‱")
+    "permyriad_mixed", # any finite number: 万分之2.4 (unit "‱")
 )
 
 _FULLWIDTH = str.maketrans({**{str(d): chr(0xFF10 + d) for d in range(10)}, ".": "．", "-": "－"})
 _CN_DIGIT_CHARS = "零一二三四五六七八九"
+# Ordinary numerals to 大写 (simplified) and to traditional script, one character for one.
+_TO_FINANCIAL = str.maketrans(dict(zip("一二三四五六七八九十百千", "壹贰叁肆伍陆柒捌玖拾佰仟")))
+_TO_TRADITIONAL = str.maketrans({"万": "萬", "亿": "億", "点": "點", "负": "負", "贰": "貳", "陆": "陸"})
+_FRACTION_MAX_DENOMINATOR = 99  # 三分之一, 16分之5; 一百分之七 would be written 百分之七
 
 
 def format_number(value: int | float | Decimal, style: str) -> str:
@@ -474,11 +516,32 @@ def format_number(value: int | float | Decimal, style: str) -> str:
             return (sign + _plain(d)).translate(_FULLWIDTH)
         if style == "percent":
             return sign + _plain(d) + "%"
-        if style in ("chinese", "percent_cn", "permille_cn"):
-            prefix = {"chinese": "", "percent_cn": "百分之", "permille_cn": "千分之"}[style]
+        if style in ("chinese", "percent_cn", "permille_cn", "permyriad_cn"):
+            prefix = {"chinese": "", "percent_cn": "百分之", "permille_cn": "千分之", "permyriad_cn": "万分之"}[style]
             return ("负" if sign else "") + prefix + _chinese(d)
+        if style in ("permille_mixed", "permyriad_mixed"):
+            return sign + ("千分之" if style == "permille_mixed" else "万分之") + _plain(d)
+        if style == "point_cn":
+            if d == d.to_integral_value():
+                raise ValueError(f"{d}: 'point_cn' writes non-integers (三点五)")
+            return ("负" if sign else "") + _chinese(d)
+        if style == "leading_point":
+            if not 0 < d < 1:
+                raise ValueError(f"{d}: 'leading_point' writes values between 0 and 1 (.5)")
+            return sign + _plain(d)[1:]
+        if style in ("financial", "financial_trad"):
+            return ("负" if sign else "") + _financial(d, style == "financial_trad")
+        if style == "traditional":
+            text = _chinese(d)
+            if text[0] == "二" and text[1:2] in ("百", "千", "万", "亿"):
+                text = "兩" + text[1:]  # 兩萬, 兩千: 二 reads 兩 before a unit at the head
+            return (("负" if sign else "") + text).translate(_TO_TRADITIONAL)
+        if style in ("fraction_cn", "fraction"):
+            return ("负" if sign else "") + _fraction_text(d, style == "fraction_cn")
         if style == "wan":
             return sign + _wan(d)
+        if style == "wan_trad":
+            return sign + _wan(d).translate(_TO_TRADITIONAL)
         if style in ("mixed", "mixed_qian"):
             return sign + _mixed(d, style == "mixed_qian")
         return _digits_cn(d, sign)
@@ -560,6 +623,30 @@ def _chinese_four(n: int, leading: bool) -> str:
     return text
 
 
+def _financial(d: Decimal, traditional: bool) -> str:
+    """大写 numerals with 壹拾 spelled out, as on cheques and fee tables: 壹佰伍拾, 壹拾贰."""
+    whole, frac = _split(d)
+    if frac:
+        raise ValueError(f"{d}: the financial styles write integers")
+    if whole >= 10**16:
+        raise ValueError(f"{d} is too large for Chinese numerals (limit 10**16)")
+    text = _chinese_int(whole, leading=False).translate(_TO_FINANCIAL)
+    return text.translate(_TO_TRADITIONAL) if traditional else text
+
+
+def _fraction_text(d: Decimal, chinese: bool) -> str:
+    """X分之Y for the simplest Y/X equal to ``d`` (0 < d < 1, X < 100)."""
+    if not 0 < d < 1:
+        raise ValueError(f"{d}: the fraction styles write values between 0 and 1")
+    f = Fraction(d).limit_denominator(_FRACTION_MAX_DENOMINATOR)
+    # parse_number reads Y/X back as the float nearest it, so equality is checked the same way.
+    if float(f) != float(d) or f.denominator == 1:
+        raise ValueError(f"{d} is no fraction with a denominator below {_FRACTION_MAX_DENOMINATOR + 1}")
+    if chinese:
+        return _chinese_int(f.denominator) + _FRACTION + _chinese_int(f.numerator)
+    return f"{f.denominator}{_FRACTION}{f.numerator}"
+
+
 def _wan(d: Decimal) -> str:
     if d < 10**4:
         raise ValueError(f"{d} is below 1万; the 'wan' style needs at least 10000")
@@ -608,10 +695,13 @@ _ORDINARY_WORDS: tuple[str, ...] = (
     "欺负", "辜负", "自负", "千方百计", "万无一失",
     "一心一意", "三令五申", "五湖四海", "一刀切", "十三五", "十四五", "十五五", "十二五",
 )
+# ... unless these follow: 十分之三 is a fraction, not the adverb 十分.
+_ORDINARY_UNLESS_BEFORE: dict[str, str] = {"十分": _FRACTION[1]}
 _NUMERAL_CLASS = "0-9" + "".join(sorted(_CN_NUMERALS))
 _ORDINARY_RE = re.compile(
     "|".join(
         (f"(?<![{_NUMERAL_CLASS}])" if w[0] in _CN_NUMERALS else "") + re.escape(w)
+        + (f"(?!{re.escape(_ORDINARY_UNLESS_BEFORE[w])})" if w in _ORDINARY_UNLESS_BEFORE else "")
         for w in sorted(_ORDINARY_WORDS, key=len, reverse=True)
     )
 )
@@ -692,6 +782,10 @@ def _can_start(s: str, i: int) -> bool:
     c = s[i]
     if _is_num_char(c) or _percent_prefix_at(s, i):
         return True
+    if c == "." and i + 1 < len(s) and s[i + 1].isdigit():
+        # A leading-point decimal (.5); after a digit, letter or point it is part of another token.
+        prev = s[i - 1] if i else ""
+        return not (prev.isdigit() or _is_latin(prev) or prev == ".")
     if c in "-负負" and i + 1 < len(s) and _is_num_char(s[i + 1]):
         # A minus after a digit, letter or % is a hyphen (2020-01, COVID-19), not a sign.
         prev = s[i - 1] if i else ""
@@ -733,8 +827,11 @@ def _body(s: str, j: int, blocked: list[bool], limit: int) -> int:
             j += 1
         elif c == "," and prev.isdigit() and _THOUSANDS.match(s, j):
             j += 1
-        elif c == "." and prev.isdigit() and nxt.isdigit():
+        elif c == "." and (prev.isdigit() or j == start) and nxt.isdigit():
             j += 1
+        elif (c == _FRACTION[0] and nxt == _FRACTION[1] and _is_num_char(prev) and j + 2 < len(s)
+              and _is_num_char(s[j + 2]) and not blocked[j + 2] and _FRACTION not in s[start:j]):
+            j += 2  # X分之Y: the fraction is one number (三分之一, 16分之5)
         elif c == _POINT and prev in _CN_NUMERALS and (nxt in _DIGIT_READING or "0" <= nxt <= "9"):
             j += 1
         elif c in _APPROX and _is_num_char(prev) and not seen_approx:

@@ -9,7 +9,8 @@ alternative makes the group optional) and slots in braces:
 ``{Q>}``          the same, measuring the *next* ``{M}`` (开放410个数据集)
 ``{Q!}``          a quantity that never takes a qualifier (flags combine: ``{Q>!}``)
 ``{V}``           a bare VALUE that shares the unit of the next ``{Q}`` (4.2、4.3和3.2个百分点)
-``{P}``           a percentage (49.9%, 百分之四十); ``{PP}`` percentage points (个百分点)
+``{P}``           a share: 49.9%, 百分之四十, now and then 三分之一, 千分之2.4, 万分之三, .5%;
+                  ``{PP}`` percentage points (个百分点)
 ``{R}``           a range quantity (3-5个工作日, 两三个)
 ``{year}`` ...    unlabelled filler: agents, places, dates, document numbers (see ``FILLERS``)
 ================  ==============================================================
@@ -136,10 +137,16 @@ def render_value(rng: random.Random, value: int | float, chinese: bool = True) -
     if value >= 1000:
         candidates += [("arabic_sep", 1.0)]
     candidates += [("fullwidth", 0.3)]
-    if chinese and (isinstance(value, int) or float(value).is_integer()):
-        candidates += [("chinese", 2.5 if value <= 20 else 0.5)]
+    integral = isinstance(value, int) or float(value).is_integer()
+    if chinese and integral:
+        # Fee tables and older reports write 大写 (壹佰伍拾) and traditional (兩萬) numerals:
+        # rare, but a tagger must have seen them.
+        candidates += [("chinese", 2.5 if value <= 20 else 0.5), ("financial", 0.12), ("financial_trad", 0.05),
+                       ("traditional", 0.12)]
+    if chinese and not integral and value < 1000:
+        candidates += [("point_cn", 1.0)]  # 五点八
     if value >= 10000 and float(value * 100 / 10000).is_integer():  # reads as 12.5万, not 1.2515万
-        candidates += [("wan", 3.0), ("mixed", 0.3)]
+        candidates += [("wan", 3.0), ("mixed", 0.3), ("wan_trad", 0.1)]
     styles, weights = zip(*candidates)
     for style in rng.choices(styles, weights=weights, k=3) + ["arabic"]:
         try:
@@ -202,6 +209,10 @@ def _qualifier(rng: random.Random, allowed: bool, before: str) -> tuple[str | No
     return rng.choice(lexicon.QUALIFIERS_AFTER), True
 
 
+# Markers _decorate returns for a value that carries its own unit: the record's unit.
+_VALUE_ONLY_UNITS: dict[str, str | None] = {"百分之": "%", "千分之": "‰", "万分之": "‱", "分之": None}
+
+
 def _emit_quantity(b: _Builder, slot: Slot) -> None:
     rng = b.rng
     family = lexicon.FAMILIES[slot.family or (b.family if slot.link_next else b.last_family())]
@@ -236,9 +247,9 @@ def _emit_quantity(b: _Builder, slot: Slot) -> None:
                                      plain=slot.kind == "V" or qualifier is not None)
     if metric >= 0 and not percent:
         b.metric_units.setdefault(metric, unit)
-    if unit == "百分之":  # 百分之X: the whole thing is the VALUE, the record's unit is %
+    if unit in _VALUE_ONLY_UNITS:  # 百分之X, 千分之X, 三分之一: the whole is the VALUE, no UNIT span
         value_span = b.add(value_text)
-        unit_span, unit = None, "%"
+        unit_span, unit = None, _VALUE_ONLY_UNITS[unit]
     else:
         value_span = b.add(value_text)
         unit_span = None
@@ -268,6 +279,8 @@ def _decorate(rng: random.Random, value, unit: str, percent: bool, points: bool,
         if not plain and rng.random() < 0.08:
             styles.append("percent_cn")
             return format_number(value, "percent_cn"), "百分之"
+        if not plain and rng.random() < 0.06:
+            return _share(rng, styles)
         text, style = render_value(rng, value, chinese=False)
         if not plain and rng.random() < 0.05 and value > 0:
             text = rng.choice(("-", "负")) + text
@@ -290,6 +303,30 @@ def _decorate(rng: random.Random, value, unit: str, percent: bool, points: bool,
     text, style = render_value(rng, value)
     styles.append(style)
     return text, unit
+
+
+# Shares a percentage slot may also be written as (占三分之一, 差错率千分之2.4, 下降.5%).
+_SHARE_STYLES = (("fraction_cn", 3.0), ("fraction", 1.0), ("permille_cn", 1.0), ("permille_mixed", 1.5),
+                 ("permyriad_cn", 1.0), ("permyriad_mixed", 1.0), ("leading_point", 1.5))
+_FRACTIONS = ((1, 2), (1, 3), (2, 3), (1, 4), (3, 4), (1, 5), (2, 5), (3, 5), (1, 10), (3, 10), (5, 16), (7, 20))
+
+
+def _share(rng: random.Random, styles: list[str]) -> tuple[str, str]:
+    """A share written as a fraction, a ‰/‱ rate or a leading-point percentage; (text, unit).
+
+    The unit is a marker _emit_quantity turns into the record's unit with no UNIT span, as
+    for 百分之X: "分之" (a fraction: unit None), "千分之" (‰), "万分之" (‱); "%" is a UNIT span.
+    """
+    style = rng.choices([s for s, _ in _SHARE_STYLES], weights=[w for _, w in _SHARE_STYLES])[0]
+    styles.append(style)
+    if style.startswith("fraction"):
+        numerator, denominator = rng.choice(_FRACTIONS)
+        return format_number(numerator / denominator, style), "分之"
+    if style == "leading_point":
+        return format_number(rng.choice((0.1, 0.2, 0.3, 0.5, 0.6, 0.8, 0.25, 0.75, 0.05)), style), "%"
+    mixed = style.endswith("_mixed")
+    value = round(rng.uniform(0.1, 9.9), rng.choice((1, 2))) if mixed else rng.randint(1, 9)
+    return format_number(value, style), "千分之" if style.startswith("permille") else "万分之"
 
 
 def _range_text(rng: random.Random, family) -> str:

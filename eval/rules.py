@@ -57,7 +57,7 @@ UNITS: tuple[str, ...] = tuple(sorted(
      | set("个 件 条 次 人 项 家 名 位 所 座 台 辆 部 篇 份 期 场 起 宗 户 批 本 册 页 处 类 种 例 封 "
           "套 栋 亩 吨 斤 公斤 克 千克 米 公里 千米 平方米 平方公里 立方米 公顷 岁 倍 天 周 小时 分钟 秒 "
           "个月 个工作日 工作日 个百分点 百分点 人次 户次 件次 车次 架次 元 美元 港元 欧元 千瓦时 "
-          "万千瓦时 兆瓦 则 幅 首 集 部 门次 % ‰ ％".split()))
+          "万千瓦时 兆瓦 则 幅 首 集 部 门次 % ‰ ‱ ％".split()))
     - {"年", "月", "日", "号", "届", "季度", "级"},
     key=lambda u: (-len(u), u),
 ))
@@ -318,7 +318,7 @@ class RuleTagger:
         if n.unit is None:
             return None
         unit = text[n.unit[0]:n.unit[1]]
-        if unit in ("%", "％", "‰") or unit.endswith(_NO_METRIC_AFTER):
+        if unit in ("%", "％", "‰", "‱") or unit.endswith(_NO_METRIC_AFTER):
             return None
         pos = _AFTER_GAP.match(text, n.unit[1]).end()
         m = _CLAUSE_END_RE.search(text, pos)
@@ -409,8 +409,8 @@ def _clause_start(text: str, pos: int) -> int:
 
 def _unit_after(text: str, n: _Number) -> tuple[int, int] | None:
     """The unit right after a number (spaces allowed), as ``[start, end)``."""
-    if n.parsed.unit is not None and not text[n.start:n.end].translate(_FOLD).rstrip("余多").endswith(("%", "‰")) \
-            and text[n.start:n.end].lstrip("-负負").startswith(("百分之", "千分之", "佰分之", "仟分之")):
+    if n.parsed.unit is not None and not text[n.start:n.end].translate(_FOLD).rstrip("余多").endswith(("%", "‰", "‱")) \
+            and text[n.start:n.end].lstrip("-负負").startswith(("百分之", "千分之", "佰分之", "仟分之", "万分之", "萬分之")):
         return None  # 百分之四十: one VALUE, no UNIT span
     pos = n.end
     while pos < len(text) and text[pos] in " \u3000\t":

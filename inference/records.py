@@ -66,7 +66,7 @@ _CLOSERS = {close: open_ for open_, close in _PAIRS.items()}
 # Signs a VALUE may start with and symbols a VALUE or UNIT may end with; all other
 # punctuation at a span's edge is trimmed.
 _SIGNS = frozenset("-−－+＋")
-_PERCENT = frozenset("%％‰﹪")
+_PERCENT = frozenset("%％‰‱﹪")
 _EDGE_SYMBOLS = frozenset("•·・…—～~|/\\*#@^_=`")
 
 

@@ -8,7 +8,7 @@ import pytest
 from data.doccano import read_jsonl
 from data.generate import build_dataset, main
 from data.numbers import parse_number
-from data.schema import validate_spans
+from data.schema import Span, validate_spans
 from data.templates import SPLITS, load_templates, split_of
 from data.templating import Template
 
@@ -119,3 +119,42 @@ def test_distribution_targets():
     assert len(metrics) * 10000 / len(head) >= 2000
     negative = sum(1 for ex in train if not ex.records) / len(train)
     assert negative >= 0.15
+
+
+# The number styles issue 18 found the taggers missing, and what each must give: (record unit,
+# whether the VALUE has a UNIT span after it). ‰/‱ rates and fractions carry their unit
+# inside the VALUE, as 百分之X does.
+ISSUE_18_STYLES = {
+    "financial": (None, True), "financial_trad": (None, True), "traditional": (None, True),
+    "wan_trad": (None, True), "point_cn": (None, True), "leading_point": ("%", True),
+    "fraction_cn": (None, False), "fraction": (None, False),
+    "permille_cn": ("‰", False), "permille_mixed": ("‰", False),
+    "permyriad_cn": ("‱", False), "permyriad_mixed": ("‱", False),
+}
+
+
+def test_generator_writes_every_new_number_style_with_correct_spans():
+    import random
+    from data.numbers import format_number
+    templates = [Template("test.001", "info", "[全年|]共发布{M}{Q!}。"),
+                 Template("test.002", "money", "全年{M}{Q!}。"),
+                 Template("test.003", "request", "其中{M}占{P}。")]
+    rng = random.Random(18)
+    seen: dict[str, int] = {}
+    for _ in range(4000):
+        ex = rng.choice(templates).render(rng)
+        (style,), (record,) = ex.meta["styles"], ex.records
+        if style not in ISSUE_18_STYLES:
+            continue
+        seen[style] = seen.get(style, 0) + 1
+        unit, has_unit_span = ISSUE_18_STYLES[style]
+        value_text = ex.text[slice(*record.value_span)]
+        assert Span(*record.value_span, "VALUE") in ex.spans
+        assert format_number(record.value, style) == value_text, (style, ex.to_dict())  # the whole number
+        assert parse_number(value_text).value == record.value
+        assert (record.unit_span is not None) == has_unit_span, ex.to_dict()
+        if unit is not None or not has_unit_span:
+            assert record.unit == unit, ex.to_dict()
+        if not has_unit_span:
+            assert [s.label for s in ex.spans if s.start >= record.value_span[1]] == [], ex.to_dict()
+    assert set(seen) == set(ISSUE_18_STYLES), seen

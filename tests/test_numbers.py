@@ -146,6 +146,28 @@ PARSE_TABLE = [
     ("一打", NOT),
     ("三成", NOT),
     ("2e5", NOT),
+    # the styles of issue 18: financial, traditional, 点 decimals, leading point, fractions, ‰/‱
+    ("壹佰伍拾", num(150)),
+    ("肆佰陸拾", num(460)),
+    ("兩萬三千", num(23000)),
+    ("1.39億", num(139000000)),
+    ("五点八", num(5.8)),
+    (".5", num(0.5)),
+    ("三分之一", num(1 / 3)),
+    ("16分之5", num(0.3125)),
+    ("十分之三", num(0.3)),
+    ("负三分之一", num(-1 / 3)),
+    ("三千分之一", num(1 / 3000)),
+    ("三分之一至三分之二", rng(1 / 3, 2 / 3)),
+    ("千分之2.4", num(2.4, unit="‰")),
+    ("万分之三", num(3, unit="‱")),
+    ("萬分之2.5", num(2.5, unit="‱")),
+    ("3‱", num(3, unit="‱")),
+    ("3-5‱", rng(3, 5, unit="‱")),
+    ("三分之", NOT),
+    ("零分之一", NOT),
+    ("三分之一分之二", NOT),
+    ("两三分之一", NOT),  # a range is no denominator
 ]
 
 
@@ -215,6 +237,13 @@ FIND_TABLE = [
     ("H5N1病毒，PM2.5浓度下降40mm", ["40"]),
     ("二〇一八年，连续三年", ["二〇一八", "三"]),
     ("十一起案件，三万一千人", ["十一", "三万一千"]),
+    # the styles of issue 18, each found whole in running text
+    ("收取费用壹佰伍拾元，另收肆佰陸拾元", ["壹佰伍拾", "肆佰陸拾"]),
+    ("共兩萬三千人，投入1.5億元", ["兩萬三千", "1.5億"]),
+    ("增长五点八个百分点，下降.5%", ["五点八", ".5"]),
+    ("约占三分之一，其中16分之5已办结，十分之三待办", ["三分之一", "16分之5", "十分之三"]),
+    ("差错率千分之2.4，投诉率万分之三", ["千分之2.4", "万分之三"]),
+    ("十分重要，三分钟，版本v1.5", ["三"]),  # 十分 the adverb, 分钟 no fraction, .5 inside a version
 ]
 
 
@@ -262,6 +291,19 @@ FORMAT_TABLE = [
     (40, "percent_cn", "百分之四十"),
     (5, "permille_cn", "千分之五"),
     (2018, "digits_cn", "二〇一八"),
+    (5.8, "point_cn", "五点八"),
+    (0.5, "leading_point", ".5"),
+    (150, "financial", "壹佰伍拾"),
+    (12, "financial", "壹拾贰"),
+    (460, "financial_trad", "肆佰陸拾"),
+    (23000, "traditional", "兩萬三千"),
+    (3.5, "traditional", "三點五"),
+    (125000, "wan_trad", "12.5萬"),
+    (1 / 3, "fraction_cn", "三分之一"),
+    (0.3125, "fraction", "16分之5"),
+    (2.4, "permille_mixed", "千分之2.4"),
+    (3, "permyriad_cn", "万分之三"),
+    (2.4, "permyriad_mixed", "万分之2.4"),
 ]
 
 
@@ -274,6 +316,8 @@ def test_format_table(value, style, text):
     (9999, "wan"), (12345.67, "wan"), (34000.5, "mixed"), (30000, "mixed"), (34500, "mixed_qian"),
     (23, "digits_cn"), (-5, "digits_cn"), (10**16, "chinese"), (float("nan"), "arabic"),
     (True, "arabic"), ("12", "arabic"), (1, "roman"),
+    (5, "point_cn"), (1.5, "leading_point"), (12.5, "financial"), (1.5, "fraction"), (0.123, "fraction_cn"),
+    (1, "fraction_cn"),
 ])
 def test_format_rejects_what_a_style_cannot_express(value, style):
     with pytest.raises(ValueError):
@@ -286,7 +330,8 @@ def test_percent_styles_parse_with_their_unit():
     assert parse_number(format_number(5, "permille_cn")).unit == "‰"
 
 
-STYLE_UNITS = {"percent": "%", "percent_cn": "%", "permille_cn": "‰"}
+STYLE_UNITS = {"percent": "%", "percent_cn": "%", "permille_cn": "‰", "permille_mixed": "‰",
+               "permyriad_cn": "‱", "permyriad_mixed": "‱"}
 ALWAYS_ACCEPTING = {"arabic", "arabic_sep", "fullwidth", "percent"}
 
 
@@ -309,6 +354,24 @@ def _check_round_trip(value):
         assert parsed.value_max is None and not parsed.approximate
         assert parsed.unit == STYLE_UNITS.get(style), (style, text)
     assert ALWAYS_ACCEPTING <= accepted
+
+
+@pytest.mark.parametrize("value", [1 / 3, 2 / 3, 0.25, 0.3125, 0.1, 0.5, 5.8, 0.05, 150, 460, 23000, 2500,
+                                   125000, 139000000, 2.4])
+def test_issue_18_values_round_trip(value):
+    _check_round_trip(value)
+
+
+def test_every_style_is_found_whole_in_running_text():
+    samples = {"fraction_cn": 1 / 3, "fraction": 0.3125, "leading_point": 0.5, "point_cn": 5.8}
+    for style in STYLES:
+        value = samples.get(style, 0.5 if style.startswith("fraction") else 23000)
+        text = format_number(value, style)
+        sentence = f"全年受理{text}件，其余顺延。"
+        found = find_numbers(sentence)
+        whole = text.rstrip("%")  # a trailing % is a UNIT span of its own
+        assert [sentence[s:e] for s, e, _ in found] == [whole], style
+        assert found[0][2].value == value
 
 
 @settings(max_examples=250, deadline=None)

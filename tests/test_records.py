@@ -491,3 +491,12 @@ def test_long_flattened_table_links_every_value():
     assert len(records) == 6000
     assert {r.metric for r in records} == {"信息"}
     assert [r.unit for r in records[:4]] == ["条", "%", "条", "%"]
+
+
+def test_rates_and_fractions_make_records():
+    # 3‱: the sign is a UNIT span like %; 万分之三 and 三分之一 carry their unit (or none) inside the VALUE
+    text = "差错率为3‱，投诉率万分之三，占三分之一。"
+    spans = [Span(0, 3, "METRIC"), Span(4, 5, "VALUE"), Span(5, 6, "UNIT"), Span(7, 10, "METRIC"),
+             Span(10, 14, "VALUE"), Span(16, 20, "VALUE")]
+    got = [(r.metric, r.value, r.unit, r.raw) for r in build_records(text, spans)]
+    assert got == [("差错率", 3, "‱", "3‱"), ("投诉率", 3, "‱", "万分之三"), ("投诉率", 1 / 3, None, "三分之一")]
