@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "distill": ("train.distill", "distil a small, fast student tagger from a fine-tuned teacher"),
     "pseudo-label": ("inference.pseudo", "label real unlabeled text with a model, keeping what it is sure of (self-training)"),
     "extract": ("inference.cli", "extract records from report files"),
+    "merge": ("inference.merge", "join the outputs of extract --shard I/N into one run's output"),
     "evaluate": ("eval.cli", "score predictions against gold annotations"),
     "bench": ("eval.bench", "time extraction end to end"),
 }

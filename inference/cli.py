@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                         help="where the model runs (default: cuda when available)")
     parser.add_argument("--backend", choices=BACKENDS, default="auto", help=BACKEND_HELP)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes, each loading the model once; output identical in order to one process "
+                             "(files and folders only; default 1)")
+    parser.add_argument("--shard", default=None, metavar="I/N",
+                        help="extract only shard I of N (from 0) of the input files, by a hash of each path relative "
+                             "to its input folder; needs --output, beside which an index for govreport merge is written")
     parser.add_argument("--include-text", action="store_true", help="also write each document's text (jsonl)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars on standard error")
     parser.add_argument("--quiet", "-q", action="store_true", help="print failures only, no summary line")
@@ -93,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
+    if args.workers > 1 or args.shard:
+        return _main_units(args, fmt)
     try:
         extractor = Extractor.from_pretrained(args.model, batch_size=args.batch_size, device=args.device,
                                               backend=args.backend).settle()
@@ -145,6 +153,53 @@ def main(argv: list[str] | None = None) -> int:
         for bar in (docs_bar, chars_bar):
             if bar is not None:
                 bar.close()
+    message = summary.report(args.quiet)
+    if message:
+        print(message, file=sys.stderr)
+    return 1 if summary.failures else 0
+
+
+def _main_units(args, fmt: str) -> int:
+    """--workers / --shard: one unit per input file, mapped over processes (inference.parallel)."""
+    from inference.parallel import ExtractorSpec, list_units, map_units, parse_shard, select_shard, write_shard
+    from model.tagging import available_cores
+
+    try:
+        units = list_units(args.inputs)
+        shard = parse_shard(args.shard) if args.shard else None
+    except ValueError as err:
+        print(f"extract: {err}", file=sys.stderr)
+        return 2
+    if shard and not args.output:
+        print("extract: --shard needs --output (its index is written beside it)", file=sys.stderr)
+        return 2
+    total = len(units)
+    if shard:
+        units = select_shard(units, *shard)
+    workers = max(1, args.workers)
+    spec = ExtractorSpec(str(args.model), args.batch_size, args.device, args.backend,
+                         threads=max(1, available_cores() // workers))
+    summary = Summary()
+    results = map_units(spec, units, fmt, args.include_text, workers)
+
+    def counted():
+        for result in results:
+            summary.documents += result.documents
+            summary.chars += result.chars
+            summary.records += result.records
+            summary.failures += result.failures
+            yield result
+
+    try:
+        if shard:
+            write_shard(counted(), args.output, fmt, shard, total)
+        else:
+            with open_writer(args.output, fmt, include_text=args.include_text) as writer:
+                for result in counted():
+                    writer.out.write(result.text)
+    except (OSError, ValueError) as err:
+        print(f"extract: cannot load the model or write the output: {err}", file=sys.stderr)
+        return 2
     message = summary.report(args.quiet)
     if message:
         print(message, file=sys.stderr)
