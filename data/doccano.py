@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from data.atomic import OutputError, atomic_write  # noqa: F401 - the one atomic writer, re-exported
+from data.atomic import atomic_write
 from data.schema import Record, Span, validate_spans
 
 

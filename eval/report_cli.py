@@ -17,7 +17,7 @@ import json
 import sys
 from typing import Any
 
-from data.doccano import atomic_write
+from data.atomic import atomic_write
 
 __all__ = ["check_html_deps", "write_html", "run_compare", "markdown_compare"]
 

@@ -281,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         print(_line(s.file, s, args.markdown))
     print(_line("overall (micro)", total, args.markdown))
     if args.errors:
-        from data.doccano import atomic_write
+        from data.atomic import atomic_write
 
         with atomic_write(Path(args.errors)) as f:
             for s in scores:

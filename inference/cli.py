@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                         help="where the model runs (default: cuda when available)")
     parser.add_argument("--backend", choices=BACKENDS, default="auto", help=BACKEND_HELP)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes, each loading the model once; output identical in order to one process "
+                             "(files and folders only; default 1)")
+    parser.add_argument("--shard", default=None, metavar="I/N",
+                        help="extract only shard I of N (from 0) of the input files, by a hash of each path relative "
+                             "to its input folder; needs --output, beside which an index for govreport merge is written")
     parser.add_argument("--include-text", action="store_true", help="also write each document's text (jsonl)")
     parser.add_argument("--checks", default=None, metavar="FILE",
                         help="also write every failing table identity of the run to FILE, one JSON object a line "
@@ -173,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
+    if args.workers > 1 or args.shard:
+        return _main_units(args, fmt)
     try:
         extractor = Extractor.from_pretrained(args.model, batch_size=args.batch_size, device=args.device,
                                               backend=args.backend).settle()
@@ -239,6 +247,58 @@ def main(argv: list[str] | None = None) -> int:
         with atomic_write(args.checks, encoding="utf-8", newline="\n") as out:
             for item in checks:
                 out.write(json.dumps(item, ensure_ascii=False) + "\n")
+    message = summary.report(args.quiet)
+    if message:
+        print(message, file=sys.stderr)
+    return 1 if summary.failures else 0
+
+
+def _main_units(args, fmt: str) -> int:
+    """--workers / --shard: one unit per input file, mapped over processes (inference.parallel)."""
+    from inference.parallel import ExtractorSpec, list_units, map_units, parse_shard, select_shard, write_shard
+    from model.tagging import available_cores
+
+    if args.checks:
+        print("extract: --checks is not supported with --workers or --shard yet; run without them", file=sys.stderr)
+        return 2
+    summary = Summary()
+    try:
+        units = list_units(args.inputs, left_out=summary.left_out)
+        shard = parse_shard(args.shard) if args.shard else None
+    except ValueError as err:
+        print(f"extract: {err}", file=sys.stderr)
+        return 2
+    if shard and not args.output:
+        print("extract: --shard needs --output (its index is written beside it)", file=sys.stderr)
+        return 2
+    total = len(units)
+    if shard:
+        units = select_shard(units, *shard)
+    workers = max(1, args.workers)
+    spec = ExtractorSpec(str(args.model), args.batch_size, args.device, args.backend,
+                         threads=max(1, available_cores() // workers))
+    results = map_units(spec, units, fmt, args.include_text, workers)
+
+    def counted():
+        for result in results:
+            summary.documents += result.documents
+            summary.reports += result.reports
+            summary.chars += result.chars
+            summary.records += result.records
+            summary.table_records += result.table_records
+            summary.failures += result.failures
+            yield result
+
+    try:
+        if shard:
+            write_shard(counted(), args.output, fmt, shard, total)
+        else:
+            with open_writer(args.output, fmt, include_text=args.include_text) as writer:
+                for result in counted():
+                    writer.out.write(result.text)
+    except (OSError, ValueError) as err:
+        print(f"extract: cannot load the model or write the output: {err}", file=sys.stderr)
+        return 2
     message = summary.report(args.quiet)
     if message:
         print(message, file=sys.stderr)

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from data.doccano import atomic_write
+from data.atomic import atomic_write
 from inference.view_html import LOW_CONFIDENCE, ViewSpan, esc, highlight, page, records_table, standard_tables
 
 __all__ = ["ViewError", "DocView", "ReportView", "load_document", "render_document", "render_index",

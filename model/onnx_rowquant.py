@@ -158,7 +158,7 @@ def rewrite_file(path: str | Path, out: str | Path | None = None) -> Path:
     """Rewrite the graph at ``path`` (into ``out``, default in place) with per-row quantisation."""
     import onnx
 
-    from data.doccano import atomic_write
+    from data.atomic import atomic_write
 
     model = rowwise_quantization(onnx.load(str(path)))
     onnx.checker.check_model(model)

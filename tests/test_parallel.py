@@ -1,0 +1,56 @@
+"""--workers, --shard and merge: the same bytes as one process, whatever the split."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from inference import cli, merge
+from inference.parallel import list_units, parse_shard, select_shard, shard_of
+
+TEXTS = ["江南市水利局2011年度政府信息公开年度报告\n全年共发布工作动态252条。", "浏览量接近七十万次。",
+         "办结3件。\n受理政府信息公开申请52件。", "回复率达到100%。", "开放410个数据集。"]
+
+
+@pytest.fixture
+def folder(tmp_path):
+    root = tmp_path / "in"
+    (root / "sub").mkdir(parents=True)
+    for i, text in enumerate(TEXTS):
+        (root / ("sub" if i % 2 else "") / f"r{i}.txt").write_text(text, encoding="utf-8")
+    (root / "broken.txt").write_bytes(bytes(range(1, 32)) * 4)  # control characters: a binary file
+    return root
+
+
+def test_units_follow_the_single_run_order_and_shards_partition_them(folder):
+    units = list_units([str(folder)])
+    assert [u.key for u in units] == ["broken.txt", "r0.txt", "r2.txt", "r4.txt", "sub/r1.txt", "sub/r3.txt"]
+    parts = [select_shard(units, i, 3) for i in range(3)]
+    assert sorted(u.index for part in parts for u in part) == list(range(len(units)))
+    assert all(shard_of(u.key, 3) == i for i, part in enumerate(parts) for u in part)
+    with pytest.raises(ValueError):
+        parse_shard("3/3")
+    with pytest.raises(ValueError):
+        list_units(["-"])
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_workers_and_merged_shards_write_the_single_run_bytes(folder, tmp_path, model_dir, fmt):
+    out = tmp_path / "out"
+    common = [str(folder), "--model", str(model_dir), "--format", fmt, "--no-progress", "-q"]
+    assert cli.main(common + ["-o", str(out / f"single.{fmt}")]) == 1  # broken.txt fails
+    single = (out / f"single.{fmt}").read_bytes()
+    assert single
+    assert cli.main(common + ["-o", str(out / f"w2.{fmt}"), "--workers", "2"]) == 1
+    assert (out / f"w2.{fmt}").read_bytes() == single
+    parts = []
+    for i in range(3):
+        parts.append(str(out / f"part{i}.{fmt}"))
+        cli.main(common + ["-o", parts[-1], "--shard", f"{i}/3"])
+    assert merge.main(parts[:2] + ["-o", str(out / "bad")]) == 2  # a shard missing
+    assert not (out / "bad").exists()
+    assert merge.main(parts + ["-o", str(out / f"merged.{fmt}")]) == 0
+    assert (out / f"merged.{fmt}").read_bytes() == single
+    failures = [f for p in parts for f in json.loads(open(p + ".index.json").read())["failures"]]
+    assert [source.endswith("broken.txt") for source, _ in failures] == [True]
