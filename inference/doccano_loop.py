@@ -22,7 +22,7 @@ overrides the link the builder chose.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Sequence
 
 from data.doccano import Example, FormatError

@@ -15,7 +15,7 @@ from data.doccano import Example, write_jsonl
 from data.schema import Span
 from eval import cli
 from eval.bootstrap import COUNT_KEYS, bootstrap, paired_bootstrap, prf_arrays, text_counts
-from eval.report import analyse, calibration, compare, confusion, read_history
+from eval.report import analyse, calibration, confusion, read_history
 from eval.scoring import score
 from inference.records import build_records
 from tests.conftest import MARKED, parse_marked

@@ -109,9 +109,8 @@ import os
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inference import reader
 from inference.checks import ExtractionError
-from inference.reader import Document, ReadError, detect_encoding, iter_documents
+from inference.reader import ReadError, detect_encoding, iter_documents
 from inference.records import build_records
 
 
