@@ -62,8 +62,9 @@ def export(model_dir: str | Path, out_dir: str | Path, dtype: str = "float16", q
     card = out_dir / "README.md"
     if card.is_file():  # the card's loading example names the folder it now lives in
         text = card.read_text(encoding="utf-8")
-        card.write_text(text.replace(f'from_pretrained("{model_dir.as_posix()}")', f'from_pretrained("{out_dir.as_posix()}")'),
-                        encoding="utf-8")
+        for pattern in ('from_pretrained("{}")', 'model="{}"'):
+            text = text.replace(pattern.format(model_dir.as_posix()), pattern.format(out_dir.as_posix()))
+        card.write_text(text, encoding="utf-8")
     size = sum(f.stat().st_size for f in out_dir.iterdir() if f.is_file())
     logger.info("exported %s -> %s (%s weights%s, %.1f MiB%s)", model_dir, out_dir, dtype,
                 " and an ONNX graph" if onnx else "", size / 2**20,

@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 import torch
+import yaml
 from safetensors.torch import load_file
 from transformers import AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification
 
@@ -112,6 +113,10 @@ def test_cli_writes_a_self_contained_model(trained):
     card = (out / "README.md").read_text(encoding="utf-8")
     for needle in ("strict mode, IOB2", "Generator seed: 7", "govreport train --data", '"learning_rate": 5e-05', "| dev | micro |"):
         assert needle in card
+    meta = yaml.safe_load(card.split("---\n", 2)[1])  # the hub's metadata, model-index with the dev figures
+    assert meta["license"] == "mit" and meta["pipeline_tag"] == "token-classification" and "base_model" not in meta
+    assert meta["model-index"][0]["results"][0]["dataset"]["split"] == "dev"
+    assert 'pipeline("token-classification", model="' in card and "stride=" in card
 
 
 def test_same_seed_same_model(trained, dataset_dir, model_dir, tmp_path):

