@@ -32,7 +32,8 @@ from data import lexicon
 from data import text as textutil
 from data.atomic import OutputError, check_output
 from data.doccano import Example, atomic_write, write_jsonl
-from data.schema import Record, Span, label2id, spans_to_tags
+from data.hf_dataset import HF_DIR, card_metadata, front_matter, strip_front_matter, write_hf
+from data.schema import Record, Span
 from data.templates import SPLITS, load_templates, split_of
 from data.templating import CN_DIGITS, Template
 
@@ -176,6 +177,11 @@ def dataset_card(ds: dict[str, list[Example]], seed: int, reports: int) -> str:
              f"Built by `govreport generate --reports {reports} --seed {seed}` from the template banks "
              "in `data/templates/`. Labels follow ANNOTATION.md (see docs/annotation.md).", "",
              f"- seed: {seed}", f"- reports: {reports}", "",
+             f"Files: `{{split}}.jsonl` (doccano JSONL: `text`, `label` spans, `records`); `{HF_DIR}/`, a "
+             "`datasets.DatasetDict` laid out like conll2003: `id`, `text`, `tokens` (the characters of `text`) and "
+             "`ner_tags`, a `Sequence` of `ClassLabel` (IOB2 names in `features`); the same rows in "
+             f"`{{split}}.parquet`. Load them with `datasets.load_from_disk(\"FOLDER/{HF_DIR}\")` or "
+             "`datasets.load_dataset(\"FOLDER\")` (the parquet files, named in the YAML above).", "",
              "| split | sentences | templates | METRIC | VALUE | UNIT | records | negative-only share | "
              "distinct metrics | distinct metrics per 10k |",
              "|---|---|---|---|---|---|---|---|---|---|"]
@@ -213,19 +219,8 @@ def _distinct_per_10k(examples: list[Example]) -> int:
     return round(n * 10000 / max(1, len(head))) if len(head) < 10000 else n
 
 
-def to_hf(ds: dict[str, list[Example]]):
-    """A ``datasets.DatasetDict`` with character tags (label ids) ready for training."""
-    import datasets
-
-    def columns(examples):
-        return {"id": [ex.id for ex in examples], "text": [ex.text for ex in examples],
-                "tags": [[label2id[t] for t in spans_to_tags(ex.spans, len(ex.text))] for ex in examples]}
-
-    return datasets.DatasetDict({s: datasets.Dataset.from_dict(columns(e)) for s, e in ds.items()})
-
-
 # What write_dataset puts in its folder; a folder holding anything else is not overwritten.
-DATASET_FILES = ("train.jsonl", "validation.jsonl", "test.jsonl", "hf", "README.md")
+DATASET_FILES = (*(f"{s}.{ext}" for s in SPLITS for ext in ("jsonl", "parquet")), HF_DIR, "README.md")
 CARD_TITLE = "# Generated report dataset"
 
 
@@ -250,8 +245,9 @@ def check_dataset_folder(out: str | Path) -> Path:
         card = out / "README.md"
         if not others and card.is_file():
             with open(card, encoding="utf-8", errors="replace") as f:
-                if f.readline().rstrip("\n") != CARD_TITLE:
-                    others = ["README.md (not a dataset card)"]
+                text = strip_front_matter(f.read(1 << 16))
+            if text.split("\n", 1)[0] != CARD_TITLE:
+                others = ["README.md (not a dataset card)"]
         if others:
             raise OutputError(f"{out} already holds files that are not a generated dataset "
                               f"({', '.join(others[:3])}{', ...' if len(others) > 3 else ''}); give a new or empty folder")
@@ -264,9 +260,9 @@ def write_dataset(ds: dict[str, list[Example]], out: Path, seed: int, reports: i
     out.mkdir(parents=True, exist_ok=True)
     for split, examples in ds.items():
         write_jsonl(out / f"{split}.jsonl", examples)
-    to_hf(ds).save_to_disk(str(out / "hf"))
+    write_hf(ds, out)
     with atomic_write(out / "README.md") as f:
-        f.write(dataset_card(ds, seed, reports))
+        f.write(front_matter(card_metadata(ds, seed, reports)) + dataset_card(ds, seed, reports))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,7 @@ import pytest
 from data.doccano import read_jsonl
 from data.generate import build_dataset, main
 from data.numbers import parse_number
-from data.schema import Span, validate_spans
+from data.schema import LABELS, Span, spans_to_tags, validate_spans
 from data.templates import SPLITS, load_templates, split_of
 from data.templating import Template
 
@@ -105,9 +105,22 @@ def test_same_seed_same_bytes_and_card(tmp_path):
     stats = json.loads(card.split("```json")[1].split("```")[0])
     assert stats["seed"] == 3 and set(stats["splits"]) == set(SPLITS)
     import datasets
+    import yaml
     hf = datasets.load_from_disk(str(tmp_path / "a" / "hf"))
     first = hf["train"][0]
-    assert len(first["tags"]) == len(first["text"])
+    assert "".join(first["tokens"]) == first["text"] and len(first["ner_tags"]) == len(first["tokens"])
+    names = hf["train"].features["ner_tags"].feature.names  # conll2003's layout: label names in the features
+    assert names == list(LABELS)
+    example = read_jsonl(tmp_path / "a" / "train.jsonl")[0]
+    assert [names[t] for t in first["ner_tags"]] == spans_to_tags(example.spans, len(example.text))
+    meta = yaml.safe_load(card.split("---\n", 2)[1])  # the dataset card's YAML, as the hub reads it
+    assert meta["license"] == "mit" and meta["task_categories"] == ["token-classification"]
+    assert card.split("---\n", 2)[2].startswith("# Generated report dataset")
+    # datasets.load_dataset(folder) finds the splits the YAML names, with the same features
+    loaded = datasets.load_dataset(str(tmp_path / "a"), cache_dir=str(tmp_path / "cache"))
+    assert loaded["train"].features == hf["train"].features and loaded["train"][0] == first
+    # the folder may be written again (README with YAML is still a dataset card)
+    assert main(["--out", str(tmp_path / "a"), "--reports", "3", "--seed", "3"]) == 0
 
 
 def test_distribution_targets():

@@ -18,6 +18,7 @@ import json
 import platform
 from pathlib import Path
 
+from data.hf_dataset import strip_front_matter
 from data.schema import ENTITY_TYPES, LABELS
 from train.card_metadata import E5_HUB_NAME, card_metadata, front_matter
 
@@ -71,7 +72,7 @@ def data_card_summary(card: str | None) -> str:
     """The dataset's README.md with its headings moved one level down, cut after :data:`DATA_CARD_LINES` lines."""
     if not card:
         return "_The dataset folder has no README.md._"
-    lines = card.strip().splitlines()
+    lines = strip_front_matter(card).strip().splitlines()
     kept = ["#" + line if line.startswith("#") else line for line in lines[:DATA_CARD_LINES]]
     if len(lines) > DATA_CARD_LINES:
         kept.append(f"\n_... {len(lines) - DATA_CARD_LINES} more lines in the dataset's README.md._")
