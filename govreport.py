@@ -5,11 +5,20 @@ True
 
 Each subcommand lives with its stage as a ``main(argv)`` function and is imported
 only when asked for, so ``govreport generate`` never loads torch.
+
+Options every subcommand accepts, handled here once: ``--verbose``/``-v`` (informational
+and debug messages of govreport's own modules) and ``--quiet``/``-q`` (warnings and errors
+only, no progress bars). Without them each subcommand keeps its own default.
+
+>>> split_verbosity(["a.txt", "-v", "-o", "x", "--", "-q"])
+(1, ['a.txt', '-o', 'x', '--', '-q'])
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
+import os
 import sys
 
 from data.atomic import OutputError
@@ -32,10 +41,60 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+# The packages whose loggers --verbose opens to debug messages (libraries stay at info).
+OWN_LOGGERS = ("data", "model", "train", "inference", "eval")
+VERBOSE_FLAGS, QUIET_FLAGS = ("--verbose", "-v"), ("--quiet", "-q")
+# Subcommands whose own parser also takes --quiet (extract: no summary line): it is passed on.
+OWN_QUIET = ("extract",)
+
+
 def usage() -> str:
-    lines = ["usage: govreport COMMAND [options]   (govreport COMMAND --help for details)", "", "commands:"]
+    lines = ["usage: govreport COMMAND [options]   (govreport COMMAND --help for details)",
+             "       govreport --version", "",
+             "options of every command: --verbose/-v (debug messages), --quiet/-q (warnings and errors only)", "",
+             "commands:"]
     lines += [f"  {name:<16} {help_}" for name, (_, help_) in COMMANDS.items()]
     return "\n".join(lines)
+
+
+def split_verbosity(args: list[str]) -> tuple[int, list[str]]:
+    """``(+1 verbose | -1 quiet | 0, args without those flags)``; nothing after ``--`` is read; the last flag wins."""
+    level, rest = 0, []
+    for i, arg in enumerate(args):
+        if arg == "--":
+            rest += args[i:]
+            break
+        if arg in VERBOSE_FLAGS:
+            level = 1
+        elif arg in QUIET_FLAGS:
+            level = -1
+        else:
+            rest.append(arg)
+    return level, rest
+
+
+def setup_logging(level: int) -> None:
+    """One logging set-up for every subcommand; their own ``basicConfig`` then does nothing."""
+    if level > 0:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                            datefmt="%H:%M:%S", force=True)
+        for name in OWN_LOGGERS:
+            logging.getLogger(name).setLevel(logging.DEBUG)
+    elif level < 0:
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", force=True)
+        os.environ["TQDM_DISABLE"] = "1"  # tqdm reads its defaults from TQDM_* variables
+        os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+        try:
+            from transformers.utils import logging as hf_logging
+        except ImportError:
+            return
+        hf_logging.disable_progress_bar()
+
+
+def version() -> str:
+    from data.version import package_version
+
+    return f"govreport {package_version()}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,10 +102,18 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(usage())
         return 0 if argv else 2
+    if argv[0] == "--version":
+        print(version())
+        return 0
     name, rest = argv[0], argv[1:]
     if name not in COMMANDS:
         print(f"govreport: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
         return 2
+    level, rest = split_verbosity(rest)
+    if level < 0 and name in OWN_QUIET:
+        rest.append("--quiet")
+    if level:
+        setup_logging(level)
     module = importlib.import_module(COMMANDS[name][0])
     try:
         return module.main(rest) or 0

@@ -195,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     show = not args.no_progress and sys.stderr.isatty()
     docs_bar, chars_bar = _progress(show)
     try:
-        with open_writer(args.output, fmt, include_text=args.include_text, inputs=args.inputs) as writer:
+        with open_writer(args.output, fmt, include_text=args.include_text, inputs=args.inputs,
+                         provenance=extractor.provenance()) as writer:
             for event in extractor.stream(iter_documents(args.inputs, left_out=summary.left_out)):
                 writer.handle(event)
                 if isinstance(event, Piece):

@@ -184,7 +184,9 @@ class ModelTagger:
 
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
-        model_dir = resolve_model(model_dir)
+        given, model_dir = model_dir, resolve_model(model_dir)
+        # what outputs name the model by: a shipped model's name, else the directory as given
+        self.name = next((name for name, d in SHIPPED_MODELS.items() if d == model_dir.resolve()), os.fspath(given))
         if not (model_dir / "config.json").is_file():
             raise FileNotFoundError(f"no model in {model_dir} (expected config.json, weights and a tokenizer)")
         if device == "auto":
@@ -391,6 +393,17 @@ class Extractor:
         youngest, older, oldest = gc.get_threshold()
         gc.set_threshold(max(GC_THRESHOLD, youngest), older, oldest)
         return self
+
+    def provenance(self) -> dict[str, str]:
+        """What made the output: the model (a shipped name or a directory) and govreport's version.
+
+        >>> Extractor(lambda texts: [([], None) for _ in texts]).provenance()["model"]
+        '<lambda>'
+        """
+        from data.version import package_version
+
+        name = getattr(self.tagger, "name", None) or getattr(self.tagger, "__name__", type(self.tagger).__name__)
+        return {"model": str(name), "govreport_version": package_version()}
 
     # ---- the API on strings
 

@@ -132,10 +132,10 @@ def select_shard(units: Sequence[Unit], index: int, count: int) -> list[Unit]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _writer(out: io.StringIO, fmt: str, include_text: bool):
+def _writer(out: io.StringIO, fmt: str, include_text: bool, provenance: dict | None = None):
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
-    return CsvWriter(out) if fmt == "csv" else JsonlWriter(out, include_text)
+    return CsvWriter(out, provenance) if fmt == "csv" else JsonlWriter(out, include_text, provenance)
 
 
 def csv_header() -> str:
@@ -148,7 +148,7 @@ def csv_header() -> str:
 def extract_unit(extractor: Extractor, unit: Unit, fmt: str = "jsonl", include_text: bool = False) -> UnitResult:
     """Extract one unit and return its output as the single run writes it (without the CSV header)."""
     out = io.StringIO()
-    writer = _writer(out, fmt, include_text)
+    writer = _writer(out, fmt, include_text, extractor.provenance())
     head = len(out.getvalue())  # the CSV header, which the caller writes once
     result = UnitResult(unit.index, unit.key, "")
     doc_records = doc_table = 0

@@ -153,7 +153,7 @@ def load_document(item: Any, text: str | None = None) -> DocView:
                 confidence = min(found) if found else None
             report.records.append((rid, record, confidence))
     spans = [ViewSpan(s, e, kind, sc, tuple(links.get((s, e), ()))) for s, e, kind, sc in raw_spans]
-    meta = {k: item.get(k) for k in ("model", "model_version", "version") if item.get(k) is not None}
+    meta = {k: item.get(k) for k in ("model", "model_version", "version", "govreport_version") if item.get(k) is not None}
     return DocView(doc_id, source, item.get("title"), text, spans, [report for report, _ in parts], meta)
 
 

@@ -34,7 +34,7 @@ from inference.extract import DocEnd, DocStart, Piece
 from inference.reports import check_dict
 
 __all__ = ["JsonlWriter", "CsvWriter", "open_writer", "csv_cell", "FORMATS", "CSV_COLUMNS", "DOC_FIELDS",
-           "REPORT_COLUMNS"]
+           "REPORT_COLUMNS", "PROVENANCE_FIELDS"]
 
 FORMATS = ("jsonl", "csv")
 DOC_FIELDS = ("id", "source", "title", "agency", "year")
@@ -46,7 +46,11 @@ CSV_COLUMNS = ("id", "source") + REPORT_COLUMNS + (
     "metric", "value", "value_min", "value_max", "unit", "raw", "qualifier", "approximate",
     "value_start", "value_end", "unit_start", "unit_end", "metric_start", "metric_end",
     "sentence", "sentence_start", "sentence_end",
+    # the value span's confidence (prose records; empty for table cells), and what made the row
+    "confidence", "model", "govreport_version",
 )
+# What every JSONL line and CSV row names besides its document: Extractor.provenance().
+PROVENANCE_FIELDS = ("model", "govreport_version")
 _SPOOL_BYTES = 4 << 20
 
 
@@ -65,12 +69,15 @@ class JsonlWriter:
 
     ``label`` is doccano's ``[start, end, TYPE]`` list into the document's text and
     ``scores`` holds one confidence per label. With ``include_text`` the text is written too
-    (as ``text``), which makes each line a doccano import.
+    (as ``text``), which makes each line a doccano import. ``provenance``
+    (:data:`PROVENANCE_FIELDS`: model, govreport_version) goes on every line, after the
+    document's own fields.
     """
 
-    def __init__(self, out: IO[str], include_text: bool = False):
+    def __init__(self, out: IO[str], include_text: bool = False, provenance: dict | None = None):
         self.out = out
         self.include_text = include_text
+        self.provenance = dict(provenance or {})
         self._parts: dict[Any, IO[str]] | None = None
         self._counts: dict[Any, int] = {}
 
@@ -78,7 +85,7 @@ class JsonlWriter:
         if isinstance(event, DocStart):
             self._parts = {"label": _spool(), "scores": _spool(), "records": _spool()}
             self._counts = dict.fromkeys(self._parts, 0)
-            self._doc = _doc_fields(event.doc)
+            self._doc = {**_doc_fields(event.doc), **self.provenance}
         elif isinstance(event, Piece):
             for span, score in zip(event.spans, event.scores):
                 self._add("label", json.dumps(span.to_doccano(), ensure_ascii=False))
@@ -161,10 +168,13 @@ class CsvWriter:
     """One row per record, with its document, report, section and the sentence it came from (CSV_COLUMNS).
 
     A table record's ``sentence`` is empty and ``sentence_start``/``sentence_end`` give its table's region.
+    ``confidence`` is the tagger's score of the record's VALUE span; ``provenance`` fills
+    ``model`` and ``govreport_version``.
     """
 
-    def __init__(self, out: IO[str]):
+    def __init__(self, out: IO[str], provenance: dict | None = None):
         self.out = out
+        self.provenance = {k: (provenance or {}).get(k) for k in PROVENANCE_FIELDS}
         self.writer = csv.writer(out)
         self.writer.writerow(CSV_COLUMNS)
         self._rows: IO[str] | None = None
@@ -205,27 +215,39 @@ class CsvWriter:
             unit_start=part(record.unit_span, 0), unit_end=part(record.unit_span, 1),
             metric_start=part(record.metric_span, 0), metric_end=part(record.metric_span, 1),
             sentence=piece.text, sentence_start=piece.start, sentence_end=piece.end,
+            confidence=_span_score(piece, record.value_span), **self.provenance,
         )
         return {column: row[column] for column in CSV_COLUMNS}
 
 
+def _span_score(piece: Piece, span) -> float | None:
+    """The tagger's score of ``span`` (a ``(start, end)`` pair) among the piece's spans, None when not there."""
+    if span is None:
+        return None
+    for tagged, score in zip(piece.spans, piece.scores):
+        if (tagged.start, tagged.end) == tuple(span):
+            return score
+    return None
+
+
 @contextlib.contextmanager
 def open_writer(path: str | None, fmt: str = "jsonl", include_text: bool = False,
-                inputs: Iterable[str] = ()) -> Iterator[JsonlWriter | CsvWriter]:
+                inputs: Iterable[str] = (), provenance: dict | None = None) -> Iterator[JsonlWriter | CsvWriter]:
     """A writer to ``path`` (atomically) or, when ``path`` is None or "-", to standard output.
 
-    ``inputs`` (the run's input paths) may not be the output (:func:`data.atomic.check_output`).
+    ``inputs`` (the run's input paths) may not be the output (:func:`data.atomic.check_output`);
+    ``provenance`` is written on every line or row (:data:`PROVENANCE_FIELDS`).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
     if path is None or path == "-":
         out = sys.stdout
-        yield CsvWriter(out) if fmt == "csv" else JsonlWriter(out, include_text)
+        yield CsvWriter(out, provenance) if fmt == "csv" else JsonlWriter(out, include_text, provenance)
         out.flush()
         return
     if fmt == "csv":
         with atomic_write(path, encoding="utf-8-sig", newline="", inputs=inputs) as out:
-            yield CsvWriter(out)
+            yield CsvWriter(out, provenance)
     else:
         with atomic_write(path, encoding="utf-8", newline="\n", inputs=inputs) as out:
-            yield JsonlWriter(out, include_text)
+            yield JsonlWriter(out, include_text, provenance)

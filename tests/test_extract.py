@@ -21,6 +21,7 @@ import torch
 from transformers import BertConfig, BertForTokenClassification, BertTokenizer
 
 from data.schema import LABELS, Record, Span, label2id
+from data.version import package_version
 from inference import cli, reader
 from inference.extract import GC_THRESHOLD, DocEnd, DocStart, Extractor, ModelTagger, Piece, normalize
 from inference.reader import Document, ReadError, detect_encoding, iter_chunks, iter_documents, read_title
@@ -386,6 +387,7 @@ def test_cli_batch_folder(batch, lex_dir, tmp_path, capsys):
     for start, end, label in good["label"]:
         assert label in ("METRIC", "VALUE", "UNIT") and text[start:end].strip() == text[start:end]
     assert len(good["scores"]) == len(good["label"])
+    assert good["model"] == str(lex_dir) and good["govreport_version"] == package_version()
 
 
 def test_cli_csv_parses_back(batch, lex_dir, tmp_path, capsys):
@@ -403,6 +405,8 @@ def test_cli_csv_parses_back(batch, lex_dir, tmp_path, capsys):
     start, end = int(row["sentence_start"]), int(row["sentence_end"])
     assert GOOD[start:end] == row["sentence"]
     assert GOOD[int(row["value_start"]):int(row["value_end"])] == "七十万"
+    # the VALUE span's score, and what made the row
+    assert 0.5 < float(row["confidence"]) <= 1 and row["model"] == str(lex_dir) and row["govreport_version"]
 
 
 def test_api_and_cli_agree(extractor, lex_dir, tmp_path, capsys):
@@ -420,7 +424,8 @@ def test_api_and_cli_agree(extractor, lex_dir, tmp_path, capsys):
         assert line["label"] == [s.to_doccano() for s in result.spans]
         assert line["scores"] == pytest.approx(result.scores)
         assert [Record.from_dict(r) for r in line_records(line)] == result.records
-        assert line == json.loads(json.dumps({**result.to_dict(), "source": line["source"], "text": line["text"]}))
+        assert line == json.loads(json.dumps({**result.to_dict(), "source": line["source"], "text": line["text"],
+                                              **extractor.provenance()}))
 
 
 def test_cli_reads_standard_input(lex_dir, capsys, monkeypatch):

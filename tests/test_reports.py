@@ -282,7 +282,8 @@ def test_jsonl_nests_document_reports_records(fake_cli, tmp_path, capsys):
     assert "1 documents, 2 reports" in err and "10 records (4 prose, 6 table)" in err
     assert "2 lone table cells left out, 1 failing checks, 0 failed" in err
     (doc,) = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert list(doc) == ["id", "source", "title", "agency", "year", "label", "scores", "checks", "reports", "records"]
+    assert list(doc) == ["id", "source", "title", "agency", "year", "model", "govreport_version", "label", "scores",
+                         "checks", "reports", "records"]
     assert [r["value"] for r in doc["records"]] == [2]
     first, second = doc["reports"]
     assert list(first) == ["title", "agency", "year", "start", "end", "checks", "records"]
