@@ -188,6 +188,11 @@ class ModelTagger:
         # what outputs name the model by: a shipped model's name, else the directory as given
         self.name = next((name for name, d in SHIPPED_MODELS.items() if d == model_dir.resolve()), os.fspath(given))
         if not (model_dir / "config.json").is_file():
+            if str(given) in SHIPPED_MODELS:  # an install without the package data of model/
+                raise FileNotFoundError(
+                    f"the shipped model {str(given)!r} is not installed (no {model_dir / 'config.json'}): install "
+                    f"govreport from its wheel or a checkout (pip install .), which carries model/default and "
+                    f"model/fast, or pass --model with a model folder")
             raise FileNotFoundError(f"no model in {model_dir} (expected config.json, weights and a tokenizer)")
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
