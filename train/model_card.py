@@ -192,7 +192,8 @@ def usage_section(model_dir: str, window: int) -> str:
 
 ```python
 from transformers import pipeline
-tagger = pipeline("token-classification", model="{model_dir}", aggregation_strategy="simple", stride={stride})
+tagger = pipeline("token-classification", model="{model_dir}", aggregation_strategy="simple", stride={stride},
+                  dtype="float32")  # shipped weights may be fp16, which CPUs run slowly
 tagger(open("report.txt", encoding="utf-8").read())  # a whole report: windows of {window} tokens, {stride} overlapping
 # [{{'entity_group': 'METRIC', 'start': ..., 'end': ..., 'score': ...}}, ...]
 ```
