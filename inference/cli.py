@@ -95,12 +95,29 @@ class Summary:
         return "\n".join(lines)
 
 
-def _progress(enabled: bool):
+def document_total(inputs: list[str]) -> int | None:
+    """How many documents ``inputs`` hold, when that is known without reading them: one per file
+    (folders listed), None with standard input or a JSONL file (a document per line)."""
+    from inference.parallel import list_units
+
+    if any(item == "-" or item.lower().endswith(".jsonl") for item in inputs):
+        return None
+    try:
+        units = list_units(inputs)
+    except (OSError, ValueError):
+        return None
+    if any(unit.path.lower().endswith(".jsonl") for unit in units):  # a folder's JSONL files hold many
+        return None
+    return len(units)
+
+
+def _progress(enabled: bool, inputs: list[str]):
     if not enabled:
         return None, None
     from tqdm.auto import tqdm
 
-    docs = tqdm(desc="documents", unit="doc", position=0, file=sys.stderr)
+    # a total gives the bar its share done and an ETA
+    docs = tqdm(desc="documents", unit="doc", position=0, file=sys.stderr, total=document_total(inputs))
     chars = tqdm(desc="characters", unit="char", unit_scale=True, position=1, file=sys.stderr)
     return docs, chars
 
@@ -193,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     doc_records = doc_table = doc_lone = 0
     checks: list[dict] = []
     show = not args.no_progress and sys.stderr.isatty()
-    docs_bar, chars_bar = _progress(show)
+    docs_bar, chars_bar = _progress(show, args.inputs)
     try:
         with open_writer(args.output, fmt, include_text=args.include_text, inputs=args.inputs,
                          provenance=extractor.provenance()) as writer:

@@ -373,6 +373,8 @@ def test_cli_batch_folder(batch, lex_dir, tmp_path, capsys):
     assert f"FAILED {batch / 'scan.txt'}: binary file" in err
     assert f"1 files in folders left out (not .txt/.jsonl/.html/.htm/.pdf/.docx): {batch / 'logo.png'}" in err
     assert "4 documents" in err and "1 failed" in err
+    # the progress bar's total: one document per file (left-out files not counted); unknown for stdin/JSONL
+    assert cli.document_total([str(batch)]) == 4 and cli.document_total(["-"]) is None
     docs = {d["id"]: d for d in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
     assert set(docs) == {str(batch / name) for name in ("empty.txt", "good.txt", "2019/gbk.txt")}
     empty, good, gbk = (docs[str(batch / n)] for n in ("empty.txt", "good.txt", "2019/gbk.txt"))

@@ -84,7 +84,8 @@ def installed(tmp_path_factory):
     assert done.returncode == 0, done.stderr
     outside = work / "elsewhere"  # not the repository: nothing may be found through the working directory
     outside.mkdir()
-    return python, env / ("Scripts" if os.name == "nt" else "bin") / "govreport", outside
+    yield python, env / ("Scripts" if os.name == "nt" else "bin") / "govreport", outside
+    shutil.rmtree(work, ignore_errors=True)  # some 170 MB: the copied tree, the wheel, the install
 
 
 def test_the_wheel_holds_the_models_and_templates(installed):
