@@ -25,6 +25,7 @@ from typing import Any, Iterable, Sequence
 from data.atomic import OutputError, check_output
 from data.doccano import Example, FormatError, atomic_write, read_jsonl
 from data.schema import Record, Span
+from data.version import package_version
 from eval.scoring import ERROR_KINDS, Scores, TextResult, score
 from inference.extract import BACKEND_HELP, BACKENDS, DEFAULT_MODEL
 
@@ -359,7 +360,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     report = result.report
     elapsed = time.perf_counter() - started
-    report = {"gold": str(args.gold), "system": system, **report, "seconds": round(elapsed, 2)}
+    report = {"gold": str(args.gold), "system": system, "govreport_version": package_version(), **report,
+              "seconds": round(elapsed, 2)}
     if backend:
         report["backend"] = backend
     if failures:

@@ -17,6 +17,7 @@ from seqeval.scheme import IOB2
 
 from data.doccano import Example, write_jsonl
 from data.schema import ENTITY_TYPES, Record, Span, spans_to_tags
+from data.version import package_version
 from eval import bench, cli
 from eval.scoring import align, entity_report, match_records, record_errors, repair_tags, same_value, score, span_errors
 from inference.records import build_records
@@ -307,6 +308,7 @@ def test_cli_rules(gold_file, tmp_path, capsys):
     assert cli.main(["--gold", str(path), "--system", "rules", "--output", str(out)]) == 0
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["system"] == "rules" and report["texts"] == len(examples)
+    assert report["govreport_version"] == package_version()  # what made the figures
     assert report["VALUE"]["f1"] > 0.8  # the rules find these values; the figure is no target
     assert "VALUE" in capsys.readouterr().out
 
