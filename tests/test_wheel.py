@@ -47,8 +47,9 @@ def build_requirements_missing() -> str | None:
         version = importlib.metadata.version("setuptools")
     except importlib.metadata.PackageNotFoundError:
         return "setuptools is not installed in the test environment (pip wheel --no-build-isolation needs it)"
-    if int(version.split(".")[0]) < 70:
-        return f"setuptools {version} cannot write wheels by itself (70 or later can; pip install 'setuptools>=70')"
+    if int(version.split(".")[0]) < 77:
+        return (f"setuptools {version} cannot build this project (77 or later reads its SPDX license and writes "
+                "wheels by itself; pip install 'setuptools>=77')")
     if importlib.util.find_spec("pip") is None:
         return "pip is not installed in the test environment"
     return None
@@ -98,11 +99,14 @@ def test_the_wheel_holds_the_models_and_templates(installed):
     assert not Path(where).resolve().is_relative_to(ROOT) and models == "True"  # the wheel's copy, with its models
 
 
-def test_version_from_the_wheel(installed):
-    _, govreport, outside = installed
+def test_version_and_license_from_the_wheel(installed):
+    python, govreport, outside = installed
     out = run([govreport, "--version"], cwd=outside)
     version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
     assert out.returncode == 0 and out.stdout.strip() == f"govreport {version}", out.stderr
+    meta = run([python, "-c", "import importlib.metadata as m; d = m.distribution('govreport'); "
+                "print(d.metadata['License-Expression'], any(f.name == 'LICENSE' for f in d.files))"], cwd=outside)
+    assert meta.stdout.split() == ["MIT", "True"], meta.stderr
 
 
 def test_extract_with_the_shipped_fast_model(installed):
