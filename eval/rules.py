@@ -392,12 +392,9 @@ def _is_time_word(word: str) -> bool:
 
 
 def _finish_metric(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Trim a candidate metric: no leading 的/各, no trailing 数量/金额 (docs/annotation.md)."""
+    """Trim a candidate metric: no leading 的/各; a written head noun (数量, 金额) stays (docs/annotation.md)."""
     while start < end and text[start] in "的各该其之":
         start += 1
-    for tail in ("数量", "金额"):
-        if end - start > len(tail) and text.endswith(tail, start, end):
-            end -= len(tail)
     if end - start < 2 or text[start:end] in _EMPTY_METRICS:
         return None
     return start, end
