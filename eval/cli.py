@@ -257,8 +257,12 @@ def text_summary(report: dict[str, Any], title: str) -> str:
 
 def errors_summary(report: dict[str, Any]) -> str:
     parts = [f"{kind} {report['errors'][kind]}" for kind in ERROR_KINDS]
-    lines = ["errors: " + ", ".join(parts),
-             f"texts with errors: {report['texts_with_errors']} of {report['texts']}"]
+    lines = ["errors: " + ", ".join(parts)]
+    metric = report.get("boundary_errors_by_shape", {}).get("METRIC")
+    if metric and any(metric.values()):
+        lines.append("METRIC boundary errors: " + ", ".join(f"{shape} {n}" for shape, n in metric.items())
+                     + " (short: cut inside the gold name; long: covers it; shifted: overlaps it)")
+    lines.append(f"texts with errors: {report['texts_with_errors']} of {report['texts']}")
     notes = []
     if report["missing_predictions"]:
         notes.append(f"{report['missing_predictions']} gold texts had no prediction (scored as empty)")

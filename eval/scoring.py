@@ -55,6 +55,8 @@ __all__ = [
     "same_value_unit",
     "match_records",
     "span_errors",
+    "boundary_shape",
+    "BOUNDARY_SHAPES",
     "record_errors",
     "prf",
     "score",
@@ -386,7 +388,31 @@ def _summary(results: Sequence[TextResult]) -> dict[str, Any]:
             if e["kind"] in ENTITY_ERRORS:
                 by_type[e["kind"]][(e["gold"] or e["pred"]).label] += 1
     out["entity_errors_by_type"] = by_type
+    shapes: dict[str, dict[str, int]] = {t: {shape: 0 for shape in BOUNDARY_SHAPES} for t in ENTITY_TYPES}
+    for r in results:
+        for e in r.errors:
+            if e["kind"] == "boundary":
+                shapes[e["gold"].label][boundary_shape(e["gold"], e["pred"])] += 1
+    out["boundary_errors_by_shape"] = shapes
     return out
+
+
+# How a predicted span with the wrong boundaries sits on its gold span.
+BOUNDARY_SHAPES = ("short", "long", "shifted")
+
+
+def boundary_shape(gold: Span, pred: Span) -> str:
+    """``short`` when the prediction lies inside the gold span (a name cut short), ``long``
+    when it covers it (a name that swallows a modifier or object), else ``shifted``.
+
+    >>> boundary_shape(Span(0, 6, "METRIC"), Span(2, 6, "METRIC")), boundary_shape(Span(2, 6, "METRIC"), Span(0, 6, "METRIC"))
+    ('short', 'long')
+    """
+    if gold.start <= pred.start and pred.end <= gold.end:
+        return "short"
+    if pred.start <= gold.start and gold.end <= pred.end:
+        return "long"
+    return "shifted"
 
 
 def score(gold: Sequence[Example], pred: Sequence[Example],

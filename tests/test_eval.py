@@ -381,3 +381,13 @@ def test_bench_prints_figures(tmp_path, capsys):
     assert "fastest of 2 passes" in out
     assert [line.split()[0] for line in out.splitlines() if "chars/s" in line] == ["rules"]
     assert bench.main(["--no-model", "--repeat", "0"]) == 2
+
+
+def test_metric_boundary_errors_are_counted_by_shape():
+    text = "全年共受理政府信息公开申请52件"
+    gold = Example("a", text, [Span(5, 13, "METRIC"), Span(13, 15, "VALUE"), Span(15, 16, "UNIT")], [])
+    cases = {"short": Span(9, 13, "METRIC"), "long": Span(3, 13, "METRIC"), "shifted": Span(7, 14, "METRIC")}
+    for shape, metric in cases.items():
+        pred = Example("a", text, [metric, Span(13, 15, "VALUE"), Span(15, 16, "UNIT")], [])
+        shapes = score([gold], [pred]).report["boundary_errors_by_shape"]["METRIC"]
+        assert shapes == {s: int(s == shape) for s in ("short", "long", "shifted")}
