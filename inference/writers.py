@@ -24,13 +24,14 @@ from typing import IO, Any, Iterator
 from data.doccano import atomic_write
 from data.schema import Record
 from inference.extract import DocEnd, DocStart, Piece
+from inference.kinds import FIELDS
 
 __all__ = ["JsonlWriter", "CsvWriter", "open_writer", "FORMATS", "CSV_COLUMNS", "DOC_FIELDS"]
 
 FORMATS = ("jsonl", "csv")
 DOC_FIELDS = ("id", "source", "title", "agency", "year")
 CSV_COLUMNS = DOC_FIELDS + (
-    "metric", "value", "value_min", "value_max", "unit", "raw", "qualifier", "approximate",
+    "metric", "value", "value_min", "value_max", "unit", "raw", "qualifier", "approximate", *FIELDS,
     "value_start", "value_end", "unit_start", "unit_end", "metric_start", "metric_end",
     "sentence", "sentence_start", "sentence_end",
 )
@@ -149,6 +150,7 @@ class CsvWriter:
             unit_start=part(record.unit_span, 0), unit_end=part(record.unit_span, 1),
             metric_start=part(record.metric_span, 0), metric_end=part(record.metric_span, 1),
             sentence=piece.text, sentence_start=piece.start, sentence_end=piece.end,
+            **{key: record.extra.get(key) for key in FIELDS},
         )
         return {column: row[column] for column in CSV_COLUMNS}
 
