@@ -22,13 +22,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pseudo-label": ("inference.pseudo", "label real unlabeled text with a model, keeping what it is sure of (self-training)"),
     "extract": ("inference.cli", "extract records from report files"),
     "evaluate": ("eval.cli", "score predictions against gold annotations"),
+    "evaluate-kinds": ("eval.kinds", "score the kind/direction/basis rules on gold records"),
     "bench": ("eval.bench", "time extraction end to end"),
 }
 
 
 def usage() -> str:
     lines = ["usage: govreport COMMAND [options]   (govreport COMMAND --help for details)", "", "commands:"]
-    lines += [f"  {name:<12} {help_}" for name, (_, help_) in COMMANDS.items()]
+    lines += [f"  {name:<15} {help_}" for name, (_, help_) in COMMANDS.items()]
     return "\n".join(lines)
 
 
