@@ -35,6 +35,7 @@ FIELDS: tuple[str, ...] = ("kind", "direction", "basis")
 UP_WORDS = ("增长", "增加", "上升", "提高", "提升", "扩大", "翻番", "增多", "上涨", "攀升", "增产", "翻", "增", "多", "高")
 DOWN_WORDS = ("下降", "减少", "降低", "回落", "缩小", "压减", "下滑", "下跌", "压缩", "缩减", "缩短", "减产", "减", "少",
               "降", "低")
+_VERBS = tuple(sorted(UP_WORDS + DOWN_WORDS, key=len, reverse=True))
 # One-character comparatives count only after a comparison (比上年多3件, 较上年低2个百分点):
 # alone they are adjectives or parts of words (多达, 高达).
 COMPARATIVES = ("多", "少", "高", "低")
@@ -158,7 +159,7 @@ def _change_word(g: str) -> tuple[str | None, int]:
     reached = False
     if s.endswith(REACHED):
         reached, s = True, _strip_end(s[:-1], FILLERS)
-    for word in sorted(UP_WORDS + DOWN_WORDS, key=len, reverse=True):
+    for word in _VERBS:
         if not s.endswith(word):
             continue
         head = s[:-len(word)]
@@ -241,6 +242,8 @@ def classify(text: str, record: Any) -> Kind:
     >>> classify("申请数量增至80件", {"metric_span": (0, 4), "value_span": (6, 8), "unit": "件"})
     Kind(kind='level', direction=None, basis=None)
     """
+    if _get(record, "value_span") is None:
+        return Kind("level")  # nothing to read around
     vs, ve = _get(record, "value_span")
     # Only a window around the value is read, in simplified characters (one for one, so
     # offsets hold): the rules cost the same in a sentence and in a whole document.
