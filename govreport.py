@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "merge": ("inference.merge", "join the outputs of extract --shard I/N into one run's output"),
     "evaluate": ("eval.cli", "score predictions against gold annotations"),
     "evaluate-tables": ("eval.tables", "score the standard-table parser's cells against a table gold file"),
+    "evaluate-kinds": ("eval.kinds", "score the kind/direction/basis rules on gold records"),
     "bench": ("eval.bench", "time extraction end to end"),
 }
 

@@ -115,3 +115,6 @@ _TRADITIONAL = (
 )
 assert len(_SIMPLIFIED) == len(_TRADITIONAL), (len(_SIMPLIFIED), len(_TRADITIONAL))
 TO_TRADITIONAL = str.maketrans(_SIMPLIFIED, _TRADITIONAL)
+# The reverse table, for rules written in simplified characters (inference.kinds); one
+# character for one, so offsets stay valid.
+TO_SIMPLIFIED = str.maketrans(_TRADITIONAL, _SIMPLIFIED)

@@ -31,6 +31,7 @@ from data.lexicon import QUALIFIERS_AFTER, QUALIFIERS_BEFORE
 from data.numbers import NUMERAL_CHARS, find_numbers, parse_number
 from data.schema import LABELS, Record, Span
 from data.text import address_spans, split_sentences
+from inference.kinds import with_kind
 
 logger = logging.getLogger(__name__)
 
@@ -849,7 +850,8 @@ def build_records(text: str, spans: Sequence[Span], sentences: Sequence[tuple[in
        of its last linked value, else its last METRIC (其中,信函申请13208宗,占27.5%);
     5. otherwise none.
 
-    Every record carries its sentence's offsets in ``extra["sentence_span"]``. A VALUE
+    Every record carries its kind, direction and basis (:func:`inference.kinds.classify`) and
+    its sentence's offsets in ``extra["sentence_span"]``. A VALUE
     whose text holds no number gives no record.
 
     >>> text = "开放410个数据集,从1264项减少为332项"
@@ -878,7 +880,7 @@ def build_records(text: str, spans: Sequence[Span], sentences: Sequence[tuple[in
         for v in sent.link():
             record = _record(sent, v)
             if record is not None:
-                records.append(record)
+                records.append(with_kind(text, record))  # what the number is: docs/annotation.md
     return records
 
 
