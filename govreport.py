@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "extract": ("inference.cli", "extract records from report files"),
     "evaluate": ("eval.cli", "score predictions against gold annotations"),
     "bench": ("eval.bench", "time extraction end to end"),
+    "evaluate-keys": ("eval.keys", "score the metric keys against hand-keyed gold records"),
 }
 
 

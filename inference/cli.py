@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from inference.extract import BACKEND_HELP, BACKENDS, DEFAULT_MODEL, DocEnd, DocStart, Extractor, Piece
+from inference.keys import KeyFileError, KeyMapper
 from inference.reader import iter_documents
 from inference.writers import FORMATS, open_writer
 
@@ -45,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                         help="where the model runs (default: cuda when available)")
     parser.add_argument("--backend", choices=BACKENDS, default="auto", help=BACKEND_HELP)
+    parser.add_argument("--keys", default=None, metavar="FILE",
+                        help="your own metric-key mapping (JSON or TSV, see docs/keys.md), tried before the built-in rules")
     parser.add_argument("--include-text", action="store_true", help="also write each document's text (jsonl)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars on standard error")
     parser.add_argument("--quiet", "-q", action="store_true", help="print failures only, no summary line")
@@ -94,8 +97,13 @@ def main(argv: list[str] | None = None) -> int:
 
         hf_logging.disable_progress_bar()
     try:
+        keys = KeyMapper.load(args.keys)
+    except KeyFileError as err:
+        print(f"extract: bad --keys file: {err}", file=sys.stderr)
+        return 2
+    try:
         extractor = Extractor.from_pretrained(args.model, batch_size=args.batch_size, device=args.device,
-                                              backend=args.backend).settle()
+                                              backend=args.backend, keys=keys).settle()
     except (OSError, ValueError) as err:
         print(f"extract: cannot load the model: {err}", file=sys.stderr)
         return 2

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from data.schema import LABELS, Record, Span
+from inference.keys import KeyMapper
 from inference.reader import CHUNK_CHARS, Document, ReadError
 from inference.records import (SENTENCE_KEY, build_records, clean_scored_spans, drop_numerals_in_words,
                                drop_spans_in_addresses, load_dictionaries, sentence_bounds, snap_to_numbers,
@@ -293,16 +294,20 @@ class Extractor:
     every span belongs to a record: a METRIC a value is linked to (a metric name is tagged
     only when a VALUE of its sentence measures it), a VALUE that reads as a number, a UNIT
     a value takes.
+    ``keys`` gives each record without one its ``metric_key`` (:mod:`inference.keys`; default:
+    the built-in taxonomy, ``False``: no keys).
     """
 
     def __init__(self, tagger: Tagger, normalize_text: bool = True, batch_chars: int = 1 << 15,
-                 chunk_chars: int = CHUNK_CHARS, snap_words: bool = True, linked_only: bool = True):
+                 chunk_chars: int = CHUNK_CHARS, snap_words: bool = True, linked_only: bool = True,
+                 keys: KeyMapper | bool = True):
         self.tagger = tagger
         self.normalize_text = normalize_text
         self.snap_words = snap_words
         self.linked_only = linked_only
         self.batch_chars = batch_chars
         self.chunk_chars = chunk_chars
+        self.keys = KeyMapper() if keys is True else (keys or None)
 
     @classmethod
     def from_pretrained(cls, model_dir: str | os.PathLike = DEFAULT_MODEL_DIR, batch_size: int = 32,
@@ -437,6 +442,8 @@ class Extractor:
                 keep = [(s.start, s.end) in linked for s in kept]
                 kept = [s for s, k in zip(kept, keep) if k]
                 scores = [p for p, k in zip(scores, keep) if k]
+        if self.keys is not None:  # on the sentence, while the record's offsets still index it
+            self.keys.assign(text, records)
         to_orig = _mapper(index, piece.start)
         sentence = (piece.start, piece.end)
         piece.spans = [Span(*to_orig(s.start, s.end), s.label) for s in kept]

@@ -30,7 +30,7 @@ __all__ = ["JsonlWriter", "CsvWriter", "open_writer", "FORMATS", "CSV_COLUMNS", 
 FORMATS = ("jsonl", "csv")
 DOC_FIELDS = ("id", "source", "title", "agency", "year")
 CSV_COLUMNS = DOC_FIELDS + (
-    "metric", "value", "value_min", "value_max", "unit", "raw", "qualifier", "approximate",
+    "metric", "metric_key", "value", "value_min", "value_max", "unit", "raw", "qualifier", "approximate",
     "value_start", "value_end", "unit_start", "unit_end", "metric_start", "metric_end",
     "sentence", "sentence_start", "sentence_end",
 )
@@ -143,7 +143,8 @@ class CsvWriter:
 
         row = dict(self._doc)
         row.update(
-            metric=record.metric, value=record.value, value_min=record.value_min, value_max=record.value_max,
+            metric=record.metric, metric_key=record.extra.get("metric_key"),
+            value=record.value, value_min=record.value_min, value_max=record.value_max,
             unit=record.unit, raw=record.raw, qualifier=record.qualifier, approximate=record.approximate,
             value_start=part(record.value_span, 0), value_end=part(record.value_span, 1),
             unit_start=part(record.unit_span, 0), unit_end=part(record.unit_span, 1),
