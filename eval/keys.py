@@ -20,6 +20,7 @@ that the mapper keyed correctly / all gold records with a non-null key.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import logging
 import sys
@@ -155,18 +156,31 @@ def score_keys(gold_path: str | Path, sentences_path: str | Path, mapper: KeyMap
     return scores
 
 
-def coverage_on(sentences_path: str | Path, mapper: KeyMapper) -> tuple[int, Counter, Counter]:
-    """With no gold: the records of a sentences file, how many each key got, and the unkeyed metrics."""
-    total, keyed, unkeyed = 0, Counter(), Counter()
+def coverage_on(sentences_path: str | Path, mapper: KeyMapper,
+                genres: dict[str, str] | None = None) -> tuple[Counter, Counter, Counter]:
+    """With no gold: how many records of a sentences file get a key, per genre when ``genres``
+    maps a sentence's ``source`` file name to one; how many each key got; the unkeyed metrics."""
+    counts, keyed, unkeyed = Counter(), Counter(), Counter()
     for ex in read_jsonl(sentences_path):
+        genre = (genres or {}).get(Path(str(ex.meta.get("source", ""))).name, "all")
         for record in ex.records or []:
-            total += 1
             key = mapper.key(ex.text, record)
+            counts[genre, "records"] += 1
+            counts[genre, "keyed"] += key is not None
             if key is None:
                 unkeyed[record.metric] += 1
             else:
                 keyed[key] += 1
-    return total, keyed, unkeyed
+    return counts, keyed, unkeyed
+
+
+def read_genres(path: str | Path) -> dict[str, str]:
+    """``file`` -> ``genre`` from a corpus index TSV (``../shared/corpus/*/INDEX.tsv``)."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    if rows and not {"file", "genre"} <= set(rows[0]):
+        raise FormatError(f"{path}: expected 'file' and 'genre' columns")
+    return {row["file"]: row["genre"] for row in rows}
 
 
 def format_scores(scores: KeyScores, markdown: bool, confusions: int = 20) -> str:
@@ -196,6 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "without it, report how many records of --sentences get a key")
     parser.add_argument("--sentences", default=str(DEFAULT_SENTENCES),
                         help="doccano JSONL giving each id's text and records (default: data/gold/real_val.jsonl)")
+    parser.add_argument("--index", default=None, metavar="TSV",
+                        help="without --gold: a corpus INDEX.tsv (file, genre) to count keyed records per genre")
     parser.add_argument("--keys", default=None, metavar="FILE", help="your own mapping file, as govreport extract --keys")
     parser.add_argument("--markdown", action="store_true", help="print tables in markdown")
     parser.add_argument("--confusions", type=int, default=20, help="how many confusions to print (default 20)")
@@ -209,10 +225,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         mapper = KeyMapper.load(args.keys)
         if args.gold is None:
-            total, keyed, unkeyed = coverage_on(args.sentences, mapper)
-            n = sum(keyed.values())
+            counts, keyed, unkeyed = coverage_on(args.sentences, mapper, read_genres(args.index) if args.index else None)
+            total, n = sum(keyed.values()) + sum(unkeyed.values()), sum(keyed.values())
             print(f"evaluate-keys: {total} records of {args.sentences}, {n} keyed ({n / max(total, 1):.1%}), "
                   f"{len(keyed)} distinct keys")
+            for genre in sorted({g for g, _ in counts}) if args.index else ():
+                r, k = counts[genre, "records"], counts[genre, "keyed"]
+                print(f"  {genre}: {k} of {r} keyed ({k / max(r, 1):.1%})")
             for key, count in keyed.most_common():
                 print(f"  {count:>4}  {key}")
             report: dict[str, Any] = {"records": total, "keyed": n, "keys": dict(keyed),

@@ -56,6 +56,9 @@ def keys_of(marked: str, mapper: KeyMapper | None = None) -> list[str | None]:
     ("全年{主动公开政府信息|M}{1200|V}{条|U}。", ["主动公开.信息总数"]),
     ("全年共主动公开各类{信息|M}{57|V}{条|U}。", ["主动公开.信息总数"]),
     ("历年累计{主动公开政府信息|M}{9000|V}{条|U}。", ["主动公开.信息累计"]),
+    ("2020年,我局累计{主动公开政府信息|M}{128|V}{条|U}。", ["主动公开.信息总数"]),
+    ("截至12月底,累计{主动公开政府信息|M}{300|V}{条|U}。", [None]),  # a stock or the year's: unclear
+    ("2021年公开{信息|M}{720|V}{条|U}。", ["主动公开.信息总数"]),
     ("通过微信公众号发布{信息|M}{300|V}{条|U},通过政务微博发布{信息|M}{120|V}{条|U}。",
      ["主动公开.政务新媒体.微信", "主动公开.政务新媒体.微博"]),
     ("通过门户网站发布{信息|M}{640|V}{条|U}。", ["主动公开.政府网站.发布信息"]),
@@ -229,4 +232,17 @@ def test_evaluate_keys_without_gold_counts_coverage(tmp_path, capsys):
     assert eval_keys.main(["--sentences", str(sentences)]) == 0
     out = capsys.readouterr().out
     assert "4 records" in out and "3 keyed (75.0%)" in out
+
+
+def test_evaluate_keys_counts_per_genre(tmp_path, capsys):
+    _, sentences = _gold_files(tmp_path)
+    lines = [json.loads(x) for x in sentences.read_text(encoding="utf-8").splitlines()]
+    for line, source in zip(lines, ("corpus/a.txt", "corpus/b.txt")):
+        line["source"] = source
+    sentences.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    index = tmp_path / "INDEX.tsv"
+    index.write_text("file\turl\tgenre\na.txt\tu\tannual\nb.txt\tu\tbulletin\n", encoding="utf-8")
+    assert eval_keys.main(["--sentences", str(sentences), "--index", str(index)]) == 0
+    out = capsys.readouterr().out
+    assert "annual: 2 of 2 keyed" in out and "bulletin: 1 of 2 keyed" in out
 
