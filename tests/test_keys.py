@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from data.doccano import write_jsonl
-from data.schema import Span
 from eval import keys as eval_keys
 from inference import cli as extract_cli
 from inference.extract import Extractor
