@@ -70,6 +70,7 @@ def keys_of(marked: str, mapper: KeyMapper | None = None) -> list[str | None]:
     # everything else
     ("收取{信息处理费|M}{200|V}{元|U}。", ["其他事项.信息处理费.金额"]),
     ("网站{访问量|M}达{12|V}{万次|U}。", ["其他事项.网站访问量"]),
+    ("网站{日均访问量|M}{4000|V}{次|U}。", [None]),  # a daily average is not the year's visits
     ("组织{政务公开培训|M}{3|V}{次|U}。", ["其他事项.培训.次数"]),
     ("开展{法律培训|M}{3|V}{场|U}。", [None]),  # training on another subject
     ("承办{人大代表建议|M}{5|V}{件|U}、{政协提案|M}{8|V}{件|U}。",
