@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate-tables": ("eval.tables", "score the standard-table parser's cells against a table gold file"),
     "evaluate-kinds": ("eval.kinds", "score the kind/direction/basis rules on gold records"),
     "bench": ("eval.bench", "time extraction end to end"),
+    "evaluate-keys": ("eval.keys", "score the metric keys against hand-keyed gold records"),
 }
 
 

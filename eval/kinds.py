@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from data.doccano import Example, FormatError, read_jsonl
-from data.schema import Record
+
 from inference.kinds import DIRECTIONS, KINDS, classify
 
 logger = logging.getLogger(__name__)

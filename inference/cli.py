@@ -22,6 +22,7 @@ from pathlib import Path
 
 from data.atomic import OutputError, atomic_write, check_output
 from inference.extract import BACKEND_HELP, BACKENDS, DEFAULT_MODEL, DocEnd, DocStart, Extractor, Piece
+from inference.keys import KeyFileError, KeyMapper
 from inference.reader import FOLDER_SUFFIXES, iter_documents
 from inference.reports import check_dict
 from inference.writers import FORMATS, open_writer
@@ -59,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--shard", default=None, metavar="I/N",
                         help="extract only shard I of N (from 0) of the input files, by a hash of each path relative "
                              "to its input folder; needs --output, beside which an index for govreport merge is written")
+    parser.add_argument("--keys", default=None, metavar="FILE",
+                        help="your own metric-key mapping (JSON or TSV, see docs/keys.md), tried before the built-in rules")
     parser.add_argument("--include-text", action="store_true", help="also write each document's text (jsonl)")
     parser.add_argument("--checks", default=None, metavar="FILE",
                         help="also write every failing table identity of the run to FILE, one JSON object a line "
@@ -179,11 +182,16 @@ def main(argv: list[str] | None = None) -> int:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
+    try:
+        keys = KeyMapper.load(args.keys)
+    except KeyFileError as err:
+        print(f"extract: bad --keys file: {err}", file=sys.stderr)
+        return 2
     if args.workers > 1 or args.shard:
         return _main_units(args, fmt)
     try:
         extractor = Extractor.from_pretrained(args.model, batch_size=args.batch_size, device=args.device,
-                                              backend=args.backend).settle()
+                                              backend=args.backend, keys=keys).settle()
     except (OSError, ValueError) as err:
         print(f"extract: cannot load the model: {err}", file=sys.stderr)
         return 2
@@ -276,7 +284,7 @@ def _main_units(args, fmt: str) -> int:
         units = select_shard(units, *shard)
     workers = max(1, args.workers)
     spec = ExtractorSpec(str(args.model), args.batch_size, args.device, args.backend,
-                         threads=max(1, available_cores() // workers))
+                         threads=max(1, available_cores() // workers), keys=args.keys)
     results = map_units(spec, units, fmt, args.include_text, workers)
 
     def counted():

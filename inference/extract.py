@@ -37,6 +37,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from data.schema import LABELS, Record, Span
 from inference.checks import ExtractionError, check_ids, check_texts
 from inference.lone_cells import is_lone_cell
+from inference.keys import KeyMapper
 from inference.reader import CHUNK_CHARS, Document, ReadError
 from inference.records import (SENTENCE_KEY, build_records, clean_scored_spans, drop_numerals_in_words,
                                drop_spans_in_addresses, load_dictionaries, shift_record, snap_to_numbers,
@@ -345,13 +346,15 @@ class Extractor:
     ``max_sentence_chars`` bounds what one sentence may hold: a longer one (a line with no
     punctuation) is cut into pieces (:func:`inference.sentences.bounded_sentences`), so
     memory stays bounded whatever the text.
+    ``keys`` gives each record without one its ``metric_key`` (:mod:`inference.keys`; default:
+    the built-in taxonomy, ``False``: no keys).
     """
 
     def __init__(self, tagger: Tagger, normalize_text: bool = True, batch_chars: int = 1 << 15,
                  chunk_chars: int = CHUNK_CHARS, snap_words: bool = True, linked_only: bool = True,
                  max_sentence_chars: int = MAX_SENTENCE_CHARS,
                  table_parser: TableParser | None | str = _DEFAULT, table_checker: TableChecker | None | str = _DEFAULT,
-                 drop_lone_cells: bool = True):
+                 drop_lone_cells: bool = True, keys: KeyMapper | bool = True):
         self.tagger = tagger
         self.normalize_text = normalize_text
         self.snap_words = snap_words
@@ -364,6 +367,7 @@ class Extractor:
         self.drop_lone_cells = drop_lone_cells
         # reports are handed to the table parser whole up to this size (memory stays bounded)
         self.segment_chars = min(SEGMENT_CHARS, 4 * chunk_chars)
+        self.keys = KeyMapper() if keys is True else (keys or None)
 
     @classmethod
     def from_pretrained(cls, model_dir: str | os.PathLike = DEFAULT_MODEL_DIR, batch_size: int = 32,
@@ -573,6 +577,8 @@ class Extractor:
                 keep = [(s.start, s.end) in linked for s in kept]
                 kept = [s for s, k in zip(kept, keep) if k]
                 scores = [p for p, k in zip(scores, keep) if k]
+        if self.keys is not None:  # on the sentence, while the record's offsets still index it
+            self.keys.assign(text, records)
         to_orig = _mapper(index, piece.start)
         sentence = (piece.start, piece.end)
         piece.spans = [Span(*to_orig(s.start, s.end), s.label) for s in kept]

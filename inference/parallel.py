@@ -191,13 +191,15 @@ class ExtractorSpec:
     device: str = "auto"
     backend: str = "auto"
     threads: int | None = None
+    keys: str | None = None  # a user's metric-key mapping file (extract --keys)
 
     def __call__(self) -> Extractor:
         from inference.extract import ModelTagger
+        from inference.keys import KeyMapper
 
         tagger = ModelTagger(self.model, batch_size=self.batch_size, device=self.device, backend=self.backend,
                              num_threads=self.threads)
-        return Extractor(tagger).settle()
+        return Extractor(tagger, keys=KeyMapper.load(self.keys)).settle()
 
 
 _worker_extractor: Extractor | None = None
