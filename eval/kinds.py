@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from data.doccano import Example, FormatError, read_jsonl
-
 from inference.kinds import DIRECTIONS, KINDS, classify
 
 logger = logging.getLogger(__name__)
