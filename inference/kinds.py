@@ -79,16 +79,16 @@ _BASIS_CLAUSE = re.compile(r"(?:(?:与|和|同|跟)[^，,；;。与和同跟]{1,
 _RATIO_BASIS = (("同比", re.compile(rf"(?:是|为|相当于|达到)(?:{_PREV_YEAR})的$")),
                 ("环比", re.compile(rf"(?:是|为|相当于|达到)(?:{_PREV_MONTH})的$")))
 
-# Clause ends: a colon between digits is a ratio (6.0:55.0:39.0), not a clause end.
-_CLAUSE_END = re.compile(r"[，,；;。！？!?\n]|(?<![0-9０-９])[：:]|[：:](?![0-9０-９])")
+# Clause ends: a colon between digits is a ratio (6.0:55.0:39.0, or with the ratio sign ∶), not a clause end.
+_CLAUSE_END = re.compile(r"[，,；;。！？!?\n]|(?<![0-9０-９])[：:∶]|[：:∶](?![0-9０-９])")
 _LIST_SEP = ("以及", "、", "和", "及", "与", "或")
 _COMMA = ("，", ",")
 # One member of a list of values at the end of a string: a number and its unit (3.3%, 12件).
 _MEMBER = re.compile(r"(?:[-+]?[0-9０-９][0-9０-９.．]*|[零〇一二两三四五六七八九十百千]+)[万亿]*(?:余|多)?"
                      r"(?:[%％‰]|个百分点|百分点|个|倍|[\u4e00-\u9fff]{0,4})?\s*$")
 _PARENTHESIS = re.compile(r"[(（][^()（）]{0,10}[)）]$")
-_COLON_AFTER = re.compile(r"\s*[：:]\s*[0-9０-９]")
-_COLON_BEFORE = re.compile(r"[0-9０-９]\s*[：:]\s*$")
+_COLON_AFTER = re.compile(r"\s*[：:∶]\s*[0-9０-９]")
+_COLON_BEFORE = re.compile(r"[0-9０-９]\s*[：:∶]\s*$")
 _MORE_SIMPLE = str.maketrans({"佔": "占", "℅": "%", "％": "%"})
 _WINDOW = 80  # characters looked at before a value; clauses are shorter
 
@@ -173,10 +173,23 @@ def _change_word(g: str) -> tuple[str | None, int]:
     return None, -1
 
 
+# Any other comparison is written 比 + what it compares with: 较2015年, 与2015年相比 and
+# 相较于2015年 all become 比2015年, so one reference has one basis across reports.
+_COMPARED_WITH = (re.compile(r"(?:相较于|相比于|较之|比|较)(.+)"), re.compile(r"(?:与|和|同|跟)(.+?)(?:相比|比较)"))
+
+
 def _standard_basis(phrase: str) -> str:
+    """
+    >>> [_standard_basis(p) for p in ("比上年", "较上月", "与2015年相比", "相较于“十二五”末", "比全省平均")]
+    ['同比', '环比', '比2015年', '比“十二五”末', '比全省平均']
+    """
     for name, pattern in BASIS_FORMS:
         if pattern.fullmatch(phrase):
             return name
+    for pattern in _COMPARED_WITH:
+        m = pattern.fullmatch(phrase)
+        if m:
+            return "比" + m.group(1)
     return phrase
 
 
@@ -209,7 +222,7 @@ def _basis(text: str, start: int, g: str, verb_at: int) -> str | None:
                     return name
             m = _YEAR_BASIS.search(prev)
             if m:
-                return m.group()
+                return _standard_basis(m.group())
     return None
 
 
