@@ -174,6 +174,7 @@ def year_checks(rows: Iterable[tuple[Mapping[str, Any], str | None, int | None, 
                 check = CrossCheck(f"carry-over[{column}]", same_value(before[previous], None, found, None),
                                    [key, previous], before[previous], found).to_dict()
                 del check["prose_span"], check["table_spans"]
+                check["check"] = "year"
                 out.append({**ident, "agency": agency, "year": year, **check,
                             **{f"previous_{k}": v for k, v in previous_ident.items()}, "previous_year": year - 1})
     return out

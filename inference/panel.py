@@ -51,7 +51,7 @@ class PanelReport:
     title: str | None
     agency: str | None
     year: int | None
-    records: list[dict[str, Any]]
+    records: list[dict[str, Any]]    # its records with a metric_key (only those matter to a panel)
     confidences: list[float | None]  # per record: its own, else the lowest score of its spans
 
     def ident(self) -> dict[str, Any]:
@@ -90,7 +90,7 @@ def read_reports(doc: Any) -> list[PanelReport]:
 
     A document's records before its first title line (site clutter) belong to no report
     and are left out; a document with no title line at all is one report of its own, with
-    ``index`` None.
+    ``index`` None. Only records with a ``metric_key`` are kept.
     """
     if not isinstance(doc, dict):
         raise PanelInputError("the line is not a JSON object")
@@ -111,9 +111,10 @@ def read_reports(doc: Any) -> list[PanelReport]:
         if not all(isinstance(r, dict) for r in records):
             raise PanelInputError(f"report {index} has a record that is not a JSON object")
         year = report.get("year")
+        keyed = [r for r in records if r.get("metric_key")]  # memory holds keyed records only
         out.append(PanelReport(doc_id, source, index, report.get("title"), report.get("agency"),
                                year if isinstance(year, int) and not isinstance(year, bool) else None,
-                               records, [_confidence(r, scores) for r in records]))
+                               keyed, [_confidence(r, scores) for r in keyed]))
     return out
 
 

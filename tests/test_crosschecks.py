@@ -119,6 +119,7 @@ def test_year_checks_compare_carry_over_of_consecutive_years_of_one_agency():
     assert [(c["id"], c["previous_id"], c["identity"], c["ok"], c["expected"], c["found"]) for c in checks] == [
         ("b", "a", "carry-over[总计]", True, 3, 3), ("b", "a", "carry-over[自然人]", False, 2, 1)]
     assert checks[0]["keys"] == ["申请.上年结转.总计", "申请.结转下年度.总计"] and checks[0]["previous_year"] == 2020
+    assert checks[0]["check"] == "year"
 
 
 # ---- in the extractor
