@@ -200,3 +200,11 @@ def test_extract_writes_failing_cross_checks_with_the_table_identities(monkeypat
     assert (item["report_agency"], item["identity"], item["found"]) == ("甲市水利局", "prose-table[申请.办理结果.总计]", 50)
     (doc,) = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [c["ok"] for c in doc["reports"][0]["checks"]] == [True, False]
+
+
+def test_a_document_with_no_title_gets_its_cross_checks_at_the_top():
+    text = "全年受理申请53件。\n本年新收 | 52\n"
+    (result,) = keyed_extractor().extract_documents([text])
+    assert result.reports == []
+    assert [(c.identity, c.ok, c.expected, c.found) for c in result.checks] == [
+        ("prose-table[申请.本年新收.总计]", False, 52, 53)]
