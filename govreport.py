@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "view": ("inference.view", "write HTML review pages from extract's JSONL"),
     "doccano": ("inference.doccano_cli", "export the least sure sentences for review in doccano; import the reviewed ones as gold"),
     "merge": ("inference.merge", "join the outputs of extract --shard I/N into one run's output"),
+    "panel": ("inference.panel_cli", "put extract's reports side by side: one row per report, one column per metric key"),
     "evaluate": ("eval.cli", "score predictions against gold annotations"),
     "evaluate-tables": ("eval.tables", "score the standard-table parser's cells against a table gold file"),
     "evaluate-kinds": ("eval.kinds", "score the kind/direction/basis rules on gold records"),

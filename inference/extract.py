@@ -36,6 +36,8 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from data.schema import LABELS, Record, Span
 from inference.checks import ExtractionError, check_ids, check_texts
+from inference.crosschecks import cross_check
+from inference.standard_keys import is_standard
 from inference.lone_cells import is_lone_cell
 from inference.keys import KeyMapper
 from inference.reader import CHUNK_CHARS, Document, ReadError
@@ -53,6 +55,7 @@ __all__ = [
     "Tagger",
     "TableParser",
     "TableChecker",
+    "CrossChecker",
     "ModelTagger",
     "Extractor",
     "ExtractionError",
@@ -103,10 +106,15 @@ Tagger = Callable[[Sequence[str]], Sequence[tuple[Sequence[Span], Sequence[float
 # (The interface of inference.tables.parse_tables and check_tables.)
 TableParser = Callable[[str], Sequence[Any]]
 TableChecker = Callable[[Sequence[Any]], Sequence[Any]]
+# A cross-checker takes a report's keyed records (JSON objects with ``metric_key``) once
+# they are all known and returns check objects, as a table checker does
+# (inference.crosschecks.cross_check: prose values against the table cells they restate).
+CrossChecker = Callable[[Sequence[dict[str, Any]]], Sequence[Any]]
 
 # What an Extractor uses when it is given no table parser or checker.
 DEFAULT_TABLE_PARSER: TableParser | None = parse_tables
 DEFAULT_TABLE_CHECKER: TableChecker | None = check_tables
+DEFAULT_CROSS_CHECKER: CrossChecker | None = cross_check
 _DEFAULT = "default"
 
 
@@ -343,6 +351,9 @@ class Extractor:
     report (:data:`TableParser`; default :data:`DEFAULT_TABLE_PARSER`, None for none);
     ``drop_lone_cells`` leaves out records that are lone cells of a flattened table
     (:func:`inference.lone_cells.is_lone_cell`), counted in ``Piece.dropped``.
+    ``cross_checker`` compares, once a report's records are all known, its keyed prose
+    values with its table cells (:data:`CrossChecker`; default :data:`DEFAULT_CROSS_CHECKER`,
+    None for none); its checks join the report's ``checks`` after the table identities.
     ``max_sentence_chars`` bounds what one sentence may hold: a longer one (a line with no
     punctuation) is cut into pieces (:func:`inference.sentences.bounded_sentences`), so
     memory stays bounded whatever the text.
@@ -354,7 +365,8 @@ class Extractor:
                  chunk_chars: int = CHUNK_CHARS, snap_words: bool = True, linked_only: bool = True,
                  max_sentence_chars: int = MAX_SENTENCE_CHARS,
                  table_parser: TableParser | None | str = _DEFAULT, table_checker: TableChecker | None | str = _DEFAULT,
-                 drop_lone_cells: bool = True, keys: KeyMapper | bool = True):
+                 drop_lone_cells: bool = True, cross_checker: CrossChecker | None | str = _DEFAULT,
+                 keys: KeyMapper | bool = True):
         self.tagger = tagger
         self.normalize_text = normalize_text
         self.snap_words = snap_words
@@ -365,6 +377,7 @@ class Extractor:
         self.table_parser = DEFAULT_TABLE_PARSER if table_parser == _DEFAULT else table_parser
         self.table_checker = DEFAULT_TABLE_CHECKER if table_checker == _DEFAULT else table_checker
         self.drop_lone_cells = drop_lone_cells
+        self.cross_checker = DEFAULT_CROSS_CHECKER if cross_checker == _DEFAULT else cross_checker
         # reports are handed to the table parser whole up to this size (memory stays bounded)
         self.segment_chars = min(SEGMENT_CHARS, 4 * chunk_chars)
         self.keys = KeyMapper() if keys is True else (keys or None)
@@ -449,8 +462,35 @@ class Extractor:
         """Events in document order: ``DocStart``, one ``Piece`` per sentence, ``DocEnd``.
 
         A document that cannot be read ends with an error and the next one goes on.
-        Memory stays bounded by the batch size, however long a document is.
+        Memory stays bounded by the batch size, however long a document is (but for the
+        records keyed to standard-table cells that each report keeps for its cross-checks).
         """
+        events = self._stream(documents)
+        yield from events if self.cross_checker is None else self._cross_checked(events)
+
+    def _cross_checked(self, events: Iterator[Event]) -> Iterator[Event]:
+        """Pass the events on, adding each report's cross-checks to its ``checks`` before its
+        document's ``DocEnd`` (events come in document order, so a document's pieces are
+        all seen by then). Only records keyed to a cell of the standard tables are kept until
+        then: no other key has a table value to compare with."""
+        keyed: dict[int | None, list[dict[str, Any]]] = {}  # report index (None: before the first title)
+        for event in events:
+            if isinstance(event, DocStart):
+                keyed = {}
+            elif isinstance(event, Piece):
+                for record in event.records:
+                    if is_standard(record.extra.get("metric_key") or ""):
+                        keyed.setdefault(event.report.index if event.report else None, []).append(record.to_dict())
+            elif isinstance(event, DocEnd) and event.error is None and keyed:
+                try:
+                    event.checks.extend(self.cross_checker(keyed.get(None, [])))
+                    for report in event.reports:
+                        report.checks.extend(self.cross_checker(keyed.get(report.index, [])))
+                except Exception:  # noqa: BLE001 - a checker bug costs the cross-checks, not the document
+                    logger.warning("cross-checker failed in %s", event.doc.source, exc_info=True)
+            yield event
+
+    def _stream(self, documents: Iterable[Document]) -> Iterator[Event]:
         pending: deque = deque()
         failed: dict[int, str] = {}  # id(document) -> why a sentence of it failed
         batch: list[Piece] = []

@@ -252,7 +252,7 @@ def test_scorer_names_a_malformed_gold_line(tmp_path, sentences_file, capsys, ba
     gold = _write(tmp_path / "kinds.jsonl", [_gold("s0", [11, 15], "change", "up"), "", bad])
     assert kinds_cli.main(["--gold", str(gold), "--sentences", str(sentences_file)]) == 2
     err = capsys.readouterr().err
-    assert f"kinds.jsonl:3: " in err and message in err
+    assert "kinds.jsonl:3: " in err and message in err
 
 
 def test_govreport_routes_evaluate_kinds():
