@@ -117,7 +117,7 @@ def run(name: str, tagger, docs: list[str], forward_timer: "ForwardTimer | None"
     (``timeit``).
     """
     from inference.extract import Extractor
-    from inference.records import clear_word_cache
+    from inference.snapping import clear_word_cache
 
     extractor = Extractor(tagger).settle()  # as govreport extract does after loading
     extractor.extract(["全年共发布工作动态252条,浏览量接近七十万次。"])  # warm-up: first-call costs

@@ -28,7 +28,8 @@ from typing import Any, Iterable, Sequence
 from data.doccano import Example, FormatError
 from data.numbers import parse_number
 from data.schema import ENTITY_TYPES, Record, Span
-from inference.records import build_records, sentence_bounds
+from inference.records import build_records
+from inference.sentences import sentence_bounds
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +180,7 @@ class ProbingTagger:
         self.o_confidence: dict[str, float] = {}
 
     def __call__(self, texts: Sequence[str]) -> list[tuple[list[Span], list[float]]]:
-        from inference.records import spans_from_labels
+        from inference.spans import spans_from_labels
         from model.tagging import predict_labels_with_probs
 
         tagged = predict_labels_with_probs(self.tagger.model, self.tagger.tokenizer, list(texts),

@@ -38,9 +38,10 @@ from data.schema import LABELS, Record, Span
 from inference.checks import ExtractionError, check_ids, check_texts
 from inference.lone_cells import is_lone_cell
 from inference.reader import CHUNK_CHARS, Document, ReadError
-from inference.records import (SENTENCE_KEY, build_records, clean_scored_spans, drop_numerals_in_words,
-                               drop_spans_in_addresses, load_dictionaries, shift_record, snap_to_numbers,
-                               snap_to_words, spans_from_labels)
+from inference.records import SENTENCE_KEY, build_records, shift_record
+from inference.snapping import (drop_numerals_in_words, drop_spans_in_addresses, load_dictionaries, snap_to_numbers,
+                                snap_to_words)
+from inference.spans import clean_scored_spans, spans_from_labels
 from inference.reports import SEGMENT_CHARS, Report, Sections, Segment, check_dict, iter_segments
 from inference.sentences import MAX_SENTENCE_CHARS, bounded_sentences
 from inference.tables import check_tables, parse_tables
@@ -328,12 +329,12 @@ class Extractor:
     ``batch_chars`` bounds how much text is handed to the tagger at once (sentences of
     several documents share a batch); results still come out in document order.
     Spans inside web, e-mail and postal addresses always go: their numbers are identifiers
-    (:func:`inference.records.drop_spans_in_addresses`).
+    (:func:`inference.snapping.drop_spans_in_addresses`).
     ``snap_words`` puts span edges on word and number boundaries: METRIC spans that end
-    inside a word take the whole word (:func:`inference.records.snap_to_words`), VALUE
-    spans that end inside a number the whole number (:func:`inference.records.snap_to_numbers`),
+    inside a word take the whole word (:func:`inference.snapping.snap_to_words`), VALUE
+    spans that end inside a number the whole number (:func:`inference.snapping.snap_to_numbers`),
     and a numeral that is part of a word (四舍五入, 单一) is no VALUE
-    (:func:`inference.records.drop_numerals_in_words`).
+    (:func:`inference.snapping.drop_numerals_in_words`).
     ``linked_only`` keeps only the spans some record uses, as in the annotation, where
     every span belongs to a record: a METRIC a value is linked to (a metric name is tagged
     only when a VALUE of its sentence measures it), a VALUE that reads as a number, a UNIT

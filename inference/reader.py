@@ -153,7 +153,7 @@ _ENDERS = "。！？!?；;"
 _CLOSERS = "”’」』)）"
 # A place to cut: after a run of sentence-end marks with a full stop (not semicolons
 # only) and closing quotes, or after a line break, where a new sentence starts (the ends
-# of inference.records.sentence_bounds).
+# of inference.sentences.sentence_bounds).
 _CUT = re.compile(rf"(?:[{_ENDERS}]*[。！？!?][{_ENDERS}]*[{_CLOSERS}]*|\n)(?=[^{_ENDERS}{_CLOSERS}])")
 
 

@@ -24,7 +24,9 @@ from data.schema import LABELS, Record, Span, label2id
 from inference import cli, reader
 from inference.extract import GC_THRESHOLD, DocEnd, DocStart, Extractor, ModelTagger, Piece, normalize
 from inference.reader import Document, ReadError, detect_encoding, iter_chunks, iter_documents, read_title
-from inference.records import SENTENCE_KEY, _number_words, load_dictionaries, load_segmenter, sentence_bounds
+from inference.records import SENTENCE_KEY
+from inference.sentences import sentence_bounds
+from inference.snapping import _number_words, load_dictionaries, load_segmenter
 from inference.writers import CSV_COLUMNS
 from model.char_encoder import build_char_vocab
 

@@ -1,4 +1,5 @@
-"""Tests for inference/records.py: a table of real-prose linking patterns, qualifiers, numbers,
+"""Tests for the record builder (inference/records.py and the spans, snapping, sentences,
+qualifiers and linking modules it reads): a table of real-prose linking patterns, qualifiers, numbers,
 span repair, and data.schema.tags_to_spans as an oracle for the fast tag reader."""
 
 from __future__ import annotations
@@ -8,22 +9,12 @@ import random
 import pytest
 
 from data.schema import LABELS, Span, spans_to_tags, tags_to_spans
-from inference import records
-from inference.records import (
-    SENTENCE_KEY,
-    build_records,
-    clause_starts,
-    clean_spans,
-    drop_numerals_in_words,
-    drop_spans_in_addresses,
-    find_qualifier,
-    sentence_bounds,
-    shift_record,
-    snap_to_numbers,
-    snap_to_words,
-    spans_from_labels,
-    spans_from_tags,
-)
+from inference import snapping
+from inference.qualifiers import find_qualifier
+from inference.records import SENTENCE_KEY, build_records, shift_record
+from inference.sentences import clause_starts, sentence_bounds
+from inference.snapping import drop_numerals_in_words, drop_spans_in_addresses, snap_to_numbers, snap_to_words
+from inference.spans import clean_spans, spans_from_labels, spans_from_tags
 from tests.conftest import parse_marked
 
 
@@ -274,7 +265,7 @@ def test_snap_to_words_segments_only_where_it_can_change_a_span(monkeypatch):
             cases.append((text, [Span(a, b, rng.choice(("METRIC", "METRIC", "VALUE")))
                                  for a, b in zip(cuts[::2], cuts[1::2]) if a < b]))
     fast = [snap_to_words(text, spans) for text, spans in cases]
-    monkeypatch.setattr(records, "_in_word", lambda *_: True)
+    monkeypatch.setattr(snapping, "_in_word", lambda *_: True)
     assert [snap_to_words(text, spans) for text, spans in cases] == fast
 
 
