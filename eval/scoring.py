@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 from data.doccano import Example
-from data.schema import ENTITY_TYPES, Record, Span, spans_to_tags
+from data.schema import ENTITY_TYPES, Record, Span, spans_to_tags, tags_to_spans
 from train.metrics import entity_scores
 
 __all__ = [
@@ -131,19 +131,13 @@ def repair_tags(tags: Sequence[str]) -> list[str]:
 
     Strict seqeval would drop such a span; training's evaluation and the extractor both
     read it as a span (:func:`data.schema.tags_to_spans`), so the scorer does too. Spans the
-    tags keep apart stay apart: the scorer scores what it is given, while the extractor
-    also joins touching spans of one type before it writes any.
+    tags keep apart stay apart (``join_touching=False``): the scorer scores what it is given,
+    while the extractor also joins touching spans of one type before it writes any.
 
     >>> repair_tags(["O", "I-VALUE", "I-VALUE", "I-UNIT", "B-UNIT"])
     ['O', 'B-VALUE', 'I-VALUE', 'B-UNIT', 'B-UNIT']
     """
-    repaired, previous = [], "O"
-    for tag in tags:
-        if tag.startswith("I-") and previous[2:] != tag[2:]:
-            tag = "B-" + tag[2:]
-        repaired.append(tag)
-        previous = tag
-    return repaired
+    return spans_to_tags(tags_to_spans(tags, join_touching=False), len(tags))
 
 
 def entity_report(gold_tags: Sequence[Sequence[str]], pred_tags: Sequence[Sequence[str]]) -> dict:

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import bisect
 import functools
-import re
 import unicodedata
 from typing import Sequence
 
-from data.schema import LABELS, Span
+from data.schema import LABELS, TAG_CODES, Span, codes_to_spans, tags_to_codes
 
 __all__ = ["clean_spans", "clean_scored_spans", "spans_from_tags", "spans_from_labels", "inside"]
 
@@ -100,16 +99,8 @@ def clean_scored_spans(text: str, spans: Sequence[Span], scores: Sequence[float]
     return out, kept
 
 
-# One letter per tag, so a whole text's tags become one string that regular expressions
-# scan in C instead of a Python loop per character.
-_TAG_CODE = {"O": "O", "B-METRIC": "M", "I-METRIC": "m", "B-VALUE": "V", "I-VALUE": "v", "B-UNIT": "U", "I-UNIT": "u"}
-# A run of one type's letters is one span, as data.schema.tags_to_spans reads tags: an I-X
-# after O opens a span, and a B-X right after an X span continues it (spans of one type never
-# touch in the annotation).
-_SPAN_RE = re.compile(r"[Mm]+|[Vv]+|[Uu]+")
-# the same letters by label id, as a bytes.translate table
-_LABEL_CODE = bytes.maketrans(bytes(range(len(LABELS))), "".join(_TAG_CODE[tag] for tag in LABELS).encode("ascii"))
-_CODE_TYPE = {"M": "METRIC", "m": "METRIC", "V": "VALUE", "v": "VALUE", "U": "UNIT", "u": "UNIT"}
+# The tag letters by label id, as a bytes.translate table (a model predicts ids).
+_LABEL_CODE = bytes.maketrans(bytes(range(len(LABELS))), "".join(TAG_CODES[tag] for tag in LABELS).encode("ascii"))
 
 
 def spans_from_tags(text: str, tags: Sequence[str], probs: Sequence[float] | None = None
@@ -121,7 +112,7 @@ def spans_from_tags(text: str, tags: Sequence[str], probs: Sequence[float] | Non
     >>> spans_from_tags("办结 3件", ["B-METRIC", "I-METRIC", "O", "I-VALUE", "B-UNIT"], [0.9, 0.8, 1, 0.7, 0.95])
     ([Span(start=0, end=2, label='METRIC'), Span(start=3, end=4, label='VALUE'), Span(start=4, end=5, label='UNIT')], [0.8, 0.7, 0.95])
     """
-    return _spans_from_codes(text, "".join(map(_TAG_CODE.__getitem__, tags)), probs)
+    return _spans_from_codes(text, tags_to_codes(tags), probs)
 
 
 def spans_from_labels(text: str, label_ids: Sequence[int], probs: Sequence[float] | None = None
@@ -136,8 +127,9 @@ def spans_from_labels(text: str, label_ids: Sequence[int], probs: Sequence[float
 
 def _spans_from_codes(text: str, codes: str, probs: Sequence[float] | None) -> tuple[list[Span], list[float]]:
     spans, scores = [], []
-    for m in _SPAN_RE.finditer(codes):
-        span = _trim(text, Span(m.start(), m.end(), _CODE_TYPE[codes[m.start()]]))
+    # touching spans of one type join (data.schema.tags_to_spans' default): they never touch in the annotation
+    for span in codes_to_spans(codes, join_touching=True):
+        span = _trim(text, span)
         if span is None:
             continue
         spans.append(span)
