@@ -14,8 +14,8 @@ True
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterable, Sequence
 
 ENTITY_TYPES: tuple[str, ...] = ("METRIC", "VALUE", "UNIT")
 
@@ -95,6 +95,32 @@ class Record:
             if kwargs.get(key) is not None:
                 kwargs[key] = tuple(kwargs[key])
         return cls(**kwargs, extra={k: v for k, v in d.items() if k not in known})
+
+
+# Records carry the offsets of the sentence they came from under this key (Record.extra).
+SENTENCE_KEY = "sentence_span"
+
+
+def move_record(record: Record, move: int | Callable[[int, int], tuple[int, int]]) -> Record:
+    """A copy of ``record`` with every offset moved: by ``move`` characters, or ``[start, end)``
+    to ``move(start, end)``. Value, unit and metric spans move, and the sentence span in
+    ``extra`` (:data:`SENTENCE_KEY`) where there is one.
+
+    >>> r = Record("信函申请", 8, "宗", "8宗", value_span=(4, 5), unit_span=(5, 6), metric_span=(0, 4))
+    >>> moved = move_record(r, 10)
+    >>> moved.value_span, moved.unit_span, moved.metric_span, r.value_span
+    ((14, 15), (15, 16), (10, 14), (4, 5))
+    """
+    to_new = move if callable(move) else (lambda start, end: (start + move, end + move))
+
+    def moved(span):
+        return None if span is None else to_new(*span)
+
+    extra = dict(record.extra)
+    if SENTENCE_KEY in extra:
+        extra[SENTENCE_KEY] = list(to_new(*extra[SENTENCE_KEY]))
+    return replace(record, value_span=moved(record.value_span), unit_span=moved(record.unit_span),
+                   metric_span=moved(record.metric_span), extra=extra)
 
 
 def validate_spans(spans: Iterable[Span], text_length: int) -> list[Span]:

@@ -36,6 +36,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from data.doccano import Example
 from data.schema import ENTITY_TYPES, Record, Span, spans_to_tags, tags_to_spans
+from data.text import normalize_percent
 from train.metrics import entity_scores
 
 __all__ = [
@@ -204,11 +205,8 @@ def same_value(a: Any, b: Any, rel_tol: float = REL_TOL) -> bool:
     return a == b
 
 
-_PERCENT = str.maketrans({"％": "%", "﹪": "%"})
-
-
 def _unit(unit: str | None) -> str | None:
-    return unit.translate(_PERCENT) if isinstance(unit, str) else unit
+    return normalize_percent(unit) if isinstance(unit, str) else unit
 
 
 def same_value_unit(gold: Record, pred: Record) -> bool:
@@ -216,7 +214,7 @@ def same_value_unit(gold: Record, pred: Record) -> bool:
 
 
 def same_record(gold: Record, pred: Record) -> bool:
-    """Same metric text, same value (relative tolerance 1e-6), same unit (％ read as %)."""
+    """Same metric text, same value (relative tolerance 1e-6), same unit (％ ﹪ ℅ read as %)."""
     return gold.metric == pred.metric and same_value_unit(gold, pred)
 
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data.atomic import OutputError, atomic_write, check_output
-from inference.extract import BACKEND_HELP, BACKENDS, DEFAULT_MODEL, DocEnd, DocStart, Extractor, Piece
+from inference.extract import DocEnd, DocStart, Extractor, Piece
+from inference.options import add_model_options
 from inference.reader import FOLDER_SUFFIXES, iter_documents
 from inference.reports import check_dict
 from inference.writers import FORMATS, open_writer
@@ -39,9 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
                              f"{', '.join(FOLDER_SUFFIXES)} files, any case; other files are left out and named), "
                              ".jsonl files with 'text' and optional 'id' fields, or - for standard input. Encodings: "
                              "UTF-8, UTF-16/32, GB18030/GBK, Big5 (docs/input.md)")
-    parser.add_argument("--model", default=DEFAULT_MODEL,
-                        help="a model directory, or a shipped model by name: fast (model/fast) or accurate (model/default); "
-                             f"default: {DEFAULT_MODEL}")
+    add_model_options(parser)
     parser.add_argument("--output", "-o", default=None,
                         help="output file, written atomically (docs/output.md); it may not be an input, "
                              "a special file or a folder; default: standard output")
@@ -49,10 +48,6 @@ def build_parser() -> argparse.ArgumentParser:
                         help="jsonl: one line per document; csv: one row per record (UTF-8 with BOM); "
                              "html: review pages in the --output folder (govreport view). "
                              "Default: from the --output suffix, else jsonl")
-    parser.add_argument("--batch-size", type=int, default=32, help="windows per forward pass (default 32)")
-    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
-                        help="where the model runs (default: cuda when available)")
-    parser.add_argument("--backend", choices=BACKENDS, default="auto", help=BACKEND_HELP)
     parser.add_argument("--workers", type=int, default=1,
                         help="processes, each loading the model once; output identical in order to one process "
                              "(files and folders only; default 1)")

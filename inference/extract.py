@@ -34,17 +34,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from data.schema import LABELS, Record, Span
+from data.paths import REPO_ROOT
+from data.schema import LABELS, SENTENCE_KEY, Record, Span, move_record
 from inference.checks import ExtractionError, check_ids, check_texts
 from inference.lone_cells import is_lone_cell
 from inference.reader import CHUNK_CHARS, Document, ReadError
-from inference.records import SENTENCE_KEY, build_records, shift_record
+from inference.records import build_records
 from inference.snapping import (drop_numerals_in_words, drop_spans_in_addresses, load_dictionaries, snap_to_numbers,
                                 snap_to_words)
 from inference.spans import clean_scored_spans, spans_from_labels
 from inference.reports import SEGMENT_CHARS, Report, Sections, Segment, check_dict, iter_segments
 from inference.sentences import MAX_SENTENCE_CHARS, bounded_sentences
 from inference.tables import check_tables, parse_tables
+from model.device import resolve_device
 from model.files import ONNX_FILE, SERVING_KEY
 
 logger = logging.getLogger(__name__)
@@ -70,8 +72,7 @@ __all__ = [
 # the fine-tuned pretrained encoder and the small student distilled from it. The student is
 # the default: within the margins of docs/results.md of the teacher's dev figures at twenty
 # times its speed on a CPU.
-_MODELS_ROOT = Path(__file__).resolve().parent.parent / "model"
-SHIPPED_MODELS = {"accurate": _MODELS_ROOT / "default", "fast": _MODELS_ROOT / "fast"}
+SHIPPED_MODELS = {"accurate": REPO_ROOT / "model" / "default", "fast": REPO_ROOT / "model" / "fast"}
 DEFAULT_MODEL = "fast"
 DEFAULT_MODEL_DIR = SHIPPED_MODELS[DEFAULT_MODEL]
 
@@ -144,18 +145,6 @@ def _mapper(index: list[int] | None, offset: int) -> Callable[[int, int], tuple[
     return lambda start, end: (index[start] + offset, index[end - 1] + 1 + offset)
 
 
-def _move_record(record: Record, to_orig: Callable[[int, int], tuple[int, int]], sentence: tuple[int, int]) -> Record:
-    """Move a record built on a (normalised) sentence onto its document, in place: the extractor built it."""
-    if record.value_span is not None:
-        record.value_span = to_orig(*record.value_span)
-    if record.unit_span is not None:
-        record.unit_span = to_orig(*record.unit_span)
-    if record.metric_span is not None:
-        record.metric_span = to_orig(*record.metric_span)
-    record.extra[SENTENCE_KEY] = [sentence[0], sentence[1]]
-    return record
-
-
 # ---------------------------------------------------------------------------------------------
 # The model tagger
 # ---------------------------------------------------------------------------------------------
@@ -188,10 +177,7 @@ class ModelTagger:
         model_dir = resolve_model(model_dir)
         if not (model_dir / "config.json").is_file():
             raise FileNotFoundError(f"no model in {model_dir} (expected config.json, weights and a tokenizer)")
-        if device == "auto":
-            device = "cuda" if torch.cuda.is_available() else "cpu"
-        if device.startswith("cuda") and not torch.cuda.is_available():
-            raise ValueError("device 'cuda' asked for, but torch sees no CUDA device")
+        device = resolve_device(device)
         has_onnx = (model_dir / ONNX_FILE).is_file()
         if backend == "onnx":
             if not has_onnx:
@@ -498,7 +484,7 @@ class Extractor:
         for table in tables:
             records = []
             for cell in table.cells:
-                record = shift_record(cell.to_record(), offset)
+                record = move_record(cell.to_record(), offset)
                 record.extra.setdefault("origin", "table")
                 record.extra["section"] = sections.at(cell.start)
                 records.append(record)
@@ -578,8 +564,10 @@ class Extractor:
         sentence = (piece.start, piece.end)
         piece.spans = [Span(*to_orig(s.start, s.end), s.label) for s in kept]
         piece.scores = [float(score) for score in scores]
-        piece.records = [_move_record(r, to_orig, sentence) for r in records]
+        piece.records = [move_record(r, to_orig) for r in records]
         for record in piece.records:
+            # the sentence as written: invisible characters at its edges are the document's, not the tagger's
+            record.extra[SENTENCE_KEY] = [sentence[0], sentence[1]]
             record.extra["origin"] = "prose"
             record.extra["section"] = piece.section
         piece.done = True

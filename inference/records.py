@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import bisect
 import logging
-from dataclasses import replace
 from typing import Sequence
 
 from data.numbers import find_numbers, parse_number
-from data.schema import Record, Span
+from data.schema import SENTENCE_KEY, Record, Span
+from data.text import normalize_percent
 from inference.linking import LinkedSentence, LinkedValue
 from inference.qualifiers import find_qualifier
 from inference.sentences import sentence_bounds
@@ -37,12 +37,8 @@ from inference.spans import clean_spans
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["build_records", "shift_record", "SENTENCE_KEY"]
+__all__ = ["build_records"]
 
-# Records carry the offsets of the sentence they came from under this key (Record.extra).
-SENTENCE_KEY = "sentence_span"
-
-_UNIT_NORMAL = str.maketrans({"％": "%", "﹪": "%"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -73,7 +69,7 @@ def _record(sent: LinkedSentence, v: LinkedValue) -> Record | None:
     if parsed.unit:
         unit = parsed.unit
     elif unit_span is not None:
-        unit = text[unit_span.start:unit_span.end].translate(_UNIT_NORMAL)
+        unit = normalize_percent(text[unit_span.start:unit_span.end])
     elif v.last_in_list is not v:
         # 分别增长3、5和百分之八: the list's last member writes the percent for all.
         last = v.last_in_list.span
@@ -168,14 +164,3 @@ def build_records(text: str, spans: Sequence[Span], sentences: Sequence[tuple[in
                 records.append(record)
     return records
 
-
-def shift_record(record: Record, offset: int) -> Record:
-    """The record with every offset moved by ``offset`` (a sentence's records into its document)."""
-    def moved(span):
-        return None if span is None else (span[0] + offset, span[1] + offset)
-
-    extra = dict(record.extra)
-    if SENTENCE_KEY in extra:
-        extra[SENTENCE_KEY] = [extra[SENTENCE_KEY][0] + offset, extra[SENTENCE_KEY][1] + offset]
-    return replace(record, value_span=moved(record.value_span), unit_span=moved(record.unit_span),
-                   metric_span=moved(record.metric_span), extra=extra)

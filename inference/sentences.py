@@ -24,7 +24,7 @@ from typing import Iterator, Sequence
 
 from data.numbers import NUMERAL_CHARS
 from data.schema import Span
-from data.text import split_sentences
+from data.text import CLOSING_QUOTES, FULL_STOPS, SENTENCE_ENDS, split_sentences
 from inference.spans import inside
 
 __all__ = ["MAX_SENTENCE_CHARS", "bounded_sentences", "cut_long", "sentence_bounds", "clause_starts"]
@@ -69,9 +69,7 @@ def bounded_sentences(text: str, max_chars: int = MAX_SENTENCE_CHARS) -> Iterato
             yield from cut_long(text, start, end, max_chars)
 
 
-_FULL_STOPS = frozenset("。！？!?")
-_SEMICOLONS = frozenset("；;")
-_END_CLOSERS = "”’」』)）"
+_FULL_STOPS = frozenset(FULL_STOPS)
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
@@ -93,8 +91,8 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
             out[-1] = (out[-1][0], end)
         else:
             out.append((start, end))
-        body = text[out[-1][0]:end].rstrip(_END_CLOSERS)
-        run = body[len(body.rstrip("".join(_FULL_STOPS | _SEMICOLONS))):]
+        body = text[out[-1][0]:end].rstrip(CLOSING_QUOTES)
+        run = body[len(body.rstrip(SENTENCE_ENDS)):]
         join = bool(run) and not _FULL_STOPS.intersection(run)
     return out
 

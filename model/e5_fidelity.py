@@ -38,12 +38,11 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from data.paths import GOLD_DEV, SAMPLE_PAGE
+
 logger = logging.getLogger(__name__)
 
 MIN_COSINE = 0.999
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_PAGE = REPO_ROOT / "data" / "samples" / "reports_page.txt"
-GOLD_DEV = REPO_ROOT / "data" / "gold" / "dev.jsonl"
 
 SENTENCES = (
     "2023年全市地区生产总值达到5320亿元，比上年增长6.2%。",

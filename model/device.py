@@ -1,0 +1,27 @@
+"""Where a model runs: the one reading of ``--device`` ("auto", "cpu", "cuda") for training and inference.
+
+>>> resolve_device("cpu")
+'cpu'
+>>> resolve_device("auto") in ("cpu", "cuda")
+True
+"""
+
+from __future__ import annotations
+
+__all__ = ["DEVICES", "resolve_device"]
+
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def resolve_device(name: str) -> str:
+    """``name`` as a torch device: "auto" is "cuda" when torch sees a CUDA device, else "cpu".
+
+    Asking for CUDA where torch sees none is a ValueError, not a silent fall back to the CPU.
+    """
+    import torch  # here, so that importing inference does not import torch
+
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device {name!r} asked for, but torch sees no CUDA device")
+    return name
