@@ -106,7 +106,7 @@ def run(name: str, tagger, docs: list[str], forward_timer: "ForwardTimer | None"
 
     Every pass starts from an empty word-segmentation cache, as a fresh process would, so
     later passes are not helped by the first. The character tokenizer's table
-    (:func:`model.tagging.encode_windows`) is kept: it holds one entry per character
+    (:func:`model.windows.encode_windows`) is kept: it holds one entry per character
     seen, and any long run fills it in its first documents. On a shared machine the
     fastest pass is the one least disturbed by other work, the usual way to time code
     (``timeit``).

@@ -251,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
 def _main_units(args, fmt: str) -> int:
     """--workers / --shard: one unit per input file, mapped over processes (inference.parallel)."""
     from inference.parallel import ExtractorSpec, list_units, map_units, parse_shard, select_shard, write_shard
-    from model.tagging import available_cores
+    from model.device import available_cores
 
     if args.checks:
         print("extract: --checks is not supported with --workers or --shard yet; run without them", file=sys.stderr)

@@ -181,10 +181,9 @@ class ProbingTagger:
 
     def __call__(self, texts: Sequence[str]) -> list[tuple[list[Span], list[float]]]:
         from inference.spans import spans_from_labels
-        from model.tagging import predict_labels_with_probs
+        from model.tagging import predict
 
-        tagged = predict_labels_with_probs(self.tagger.model, self.tagger.tokenizer, list(texts),
-                                           batch_size=self.tagger.batch_size)
+        tagged = predict(self.tagger.model, self.tagger.tokenizer, list(texts), batch_size=self.tagger.batch_size)
         out = []
         for text, (labels, probs) in zip(texts, tagged):
             # label id 0 is O (data.schema.LABELS)

@@ -155,7 +155,7 @@ class ModelTagger:
 
     The model's labels must be :data:`data.schema.LABELS` in order (what ``govreport
     train`` writes). Sentences are windowed and batched by length by
-    :func:`model.tagging.predict_labels_with_probs`, under ``torch.inference_mode``; on CPU
+    :func:`model.tagging.predict`, under ``torch.inference_mode``; on CPU
     torch uses one thread per available core.
 
     ``backend`` picks what runs the forward pass: ``torch`` (the safetensors weights),
@@ -170,7 +170,8 @@ class ModelTagger:
         from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
 
         from model.onnx_serving import OnnxTokenClassifier, onnxruntime_available
-        from model.tagging import QUANTIZES_PER_BATCH, available_cores
+        from model.device import available_cores
+        from model.tagging import QUANTIZES_PER_BATCH
 
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
@@ -213,11 +214,11 @@ class ModelTagger:
         self.model_dir, self.batch_size, self.device, self.backend = model_dir, batch_size, device, backend
 
     def __call__(self, texts: Sequence[str]) -> list[tuple[list[Span], list[float]]]:
-        from model.tagging import predict_labels_with_probs
+        from model.tagging import predict
 
         if not texts:
             return []
-        tagged = predict_labels_with_probs(self.model, self.tokenizer, list(texts), batch_size=self.batch_size)
+        tagged = predict(self.model, self.tokenizer, list(texts), batch_size=self.batch_size)
         return [spans_from_labels(text, labels, probs) for text, (labels, probs) in zip(texts, tagged)]
 
     def __repr__(self) -> str:

@@ -8,7 +8,9 @@ True
 
 from __future__ import annotations
 
-__all__ = ["DEVICES", "resolve_device"]
+import os
+
+__all__ = ["DEVICES", "resolve_device", "available_cores"]
 
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -25,3 +27,11 @@ def resolve_device(name: str) -> str:
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise ValueError(f"device {name!r} asked for, but torch sees no CUDA device")
     return name
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on (torch's thread count for CPU work)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1

@@ -13,7 +13,7 @@ but the first. ``MatMulInteger`` on CPU takes only a scalar zero point for its l
 input, so the rewritten graph multiplies without it and subtracts the row's
 ``zero point × column sums of the weight`` afterwards, in exact int32 arithmetic.
 Windows of one exact length then compute the same numbers in any batch
-(:func:`model.tagging.predict_labels_with_probs` batches such graphs by exact length,
+(:func:`model.tagging.predict` batches such graphs by exact length,
 so no padding enters a row either). The rewritten graph carries
 :data:`ROWWISE_KEY` in its metadata; serving reads it to know the graph is batch-safe.
 

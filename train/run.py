@@ -32,9 +32,9 @@ from data.doccano import Example, atomic_write
 from data.paths import REPO_ROOT
 from data.schema import LABELS, id2label, label2id
 from model.char_encoder import build_char_tokenizer, char_small_config, common_cjk_chars
-from model.device import resolve_device
+from model.device import available_cores, resolve_device
 from model.files import SERVING_KEY
-from model.tagging import available_cores, model_max_length
+from model.tagging import model_max_length
 from train import model_card
 from train.config import CHAR_SMALL, DEFAULT_BASE_MODEL, ConfigError, TrainConfig
 from train.data import DatasetSplits, entity_counts, featurize, load_dataset_dir, read_examples, subsample
