@@ -32,6 +32,7 @@ from data import lexicon
 from data import text as textutil
 from data.atomic import OutputError, check_output
 from data.doccano import Example, atomic_write, write_jsonl
+from data.logs import setup_logging
 from data.schema import Record, Span, label2id, move_record, spans_to_tags
 from data.templates import SPLITS, load_templates, split_of
 from data.templating import CN_DIGITS, Template
@@ -268,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reports", type=int, default=500, help="number of reports (default 500, ≈ 25k sentences)")
     parser.add_argument("--seed", type=int, default=7, help="random seed; same seed, same bytes (default 7)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    setup_logging(logging.INFO, "plain")
     if args.reports < 3:
         parser.error("--reports must be at least 3 (one per split)")
     try:  # before the minutes of generating

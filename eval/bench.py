@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from data.logs import setup_logging
 from data.paths import SAMPLE_PAGE
 from inference.extract import DEFAULT_MODEL
 from inference.options import add_model_options
@@ -170,7 +171,7 @@ class ForwardTimer:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging(logging.WARNING, "named")
     if args.reports < 0 or args.batch_size < 1 or args.repeat < 1:
         print("bench: --reports must be >= 0, --batch-size and --repeat >= 1", file=sys.stderr)
         return 2

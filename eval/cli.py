@@ -24,6 +24,7 @@ from typing import Any, Iterable, Sequence
 
 from data.atomic import OutputError, check_output
 from data.doccano import Example, FormatError, atomic_write, read_jsonl
+from data.logs import setup_logging
 from data.schema import Record, Span
 from eval.scoring import ERROR_KINDS, Scores, TextResult, score
 from inference.extract import DEFAULT_MODEL
@@ -279,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
         except OutputError as err:
             print(f"evaluate: {err}", file=sys.stderr)
             return 2
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging(logging.WARNING, "named")
     if args.compare:
         from eval.report_cli import run_compare
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data.atomic import OutputError, atomic_write, check_output
+from data.logs import setup_logging
 from inference.extract import DocEnd, DocStart, Extractor, Piece
 from inference.options import add_model_options
 from inference.reader import FOLDER_SUFFIXES, iter_documents
@@ -136,7 +137,7 @@ def _catch_signals() -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging(logging.WARNING, "named")
     fmt = args.format or ("csv" if args.output and Path(args.output).suffix.lower() == ".csv" else "jsonl")
     if args.batch_size < 1:
         print("extract: --batch-size must be at least 1", file=sys.stderr)

@@ -20,6 +20,7 @@ import sys
 from typing import Iterator
 
 from data.doccano import FormatError, atomic_write, write_jsonl
+from data.logs import setup_logging
 from inference.doccano_loop import LAYOUTS, ProbingTagger, Task, example_from_doccano, rank, tasks_from_events, \
     tasks_from_result
 from inference.options import add_model_options
@@ -139,7 +140,7 @@ def _import(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging(logging.WARNING, "named")
     return _export(args) if args.action == "export" else _import(args)
 
 

@@ -31,6 +31,7 @@ import sys
 from dataclasses import dataclass
 
 from data.doccano import Example, atomic_write, write_jsonl
+from data.logs import setup_logging
 from data.text import SENTENCE_ENDS
 from inference.options import add_model_options
 from train.config import DEFAULT_EVAL_GOLD
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--metric-swaps N (N >= 1) and --swaps-output go together")
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    setup_logging(logging.INFO, "timed")
     from inference.extract import Extractor
     from train.data import DataError
     from train.unlabeled import unlabeled_sentences

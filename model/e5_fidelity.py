@@ -38,6 +38,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from data.logs import setup_logging
 from data.paths import GOLD_DEV, SAMPLE_PAGE
 
 logger = logging.getLogger(__name__)
@@ -306,7 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write the report as JSON here")
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging(args.log_level, "timed")
 
     from model.e5_image import ImageNotFound, default_image_path
 

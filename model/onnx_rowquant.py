@@ -32,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+from data.logs import setup_logging
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["ROWWISE_KEY", "ROWWISE_VALUE", "rowwise_quantization", "rewrite_file", "main"]
@@ -173,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("graph", help="an int8 model.onnx written by govreport export --onnx --quantize int8")
     parser.add_argument("--output", default=None, help="where to write the rewritten graph (default: in place)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    setup_logging(logging.INFO, "plain")
     print(rewrite_file(args.graph, args.output))
     return 0
 
