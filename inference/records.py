@@ -39,13 +39,6 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["build_records"]
 
-
-
-# ---------------------------------------------------------------------------------------------
-# Records
-# ---------------------------------------------------------------------------------------------
-
-
 # The longest VALUE span a number is looked for in when it does not read as one whole: twice
 # the longest number data.numbers.find_numbers finds.
 _SALVAGE_MAX_CHARS = 80
