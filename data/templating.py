@@ -39,6 +39,7 @@ from data import lexicon
 from data.doccano import Example
 from data.numbers import format_number, parse_number
 from data.schema import Record, Span
+from data.text import normalize_percent
 
 # ---------------------------------------------------------------- parsing templates
 
@@ -540,7 +541,7 @@ def _finish(template_id: str, b: _Builder) -> Example:
         records.append(Record(
             metric=text[metric[0]:metric[1]] if metric else None,
             value=parsed.value,
-            unit=q.unit.replace("％", "%") if q.unit else None,
+            unit=normalize_percent(q.unit) if q.unit else None,
             raw=text[q.value_span[0]:end],
             qualifier=q.qualifier,
             approximate=bool(q.qualifier) or parsed.approximate,

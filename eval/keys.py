@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from data.doccano import FormatError, read_jsonl
+from data.logs import setup_logging
 from data.schema import Record
 from inference.keys import KeyFileError, KeyMapper, is_well_formed
 
@@ -221,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging()
     try:
         mapper = KeyMapper.load(args.keys)
         if args.gold is None:

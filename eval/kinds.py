@@ -9,6 +9,7 @@ the tagger. A kinds gold line names a sentence and one of its gold records by VA
     {"id": "s-1", "value_span": [7, 11], "metric": "申请量", "value": 12.5, "unit": "%",
      "kind": "change", "direction": "up", "basis": "同比"}
 
+>>> from data.schema import Record
 >>> gold = [KindGold("a", (4, 5), "change", "up", "同比", 1)]
 >>> sentences = {"a": Example("a", "同比增长3%", records=[Record(None, 3, "%", "3%", value_span=(4, 5))])}
 >>> report = score_kinds(gold, sentences)

@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+from data.text import normalize_percent
 from inference.standard_keys import derive
 
 __all__ = ["CrossCheck", "cross_check", "year_checks", "is_level", "same_value", "PERCENT_UNITS", "LEVEL_KINDS"]
@@ -37,7 +38,7 @@ __all__ = ["CrossCheck", "cross_check", "year_checks", "is_level", "same_value",
 # (办结率 98%) is a level of a rate key; a share, change, ratio or rank is not the key's level.
 LEVEL_KINDS = frozenset({"level", "rate"})
 # Without a kind, a value in these units is no count or amount: a share or a change.
-PERCENT_UNITS = frozenset({"%", "％", "‰", "‱", "个百分点", "百分点"})
+PERCENT_UNITS = frozenset({"%", "‰", "‱", "个百分点", "百分点"})  # after data.text.normalize_percent
 _MONEY = {"元": 1, "万元": 10_000, "亿元": 100_000_000}
 _TOLERANCE = 1e-6
 
@@ -59,7 +60,7 @@ def is_level(record: Mapping[str, Any]) -> bool:
     kind = record.get("kind")
     if kind is not None:
         return kind in LEVEL_KINDS
-    return (record.get("unit") or "").strip() not in PERCENT_UNITS
+    return normalize_percent((record.get("unit") or "").strip()) not in PERCENT_UNITS
 
 
 def same_value(a: float, unit_a: str | None, b: float, unit_b: str | None) -> bool:

@@ -34,19 +34,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from data.schema import LABELS, Record, Span
+from data.paths import REPO_ROOT
+from data.schema import LABELS, SENTENCE_KEY, Record, Span, move_record
 from inference.checks import ExtractionError, check_ids, check_texts
 from inference.crosschecks import cross_check
 from inference.standard_keys import is_standard
 from inference.lone_cells import is_lone_cell
 from inference.keys import KeyMapper
 from inference.reader import CHUNK_CHARS, Document, ReadError
-from inference.records import (SENTENCE_KEY, build_records, clean_scored_spans, drop_numerals_in_words,
-                               drop_spans_in_addresses, load_dictionaries, shift_record, snap_to_numbers,
-                               snap_to_words, spans_from_labels)
+from inference.records import build_records
+from inference.snapping import (drop_numerals_in_words, drop_spans_in_addresses, load_dictionaries, snap_to_numbers,
+                                snap_to_words)
+from inference.spans import clean_scored_spans, spans_from_labels
 from inference.reports import SEGMENT_CHARS, Report, Sections, Segment, check_dict, iter_segments
 from inference.sentences import MAX_SENTENCE_CHARS, bounded_sentences
 from inference.tables import check_tables, parse_tables
+from model.device import resolve_device
 from model.files import ONNX_FILE, SERVING_KEY
 
 logger = logging.getLogger(__name__)
@@ -73,8 +76,7 @@ __all__ = [
 # the fine-tuned pretrained encoder and the small student distilled from it. The student is
 # the default: within the margins of docs/results.md of the teacher's dev figures at twenty
 # times its speed on a CPU.
-_MODELS_ROOT = Path(__file__).resolve().parent.parent / "model"
-SHIPPED_MODELS = {"accurate": _MODELS_ROOT / "default", "fast": _MODELS_ROOT / "fast"}
+SHIPPED_MODELS = {"accurate": REPO_ROOT / "model" / "default", "fast": REPO_ROOT / "model" / "fast"}
 DEFAULT_MODEL = "fast"
 DEFAULT_MODEL_DIR = SHIPPED_MODELS[DEFAULT_MODEL]
 
@@ -152,18 +154,6 @@ def _mapper(index: list[int] | None, offset: int) -> Callable[[int, int], tuple[
     return lambda start, end: (index[start] + offset, index[end - 1] + 1 + offset)
 
 
-def _move_record(record: Record, to_orig: Callable[[int, int], tuple[int, int]], sentence: tuple[int, int]) -> Record:
-    """Move a record built on a (normalised) sentence onto its document, in place: the extractor built it."""
-    if record.value_span is not None:
-        record.value_span = to_orig(*record.value_span)
-    if record.unit_span is not None:
-        record.unit_span = to_orig(*record.unit_span)
-    if record.metric_span is not None:
-        record.metric_span = to_orig(*record.metric_span)
-    record.extra[SENTENCE_KEY] = [sentence[0], sentence[1]]
-    return record
-
-
 # ---------------------------------------------------------------------------------------------
 # The model tagger
 # ---------------------------------------------------------------------------------------------
@@ -174,7 +164,7 @@ class ModelTagger:
 
     The model's labels must be :data:`data.schema.LABELS` in order (what ``govreport
     train`` writes). Sentences are windowed and batched by length by
-    :func:`model.tagging.predict_labels_with_probs`, under ``torch.inference_mode``; on CPU
+    :func:`model.tagging.predict`, under ``torch.inference_mode``; on CPU
     torch uses one thread per available core.
 
     ``backend`` picks what runs the forward pass: ``torch`` (the safetensors weights),
@@ -189,17 +179,15 @@ class ModelTagger:
         from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
 
         from model.onnx_serving import OnnxTokenClassifier, onnxruntime_available
-        from model.tagging import QUANTIZES_PER_BATCH, available_cores
+        from model.device import available_cores
+        from model.tagging import QUANTIZES_PER_BATCH
 
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
         model_dir = resolve_model(model_dir)
         if not (model_dir / "config.json").is_file():
             raise FileNotFoundError(f"no model in {model_dir} (expected config.json, weights and a tokenizer)")
-        if device == "auto":
-            device = "cuda" if torch.cuda.is_available() else "cpu"
-        if device.startswith("cuda") and not torch.cuda.is_available():
-            raise ValueError("device 'cuda' asked for, but torch sees no CUDA device")
+        device = resolve_device(device)
         has_onnx = (model_dir / ONNX_FILE).is_file()
         if backend == "onnx":
             if not has_onnx:
@@ -235,11 +223,11 @@ class ModelTagger:
         self.model_dir, self.batch_size, self.device, self.backend = model_dir, batch_size, device, backend
 
     def __call__(self, texts: Sequence[str]) -> list[tuple[list[Span], list[float]]]:
-        from model.tagging import predict_labels_with_probs
+        from model.tagging import predict
 
         if not texts:
             return []
-        tagged = predict_labels_with_probs(self.model, self.tokenizer, list(texts), batch_size=self.batch_size)
+        tagged = predict(self.model, self.tokenizer, list(texts), batch_size=self.batch_size)
         return [spans_from_labels(text, labels, probs) for text, (labels, probs) in zip(texts, tagged)]
 
     def __repr__(self) -> str:
@@ -337,12 +325,12 @@ class Extractor:
     ``batch_chars`` bounds how much text is handed to the tagger at once (sentences of
     several documents share a batch); results still come out in document order.
     Spans inside web, e-mail and postal addresses always go: their numbers are identifiers
-    (:func:`inference.records.drop_spans_in_addresses`).
+    (:func:`inference.snapping.drop_spans_in_addresses`).
     ``snap_words`` puts span edges on word and number boundaries: METRIC spans that end
-    inside a word take the whole word (:func:`inference.records.snap_to_words`), VALUE
-    spans that end inside a number the whole number (:func:`inference.records.snap_to_numbers`),
+    inside a word take the whole word (:func:`inference.snapping.snap_to_words`), VALUE
+    spans that end inside a number the whole number (:func:`inference.snapping.snap_to_numbers`),
     and a numeral that is part of a word (四舍五入, 单一) is no VALUE
-    (:func:`inference.records.drop_numerals_in_words`).
+    (:func:`inference.snapping.drop_numerals_in_words`).
     ``linked_only`` keeps only the spans some record uses, as in the annotation, where
     every span belongs to a record: a METRIC a value is linked to (a metric name is tagged
     only when a VALUE of its sentence measures it), a VALUE that reads as a number, a UNIT
@@ -541,7 +529,7 @@ class Extractor:
         for table in tables:
             records = []
             for cell in table.cells:
-                record = shift_record(cell.to_record(), offset)
+                record = move_record(cell.to_record(), offset)
                 record.extra.setdefault("origin", "table")
                 record.extra["section"] = sections.at(cell.start)
                 records.append(record)
@@ -623,8 +611,10 @@ class Extractor:
         sentence = (piece.start, piece.end)
         piece.spans = [Span(*to_orig(s.start, s.end), s.label) for s in kept]
         piece.scores = [float(score) for score in scores]
-        piece.records = [_move_record(r, to_orig, sentence) for r in records]
+        piece.records = [move_record(r, to_orig) for r in records]
         for record in piece.records:
+            # the sentence as written: invisible characters at its edges are the document's, not the tagger's
+            record.extra[SENTENCE_KEY] = [sentence[0], sentence[1]]
             record.extra["origin"] = "prose"
             record.extra["section"] = piece.section
         piece.done = True

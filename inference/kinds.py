@@ -18,7 +18,7 @@ import re
 from typing import Any, Mapping, NamedTuple
 
 from data.lexicon import QUALIFIERS_BEFORE
-from data.text import TO_SIMPLIFIED
+from data.text import TO_SIMPLIFIED, normalize_percent
 
 __all__ = ["Kind", "KINDS", "DIRECTIONS", "FIELDS", "classify", "with_kind"]
 
@@ -60,7 +60,7 @@ NOT_SHARE = ("占地", "占用", "侵占", "挤占", "抢占")
 # 居 as in 居全省第2位, not 居民.
 RANK_WORDS = re.compile(r"排名|排位|排行|排在|排第|位列|位居|名列|列第|(?<!民)居(?!民)")
 RANK_UNITS = ("位", "名", "强")
-PERCENT_UNITS = ("%", "％", "‰", "‱")
+PERCENT_UNITS = ("%", "‰", "‱")  # after data.text.normalize_percent
 POINT_UNITS = ("个百分点", "百分点")
 
 # Basis: standard forms first (their written variants), then a literal comparison phrase.
@@ -89,7 +89,7 @@ _MEMBER = re.compile(r"(?:[-+]?[0-9０-９][0-9０-９.．]*|[零〇一二两三
 _PARENTHESIS = re.compile(r"[(（][^()（）]{0,10}[)）]$")
 _COLON_AFTER = re.compile(r"\s*[：:∶]\s*[0-9０-９]")
 _COLON_BEFORE = re.compile(r"[0-9０-９]\s*[：:∶]\s*$")
-_MORE_SIMPLE = str.maketrans({"佔": "占", "℅": "%", "％": "%"})
+_MORE_SIMPLE = str.maketrans({"佔": "占"})
 _WINDOW = 80  # characters looked at before a value; clauses are shorter
 
 
@@ -102,7 +102,7 @@ class Kind(NamedTuple):
 
 
 def _simplified(s: str) -> str:
-    return s.translate(TO_SIMPLIFIED).translate(_MORE_SIMPLE)
+    return normalize_percent(s.translate(TO_SIMPLIFIED).translate(_MORE_SIMPLE))
 
 
 def _get(record: Any, key: str) -> Any:
@@ -309,7 +309,7 @@ def classify(text: str, record: Any) -> Kind:
         return Kind("share")
     if name.endswith(SHARE_ENDINGS) or bare.endswith(SHARE_ENDINGS) or "所占比例" in bare:
         return Kind("share")
-    if unit in PERCENT_UNITS:
+    if normalize_percent(unit or "") in PERCENT_UNITS:
         return Kind("share")
     return Kind("level")
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from data.atomic import OutputError, atomic_write, check_output
+from data.logs import setup_logging
 from inference.panel import ID_COLUMNS, Panel, PanelInputError, build_panel, iter_lines, read_reports
 from inference.writers import csv_cell
 
@@ -112,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging()
     paths = {"output": Path(args.output), **default_paths(args.output)}
     for name in ("long", "conflicts", "checks"):
         if getattr(args, name):

@@ -194,6 +194,8 @@ def test_value_unit_ignores_the_metric_and_percent_forms_agree():
     assert report["record"]["correct"] == 0 and report["value_unit"]["correct"] == 2
     assert report["errors"]["wrong_link"] == 2
     assert match_records([Record("占比", 5, "%", "")], [Record("占比", 5, "％", "")]) == [(0, 0)]
+    assert match_records([Record("占比", 5, "℅", "")], [Record("占比", 5, "﹪", "")]) == [(0, 0)]
+    assert match_records([Record("占比", 5, "%", "")], [Record("占比", 5, "‰", "")]) == []
 
 
 def test_span_error_kinds():

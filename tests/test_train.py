@@ -12,7 +12,7 @@ from transformers import AutoModelForTokenClassification, AutoTokenizer, DataCol
 
 import govreport
 from data.schema import LABELS, id2label, spans_to_tags
-from model.tagging import IGNORE_INDEX, predict_tags, predict_tags_with_probs, token_to_char_tags
+from model.tagging import IGNORE_INDEX, predict, token_to_char_tags
 from train import run as train_run
 from train.cli import main
 from train.config import DEFAULT_BASE_MODEL, ConfigError, TrainConfig, build_parser, parse_config
@@ -69,12 +69,12 @@ def test_a_few_steps_lower_the_loss(model, tokenizer, examples):
 
 def test_save_then_load_keeps_predictions(model, tokenizer, examples, tmp_path):
     texts = [ex.text for ex in examples] + [LONG_TEXT]
-    expected = predict_tags_with_probs(model, tokenizer, texts)
+    expected = predict(model, tokenizer, texts)
     model.save_pretrained(tmp_path)
     tokenizer.save_pretrained(tmp_path)
     loaded = AutoModelForTokenClassification.from_pretrained(tmp_path)
     loaded_tok = AutoTokenizer.from_pretrained(tmp_path)
-    got = predict_tags_with_probs(loaded, loaded_tok, texts)
+    got = predict(loaded, loaded_tok, texts)
     assert [t for t, _ in got] == [t for t, _ in expected]
     assert [p for _, ps in got for p in ps] == pytest.approx([p for _, ps in expected for p in ps])
 
@@ -98,7 +98,7 @@ def test_cli_writes_a_self_contained_model(trained):
     tokenizer = AutoTokenizer.from_pretrained(out)
     assert tokenizer.model_max_length == 32  # the training window, so inference windows alike
     assert model.config.id2label == id2label and model.config.label2id == {l: i for i, l in id2label.items()}
-    (tags,) = predict_tags(model, tokenizer, ["办结3件"])
+    tags = predict(model, tokenizer, ["办结3件"])[0].tags
     assert len(tags) == 4
 
     results = json.loads((out / "train_results.json").read_text(encoding="utf-8"))

@@ -197,10 +197,10 @@ Tags the characters of Chinese government report prose as METRIC, VALUE or UNIT
 
 ```python
 from transformers import AutoModelForTokenClassification, AutoTokenizer
-from model.tagging import predict_tags
+from model.tagging import predict
 model = AutoModelForTokenClassification.from_pretrained("{cfg['output_dir']}")
 tokenizer = AutoTokenizer.from_pretrained("{cfg['output_dir']}")
-predict_tags(model, tokenizer, ["全年共受理政府信息公开申请52971宗。"])
+predict(model, tokenizer, ["全年共受理政府信息公开申请52971宗。"])[0].tags
 ```
 
 ## Results

@@ -20,7 +20,7 @@ from transformers import (
 )
 
 from data.schema import ENTITY_TYPES, spans_to_tags, tags_to_spans
-from model.tagging import predict_tags
+from model.tagging import predict
 from train.metrics import entity_scores
 
 logger = logging.getLogger(__name__)
@@ -63,10 +63,10 @@ class TaggingTrainer(Trainer):
         scores = {}
         for name, examples in self.eval_dataset.items():
             texts = [ex.text for ex in examples]
-            predicted = predict_tags(
+            predicted = [p.tags for p in predict(
                 self.model, self.processing_class, texts, batch_size=2 * self.args.per_device_train_batch_size,
                 max_length=self.window, stride=self.stride,
-            )
+            )]
             # Score spans as inference will read them: tags_to_spans lets an I-X
             # after O open a span, which strict seqeval alone would drop, and joins touching spans of one type.
             predicted = [spans_to_tags(tags_to_spans(tags), len(tags)) for tags in predicted]
