@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "extract": ("inference.cli", "extract records from report files"),
     "view": ("inference.view", "write HTML review pages from extract's JSONL"),
     "doccano": ("inference.doccano_cli", "export the least sure sentences for review in doccano; import the reviewed ones as gold"),
+    "extract-dask": ("inference.dask_run", "extract on a Dask cluster: one model per worker, sharded outputs, a manifest, resume"),
     "merge": ("inference.merge", "join the outputs of extract --shard I/N into one run's output"),
     "evaluate": ("eval.cli", "score predictions against gold annotations"),
     "evaluate-tables": ("eval.tables", "score the standard-table parser's cells against a table gold file"),
