@@ -37,7 +37,7 @@ from typing import Callable, Sequence
 
 from data.atomic import atomic_write
 from inference.extract import BACKEND_HELP, BACKENDS, DEFAULT_MODEL, Extractor
-from inference.parallel import ExtractorSpec, Unit, extract_unit, index_path, list_units, shard_of, summary_fields, write_shard
+from inference.parallel import ExtractorSpec, Unit, extract_units, index_path, list_units, shard_of, summary_fields, write_shard
 from inference.writers import FORMATS
 
 logger = logging.getLogger(__name__)
@@ -90,11 +90,14 @@ def run_shard(build: Callable[[], Extractor], units: Sequence[Unit], output: str
     index_path(output).unlink(missing_ok=True)
     with _LOCK:
         if build not in _EXTRACTORS:
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()  # a worker's bars would interleave in the client's terminal or its log
             logger.info("loading the extractor %r in process %d", build, os.getpid())
             _EXTRACTORS[build] = build()
         extractor = _EXTRACTORS[build]
-        results = write_shard((extract_unit(extractor, unit, fmt, include_text) for unit in units),
-                              output, fmt, shard, total)
+        # one stream over the shard: its small files share batches
+        results = write_shard(extract_units(extractor, units, fmt, include_text), output, fmt, shard, total)
     counts = {key: sum(summary_fields(r)[key] for r in results) for key in COUNTS}
     return {**counts, "failures": [list(f) for r in results for f in r.failures],
             "seconds": round(time.perf_counter() - start, 3), "pid": os.getpid()}
@@ -208,26 +211,19 @@ def extract_dask(inputs: Sequence[str], out_dir: str | os.PathLike, build: Calla
     left_out: list[str] = []
     units = list_units(inputs, left_out=left_out)
     old = read_manifest(out_dir)
+    model = getattr(build, "model", repr(build))
+    count = shards or (old["shard_count"] if old else None)
+    if count is not None and client is None:
+        # A finished run is checked without starting a cluster.
+        manifest, plan, skipped = _prepare(out_dir, old, inputs, units, count, fmt, include_text, model, left_out)
+        if len(skipped) == count:
+            return {**manifest, "ran": [], "skipped": skipped, "failed": []}
     opened = cluster = None
     if client is None:
         client, cluster = opened = _open_client(scheduler, local_workers, memory_limit)
     try:
-        count = shards or (old["shard_count"] if old else 4 * max(1, len(client.scheduler_info()["workers"])))
-        plan = _plan(units, count)
-        model = getattr(build, "model", repr(build))
-        manifest = _new_manifest(inputs, units, plan, fmt, include_text, model, left_out)
-        if old is not None:
-            _check_same_run(old, manifest, out_dir)
-            for entry, was in zip(manifest["shards"], old["shards"]):
-                entry.update({k: v for k, v in was.items() if k not in ("shard", "output", "units")})
-        out_dir.mkdir(parents=True, exist_ok=True)
-        skipped = [e["shard"] for e in manifest["shards"] if shard_complete(out_dir, e, manifest)]
-        for entry in manifest["shards"]:
-            if entry["shard"] in skipped:
-                entry["status"] = "done"
-            else:
-                entry.update(status="pending", error=None)
-        _write_manifest(out_dir, manifest)
+        count = count or 4 * max(1, len(client.scheduler_info()["workers"]))
+        manifest, plan, skipped = _prepare(out_dir, old, inputs, units, count, fmt, include_text, model, left_out)
         todo = [e for e in manifest["shards"] if e["shard"] not in skipped]
         logger.info("%d units in %d shards: %d complete, %d to run", len(units), count, len(skipped), len(todo))
         ran, failed = _run(distributed, client, build, plan, todo, manifest, out_dir, fmt, include_text, progress)
@@ -237,6 +233,25 @@ def extract_dask(inputs: Sequence[str], out_dir: str | os.PathLike, build: Calla
             if cluster is not None:
                 cluster.close()
     return {**manifest, "ran": sorted(ran), "skipped": skipped, "failed": sorted(failed)}
+
+
+def _prepare(out_dir: Path, old, inputs, units, count, fmt, include_text, model, left_out):
+    """The run's manifest (written), its plan and the shards already complete; ManifestError on another run."""
+    plan = _plan(units, count)
+    manifest = _new_manifest(inputs, units, plan, fmt, include_text, model, left_out)
+    if old is not None:
+        _check_same_run(old, manifest, out_dir)
+        for entry, was in zip(manifest["shards"], old["shards"]):
+            entry.update({k: v for k, v in was.items() if k not in ("shard", "output", "units")})
+    out_dir.mkdir(parents=True, exist_ok=True)
+    skipped = [e["shard"] for e in manifest["shards"] if shard_complete(out_dir, e, manifest)]
+    for entry in manifest["shards"]:
+        if entry["shard"] in skipped:
+            entry["status"] = "done"
+        else:
+            entry.update(status="pending", error=None)
+    _write_manifest(out_dir, manifest)
+    return manifest, plan, skipped
 
 
 def _run(distributed, client, build, plan, todo, manifest, out_dir, fmt, include_text, progress):
@@ -276,8 +291,9 @@ def _run(distributed, client, build, plan, todo, manifest, out_dir, fmt, include
                 _write_manifest(out_dir, manifest)
                 last_write = time.monotonic()
     finally:
-        for future in futures:
-            future.cancel()
+        for future in futures:  # on an interruption: the shards not finished
+            if not future.done():
+                future.cancel()
         if bar is not None:
             bar.close()
         _write_manifest(out_dir, manifest)
@@ -319,6 +335,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Dask logs each connection at INFO; the environment reaches the worker processes too.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     if (args.shards is not None and args.shards < 1) or args.local_workers < 1 or args.batch_size < 1:
         print("extract-dask: --shards, --local-workers and --batch-size must be at least 1", file=sys.stderr)
         return 2

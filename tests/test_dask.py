@@ -132,6 +132,8 @@ def test_cli_resumes_only_incomplete_shards_and_merges(client, folder, tmp_path,
     assert main(args[:-2] + ["-o", str(tmp_path / "again.csv")]) == 1
     assert "3/3 shards done (2 run now, 1 already complete)" in capsys.readouterr().err
     assert (tmp_path / "again.csv").read_bytes() == single.read_bytes()
+    assert main(args[:-2] + ["--scheduler", "tcp://127.0.0.1:9"]) == 1  # all complete: no scheduler is contacted
+    assert "3/3 shards done (0 run now, 3 already complete)" in capsys.readouterr().err
 
 
 def test_missing_dask_is_a_clear_error(monkeypatch, tmp_path, capsys):
