@@ -143,9 +143,11 @@ def read_manifest(out_dir: str | os.PathLike) -> dict | None:
 
 def _write_manifest(out_dir: Path, manifest: dict) -> None:
     manifest["updated"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    # One line per shard: readable with a thousand shards of a thousand files each.
+    head = json.dumps({k: v for k, v in manifest.items() if k != "shards"}, ensure_ascii=False, indent=1)
+    lines = ",\n".join("  " + json.dumps(entry, ensure_ascii=False) for entry in manifest["shards"])
     with atomic_write(out_dir / MANIFEST, encoding="utf-8", newline="\n") as f:
-        json.dump(manifest, f, ensure_ascii=False, indent=1)
-        f.write("\n")
+        f.write(f'{head[:-2]},\n "shards": [\n{lines}\n ]\n}}\n')
 
 
 def _check_same_run(old: dict, new: dict, out_dir: Path) -> None:

@@ -177,9 +177,8 @@ def extract_units(extractor: Extractor, units: Sequence[Unit], fmt: str = "jsonl
                   include_text: bool = False) -> Iterator[UnitResult]:
     """Extract ``units`` in one stream, so that small files share batches; one result per unit, in order.
 
-    Each result holds the bytes :func:`extract_unit` would give for its unit with a model
-    whose scores do not depend on the batch (fp32); the int8 ``model/fast`` may differ
-    in the last digits of a score (docs/scale.md).
+    Each result holds the bytes :func:`extract_unit` gives for its unit alone: a sentence's
+    tags and scores do not depend on the batch it shares (docs/output.md).
     """
     out = io.StringIO()
     writer = _writer(out, fmt, include_text)
