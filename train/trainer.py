@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 
 import torch
@@ -150,9 +151,10 @@ def training_arguments(
         seed=cfg.seed,
         data_seed=cfg.seed,
         use_cpu=device == "cpu",
-        # torchrun on CPU needs gloo (nccl is GPU-only); a tagger uses all its parameters in
-        # each forward pass, so DDP need not search for unused ones after every step
-        ddp_backend="gloo" if device == "cpu" else None,
+        # torchrun on CPU needs gloo (nccl is GPU-only); set only under torchrun (WORLD_SIZE),
+        # as a backend named in one process makes the Trainer look for a process group. A
+        # tagger uses all its parameters in each forward pass, so DDP need not search for unused ones.
+        ddp_backend="gloo" if device == "cpu" and int(os.environ.get("WORLD_SIZE", "1")) > 1 else None,
         ddp_find_unused_parameters=False,
         bf16=bf16,
         # batches of similar length waste little on padding
