@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "extract": ("inference.cli", "extract records from report files"),
     "view": ("inference.view", "write HTML review pages from extract's JSONL"),
     "doccano": ("inference.doccano_cli", "export the least sure sentences for review in doccano; import the reviewed ones as gold"),
+    "extract-dask": ("inference.dask_run", "extract on a Dask cluster: one model per worker, sharded outputs, a manifest, resume"),
     "merge": ("inference.merge", "join the outputs of extract --shard I/N into one run's output"),
     "panel": ("inference.panel_cli", "put extract's reports side by side: one row per report, one column per metric key"),
     "evaluate": ("eval.cli", "score predictions against gold annotations"),

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -112,6 +116,34 @@ def test_cli_writes_a_self_contained_model(trained):
     card = (out / "README.md").read_text(encoding="utf-8")
     for needle in ("strict mode, IOB2", "Generator seed: 7", "govreport train --data", '"learning_rate": 5e-05', "| dev | micro |"):
         assert needle in card
+
+
+def test_torchrun_two_cpu_processes_split_the_data_and_only_rank_0_writes(dataset_dir, model_dir, tmp_path):
+    out, logs = tmp_path / "model", tmp_path / "logs"
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+               "--log-dir", str(logs), "--redirects", "3",  # each rank's stdout and stderr in its own file
+               str(Path(govreport.__file__).resolve()), "train",
+               *cli_args(dataset_dir, model_dir, out, "--max-steps", "2", "--eval-steps", "2")]
+    done = subprocess.run(command, env={**os.environ, "OMP_NUM_THREADS": "1"}, cwd=tmp_path, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (rank0,), (rank1,) = logs.glob("*/attempt_0/0/stdout.log"), logs.glob("*/attempt_0/1/stdout.log")
+    assert "saved " in rank0.read_text() and "saved " not in rank1.read_text()  # rank 1 returned before writing
+
+    results = json.loads((out / "train_results.json").read_text(encoding="utf-8"))
+    assert results["global_step"] == 2
+    # 19 windows split in two: each process trained 2 steps of 4 different windows
+    processes = results["processes"]
+    assert [p["rank"] for p in processes] == [0, 1] and [p["windows"] for p in processes] == [8, 8]
+    assert processes[0]["digest"] != processes[1]["digest"], "the two processes trained on the same windows"
+    assert "processes: 2 (torchrun" in (out / "README.md").read_text(encoding="utf-8")
+    assert not [p.name for p in out.rglob(".*")], "no temporary files left"
+
+    model = AutoModelForTokenClassification.from_pretrained(out)
+    (tags,) = predict_tags(model, AutoTokenizer.from_pretrained(out), ["办结3件"])
+    assert len(tags) == 4
+    start = load_file(model_dir / "model.safetensors")
+    assert not torch.equal(model.classifier.weight.detach(), start["classifier.weight"]), "training changed the weights"
 
 
 def test_same_seed_same_model(trained, dataset_dir, model_dir, tmp_path):

@@ -222,10 +222,11 @@ def save_run(
     """
     output_dir = Path(cfg.output_dir)
     trainer.save_model(str(output_dir))  # every process calls it; only the main one writes
-    eval_sets = trainer.eval_dataset or {}
-    final_scores = trainer.score_sets() if eval_sets else {}
+    processes = trainer.process_summary()  # under torchrun: a collective, so before the others return
     if not trainer.is_world_process_zero():
         return {}
+    eval_sets = trainer.eval_dataset or {}
+    final_scores = trainer.score_sets() if eval_sets else {}
     model = trainer.model
     best_metric = trainer.args.metric_for_best_model.removeprefix("eval_") if trainer.args.load_best_model_at_end else None
     steps_seconds = timer.seconds or float("nan")
@@ -244,6 +245,7 @@ def save_run(
         "device": device,
         "precision": "bf16" if bf16 else "fp32",
         "threads": torch.get_num_threads(),
+        "processes": processes,
         "max_length": trainer.window,
         "data": {
             "train": train_data,
