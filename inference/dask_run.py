@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from data.atomic import atomic_write
+from data.logs import setup_logging
 from inference.extract import BACKEND_HELP, BACKENDS, DEFAULT_MODEL, Extractor
 from inference.parallel import ExtractorSpec, Unit, extract_units, index_path, list_units, shard_of, summary_fields, write_shard
 from inference.writers import FORMATS
@@ -336,7 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging()
     # Dask logs each connection at INFO; the environment reaches the worker processes too.
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     if (args.shards is not None and args.shards < 1) or args.local_workers < 1 or args.batch_size < 1:
