@@ -37,7 +37,8 @@ from typing import Callable, Sequence
 
 from data.atomic import atomic_write
 from data.logs import setup_logging
-from inference.extract import BACKEND_HELP, BACKENDS, DEFAULT_MODEL, Extractor
+from inference.extract import Extractor
+from inference.options import add_model_options
 from inference.parallel import ExtractorSpec, Unit, extract_units, index_path, list_units, shard_of, summary_fields, write_shard
 from inference.writers import FORMATS
 
@@ -322,11 +323,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--shards", type=int, default=None, metavar="K",
                         help="output files; default: the manifest's count on a rerun, else 4 per worker")
     parser.add_argument("--memory-limit", default=None, help="per local worker, e.g. 2GiB (default: Dask's share of RAM)")
-    parser.add_argument("--model", default=DEFAULT_MODEL, help=f"a model directory, fast or accurate (default {DEFAULT_MODEL})")
+    add_model_options(parser)
     parser.add_argument("--format", choices=FORMATS, default="jsonl", help="shard output format (default jsonl)")
-    parser.add_argument("--batch-size", type=int, default=32, help="windows per forward pass (default 32)")
-    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="where each worker's model runs")
-    parser.add_argument("--backend", choices=BACKENDS, default="auto", help=BACKEND_HELP)
     parser.add_argument("--include-text", action="store_true", help="also write each document's text (jsonl)")
     parser.add_argument("--output", "-o", default=None, help="once every shard is done, also merge them into this file "
                         "(as govreport merge)")
@@ -343,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     if (args.shards is not None and args.shards < 1) or args.local_workers < 1 or args.batch_size < 1:
         print("extract-dask: --shards, --local-workers and --batch-size must be at least 1", file=sys.stderr)
         return 2
-    from model.tagging import available_cores
+    from model.device import available_cores
 
     # Local workers share this machine's cores; a remote worker uses all of its own.
     threads = None if args.scheduler else max(1, available_cores() // args.local_workers)
