@@ -34,10 +34,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "extract": ("inference.cli", "extract records from report files"),
     "view": ("inference.view", "write HTML review pages from extract's JSONL"),
     "doccano": ("inference.doccano_cli", "export the least sure sentences for review in doccano; import the reviewed ones as gold"),
+    "extract-dask": ("inference.dask_run", "extract on a Dask cluster: one model per worker, sharded outputs, a manifest, resume"),
     "merge": ("inference.merge", "join the outputs of extract --shard I/N into one run's output"),
+    "panel": ("inference.panel_cli", "put extract's reports side by side: one row per report, one column per metric key"),
     "evaluate": ("eval.cli", "score predictions against gold annotations"),
     "evaluate-tables": ("eval.tables", "score the standard-table parser's cells against a table gold file"),
+    "evaluate-kinds": ("eval.kinds", "score the kind/direction/basis rules on gold records"),
     "bench": ("eval.bench", "time extraction end to end"),
+    "evaluate-keys": ("eval.keys", "score the metric keys against hand-keyed gold records"),
 }
 
 
@@ -45,7 +49,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 OWN_LOGGERS = ("data", "model", "train", "inference", "eval")
 VERBOSE_FLAGS, QUIET_FLAGS = ("--verbose", "-v"), ("--quiet", "-q")
 # Subcommands whose own parser also takes --quiet (extract: no summary line): it is passed on.
-OWN_QUIET = ("extract",)
+OWN_QUIET = ("extract", "extract-dask", "panel")
 
 
 def usage() -> str:

@@ -33,7 +33,8 @@ from data import text as textutil
 from data.atomic import OutputError, check_output
 from data.doccano import Example, atomic_write, write_jsonl
 from data.hf_dataset import HF_DIR, card_metadata, front_matter, strip_front_matter, write_hf
-from data.schema import Record, Span
+from data.logs import setup_logging
+from data.schema import Record, Span, move_record
 from data.templates import SPLITS, load_templates, split_of
 from data.templating import CN_DIGITS, Template
 
@@ -65,18 +66,10 @@ def _plain(example_id: str, text: str) -> Example:
 def concat(first: Example, second: Example) -> Example:
     """Join two examples into one passage, shifting the second's offsets."""
     shift = len(first.text)
-
-    def moved(r: Record) -> Record:
-        d = r.to_dict()
-        for key in ("value_span", "unit_span", "metric_span"):
-            if d.get(key):
-                d[key] = [d[key][0] + shift, d[key][1] + shift]
-        return Record.from_dict(d)
-
     return Example(
         id=first.id, text=first.text + second.text,
         spans=first.spans + [Span(s.start + shift, s.end + shift, s.label) for s in second.spans],
-        records=(first.records or []) + [moved(r) for r in second.records or []],
+        records=(first.records or []) + [move_record(r, shift) for r in second.records or []],
         meta={"template": f"{first.meta['template']}+{second.meta['template']}",
               "styles": first.meta.get("styles", []) + second.meta.get("styles", [])},
     )
@@ -93,7 +86,7 @@ def restyle(example: Example, translate: dict) -> Example:
         if r.metric_span:
             d["metric"] = text[r.metric_span[0]:r.metric_span[1]]
         if r.unit_span:
-            d["unit"] = text[r.unit_span[0]:r.unit_span[1]].replace("％", "%")
+            d["unit"] = textutil.normalize_percent(text[r.unit_span[0]:r.unit_span[1]])
         records.append(Record.from_dict(d))
     return Example(example.id, text, example.spans, records, example.meta)
 
@@ -272,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reports", type=int, default=500, help="number of reports (default 500, ≈ 25k sentences)")
     parser.add_argument("--seed", type=int, default=7, help="random seed; same seed, same bytes (default 7)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    setup_logging(logging.INFO, "plain")
     if args.reports < 3:
         parser.error("--reports must be at least 3 (one per split)")
     try:  # before the minutes of generating

@@ -30,6 +30,8 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import NamedTuple
 
+from data.text import FULLWIDTH_DIGITS, PERCENT_SIGNS
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["ParsedNumber", "parse_number", "format_number", "STYLES", "find_numbers", "NUMERAL_CHARS"]
@@ -97,8 +99,8 @@ _FRACTION = "分之"
 
 # One character in, one character out, so offsets into the normalised copy are offsets
 # into the original text (STYLE.md rule 4).
-_COMMON_MAP = {chr(0xFF10 + d): str(d) for d in range(10)}
-_COMMON_MAP.update({"．": ".", "％": "%", "﹪": "%", "－": "-", "−": "-", "＋": "+", "點": "点", "○": "〇"})
+_COMMON_MAP = {**FULLWIDTH_DIGITS, **PERCENT_SIGNS}
+_COMMON_MAP.update({"．": ".", "－": "-", "−": "-", "＋": "+", "點": "点", "○": "〇"})
 _PARSE_TABLE = str.maketrans({**_COMMON_MAP, "，": ","})
 # find_numbers keeps the full-width comma: in running Chinese text it separates clauses
 # (受理52件，151件已办结) far more often than it groups thousands.

@@ -4,7 +4,8 @@ A template is a string of literal text, random alternatives ``[a|b|]`` (an empty
 alternative makes the group optional) and slots in braces:
 
 ================  ==============================================================
-``{M}``           a metric name from the template's family (``{M:money}`` another family)
+``{M}``           a metric name from the template's family (``{M:money}`` another family);
+                  ``{M+数量}`` writes a head noun after it, inside the METRIC (处理决定数量)
 ``{Q}``           a quantity: optional qualifier, VALUE, UNIT; measures the last ``{M}``
 ``{Q>}``          the same, measuring the *next* ``{M}`` (开放410个数据集)
 ``{Q!}``          a quantity that never takes a qualifier (flags combine: ``{Q>!}``)
@@ -38,6 +39,7 @@ from data import lexicon
 from data.doccano import Example
 from data.numbers import format_number, parse_number
 from data.schema import Record, Span
+from data.text import normalize_percent
 
 # ---------------------------------------------------------------- parsing templates
 
@@ -50,6 +52,7 @@ class Slot:
     family: str | None = None
     link_next: bool = False
     no_qualifier: bool = False
+    head: str = ""  # {M+数量}: a head noun written after the metric name, inside its span
 
 
 def _split_alternatives(body: str) -> list[str]:
@@ -86,13 +89,16 @@ def compile_template(source: str) -> list:
 
 def _parse_slot(body: str, source: str) -> Slot:
     name, _, family = body.partition(":")
+    name, _, head = name.partition("+")
+    if head and not name.startswith("M"):
+        raise ValueError(f"only a metric slot takes a head noun: {{{body}}} in template {source!r}")
     flags = set(name[1:]) if name[:1] in "MQVPR" and name not in FILLERS else set()
     kind = name.rstrip(">!")
     if kind not in ("M", "Q", "V", "P", "PP", "R") and kind not in FILLERS:
         raise ValueError(f"unknown slot {{{body}}} in template {source!r}")
     if family and family not in lexicon.FAMILIES:
         raise ValueError(f"unknown family {family!r} in template {source!r}")
-    return Slot(kind, family or None, ">" in flags, "!" in flags)
+    return Slot(kind, family or None, ">" in flags, "!" in flags, head)
 
 
 # ---------------------------------------------------------------- rendering values
@@ -489,7 +495,7 @@ class Template:
                 self._walk(b.rng.choice(part), b)
             elif part.kind == "M":
                 fam = part.family or b.family
-                name = lexicon.FAMILIES[fam].metric(b.rng, b.nouns)
+                name = lexicon.FAMILIES[fam].metric(b.rng, b.nouns) + part.head
                 start, end = b.add(name)
                 b.metrics.append((start, end, fam, name))
             elif part.kind in ("Q", "V", "P", "PP", "R"):
@@ -535,7 +541,7 @@ def _finish(template_id: str, b: _Builder) -> Example:
         records.append(Record(
             metric=text[metric[0]:metric[1]] if metric else None,
             value=parsed.value,
-            unit=q.unit.replace("％", "%") if q.unit else None,
+            unit=normalize_percent(q.unit) if q.unit else None,
             raw=text[q.value_span[0]:end],
             qualifier=q.qualifier,
             approximate=bool(q.qualifier) or parsed.approximate,

@@ -1,5 +1,6 @@
 """Small text utilities shared by generation and inference: sentence cutting, addresses
-(web, e-mail, postal), width folding.
+(web, e-mail, postal), width folding, and the one definition of the character sets they
+read (sentence ends, closing quotes, percent signs, full-width digits).
 
 >>> text = "共发布信息41条。其中,通知12条;公告29条"
 >>> [text[s:e] for s, e in split_sentences(text)]
@@ -12,8 +13,27 @@ import re
 
 # Sentence ends: Chinese and Western full stops, question/exclamation marks, semicolons,
 # and line breaks. Closing quotes/brackets right after an end stay with the sentence.
-SENTENCE_ENDS = "。！？!?；;"
-_SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}\n]*(?:[{SENTENCE_ENDS}]+[”’」』)）]*|\n|$)")
+FULL_STOPS = "。！？!?"
+SEMICOLONS = "；;"
+SENTENCE_ENDS = FULL_STOPS + SEMICOLONS
+CLOSING_QUOTES = "”’」』)）"
+_SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}\n]*(?:[{SENTENCE_ENDS}]+[{CLOSING_QUOTES}]*|\n|$)")
+
+# Percent signs as written and the % they read as: full-width ％, small ﹪, and ℅, a
+# mis-encoded % in real reports (docs/annotation.md, "℅ is a mis-encoded %").
+PERCENT_SIGNS = {"％": "%", "﹪": "%", "℅": "%"}
+_PERCENT_TABLE = str.maketrans(PERCENT_SIGNS)
+# Full-width digits ０-９ and the ASCII digits they fold to.
+FULLWIDTH_DIGITS = {chr(0xFF10 + d): str(d) for d in range(10)}
+
+
+def normalize_percent(text: str) -> str:
+    """``text`` with every percent sign of :data:`PERCENT_SIGNS` written %, one character for one.
+
+    >>> normalize_percent("12％"), normalize_percent("5℅")
+    ('12%', '5%')
+    """
+    return text.translate(_PERCENT_TABLE)
 
 
 # Web and e-mail addresses: a scheme or www. address up to the first character no URL holds
@@ -115,3 +135,6 @@ _TRADITIONAL = (
 )
 assert len(_SIMPLIFIED) == len(_TRADITIONAL), (len(_SIMPLIFIED), len(_TRADITIONAL))
 TO_TRADITIONAL = str.maketrans(_SIMPLIFIED, _TRADITIONAL)
+# The reverse table, for rules written in simplified characters (inference.kinds); one
+# character for one, so offsets stay valid.
+TO_SIMPLIFIED = str.maketrans(_TRADITIONAL, _SIMPLIFIED)

@@ -24,25 +24,21 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from inference.extract import BACKEND_HELP, BACKENDS, DEFAULT_MODEL
+from data.logs import setup_logging
+from data.paths import SAMPLE_PAGE
+from inference.extract import DEFAULT_MODEL
+from inference.options import add_model_options
 
 logger = logging.getLogger(__name__)
 
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "samples" / "reports_page.txt"
 BENCH_SEED = 20240501  # fixed, so every run times the same corpus
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="govreport bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default=None,
-                        help="a model directory, or a shipped model by name: fast (model/fast) or accurate "
-                             f"(model/default); default: {DEFAULT_MODEL}")
     parser.add_argument("--reports", type=int, default=20,
                         help="generated reports added to the sample page (default 20)")
-    parser.add_argument("--batch-size", type=int, default=32, help="model windows per forward pass (default 32)")
-    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
-                        help="where the model runs (default: cuda when available)")
-    parser.add_argument("--backend", choices=BACKENDS, default="auto", help=BACKEND_HELP)
+    add_model_options(parser, model_default=None)
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: all available cores)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="timed passes per system; the fastest is reported, with the range (default 3)")
@@ -63,10 +59,10 @@ def corpus(reports: int, seed: int = BENCH_SEED) -> list[str]:
     (build_dataset writes at least one report per split, so a few reports means three.)
 
     >>> docs = corpus(3)
-    >>> len(docs), docs[0] == SAMPLE.read_text(encoding="utf-8")
+    >>> len(docs), docs[0] == SAMPLE_PAGE.read_text(encoding="utf-8")
     (4, True)
     """
-    docs = [SAMPLE.read_text(encoding="utf-8")]
+    docs = [SAMPLE_PAGE.read_text(encoding="utf-8")]
     if reports <= 0:
         return docs
     from data.generate import build_dataset
@@ -111,13 +107,13 @@ def run(name: str, tagger, docs: list[str], forward_timer: "ForwardTimer | None"
 
     Every pass starts from an empty word-segmentation cache, as a fresh process would, so
     later passes are not helped by the first. The character tokenizer's table
-    (:func:`model.tagging.encode_windows`) is kept: it holds one entry per character
+    (:func:`model.windows.encode_windows`) is kept: it holds one entry per character
     seen, and any long run fills it in its first documents. On a shared machine the
     fastest pass is the one least disturbed by other work, the usual way to time code
     (``timeit``).
     """
     from inference.extract import Extractor
-    from inference.records import clear_word_cache
+    from inference.snapping import clear_word_cache
 
     extractor = Extractor(tagger).settle()  # as govreport extract does after loading
     extractor.extract(["全年共发布工作动态252条,浏览量接近七十万次。"])  # warm-up: first-call costs
@@ -175,7 +171,7 @@ class ForwardTimer:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging(logging.WARNING, "named")
     if args.reports < 0 or args.batch_size < 1 or args.repeat < 1:
         print("bench: --reports must be >= 0, --batch-size and --repeat >= 1", file=sys.stderr)
         return 2
@@ -190,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if result.problems else 0
     docs = corpus(args.reports)
     chars = sum(map(len, docs))
-    print(f"corpus: {SAMPLE.name} + {args.reports} generated reports (seed {BENCH_SEED}): "
+    print(f"corpus: {SAMPLE_PAGE.name} + {args.reports} generated reports (seed {BENCH_SEED}): "
           f"{len(docs)} documents, {chars} characters; fastest of {args.repeat} passes per system")
 
     timings: list[Timing] = []

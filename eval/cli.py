@@ -24,10 +24,12 @@ from typing import Any, Iterable, Sequence
 
 from data.atomic import OutputError, check_output
 from data.doccano import Example, FormatError, atomic_write, read_jsonl
+from data.logs import setup_logging
 from data.schema import Record, Span
 from data.version import package_version
 from eval.scoring import ERROR_KINDS, Scores, TextResult, score
-from inference.extract import BACKEND_HELP, BACKENDS, DEFAULT_MODEL
+from inference.extract import DEFAULT_MODEL
+from inference.options import add_model_options
 
 logger = logging.getLogger(__name__)
 
@@ -42,9 +44,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--gold", help="gold JSONL (doccano format with optional records); required unless --compare")
     which = parser.add_mutually_exclusive_group()
-    which.add_argument("--model", default=None,
-                       help="model to run on the gold texts: a directory, or a shipped model by name "
-                            f"(fast = model/fast, accurate = model/default; default: {DEFAULT_MODEL})")
     which.add_argument("--predictions", default=None,
                        help="predictions JSONL to score (ids matching the gold; 'text' optional)")
     which.add_argument("--system", choices=SYSTEMS, default=None,
@@ -56,10 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--per-source", action="store_true",
                         help="also print scores per gold 'source' (always in the JSON report)")
     parser.add_argument("--max-examples", type=int, default=None, help="score only the first N gold texts")
-    parser.add_argument("--batch-size", type=int, default=32, help="model windows per forward pass (default 32)")
-    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
-                        help="where the model runs (default: cuda when available)")
-    parser.add_argument("--backend", choices=BACKENDS, default="auto", help=BACKEND_HELP)
+    add_model_options(parser, model_group=which, model_default=None)
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     report = parser.add_argument_group("report (eval/report.py)")
     report.add_argument("--html", default=None,
@@ -258,8 +254,12 @@ def text_summary(report: dict[str, Any], title: str) -> str:
 
 def errors_summary(report: dict[str, Any]) -> str:
     parts = [f"{kind} {report['errors'][kind]}" for kind in ERROR_KINDS]
-    lines = ["errors: " + ", ".join(parts),
-             f"texts with errors: {report['texts_with_errors']} of {report['texts']}"]
+    lines = ["errors: " + ", ".join(parts)]
+    metric = report.get("boundary_errors_by_shape", {}).get("METRIC")
+    if metric and any(metric.values()):
+        lines.append("METRIC boundary errors: " + ", ".join(f"{shape} {n}" for shape, n in metric.items())
+                     + " (short: cut inside the gold name; long: covers it; shifted: overlaps it)")
+    lines.append(f"texts with errors: {report['texts_with_errors']} of {report['texts']}")
     notes = []
     if report["missing_predictions"]:
         notes.append(f"{report['missing_predictions']} gold texts had no prediction (scored as empty)")
@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         except OutputError as err:
             print(f"evaluate: {err}", file=sys.stderr)
             return 2
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging(logging.WARNING, "named")
     if args.compare:
         from eval.report_cli import run_compare
 

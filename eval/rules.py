@@ -39,7 +39,7 @@ from typing import Sequence
 from data.lexicon import FAMILIES, NON_QUALIFIERS, QUALIFIERS_AFTER, QUALIFIERS_BEFORE
 from data.numbers import ParsedNumber, find_numbers
 from data.schema import Span
-from data.text import TO_TRADITIONAL
+from data.text import FULLWIDTH_DIGITS, TO_TRADITIONAL
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ _TRAIL_SORTED = tuple(sorted(_TRAIL_WORDS, key=len, reverse=True))
 _TIME = r"(?:(?:各|前三|[一二三四1-4]|第[一二三四1-4])季度|上半年|下半年|全年|年内|当年|本年度?|今年|去年|上年|同期|年末|年底|年初)"
 # A time word, or a list of them (一季度、上半年、前三季度和全年), right before the value.
 _TRAILING_TIME = re.compile(rf"{_TIME}(?:(?:、|和|及|与|,|，)?{_TIME})*$")
-_FOLD = str.maketrans({chr(0xFF10 + d): str(d) for d in range(10)})
+_FOLD = str.maketrans(FULLWIDTH_DIGITS)
 # 一季度, 二〇一八: Chinese numerals read as a date or a digit string.
 _CN_DIGIT_STRING = re.compile(r"[〇零一二三四五六七八九]{4}")
 
@@ -392,12 +392,9 @@ def _is_time_word(word: str) -> bool:
 
 
 def _finish_metric(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Trim a candidate metric: no leading 的/各, no trailing 数量/金额 (docs/annotation.md)."""
+    """Trim a candidate metric: no leading 的/各; a written head noun (数量, 金额) stays (docs/annotation.md)."""
     while start < end and text[start] in "的各该其之":
         start += 1
-    for tail in ("数量", "金额"):
-        if end - start > len(tail) and text.endswith(tail, start, end):
-            end -= len(tail)
     if end - start < 2 or text[start:end] in _EMPTY_METRICS:
         return None
     return start, end

@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 from data.doccano import Example
-from data.schema import ENTITY_TYPES, Record, Span, spans_to_tags
+from data.schema import ENTITY_TYPES, Record, Span, spans_to_tags, tags_to_spans
+from data.text import normalize_percent
 from train.metrics import entity_scores
 
 __all__ = [
@@ -55,6 +56,8 @@ __all__ = [
     "same_value_unit",
     "match_records",
     "span_errors",
+    "boundary_shape",
+    "BOUNDARY_SHAPES",
     "record_errors",
     "prf",
     "score",
@@ -131,19 +134,13 @@ def repair_tags(tags: Sequence[str]) -> list[str]:
 
     Strict seqeval would drop such a span; training's evaluation and the extractor both
     read it as a span (:func:`data.schema.tags_to_spans`), so the scorer does too. Spans the
-    tags keep apart stay apart: the scorer scores what it is given, while the extractor
-    also joins touching spans of one type before it writes any.
+    tags keep apart stay apart (``join_touching=False``): the scorer scores what it is given,
+    while the extractor also joins touching spans of one type before it writes any.
 
     >>> repair_tags(["O", "I-VALUE", "I-VALUE", "I-UNIT", "B-UNIT"])
     ['O', 'B-VALUE', 'I-VALUE', 'B-UNIT', 'B-UNIT']
     """
-    repaired, previous = [], "O"
-    for tag in tags:
-        if tag.startswith("I-") and previous[2:] != tag[2:]:
-            tag = "B-" + tag[2:]
-        repaired.append(tag)
-        previous = tag
-    return repaired
+    return spans_to_tags(tags_to_spans(tags, join_touching=False), len(tags))
 
 
 def entity_report(gold_tags: Sequence[Sequence[str]], pred_tags: Sequence[Sequence[str]]) -> dict:
@@ -210,11 +207,8 @@ def same_value(a: Any, b: Any, rel_tol: float = REL_TOL) -> bool:
     return a == b
 
 
-_PERCENT = str.maketrans({"％": "%", "﹪": "%"})
-
-
 def _unit(unit: str | None) -> str | None:
-    return unit.translate(_PERCENT) if isinstance(unit, str) else unit
+    return normalize_percent(unit) if isinstance(unit, str) else unit
 
 
 def same_value_unit(gold: Record, pred: Record) -> bool:
@@ -222,7 +216,7 @@ def same_value_unit(gold: Record, pred: Record) -> bool:
 
 
 def same_record(gold: Record, pred: Record) -> bool:
-    """Same metric text, same value (relative tolerance 1e-6), same unit (％ read as %)."""
+    """Same metric text, same value (relative tolerance 1e-6), same unit (％ ﹪ ℅ read as %)."""
     return gold.metric == pred.metric and same_value_unit(gold, pred)
 
 
@@ -386,7 +380,31 @@ def _summary(results: Sequence[TextResult]) -> dict[str, Any]:
             if e["kind"] in ENTITY_ERRORS:
                 by_type[e["kind"]][(e["gold"] or e["pred"]).label] += 1
     out["entity_errors_by_type"] = by_type
+    shapes: dict[str, dict[str, int]] = {t: {shape: 0 for shape in BOUNDARY_SHAPES} for t in ENTITY_TYPES}
+    for r in results:
+        for e in r.errors:
+            if e["kind"] == "boundary":
+                shapes[e["gold"].label][boundary_shape(e["gold"], e["pred"])] += 1
+    out["boundary_errors_by_shape"] = shapes
     return out
+
+
+# How a predicted span with the wrong boundaries sits on its gold span.
+BOUNDARY_SHAPES = ("short", "long", "shifted")
+
+
+def boundary_shape(gold: Span, pred: Span) -> str:
+    """``short`` when the prediction lies inside the gold span (a name cut short), ``long``
+    when it covers it (a name that swallows a modifier or object), else ``shifted``.
+
+    >>> boundary_shape(Span(0, 6, "METRIC"), Span(2, 6, "METRIC")), boundary_shape(Span(2, 6, "METRIC"), Span(0, 6, "METRIC"))
+    ('short', 'long')
+    """
+    if gold.start <= pred.start and pred.end <= gold.end:
+        return "short"
+    if pred.start <= gold.start and gold.end <= pred.end:
+        return "long"
+    return "shifted"
 
 
 def score(gold: Sequence[Example], pred: Sequence[Example],

@@ -27,9 +27,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from data.paths import REPO_ROOT
+
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
 SOAK_SEED = 20261205
 
 # Share of each kind of file; "huge" files are few whatever N is (see plan()).
@@ -148,7 +149,7 @@ def soak(files: int = 1000, model: str | None = None, backend: str = "auto", kee
         folder = work / "reports"
         manifest = build(folder, files, huge_mb=huge_mb)
         output = work / "records.jsonl"
-        command = [sys.executable, str(ROOT / "govreport.py"), "extract", str(folder), "-o", str(output),
+        command = [sys.executable, str(REPO_ROOT / "govreport.py"), "extract", str(folder), "-o", str(output),
                    "--no-progress", "--backend", backend]
         if model:
             command += ["--model", model]

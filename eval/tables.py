@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from data.logs import setup_logging
+
 logger = logging.getLogger(__name__)
 
 
@@ -231,7 +233,7 @@ def _line(name: str, s: FileScore, markdown: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging(logging.WARNING, "named")
     if args.bench:
         print(bench(args.repeat))
         return 0

@@ -5,7 +5,9 @@
 >>> extractor.extract(["全年共发布工作动态252条。"])[0][0].metric  # doctest: +SKIP
 '工作动态'
 
-Modules: ``records`` (spans -> records, pure functions), ``reader`` (files, folders, JSONL,
+Modules: ``records`` (spans -> records, pure functions, reading ``spans`` for trimming and
+tag decoding, ``snapping`` for word and number repair, ``sentences`` for sentence and clause
+bounds, ``qualifiers`` and ``linking``), ``reader`` (files, folders, JSONL,
 standard input, encodings, title metadata), ``formats`` (.html, .pdf, .docx), ``reports``
 (title lines, reports, sections), ``lone_cells`` (numbers that are table cells, not prose),
 ``extract`` (the Extractor API and the model tagger), ``writers`` (JSONL and CSV, atomic)

@@ -21,7 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data.atomic import OutputError, atomic_write, check_output
-from inference.extract import BACKEND_HELP, BACKENDS, DEFAULT_MODEL, DocEnd, DocStart, Extractor, Piece
+from data.logs import setup_logging
+from inference.extract import DocEnd, DocStart, Extractor, Piece
+from inference.options import add_model_options
+from inference.keys import KeyFileError, KeyMapper
 from inference.reader import FOLDER_SUFFIXES, iter_documents
 from inference.reports import check_dict
 from inference.writers import FORMATS, open_writer
@@ -39,9 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
                              f"{', '.join(FOLDER_SUFFIXES)} files, any case; other files are left out and named), "
                              ".jsonl files with 'text' and optional 'id' fields, or - for standard input. Encodings: "
                              "UTF-8, UTF-16/32, GB18030/GBK, Big5 (docs/input.md)")
-    parser.add_argument("--model", default=DEFAULT_MODEL,
-                        help="a model directory, or a shipped model by name: fast (model/fast) or accurate (model/default); "
-                             f"default: {DEFAULT_MODEL}")
+    add_model_options(parser)
     parser.add_argument("--output", "-o", default=None,
                         help="output file, written atomically (docs/output.md); it may not be an input, "
                              "a special file or a folder; default: standard output")
@@ -49,16 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="jsonl: one line per document; csv: one row per record (UTF-8 with BOM); "
                              "html: review pages in the --output folder (govreport view). "
                              "Default: from the --output suffix, else jsonl")
-    parser.add_argument("--batch-size", type=int, default=32, help="windows per forward pass (default 32)")
-    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
-                        help="where the model runs (default: cuda when available)")
-    parser.add_argument("--backend", choices=BACKENDS, default="auto", help=BACKEND_HELP)
     parser.add_argument("--workers", type=int, default=1,
                         help="processes, each loading the model once; output identical in order to one process "
                              "(files and folders only; default 1)")
     parser.add_argument("--shard", default=None, metavar="I/N",
                         help="extract only shard I of N (from 0) of the input files, by a hash of each path relative "
                              "to its input folder; needs --output, beside which an index for govreport merge is written")
+    parser.add_argument("--keys", default=None, metavar="FILE",
+                        help="your own metric-key mapping (JSON or TSV, see docs/keys.md), tried before the built-in rules")
     parser.add_argument("--include-text", action="store_true", help="also write each document's text (jsonl)")
     parser.add_argument("--checks", default=None, metavar="FILE",
                         help="also write every failing table identity of the run to FILE, one JSON object a line "
@@ -158,7 +157,7 @@ def _catch_signals() -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging(logging.WARNING, "named")
     fmt = args.format or ("csv" if args.output and Path(args.output).suffix.lower() == ".csv" else "jsonl")
     if args.batch_size < 1:
         print("extract: --batch-size must be at least 1", file=sys.stderr)
@@ -196,11 +195,16 @@ def main(argv: list[str] | None = None) -> int:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
+    try:
+        keys = KeyMapper.load(args.keys)
+    except KeyFileError as err:
+        print(f"extract: bad --keys file: {err}", file=sys.stderr)
+        return 2
     if args.workers > 1 or args.shard:
         return _main_units(args, fmt)
     try:
         extractor = Extractor.from_pretrained(args.model, batch_size=args.batch_size, device=args.device,
-                                              backend=args.backend).settle()
+                                              backend=args.backend, keys=keys).settle()
     except (OSError, ValueError) as err:
         print(f"extract: cannot load the model: {err}", file=sys.stderr)
         return 2
@@ -274,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
 def _main_units(args, fmt: str) -> int:
     """--workers / --shard: one unit per input file, mapped over processes (inference.parallel)."""
     from inference.parallel import ExtractorSpec, list_units, map_units, parse_shard, select_shard, write_shard
-    from model.tagging import available_cores
+    from model.device import available_cores
 
     if args.checks:
         print("extract: --checks is not supported with --workers or --shard yet; run without them", file=sys.stderr)
@@ -294,7 +298,7 @@ def _main_units(args, fmt: str) -> int:
         units = select_shard(units, *shard)
     workers = max(1, args.workers)
     spec = ExtractorSpec(str(args.model), args.batch_size, args.device, args.backend,
-                         threads=max(1, available_cores() // workers))
+                         threads=max(1, available_cores() // workers), keys=args.keys)
     results = map_units(spec, units, fmt, args.include_text, workers)
 
     def counted():

@@ -20,9 +20,10 @@ import sys
 from typing import Iterator
 
 from data.doccano import FormatError, atomic_write, write_jsonl
+from data.logs import setup_logging
 from inference.doccano_loop import LAYOUTS, ProbingTagger, Task, example_from_doccano, rank, tasks_from_events, \
     tasks_from_result
-from inference.extract import BACKEND_HELP, BACKENDS, DEFAULT_MODEL
+from inference.options import add_model_options
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--layout", choices=LAYOUTS, default="label",
                      help="label: sequence labelling; entities: entities plus the model's value→metric relations "
                           "(for a doccano project with relation labelling, so links can be reviewed); default label")
-    exp.add_argument("--model", default=DEFAULT_MODEL, help=f"model directory or shipped name (default {DEFAULT_MODEL})")
-    exp.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
-    exp.add_argument("--backend", choices=BACKENDS, default="auto", help=BACKEND_HELP)
-    exp.add_argument("--batch-size", type=int, default=32)
+    add_model_options(exp)
     imp = sub.add_parser("import", help="doccano's export (label or entities/relations layout) to a gold file")
     imp.add_argument("inputs", nargs="+", metavar="FILE", help="JSONL files exported from doccano")
     imp.add_argument("--output", "-o", required=True, help="the gold file (ANNOTATION.md's format, with source)")
@@ -142,7 +140,7 @@ def _import(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging(logging.WARNING, "named")
     return _export(args) if args.action == "export" else _import(args)
 
 

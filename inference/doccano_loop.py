@@ -28,7 +28,8 @@ from typing import Any, Iterable, Sequence
 from data.doccano import Example, FormatError
 from data.numbers import parse_number
 from data.schema import ENTITY_TYPES, Record, Span
-from inference.records import build_records, sentence_bounds
+from inference.records import build_records
+from inference.sentences import sentence_bounds
 
 logger = logging.getLogger(__name__)
 
@@ -179,11 +180,10 @@ class ProbingTagger:
         self.o_confidence: dict[str, float] = {}
 
     def __call__(self, texts: Sequence[str]) -> list[tuple[list[Span], list[float]]]:
-        from inference.records import spans_from_labels
-        from model.tagging import predict_labels_with_probs
+        from inference.spans import spans_from_labels
+        from model.tagging import predict
 
-        tagged = predict_labels_with_probs(self.tagger.model, self.tagger.tokenizer, list(texts),
-                                           batch_size=self.tagger.batch_size)
+        tagged = predict(self.tagger.model, self.tagger.tokenizer, list(texts), batch_size=self.tagger.batch_size)
         out = []
         for text, (labels, probs) in zip(texts, tagged):
             # label id 0 is O (data.schema.LABELS)

@@ -34,16 +34,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from data.schema import LABELS, Record, Span
+from data.paths import REPO_ROOT
+from data.schema import LABELS, SENTENCE_KEY, Record, Span, move_record
 from inference.checks import ExtractionError, check_ids, check_texts
+from inference.crosschecks import cross_check
+from inference.standard_keys import is_standard
 from inference.lone_cells import is_lone_cell
+from inference.keys import KeyMapper
 from inference.reader import CHUNK_CHARS, Document, ReadError
-from inference.records import (SENTENCE_KEY, build_records, clean_scored_spans, drop_numerals_in_words,
-                               drop_spans_in_addresses, load_dictionaries, shift_record, snap_to_numbers,
-                               snap_to_words, spans_from_labels)
+from inference.records import build_records
+from inference.snapping import (drop_numerals_in_words, drop_spans_in_addresses, load_dictionaries, snap_to_numbers,
+                                snap_to_words)
+from inference.spans import clean_scored_spans, spans_from_labels
 from inference.reports import SEGMENT_CHARS, Report, Sections, Segment, check_dict, iter_segments
 from inference.sentences import MAX_SENTENCE_CHARS, bounded_sentences
 from inference.tables import check_tables, parse_tables
+from model.device import resolve_device
 from model.files import ONNX_FILE, SERVING_KEY
 
 logger = logging.getLogger(__name__)
@@ -52,6 +58,7 @@ __all__ = [
     "Tagger",
     "TableParser",
     "TableChecker",
+    "CrossChecker",
     "ModelTagger",
     "Extractor",
     "ExtractionError",
@@ -69,8 +76,7 @@ __all__ = [
 # the fine-tuned pretrained encoder and the small student distilled from it. The student is
 # the default: within the margins of docs/results.md of the teacher's dev figures at twenty
 # times its speed on a CPU.
-_MODELS_ROOT = Path(__file__).resolve().parent.parent / "model"
-SHIPPED_MODELS = {"accurate": _MODELS_ROOT / "default", "fast": _MODELS_ROOT / "fast"}
+SHIPPED_MODELS = {"accurate": REPO_ROOT / "model" / "default", "fast": REPO_ROOT / "model" / "fast"}
 DEFAULT_MODEL = "fast"
 DEFAULT_MODEL_DIR = SHIPPED_MODELS[DEFAULT_MODEL]
 
@@ -102,10 +108,15 @@ Tagger = Callable[[Sequence[str]], Sequence[tuple[Sequence[Span], Sequence[float
 # (The interface of inference.tables.parse_tables and check_tables.)
 TableParser = Callable[[str], Sequence[Any]]
 TableChecker = Callable[[Sequence[Any]], Sequence[Any]]
+# A cross-checker takes a report's keyed records (JSON objects with ``metric_key``) once
+# they are all known and returns check objects, as a table checker does
+# (inference.crosschecks.cross_check: prose values against the table cells they restate).
+CrossChecker = Callable[[Sequence[dict[str, Any]]], Sequence[Any]]
 
 # What an Extractor uses when it is given no table parser or checker.
 DEFAULT_TABLE_PARSER: TableParser | None = parse_tables
 DEFAULT_TABLE_CHECKER: TableChecker | None = check_tables
+DEFAULT_CROSS_CHECKER: CrossChecker | None = cross_check
 _DEFAULT = "default"
 
 
@@ -143,18 +154,6 @@ def _mapper(index: list[int] | None, offset: int) -> Callable[[int, int], tuple[
     return lambda start, end: (index[start] + offset, index[end - 1] + 1 + offset)
 
 
-def _move_record(record: Record, to_orig: Callable[[int, int], tuple[int, int]], sentence: tuple[int, int]) -> Record:
-    """Move a record built on a (normalised) sentence onto its document, in place: the extractor built it."""
-    if record.value_span is not None:
-        record.value_span = to_orig(*record.value_span)
-    if record.unit_span is not None:
-        record.unit_span = to_orig(*record.unit_span)
-    if record.metric_span is not None:
-        record.metric_span = to_orig(*record.metric_span)
-    record.extra[SENTENCE_KEY] = [sentence[0], sentence[1]]
-    return record
-
-
 # ---------------------------------------------------------------------------------------------
 # The model tagger
 # ---------------------------------------------------------------------------------------------
@@ -165,7 +164,7 @@ class ModelTagger:
 
     The model's labels must be :data:`data.schema.LABELS` in order (what ``govreport
     train`` writes). Sentences are windowed and batched by length by
-    :func:`model.tagging.predict_labels_with_probs`, under ``torch.inference_mode``; on CPU
+    :func:`model.tagging.predict`, under ``torch.inference_mode``; on CPU
     torch uses one thread per available core.
 
     ``backend`` picks what runs the forward pass: ``torch`` (the safetensors weights),
@@ -180,7 +179,8 @@ class ModelTagger:
         from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
 
         from model.onnx_serving import OnnxTokenClassifier, onnxruntime_available
-        from model.tagging import QUANTIZES_PER_BATCH, available_cores
+        from model.device import available_cores
+        from model.tagging import QUANTIZES_PER_BATCH
 
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
@@ -194,10 +194,7 @@ class ModelTagger:
                     f"govreport from its wheel or a checkout (pip install .), which carries model/default and "
                     f"model/fast, or pass --model with a model folder")
             raise FileNotFoundError(f"no model in {model_dir} (expected config.json, weights and a tokenizer)")
-        if device == "auto":
-            device = "cuda" if torch.cuda.is_available() else "cpu"
-        if device.startswith("cuda") and not torch.cuda.is_available():
-            raise ValueError("device 'cuda' asked for, but torch sees no CUDA device")
+        device = resolve_device(device)
         has_onnx = (model_dir / ONNX_FILE).is_file()
         if backend == "onnx":
             if not has_onnx:
@@ -233,11 +230,11 @@ class ModelTagger:
         self.model_dir, self.batch_size, self.device, self.backend = model_dir, batch_size, device, backend
 
     def __call__(self, texts: Sequence[str]) -> list[tuple[list[Span], list[float]]]:
-        from model.tagging import predict_labels_with_probs
+        from model.tagging import predict
 
         if not texts:
             return []
-        tagged = predict_labels_with_probs(self.model, self.tokenizer, list(texts), batch_size=self.batch_size)
+        tagged = predict(self.model, self.tokenizer, list(texts), batch_size=self.batch_size)
         return [spans_from_labels(text, labels, probs) for text, (labels, probs) in zip(texts, tagged)]
 
     def __repr__(self) -> str:
@@ -335,12 +332,12 @@ class Extractor:
     ``batch_chars`` bounds how much text is handed to the tagger at once (sentences of
     several documents share a batch); results still come out in document order.
     Spans inside web, e-mail and postal addresses always go: their numbers are identifiers
-    (:func:`inference.records.drop_spans_in_addresses`).
+    (:func:`inference.snapping.drop_spans_in_addresses`).
     ``snap_words`` puts span edges on word and number boundaries: METRIC spans that end
-    inside a word take the whole word (:func:`inference.records.snap_to_words`), VALUE
-    spans that end inside a number the whole number (:func:`inference.records.snap_to_numbers`),
+    inside a word take the whole word (:func:`inference.snapping.snap_to_words`), VALUE
+    spans that end inside a number the whole number (:func:`inference.snapping.snap_to_numbers`),
     and a numeral that is part of a word (四舍五入, 单一) is no VALUE
-    (:func:`inference.records.drop_numerals_in_words`).
+    (:func:`inference.snapping.drop_numerals_in_words`).
     ``linked_only`` keeps only the spans some record uses, as in the annotation, where
     every span belongs to a record: a METRIC a value is linked to (a metric name is tagged
     only when a VALUE of its sentence measures it), a VALUE that reads as a number, a UNIT
@@ -349,16 +346,22 @@ class Extractor:
     report (:data:`TableParser`; default :data:`DEFAULT_TABLE_PARSER`, None for none);
     ``drop_lone_cells`` leaves out records that are lone cells of a flattened table
     (:func:`inference.lone_cells.is_lone_cell`), counted in ``Piece.dropped``.
+    ``cross_checker`` compares, once a report's records are all known, its keyed prose
+    values with its table cells (:data:`CrossChecker`; default :data:`DEFAULT_CROSS_CHECKER`,
+    None for none); its checks join the report's ``checks`` after the table identities.
     ``max_sentence_chars`` bounds what one sentence may hold: a longer one (a line with no
     punctuation) is cut into pieces (:func:`inference.sentences.bounded_sentences`), so
     memory stays bounded whatever the text.
+    ``keys`` gives each record without one its ``metric_key`` (:mod:`inference.keys`; default:
+    the built-in taxonomy, ``False``: no keys).
     """
 
     def __init__(self, tagger: Tagger, normalize_text: bool = True, batch_chars: int = 1 << 15,
                  chunk_chars: int = CHUNK_CHARS, snap_words: bool = True, linked_only: bool = True,
                  max_sentence_chars: int = MAX_SENTENCE_CHARS,
                  table_parser: TableParser | None | str = _DEFAULT, table_checker: TableChecker | None | str = _DEFAULT,
-                 drop_lone_cells: bool = True):
+                 drop_lone_cells: bool = True, cross_checker: CrossChecker | None | str = _DEFAULT,
+                 keys: KeyMapper | bool = True):
         self.tagger = tagger
         self.normalize_text = normalize_text
         self.snap_words = snap_words
@@ -369,8 +372,10 @@ class Extractor:
         self.table_parser = DEFAULT_TABLE_PARSER if table_parser == _DEFAULT else table_parser
         self.table_checker = DEFAULT_TABLE_CHECKER if table_checker == _DEFAULT else table_checker
         self.drop_lone_cells = drop_lone_cells
+        self.cross_checker = DEFAULT_CROSS_CHECKER if cross_checker == _DEFAULT else cross_checker
         # reports are handed to the table parser whole up to this size (memory stays bounded)
         self.segment_chars = min(SEGMENT_CHARS, 4 * chunk_chars)
+        self.keys = KeyMapper() if keys is True else (keys or None)
 
     @classmethod
     def from_pretrained(cls, model_dir: str | os.PathLike = DEFAULT_MODEL_DIR, batch_size: int = 32,
@@ -463,8 +468,35 @@ class Extractor:
         """Events in document order: ``DocStart``, one ``Piece`` per sentence, ``DocEnd``.
 
         A document that cannot be read ends with an error and the next one goes on.
-        Memory stays bounded by the batch size, however long a document is.
+        Memory stays bounded by the batch size, however long a document is (but for the
+        records keyed to standard-table cells that each report keeps for its cross-checks).
         """
+        events = self._stream(documents)
+        yield from events if self.cross_checker is None else self._cross_checked(events)
+
+    def _cross_checked(self, events: Iterator[Event]) -> Iterator[Event]:
+        """Pass the events on, adding each report's cross-checks to its ``checks`` before its
+        document's ``DocEnd`` (events come in document order, so a document's pieces are
+        all seen by then). Only records keyed to a cell of the standard tables are kept until
+        then: no other key has a table value to compare with."""
+        keyed: dict[int | None, list[dict[str, Any]]] = {}  # report index (None: before the first title)
+        for event in events:
+            if isinstance(event, DocStart):
+                keyed = {}
+            elif isinstance(event, Piece):
+                for record in event.records:
+                    if is_standard(record.extra.get("metric_key") or ""):
+                        keyed.setdefault(event.report.index if event.report else None, []).append(record.to_dict())
+            elif isinstance(event, DocEnd) and event.error is None and keyed:
+                try:
+                    event.checks.extend(self.cross_checker(keyed.get(None, [])))
+                    for report in event.reports:
+                        report.checks.extend(self.cross_checker(keyed.get(report.index, [])))
+                except Exception:  # noqa: BLE001 - a checker bug costs the cross-checks, not the document
+                    logger.warning("cross-checker failed in %s", event.doc.source, exc_info=True)
+            yield event
+
+    def _stream(self, documents: Iterable[Document]) -> Iterator[Event]:
         pending: deque = deque()
         failed: dict[int, str] = {}  # id(document) -> why a sentence of it failed
         batch: list[Piece] = []
@@ -515,7 +547,7 @@ class Extractor:
         for table in tables:
             records = []
             for cell in table.cells:
-                record = shift_record(cell.to_record(), offset)
+                record = move_record(cell.to_record(), offset)
                 record.extra.setdefault("origin", "table")
                 record.extra["section"] = sections.at(cell.start)
                 records.append(record)
@@ -591,12 +623,16 @@ class Extractor:
                 keep = [(s.start, s.end) in linked for s in kept]
                 kept = [s for s, k in zip(kept, keep) if k]
                 scores = [p for p, k in zip(scores, keep) if k]
+        if self.keys is not None:  # on the sentence, while the record's offsets still index it
+            self.keys.assign(text, records)
         to_orig = _mapper(index, piece.start)
         sentence = (piece.start, piece.end)
         piece.spans = [Span(*to_orig(s.start, s.end), s.label) for s in kept]
         piece.scores = [float(score) for score in scores]
-        piece.records = [_move_record(r, to_orig, sentence) for r in records]
+        piece.records = [move_record(r, to_orig) for r in records]
         for record in piece.records:
+            # the sentence as written: invisible characters at its edges are the document's, not the tagger's
+            record.extra[SENTENCE_KEY] = [sentence[0], sentence[1]]
             record.extra["origin"] = "prose"
             record.extra["section"] = piece.section
         piece.done = True

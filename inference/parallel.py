@@ -31,14 +31,14 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from data.atomic import atomic_write
-from inference.extract import DocEnd, Extractor, Piece
+from inference.extract import DocEnd, DocStart, Extractor, Piece
 from inference.reader import Document, _walk, iter_documents
 from inference.writers import FORMATS, CsvWriter, JsonlWriter
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["Unit", "UnitResult", "ExtractorSpec", "list_units", "shard_of", "parse_shard", "select_shard",
-           "extract_unit", "map_units", "write_shard", "index_path", "INDEX_SUFFIX"]
+           "extract_unit", "extract_units", "map_units", "write_shard", "index_path", "INDEX_SUFFIX"]
 
 # The index a shard's output carries beside it: OUTPUT + INDEX_SUFFIX.
 INDEX_SUFFIX = ".index.json"
@@ -138,6 +138,12 @@ def _writer(out: io.StringIO, fmt: str, include_text: bool, provenance: dict | N
     return CsvWriter(out, provenance) if fmt == "csv" else JsonlWriter(out, include_text, provenance)
 
 
+def _provenance(extractor) -> dict:
+    """The extractor's :meth:`~inference.extract.Extractor.provenance` (none for a stand-in with only ``stream``)."""
+    provenance = getattr(extractor, "provenance", None)
+    return provenance() if callable(provenance) else {}
+
+
 def csv_header() -> str:
     """The header row a CSV output starts with (after its BOM)."""
     out = io.StringIO()
@@ -148,7 +154,7 @@ def csv_header() -> str:
 def extract_unit(extractor: Extractor, unit: Unit, fmt: str = "jsonl", include_text: bool = False) -> UnitResult:
     """Extract one unit and return its output as the single run writes it (without the CSV header)."""
     out = io.StringIO()
-    writer = _writer(out, fmt, include_text, extractor.provenance())
+    writer = _writer(out, fmt, include_text, _provenance(extractor))
     head = len(out.getvalue())  # the CSV header, which the caller writes once
     result = UnitResult(unit.index, unit.key, "")
     doc_records = doc_table = 0
@@ -173,6 +179,62 @@ def extract_unit(extractor: Extractor, unit: Unit, fmt: str = "jsonl", include_t
     return result
 
 
+def extract_units(extractor: Extractor, units: Sequence[Unit], fmt: str = "jsonl",
+                  include_text: bool = False) -> Iterator[UnitResult]:
+    """Extract ``units`` in one stream, so that small files share batches; one result per unit, in order.
+
+    Each result holds the bytes :func:`extract_unit` gives for its unit alone: a sentence's
+    tags and scores do not depend on the batch it shares (docs/output.md).
+    """
+    out = io.StringIO()
+    writer = _writer(out, fmt, include_text, _provenance(extractor))
+    out.seek(0)
+    out.truncate()  # the CSV header, which the caller writes once
+    owner: dict[int, int] = {}  # id(document) -> its unit's position; a document is alive until its DocStart
+
+    def documents():
+        for pos, unit in enumerate(units):
+            for doc in [Document.failed(unit.path, unit.error)] if unit.error else iter_documents([unit.path]):
+                owner[id(doc)] = pos
+                yield doc
+
+    def finish(pos: int) -> UnitResult:
+        # A document writes all its output before the next one starts: the buffer is this unit's.
+        result = results.pop(pos)
+        result.text = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        return result
+
+    results = {pos: UnitResult(unit.index, unit.key, "") for pos, unit in enumerate(units)}
+    current, doc_records, doc_table = 0, 0, 0
+    for event in extractor.stream(documents()):
+        if isinstance(event, DocStart):
+            pos = owner.pop(id(event.doc))
+            while current < pos:  # also the units before it that held no document
+                yield finish(current)
+                current += 1
+        writer.handle(event)
+        result = results[current]
+        if isinstance(event, Piece):
+            doc_records += len(event.records)
+            if event.origin == "table":
+                doc_table += len(event.records)
+        elif isinstance(event, DocEnd):
+            result.documents += 1
+            result.chars += event.chars
+            if event.error is not None:
+                result.failures.append((event.doc.source, event.error))
+            else:
+                result.records += doc_records
+                result.table_records += doc_table
+                result.reports += len(event.reports)
+            doc_records = doc_table = 0
+    while current < len(units):
+        yield finish(current)
+        current += 1
+
+
 # ---------------------------------------------------------------------------------------------
 # Worker processes
 # ---------------------------------------------------------------------------------------------
@@ -191,13 +253,15 @@ class ExtractorSpec:
     device: str = "auto"
     backend: str = "auto"
     threads: int | None = None
+    keys: str | None = None  # a user's metric-key mapping file (extract --keys)
 
     def __call__(self) -> Extractor:
         from inference.extract import ModelTagger
+        from inference.keys import KeyMapper
 
         tagger = ModelTagger(self.model, batch_size=self.batch_size, device=self.device, backend=self.backend,
                              num_threads=self.threads)
-        return Extractor(tagger).settle()
+        return Extractor(tagger, keys=KeyMapper.load(self.keys)).settle()
 
 
 _worker_extractor: Extractor | None = None

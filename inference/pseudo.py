@@ -31,7 +31,9 @@ import sys
 from dataclasses import dataclass
 
 from data.doccano import Example, atomic_write, write_jsonl
+from data.logs import setup_logging
 from data.text import SENTENCE_ENDS
+from inference.options import add_model_options
 from train.config import DEFAULT_EVAL_GOLD
 
 logger = logging.getLogger(__name__)
@@ -104,7 +106,7 @@ def metric_swaps(examples: list[Example], copies: int, seed: int) -> list[str]:
     return variants
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     from train.unlabeled import DEFAULT_UNLABELED
 
     parser = argparse.ArgumentParser(
@@ -112,8 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         description="Label real unlabeled sentences with a trained model, keeping those it is sure of "
         "(training data for govreport train --extra-train).",
     )
-    parser.add_argument("--model", default="accurate",
-                        help="a model directory, or a shipped model by name: accurate or fast (default: accurate)")
+    add_model_options(parser)
     parser.add_argument("--output", required=True, help="JSONL file to write (doccano format, as govreport generate writes)")
     parser.add_argument("--unlabeled", default=DEFAULT_UNLABELED,
                         help=f"folder of .txt report text, searched recursively (default: {DEFAULT_UNLABELED}, "
@@ -123,14 +124,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-confidence", type=float, default=0.9,
                         help="keep a sentence only when each span's least sure character has at least this probability "
                         "(default: 0.9)")
-    parser.add_argument("--batch-size", type=int, default=32, help="model windows per forward pass (default 32)")
-    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="where the model runs")
     parser.add_argument("--metric-swaps", type=int, default=0, metavar="N",
                         help="also write N copies of each kept sentence with a METRIC, its names swapped for names of "
                         "other kept sentences, to --swaps-output as report text (unlabeled text for govreport distill; "
                         "default 0: none)")
     parser.add_argument("--swaps-output", help="the .txt file --metric-swaps writes, one sentence a line")
     parser.add_argument("--seed", type=int, default=0, help="seed of the names --metric-swaps draws (default 0)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if not 0 <= args.min_confidence <= 1:
         parser.error("--min-confidence must be in [0, 1]")
@@ -138,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--metric-swaps N (N >= 1) and --swaps-output go together")
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    setup_logging(logging.INFO, "timed")
     from inference.extract import Extractor
     from train.data import DataError
     from train.unlabeled import unlabeled_sentences
@@ -151,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     if not unlabeled.sentences:
         print(f"govreport pseudo-label: error: no unlabeled sentences in {args.unlabeled}", file=sys.stderr)
         return 2
-    extractor = Extractor.from_pretrained(args.model, batch_size=args.batch_size, device=args.device)
+    extractor = Extractor.from_pretrained(args.model, batch_size=args.batch_size, device=args.device,
+                                          backend=args.backend)
     result = pseudo_label(extractor, unlabeled.sentences, args.min_confidence)
     write_jsonl(args.output, result.examples)
     spans = sum(len(ex.spans) for ex in result.examples)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
+from data.text import CLOSING_QUOTES, FULL_STOPS, SENTENCE_ENDS
 from inference.encoding import ReadError, detect_encoding
 
 logger = logging.getLogger(__name__)
@@ -149,12 +150,11 @@ def _file_blocks(path: Path) -> Callable[[], Iterator[bytes]]:
 # Chunks
 # ---------------------------------------------------------------------------------------------
 
-_ENDERS = "。！？!?；;"
-_CLOSERS = "”’」』)）"
 # A place to cut: after a run of sentence-end marks with a full stop (not semicolons
 # only) and closing quotes, or after a line break, where a new sentence starts (the ends
-# of inference.records.sentence_bounds).
-_CUT = re.compile(rf"(?:[{_ENDERS}]*[。！？!?][{_ENDERS}]*[{_CLOSERS}]*|\n)(?=[^{_ENDERS}{_CLOSERS}])")
+# of inference.sentences.sentence_bounds).
+_CUT = re.compile(rf"(?:[{SENTENCE_ENDS}]*[{FULL_STOPS}][{SENTENCE_ENDS}]*[{CLOSING_QUOTES}]*|\n)"
+                  rf"(?=[^{SENTENCE_ENDS}{CLOSING_QUOTES}])")
 
 
 def iter_chunks(pieces: Iterable[str], size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:

@@ -1,4 +1,6 @@
-"""Sentences as the tagger gets them: :func:`inference.records.sentence_bounds`, none too long.
+"""Sentences and clauses: the sentences records are linked within (:func:`sentence_bounds`),
+the clauses inside them (:func:`clause_starts`), and the same sentences as the tagger gets
+them, none too long (:func:`bounded_sentences`).
 
 A text with no sentence end (a 5 MB line with no punctuation, a run of 100,000 numerals)
 would otherwise reach the tagger and the records builder as one sentence, and every
@@ -17,12 +19,15 @@ cut; no real sentence is near the bound.
 
 from __future__ import annotations
 
-from typing import Iterator
+import re
+from typing import Iterator, Sequence
 
 from data.numbers import NUMERAL_CHARS
-from inference.records import sentence_bounds
+from data.schema import Span
+from data.text import CLOSING_QUOTES, FULL_STOPS, SENTENCE_ENDS, split_sentences
+from inference.spans import inside
 
-__all__ = ["MAX_SENTENCE_CHARS", "bounded_sentences", "cut_long"]
+__all__ = ["MAX_SENTENCE_CHARS", "bounded_sentences", "cut_long", "sentence_bounds", "clause_starts"]
 
 MAX_SENTENCE_CHARS = 2000
 
@@ -56,9 +61,60 @@ def cut_long(text: str, start: int, end: int, max_chars: int = MAX_SENTENCE_CHAR
 
 
 def bounded_sentences(text: str, max_chars: int = MAX_SENTENCE_CHARS) -> Iterator[tuple[int, int]]:
-    """:func:`inference.records.sentence_bounds` of ``text``, a sentence longer than ``max_chars`` cut."""
+    """:func:`sentence_bounds` of ``text``, a sentence longer than ``max_chars`` cut."""
     for start, end in sentence_bounds(text):
         if end - start <= max_chars:
             yield start, end
         else:
             yield from cut_long(text, start, end, max_chars)
+
+
+_FULL_STOPS = frozenset(FULL_STOPS)
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of the sentences records are linked within.
+
+    These are :func:`data.text.split_sentences`' sentences, with the pieces it cuts at a
+    semicolon joined again: a semicolon separates clauses, and a value with no metric of
+    its own takes the metric of an earlier clause (ANNOTATION.md), also across it. Full
+    stops, question and exclamation marks and line breaks end a sentence.
+
+    >>> text = "生产总值100亿元;比上年增长5%。全年发文8件\\n其中3件"
+    >>> [text[s:e] for s, e in sentence_bounds(text)]
+    ['生产总值100亿元;比上年增长5%。', '全年发文8件', '其中3件']
+    """
+    out: list[tuple[int, int]] = []
+    join = False
+    for start, end in split_sentences(text):
+        if join and "\n" not in text[out[-1][1]:start]:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+        body = text[out[-1][0]:end].rstrip(CLOSING_QUOTES)
+        run = body[len(body.rstrip(SENTENCE_ENDS)):]
+        join = bool(run) and not _FULL_STOPS.intersection(run)
+    return out
+
+
+# Clause boundaries inside a sentence (ANNOTATION.md: linking falls back to the nearest
+# preceding clause). A comma inside a number (1,100) is inside its VALUE span and ignored.
+_CLAUSE_MARKS = re.compile(r"[，,；;：:]")
+
+
+def clause_starts(text: str, start: int, end: int, spans: Sequence[Span]) -> list[int]:
+    """Start offsets of the clauses of ``text[start:end]``, cut after ，,；;：: outside spans.
+
+    ``spans`` must be sorted and not overlap (as :func:`inference.spans.clean_spans` returns them).
+
+    >>> clause_starts("其中,信函申请13208宗,占27.5%", 0, 20, [])
+    [0, 3, 14]
+    """
+    span_starts = [s.start for s in spans]
+    out = [start]
+    for m in _CLAUSE_MARKS.finditer(text, start, end):
+        if inside(spans, span_starts, m.start()):
+            continue
+        if m.end() < end and m.end() != out[-1]:
+            out.append(m.end())
+    return out

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from data.atomic import atomic_write
+from data.logs import setup_logging
 from inference.view_html import LOW_CONFIDENCE, ViewSpan, esc, highlight, page, records_table, standard_tables
 
 __all__ = ["ViewError", "DocView", "ReportView", "load_document", "render_document", "render_index",
@@ -288,7 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging(logging.WARNING, "named")
     try:
         pages, failures = write_site(args.jsonl, args.output, args.low_confidence)
     except (OSError, ViewError) as err:

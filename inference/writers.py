@@ -32,6 +32,7 @@ from data.atomic import atomic_write
 from data.schema import Record
 from inference.extract import DocEnd, DocStart, Piece
 from inference.reports import check_dict
+from inference.kinds import FIELDS
 
 __all__ = ["JsonlWriter", "CsvWriter", "open_writer", "csv_cell", "FORMATS", "CSV_COLUMNS", "DOC_FIELDS",
            "REPORT_COLUMNS", "PROVENANCE_FIELDS"]
@@ -43,7 +44,7 @@ DOC_FIELDS = ("id", "source", "title", "agency", "year")
 REPORT_COLUMNS = ("report_title", "report_agency", "report_year", "section")
 CSV_COLUMNS = ("id", "source") + REPORT_COLUMNS + (
     "origin", "metric_key", "column",
-    "metric", "value", "value_min", "value_max", "unit", "raw", "qualifier", "approximate",
+    "metric", "value", "value_min", "value_max", "unit", "raw", "qualifier", "approximate", *FIELDS,
     "value_start", "value_end", "unit_start", "unit_end", "metric_start", "metric_end",
     "sentence", "sentence_start", "sentence_end",
     # the value span's confidence (prose records; empty for table cells), and what made the row
@@ -215,6 +216,7 @@ class CsvWriter:
             unit_start=part(record.unit_span, 0), unit_end=part(record.unit_span, 1),
             metric_start=part(record.metric_span, 0), metric_end=part(record.metric_span, 1),
             sentence=piece.text, sentence_start=piece.start, sentence_end=piece.end,
+            **{key: record.extra.get(key) for key in FIELDS},
             confidence=_span_score(piece, record.value_span), **self.provenance,
         )
         return {column: row[column] for column in CSV_COLUMNS}

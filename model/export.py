@@ -23,6 +23,7 @@ import logging
 import shutil
 from pathlib import Path
 
+from data.logs import setup_logging
 from model.files import EXPORTED_FILES, ONNX_FILE, QUANTIZATIONS, SERVING_KEY
 
 logger = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="also write model.onnx, served by onnxruntime on CPU (int8 with --quantize int8); "
                              "needs the onnx package: pip install -e '.[export]'")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    setup_logging(logging.INFO, "plain")
     try:
         export(args.model_dir, args.output_dir, args.dtype, args.quantize, args.onnx)
     except RuntimeError as err:

@@ -13,7 +13,7 @@ but the first. ``MatMulInteger`` on CPU takes only a scalar zero point for its l
 input, so the rewritten graph multiplies without it and subtracts the row's
 ``zero point × column sums of the weight`` afterwards, in exact int32 arithmetic.
 Windows of one exact length then compute the same numbers in any batch
-(:func:`model.tagging.predict_labels_with_probs` batches such graphs by exact length,
+(:func:`model.tagging.predict` batches such graphs by exact length,
 so no padding enters a row either). The rewritten graph carries
 :data:`ROWWISE_KEY` in its metadata; serving reads it to know the graph is batch-safe.
 
@@ -31,6 +31,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
+
+from data.logs import setup_logging
 
 logger = logging.getLogger(__name__)
 
@@ -173,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("graph", help="an int8 model.onnx written by govreport export --onnx --quantize int8")
     parser.add_argument("--output", default=None, help="where to write the rewritten graph (default: in place)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    setup_logging(logging.INFO, "plain")
     print(rewrite_file(args.graph, args.output))
     return 0
 

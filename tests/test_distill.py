@@ -12,10 +12,10 @@ from transformers import AutoModelForTokenClassification, AutoTokenizer, BertFor
 
 import govreport
 from data.schema import id2label
-from model.tagging import predict_tags
+from model.tagging import predict
 from train.config import ConfigError, build_parser
 from train.data import featurize
-from model.tagging import Window
+from model.windows import Window
 from train.distill import main
 from train.distill_config import DistillConfig, parse_distill_config
 from train.distill_loss import DistillCollator, DistillTrainer, distillation_loss
@@ -215,7 +215,7 @@ def test_cli_writes_a_student_like_govreport_train(distilled, model_dir, capsys)
     assert tokenizer(text)["input_ids"] == teacher_tok(text)["input_ids"]
     assert isinstance(model, BertForTokenClassification) and model.config.id2label == id2label
     assert (model.config.hidden_size, model.config.num_hidden_layers) == (16, 1)
-    (tags,) = predict_tags(model, tokenizer, ["办结3件"])
+    tags = predict(model, tokenizer, ["办结3件"])[0].tags
     assert len(tags) == 4
 
     results = json.loads((out / "train_results.json").read_text(encoding="utf-8"))
@@ -244,7 +244,7 @@ def test_a_character_student_learns_from_a_teacher_with_other_tokens(model_dir, 
     assert results["distillation"]["student_tokenizer"] == "char" and results["global_step"] == 4
     model = AutoModelForTokenClassification.from_pretrained(out)
     assert model.config.vocab_size == len(tokenizer)
-    (tags,) = predict_tags(model, tokenizer, [text])
+    tags = predict(model, tokenizer, [text])[0].tags
     assert len(tags) == len(text)
 
 

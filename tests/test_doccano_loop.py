@@ -9,13 +9,12 @@ import json
 import pytest
 
 from data.doccano import read_jsonl
-from data.schema import Record, Span
+from data.schema import SENTENCE_KEY, Record, Span
 from inference import doccano_cli
 from inference.doccano_loop import (ReviewError, Task, example_from_doccano, rank, sentence_confidence,
                                     tasks_from_events, tasks_from_result)
 from inference.extract import Extractor
 from inference.reader import Document
-from inference.records import SENTENCE_KEY
 from tests.test_extract import GOOD, lexicon_model, rule_tagger
 
 # 网络申请26448宗，信函申请842宗，占3.1%: the builder links 3.1% to 信函申请 (its nearest earlier clause)

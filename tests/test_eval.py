@@ -195,6 +195,8 @@ def test_value_unit_ignores_the_metric_and_percent_forms_agree():
     assert report["record"]["correct"] == 0 and report["value_unit"]["correct"] == 2
     assert report["errors"]["wrong_link"] == 2
     assert match_records([Record("占比", 5, "%", "")], [Record("占比", 5, "％", "")]) == [(0, 0)]
+    assert match_records([Record("占比", 5, "℅", "")], [Record("占比", 5, "﹪", "")]) == [(0, 0)]
+    assert match_records([Record("占比", 5, "%", "")], [Record("占比", 5, "‰", "")]) == []
 
 
 def test_span_error_kinds():
@@ -383,3 +385,14 @@ def test_bench_prints_figures(tmp_path, capsys):
     assert "fastest of 2 passes" in out
     assert [line.split()[0] for line in out.splitlines() if "chars/s" in line] == ["rules"]
     assert bench.main(["--no-model", "--repeat", "0"]) == 2
+
+
+def test_metric_boundary_errors_are_counted_by_shape():
+    text = "全年共受理政府信息公开申请52件"
+    gold = Example("a", text, [Span(5, 13, "METRIC"), Span(13, 15, "VALUE"), Span(15, 16, "UNIT")], [])
+    # 政府信息公开申请 cut to 公开申请, grown to 受理政府信息公开申请, moved to 受理政府
+    cases = {"short": Span(9, 13, "METRIC"), "long": Span(3, 13, "METRIC"), "shifted": Span(3, 7, "METRIC")}
+    for shape, metric in cases.items():
+        pred = Example("a", text, [metric, Span(13, 15, "VALUE"), Span(15, 16, "UNIT")], [])
+        shapes = score([gold], [pred]).report["boundary_errors_by_shape"]["METRIC"]
+        assert shapes == {s: int(s == shape) for s in ("short", "long", "shifted")}

@@ -4,7 +4,7 @@ import json
 import shutil
 
 from model.export import main
-from model.tagging import predict_tags
+from model.tagging import predict
 
 
 def test_fp16_export_halves_weights_and_keeps_predictions(model_dir, examples, tmp_path):
@@ -26,7 +26,7 @@ def test_fp16_export_halves_weights_and_keeps_predictions(model_dir, examples, t
     assert weights(out) < 0.6 * weights(model_dir)
     assert exported[0].config.id2label == original[0].config.id2label
     texts = [ex.text for ex in examples]
-    assert predict_tags(*exported, texts) == predict_tags(*original, texts)
+    assert [p.tags for p in predict(*exported, texts)] == [p.tags for p in predict(*original, texts)]
 
 
 def test_int8_export_is_served_quantised_and_agrees(model_dir, examples, tmp_path):
@@ -45,8 +45,8 @@ def test_int8_export_is_served_quantised_and_agrees(model_dir, examples, tmp_pat
     assert any("quantized" in k and k.endswith(".Linear") for k in kinds)
     assert "torch.nn.modules.linear.Linear" not in kinds
     texts = [ex.text for ex in examples]
-    a = predict_tags(quantised.model, quantised.tokenizer, texts)
-    b = predict_tags(plain.model, plain.tokenizer, texts)
+    a = [p.tags for p in predict(quantised.model, quantised.tokenizer, texts)]
+    b = [p.tags for p in predict(plain.model, plain.tokenizer, texts)]
     same = sum(x == y for ta, tb in zip(a, b) for x, y in zip(ta, tb))
     assert same / sum(len(t) for t in b) > 0.9  # int8 rounding may flip near-ties, not the bulk
 
@@ -78,8 +78,8 @@ def test_onnx_int8_export_agrees_and_a_plain_reexport_drops_the_graph(model_dir,
     int8 = ModelTagger(out, device="cpu")
     assert int8.backend == "onnx" and int8.quantized
     texts = [ex.text for ex in examples]
-    a = predict_tags(int8.model, int8.tokenizer, texts)
-    b = predict_tags(ModelTagger(model_dir, device="cpu").model, int8.tokenizer, texts)
+    a = [p.tags for p in predict(int8.model, int8.tokenizer, texts)]
+    b = [p.tags for p in predict(ModelTagger(model_dir, device="cpu").model, int8.tokenizer, texts)]
     same = sum(x == y for ta, tb in zip(a, b) for x, y in zip(ta, tb))
     assert same / sum(len(t) for t in b) > 0.9  # int8 rounding may flip near-ties, not the bulk
 

@@ -20,12 +20,13 @@ import pytest
 import torch
 from transformers import BertConfig, BertForTokenClassification, BertTokenizer
 
-from data.schema import LABELS, Record, Span, label2id
+from data.schema import LABELS, SENTENCE_KEY, Record, Span, label2id
 from data.version import package_version
 from inference import cli, reader
 from inference.extract import GC_THRESHOLD, DocEnd, DocStart, Extractor, ModelTagger, Piece, normalize
 from inference.reader import Document, ReadError, detect_encoding, iter_chunks, iter_documents, read_title
-from inference.records import SENTENCE_KEY, _number_words, load_dictionaries, load_segmenter, sentence_bounds
+from inference.sentences import sentence_bounds
+from inference.snapping import _number_words, load_dictionaries, load_segmenter
 from inference.writers import CSV_COLUMNS
 from model.char_encoder import build_char_vocab
 
@@ -334,6 +335,11 @@ def test_a_large_file_is_read_in_bounded_memory(tmp_path, monkeypatch):
     size = path.stat().st_size
     load_dictionaries()  # jieba's dictionary is not the file's
     extractor = Extractor(rule_tagger, chunk_chars=4096, batch_chars=8192)
+    # what loads once (the GB18030 codec's tables, the key taxonomy) is not the file's either
+    small = tmp_path / "small.txt"
+    small.write_bytes((line * 50).encode("gb18030"))
+    for _ in extractor.stream([Document.from_file(small)]):
+        pass
     tracemalloc.start()
     try:
         records = 0
@@ -471,3 +477,21 @@ def test_cli_usage_errors(tmp_path, capsys):
     assert code == 2 and "cannot load the model" in err
     with pytest.raises(SystemExit):
         cli.main(["--format", "xml", "x.txt"])
+
+
+def test_cuda_asked_for_without_one_is_a_clear_error(monkeypatch):
+    # one reading of --device (model/device.py) for inference and training
+    import types
+
+    import torch
+
+    from model.device import resolve_device
+    from train.config import ConfigError
+    from train.run import setup_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert resolve_device("auto") == "cpu" and resolve_device("cpu") == "cpu"
+    with pytest.raises(ValueError, match="no CUDA device"):
+        resolve_device("cuda")
+    with pytest.raises(ConfigError, match="no CUDA device"):
+        setup_device(types.SimpleNamespace(device="cuda", cpu_threads=None))

@@ -86,6 +86,9 @@ def test_banks_are_large_and_varied():
      and ex.records[0].metric in ("部分", "方面")),
     # a metric no value measures is not tagged
     ("[{M}]建设情况良好。", lambda ex: ex.spans == [] and ex.records == []),
+    # a written head noun is inside the METRIC (docs/annotation.md)
+    ("{M+处理决定数量}{Q!}", lambda ex: ex.records[0].metric.endswith("处理决定数量")
+     and ex.text[ex.records[0].metric_span[0]:ex.records[0].metric_span[1]] == ex.records[0].metric),
 ])
 def test_linking_patterns(source, expected):
     import random

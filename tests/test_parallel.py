@@ -7,7 +7,7 @@ import json
 import pytest
 
 from inference import cli, merge
-from inference.parallel import list_units, parse_shard, select_shard, shard_of
+from inference.parallel import ExtractorSpec, extract_unit, extract_units, list_units, parse_shard, select_shard, shard_of
 
 TEXTS = ["江南市水利局2011年度政府信息公开年度报告\n全年共发布工作动态252条。", "浏览量接近七十万次。",
          "办结3件。\n受理政府信息公开申请52件。", "回复率达到100%。", "开放410个数据集。"]
@@ -54,3 +54,18 @@ def test_workers_and_merged_shards_write_the_single_run_bytes(folder, tmp_path, 
     assert (out / f"merged.{fmt}").read_bytes() == single
     failures = [f for p in parts for f in json.loads(open(p + ".index.json").read())["failures"]]
     assert [source.endswith("broken.txt") for source, _ in failures] == [True]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_units_in_one_stream_give_each_unit_its_own_bytes(folder, model_dir, fmt):
+    (folder / "empty.jsonl").write_text("", encoding="utf-8")  # a unit without a document
+    (folder / "two.jsonl").write_text('{"id": "a", "text": "办结3件。"}\n{"id": "b", "text": "开放410个数据集。"}\n',
+                                      encoding="utf-8")
+    units = list_units([str(folder)])
+    extractor = ExtractorSpec(str(model_dir), threads=1)()
+    alone = [extract_unit(extractor, unit, fmt) for unit in units]
+    together = list(extract_units(extractor, units, fmt))
+    assert [r.key for r in together] == [u.key for u in units]
+    assert [(r.text, r.documents, r.records, r.failures) for r in together] == \
+           [(r.text, r.documents, r.records, r.failures) for r in alone]
+    assert [r.documents for r in together if r.key in ("empty.jsonl", "two.jsonl")] == [0, 2]

@@ -125,3 +125,22 @@ def test_metric_swaps_swap_only_metric_names():
     assert set(variants[:5]) <= {"发布工作动态252条。", "发布网络申请252条。"}
     assert set(variants[5:]) <= {"网络申请26448宗,占49.9%。", "工作动态26448宗,占49.9%。"}
     assert len(set(variants)) > 2  # names do move
+
+
+def test_model_options_are_the_same_in_every_command():
+    # one declaration (inference/options.py): pseudo-label runs the model extract runs by default
+    from eval.bench import build_parser as bench_parser
+    from eval.cli import build_parser as evaluate_parser
+    from inference.cli import build_parser as extract_parser
+    from inference.extract import DEFAULT_MODEL
+    from inference.pseudo import build_parser as pseudo_parser
+
+    extract = vars(extract_parser().parse_args(["in.txt"]))
+    pseudo = vars(pseudo_parser().parse_args(["--output", "x.jsonl"]))
+    options = ("model", "batch_size", "device", "backend")
+    assert [pseudo[k] for k in options] == [extract[k] for k in options] == [DEFAULT_MODEL, 32, "auto", "auto"]
+    for parser in (evaluate_parser(), bench_parser()):  # these read a missing --model as the default model
+        args = vars(parser.parse_args(["--device", "cpu", "--backend", "onnx", "--batch-size", "4"]))
+        assert [args[k] for k in options] == [None, 4, "cpu", "onnx"]
+    with pytest.raises(SystemExit):
+        evaluate_parser().parse_args(["--model", "fast", "--predictions", "p.jsonl"])

@@ -289,7 +289,7 @@ def test_jsonl_nests_document_reports_records(fake_cli, tmp_path, capsys):
     assert list(first) == ["title", "agency", "year", "start", "end", "checks", "records"]
     assert (first["agency"], first["year"], second["agency"], second["year"]) == ("甲市水利局", 2019, "乙县财政局", 2020)
     assert [(r["origin"], r.get("metric_key")) for r in first["records"]][:2] == [
-        ("prose", None), ("table", "申请.本年新收.自然人")]
+        ("prose", "主动公开.工作动态"), ("table", "申请.本年新收.自然人")]  # prose keyed by inference.keys
     assert [c["ok"] for c in first["checks"]] == [True, False]
     (failing,) = [json.loads(line) for line in checks.read_text(encoding="utf-8").splitlines()]
     assert failing == {"id": str(src), "source": str(src), "report_title": first["title"], "report_agency": "甲市水利局",

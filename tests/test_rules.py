@@ -111,6 +111,7 @@ def test_percent_after_a_share(tagger):
     ("受理政府信息公开申请52971宗。", "政府信息公开申请"),              # the verb dropped
     ("城镇和农村居民人均可支配收入分别增长3.3%、7.4%。", "城镇和农村居民人均可支配收入"),
     ("已办结3件。", "办结"),                                          # an outcome word alone
+    ("本年收到留言数量14条。", "留言数量"),                             # a written head noun stays
 ])
 def test_metric(tagger, text, metric):
     assert [t for t, label in tagged(tagger, text) if label == "METRIC"] == [metric]

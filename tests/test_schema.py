@@ -7,6 +7,7 @@ from hypothesis import given, strategies as st
 
 from data.doccano import Example, FormatError, atomic_write, read_jsonl, write_jsonl
 from data.schema import ENTITY_TYPES, LABELS, Record, Span, id2label, label2id, spans_to_tags, tags_to_spans
+from eval.scoring import repair_tags
 
 
 def test_labels_are_iob2_over_three_types():
@@ -58,6 +59,54 @@ def test_touching_spans_of_one_type_read_as_one(case, data):
 ])
 def test_tags_to_spans_repairs(tags, expected):
     assert tags_to_spans(tags) == expected
+
+
+def _loop_tags_to_spans(tags):
+    """data.schema.tags_to_spans as it was written before the one decoder (issue 21): the oracle."""
+    spans, start, label = [], None, None
+    for i, tag in enumerate(list(tags) + ["O"]):
+        prefix, _, kind = tag.partition("-")
+        continues = prefix in ("B", "I") and kind == label
+        if start is not None and not continues:
+            spans.append(Span(start, i, label))
+            start, label = None, None
+        if prefix in ("B", "I") and not continues:
+            start, label = i, kind
+    return spans
+
+
+def _loop_repair_tags(tags):
+    """eval.scoring.repair_tags as it was written before the one decoder (issue 21): the oracle."""
+    repaired, previous = [], "O"
+    for tag in tags:
+        if tag.startswith("I-") and previous[2:] != tag[2:]:
+            tag = "B-" + tag[2:]
+        repaired.append(tag)
+        previous = tag
+    return repaired
+
+
+@given(st.lists(st.sampled_from(LABELS), max_size=40))
+def test_one_decoder_keeps_each_callers_reading(tags):
+    # the schema (and the extractor, tests/test_records.py) join touching spans of one type ...
+    assert tags_to_spans(tags) == _loop_tags_to_spans(tags)
+    # ... the scorer keeps them apart
+    assert repair_tags(tags) == _loop_repair_tags(tags)
+    apart = tags_to_spans(tags, join_touching=False)
+    assert spans_to_tags(apart, len(tags)) == _loop_repair_tags(tags)
+    assert len(apart) >= len(tags_to_spans(tags))
+
+
+def test_join_touching_is_the_only_difference():
+    tags = ["B-VALUE", "I-VALUE", "B-VALUE", "I-UNIT", "B-UNIT", "O", "I-METRIC"]
+    assert tags_to_spans(tags) == [Span(0, 3, "VALUE"), Span(3, 5, "UNIT"), Span(6, 7, "METRIC")]
+    assert tags_to_spans(tags, join_touching=False) == [Span(0, 2, "VALUE"), Span(2, 3, "VALUE"), Span(3, 4, "UNIT"),
+                                                        Span(4, 5, "UNIT"), Span(6, 7, "METRIC")]
+
+
+def test_an_unknown_tag_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown tag 'B-PERSON'"):
+        tags_to_spans(["O", "B-PERSON"])
 
 
 def test_overlapping_spans_are_rejected():

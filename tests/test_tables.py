@@ -278,3 +278,40 @@ def test_space_aligned_pdf_text_keeps_blank_cells_in_their_columns():
 def test_a_count_printed_with_its_unit_in_a_cell_is_read():
     text = "第二十条第（五）项\n信息内容 | 本年处理决定数量 |\n行政许可 | 12件 |\n第二十条第（六）项\n信息内容 | 本年处理决定数量 |\n行政处罚 ║ 3 ║"
     assert _cells(parse_tables(text)) == {"主动公开.行政许可.处理决定": 12, "主动公开.行政处罚.处理决定": 3}
+
+
+# Blank cells where their row shows them only by position: the 科研机构 and 总计 cells of
+# （一）予以公开 and the first and last cells of table 4 printed empty.
+_BLANKED = {"申请.办理结果.予以公开.科研机构", "申请.办理结果.予以公开.总计", "复议诉讼.行政复议.维持",
+            "复议诉讼.复议后起诉.总计"}
+
+
+def _expected_without_blanks() -> dict:
+    return {k: v for k, v in S.expected_2021().items() if k not in _BLANKED}
+
+
+@pytest.mark.parametrize("stray_tab", [False, True])
+def test_tab_rows_keep_blank_cells_at_either_end(stray_tab):
+    # a tab row has no closing separator: "8\t2\t\t0\t1\t0\t" ends with a blank 总计, and a
+    # table-4 row starting with a tab starts with a blank; some copies end every row with a tab
+    text = (S.tab_separated()
+            .replace("（一）予以公开\t8\t2\t1\t0\t1\t0\t12", "（一）予以公开\t8\t2\t\t0\t1\t0\t")
+            .replace("\t".join(map(str, S.T4)), "\t".join([""] + list(map(str, S.T4[1:-1])) + [""])))
+    if stray_tab:
+        text = "\n".join(line + "\t" if "\t" in line else line for line in text.split("\n"))
+    tables = parse_tables(text)
+    assert _cells(tables) == _expected_without_blanks()
+    assert all(c.ok for c in check_tables(tables))
+
+
+def test_one_cell_per_line_bar_lines_are_blank_cells():
+    # "|" alone after a closed cell ("2 |") is a blank cell; after an unclosed one ("8", "（七）总计")
+    # it is that cell's slipped bar
+    t4 = "\n".join(f"{v} |" for v in S.T4)
+    text = (S.cell_per_line_pipes()
+            .replace("（一）予以公开 |\n8 |\n2 |\n1 |\n0 |\n1 |\n0 |\n12 |", "（一）予以公开 |\n8\n|\n2 |\n|\n0 |\n1 |\n0 |\n|")
+            .replace(t4, "\n".join(["|"] + t4.split("\n")[1:-1] + ["|"])))
+    assert "（七）总计\n|" in text
+    tables = parse_tables(text)
+    assert _cells(tables) == _expected_without_blanks()
+    assert all(c.ok for c in check_tables(tables))

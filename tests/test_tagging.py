@@ -7,17 +7,10 @@ from transformers import AutoTokenizer
 
 from data.schema import LABELS, Span, spans_to_tags
 from model.char_encoder import SPECIAL_TOKENS, build_char_tokenizer, build_char_vocab, char_small_config
-from model import tagging
-from model.tagging import (
-    IGNORE_INDEX,
-    align_labels,
-    boundary_conflicts,
-    clean_offsets,
-    encode_windows,
-    predict_tags,
-    predict_tags_with_probs,
-    token_to_char_tags,
-)
+from model import windows
+from model.char_lookup import char_lookup
+from model.tagging import IGNORE_INDEX, align_labels, boundary_conflicts, predict, token_to_char_tags
+from model.windows import clean_offsets, encode_windows
 from train.metrics import entity_scores
 
 from tests.conftest import LONG_TEXT
@@ -154,12 +147,12 @@ def _odd_texts(tokenizer, count: int = 400) -> list[str]:
 
 def test_character_table_tokenizes_as_the_tokenizer_does(tokenizer, examples):
     texts = [ex.text for ex in examples] + _odd_texts(tokenizer)
-    expected = [(list(ids), [tuple(o) for o in offsets]) for ids, offsets in tagging._tokenize(tokenizer, texts)]
-    got = tagging._ids_and_offsets(tokenizer, texts)
-    assert tagging._char_encoder(tokenizer) is not None  # the fixture's tokenizer is a character one
+    expected = [(list(ids), [tuple(o) for o in offsets]) for ids, offsets in windows._tokenize(tokenizer, texts)]
+    got = windows._ids_and_offsets(tokenizer, texts)
+    assert char_lookup(tokenizer) is not None  # the fixture's tokenizer is a character one
     assert [(list(ids), [tuple(o) for o in offsets]) for ids, offsets in got] == expected
     # and from the table for most texts, not by falling back on the tokenizer for all
-    assert sum(tagging._char_encoder(tokenizer).encode(t) is not None for t in texts) > len(texts) // 2
+    assert sum(char_lookup(tokenizer).encode(t) is not None for t in texts) > len(texts) // 2
 
 
 def test_character_table_only_for_character_tokenizers(tokenizer_dir, tmp_path):
@@ -169,9 +162,9 @@ def test_character_table_only_for_character_tokenizers(tokenizer_dir, tmp_path):
     vocab["办结"] = len(vocab)  # one token for two characters
     BertTokenizer(vocab=vocab, do_lower_case=False).save_pretrained(tmp_path)
     words = AutoTokenizer.from_pretrained(tmp_path)
-    assert tagging._char_encoder(words) is None
+    assert char_lookup(words) is None
     texts = ["办结3件", "共办结 12 件"]
-    assert tagging._ids_and_offsets(words, texts) == tagging._tokenize(words, texts)
+    assert windows._ids_and_offsets(words, texts) == windows._tokenize(words, texts)
 
 
 def test_sentencepiece_tokenizers_go_through_the_tokenizer():
@@ -185,42 +178,42 @@ def test_sentencepiece_tokenizers_go_through_the_tokenizer():
     backend.pre_tokenizer = pre_tokenizers.Metaspace()
     sp = PreTrainedTokenizerFast(tokenizer_object=backend, unk_token="<unk>", cls_token="<s>", sep_token="</s>",
                                  pad_token="<pad>")
-    assert tagging._char_encoder(sp) is None
-    (ids, offsets), = tagging._ids_and_offsets(sp, ["办结3件"])
+    assert char_lookup(sp) is None
+    (ids, offsets), = windows._ids_and_offsets(sp, ["办结3件"])
     assert sp.convert_ids_to_tokens(ids)[-3:] == ["办结", "3", "件"] and offsets[-3:] == [(0, 2), (2, 3), (3, 4)]
 
 
 def test_long_text_keeps_every_character(model, tokenizer):
     assert len(LONG_TEXT) > 3 * model.config.max_position_embeddings
-    (tags,) = predict_tags(model, tokenizer, [LONG_TEXT])
+    tags = predict(model, tokenizer, [LONG_TEXT])[0].tags
     assert len(tags) == len(LONG_TEXT) and set(tags) <= set(LABELS)
 
 
 def test_windowing_matches_single_pass_where_text_fits(model, tokenizer, examples):
     texts = [ex.text for ex in examples if len(ex.text) <= 30]  # 30 characters + [CLS] + [SEP]
     assert len(texts) > 10
-    assert predict_tags(model, tokenizer, texts, max_length=32) == predict_tags(model, tokenizer, texts, max_length=32, stride=4)
+    assert predict(model, tokenizer, texts, max_length=32) == predict(model, tokenizer, texts, max_length=32, stride=4)
 
 
 def test_batching_does_not_change_predictions(model, tokenizer, examples):
     texts = [ex.text for ex in examples] + [LONG_TEXT, ""]
-    one = predict_tags_with_probs(model, tokenizer, texts, batch_size=1)
-    many = predict_tags_with_probs(model, tokenizer, texts, batch_size=32)
-    assert [t for t, _ in one] == [t for t, _ in many]
+    one = predict(model, tokenizer, texts, batch_size=1)
+    many = predict(model, tokenizer, texts, batch_size=32)
+    assert [p.label_ids for p in one] == [p.label_ids for p in many]
     for (_, p1), (_, p2) in zip(one, many):
         assert p1 == pytest.approx(p2, abs=1e-5)
     assert many[-1] == ([], [])
 
 
 def test_probabilities_are_per_character(model, tokenizer, examples):
-    for (tags, probs), ex in zip(predict_tags_with_probs(model, tokenizer, [e.text for e in examples]), examples):
-        assert len(tags) == len(probs) == len(ex.text)
+    for (label_ids, probs), ex in zip(predict(model, tokenizer, [e.text for e in examples]), examples):
+        assert len(label_ids) == len(probs) == len(ex.text)
         assert all(1 / len(LABELS) <= p <= 1.0 for p in probs)
 
 
 def test_predict_restores_training_mode(model, tokenizer):
     model.train()
-    predict_tags(model, tokenizer, ["办结3件"])
+    predict(model, tokenizer, ["办结3件"])
     assert model.training
 
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -13,7 +17,7 @@ from transformers import AutoModelForTokenClassification, AutoTokenizer, DataCol
 
 import govreport
 from data.schema import LABELS, id2label, spans_to_tags
-from model.tagging import IGNORE_INDEX, predict_tags, predict_tags_with_probs, token_to_char_tags
+from model.tagging import IGNORE_INDEX, predict, token_to_char_tags
 from train import run as train_run
 from train.cli import main
 from train.config import DEFAULT_BASE_MODEL, ConfigError, TrainConfig, build_parser, parse_config
@@ -70,12 +74,12 @@ def test_a_few_steps_lower_the_loss(model, tokenizer, examples):
 
 def test_save_then_load_keeps_predictions(model, tokenizer, examples, tmp_path):
     texts = [ex.text for ex in examples] + [LONG_TEXT]
-    expected = predict_tags_with_probs(model, tokenizer, texts)
+    expected = predict(model, tokenizer, texts)
     model.save_pretrained(tmp_path)
     tokenizer.save_pretrained(tmp_path)
     loaded = AutoModelForTokenClassification.from_pretrained(tmp_path)
     loaded_tok = AutoTokenizer.from_pretrained(tmp_path)
-    got = predict_tags_with_probs(loaded, loaded_tok, texts)
+    got = predict(loaded, loaded_tok, texts)
     assert [t for t, _ in got] == [t for t, _ in expected]
     assert [p for _, ps in got for p in ps] == pytest.approx([p for _, ps in expected for p in ps])
 
@@ -99,7 +103,7 @@ def test_cli_writes_a_self_contained_model(trained):
     tokenizer = AutoTokenizer.from_pretrained(out)
     assert tokenizer.model_max_length == 32  # the training window, so inference windows alike
     assert model.config.id2label == id2label and model.config.label2id == {l: i for i, l in id2label.items()}
-    (tags,) = predict_tags(model, tokenizer, ["办结3件"])
+    tags = predict(model, tokenizer, ["办结3件"])[0].tags
     assert len(tags) == 4
 
     results = json.loads((out / "train_results.json").read_text(encoding="utf-8"))
@@ -117,6 +121,34 @@ def test_cli_writes_a_self_contained_model(trained):
     assert meta["license"] == "mit" and meta["pipeline_tag"] == "token-classification" and "base_model" not in meta
     assert meta["model-index"][0]["results"][0]["dataset"]["split"] == "dev"
     assert 'pipeline("token-classification", model="' in card and "stride=" in card
+
+
+def test_torchrun_two_cpu_processes_split_the_data_and_only_rank_0_writes(dataset_dir, model_dir, tmp_path):
+    out, logs = tmp_path / "model", tmp_path / "logs"
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+               "--log-dir", str(logs), "--redirects", "3",  # each rank's stdout and stderr in its own file
+               str(Path(govreport.__file__).resolve()), "train",
+               *cli_args(dataset_dir, model_dir, out, "--max-steps", "2", "--eval-steps", "2")]
+    done = subprocess.run(command, env={**os.environ, "OMP_NUM_THREADS": "1"}, cwd=tmp_path, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (rank0,), (rank1,) = logs.glob("*/attempt_0/0/stdout.log"), logs.glob("*/attempt_0/1/stdout.log")
+    assert "saved " in rank0.read_text() and "saved " not in rank1.read_text()  # rank 1 returned before writing
+
+    results = json.loads((out / "train_results.json").read_text(encoding="utf-8"))
+    assert results["global_step"] == 2
+    # 19 windows split in two: each process trained 2 steps of 4 different windows
+    processes = results["processes"]
+    assert [p["rank"] for p in processes] == [0, 1] and [p["windows"] for p in processes] == [8, 8]
+    assert processes[0]["digest"] != processes[1]["digest"], "the two processes trained on the same windows"
+    assert "processes: 2 (torchrun" in (out / "README.md").read_text(encoding="utf-8")
+    assert not [p.name for p in out.rglob(".*")], "no temporary files left"
+
+    model = AutoModelForTokenClassification.from_pretrained(out)
+    tags = predict(model, AutoTokenizer.from_pretrained(out), ["办结3件"])[0].tags
+    assert len(tags) == 4
+    start = load_file(model_dir / "model.safetensors")
+    assert not torch.equal(model.classifier.weight.detach(), start["classifier.weight"]), "training changed the weights"
 
 
 def test_same_seed_same_model(trained, dataset_dir, model_dir, tmp_path):

@@ -15,6 +15,8 @@ dev figures, so hub tools (the model page, ``huggingface_hub.ModelCard``) show t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import yaml
 
 from data.schema import ENTITY_TYPES
@@ -68,6 +70,9 @@ def card_metadata(results: dict, e5_conversion: dict | None = None, name: str = 
         meta["base_model"] = E5_HUB_NAME
         meta["base_model_relation"] = "finetune"
     meta["datasets"] = list(DATASETS)
+    extra = (results.get("extra_train") or {}).get("file")
+    if extra:  # real or pseudo-labelled sentences added with --extra-train
+        meta["datasets"].append(f"{Path(extra).name} (govreport train --extra-train)")
     meta["metrics"] = ["seqeval", "f1", "precision", "recall"]
     runs = []
     if extractor_scores:

@@ -15,6 +15,8 @@ import shlex
 import sys
 from typing import Callable
 
+from data.logs import setup_logging
+
 
 def main(argv: list[str] | None = None) -> int:
     def load_train():
@@ -49,7 +51,7 @@ def run_command(name: str, argv: list[str], parse: Callable, load_run: Callable[
         print(f"govreport {name}: error: {err}", file=sys.stderr)
         return 2
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    setup_logging(logging.INFO, "timed")
     run = load_run()
     try:
         results = run(cfg, command=shlex.join(["govreport", name, *argv]))

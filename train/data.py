@@ -17,7 +17,8 @@ from pathlib import Path
 
 from data.doccano import Example, FormatError, read_jsonl
 from data.schema import ENTITY_TYPES, spans_to_tags
-from model.tagging import align_labels, boundary_conflicts, encode_windows
+from model.tagging import align_labels, boundary_conflicts
+from model.windows import encode_windows
 
 logger = logging.getLogger(__name__)
 

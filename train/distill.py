@@ -33,7 +33,8 @@ from transformers import (
 )
 
 from model.char_encoder import build_char_tokenizer, common_cjk_chars
-from model.tagging import IGNORE_INDEX, encode_windows, model_max_length
+from model.tagging import IGNORE_INDEX, model_max_length
+from model.windows import encode_windows
 from train.config import CHAR_SMALL, ConfigError
 from train.data import entity_counts, featurize
 from train.unlabeled import unlabeled_sentences

@@ -68,6 +68,19 @@ def _fmt(value) -> str:
     return "" if value is None else f"{value:.4f}"
 
 
+def _processes(results: dict) -> str:
+    """The processes of a ``torchrun`` run and the windows each trained on ('' in one process).
+
+    >>> _processes({"processes": [{"rank": 0, "windows": 8, "digest": "ab"}, {"rank": 1, "windows": 8, "digest": "cd"}]})
+    ', processes: 2 (torchrun; windows trained per process: 8, 8)'
+    """
+    processes = results.get("processes")
+    if not processes:
+        return ""
+    per_process = ", ".join(str(p["windows"]) for p in processes)
+    return f", processes: {len(processes)} (torchrun; windows trained per process: {per_process})"
+
+
 def data_card_summary(card: str | None) -> str:
     """The dataset's README.md with its headings moved one level down, cut after :data:`DATA_CARD_LINES` lines."""
     if not card:
@@ -272,7 +285,7 @@ From `{cfg['data']}` (windows: inputs of at most {results['max_length']} tokens)
 ## Training
 
 - steps: {results['global_step']}, epochs: {_fmt(results['epoch'])}, seed: {cfg['seed']}
-- device: {results['device']}, precision: {results['precision']}, CPU threads: {results['threads']}
+- device: {results['device']}, precision: {results['precision']}, CPU threads: {results['threads']}{_processes(results)}
 - speed: {results['train_examples_per_second']:.1f} windows/s in training steps (evaluation and saving excluded)
 - command: `{results['command']}`
 

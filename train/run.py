@@ -29,18 +29,18 @@ from transformers import (
 from transformers.trainer_utils import get_last_checkpoint
 
 from data.doccano import Example, atomic_write
+from data.paths import REPO_ROOT
 from data.schema import LABELS, id2label, label2id
 from model.char_encoder import build_char_tokenizer, char_small_config, common_cjk_chars
+from model.device import available_cores, resolve_device
 from model.files import SERVING_KEY
-from model.tagging import available_cores, model_max_length
+from model.tagging import model_max_length
 from train import model_card
 from train.config import CHAR_SMALL, DEFAULT_BASE_MODEL, ConfigError, TrainConfig
 from train.data import DatasetSplits, entity_counts, featurize, load_dataset_dir, read_examples, subsample
 from train.trainer import StepTimer, TaggingTrainer, build_trainer
 
 logger = logging.getLogger(__name__)
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 # Peak learning rates when --learning-rate is not given: a pretrained encoder needs
 # a gentle nudge, a randomly initialised one much larger steps.
@@ -57,14 +57,6 @@ def resolve_path(path: str) -> Path:
     if p.exists() or p.is_absolute():
         return p
     return REPO_ROOT / p if (REPO_ROOT / p).exists() else p
-
-
-def resolve_device(name: str) -> str:
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("--device cuda was asked for but torch sees no CUDA device")
-    if name == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return name
 
 
 def load_base_model(base_model: str, texts: list[str]):
@@ -168,7 +160,10 @@ def remove_checkpoints(output_dir: str | Path) -> None:
 
 def setup_device(cfg) -> tuple[str, bool]:
     """The device to train on and whether it runs bf16; on CPU, all cores (torch defaults to fewer on some machines)."""
-    device = resolve_device(cfg.device)
+    try:
+        device = resolve_device(cfg.device)
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
     if device == "cpu":
         torch.set_num_threads(cfg.cpu_threads or available_cores())
     return device, device == "cuda" and torch.cuda.is_bf16_supported()
@@ -227,10 +222,11 @@ def save_run(
     """
     output_dir = Path(cfg.output_dir)
     trainer.save_model(str(output_dir))  # every process calls it; only the main one writes
-    eval_sets = trainer.eval_dataset or {}
-    final_scores = trainer.score_sets() if eval_sets else {}
+    processes = trainer.process_summary()  # under torchrun: a collective, so before the others return
     if not trainer.is_world_process_zero():
         return {}
+    eval_sets = trainer.eval_dataset or {}
+    final_scores = trainer.score_sets() if eval_sets else {}
     model = trainer.model
     best_metric = trainer.args.metric_for_best_model.removeprefix("eval_") if trainer.args.load_best_model_at_end else None
     steps_seconds = timer.seconds or float("nan")
@@ -251,6 +247,7 @@ def save_run(
         "device": device,
         "precision": "bf16" if bf16 else "fp32",
         "threads": torch.get_num_threads(),
+        "processes": processes,
         "max_length": trainer.window,
         "data": {
             "train": train_data,

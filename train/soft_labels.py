@@ -13,7 +13,8 @@ import torch
 import torch.nn.functional as F
 
 from data.schema import LABELS
-from model.tagging import IGNORE_INDEX, Window, encode_windows, window_sources
+from model.tagging import IGNORE_INDEX
+from model.windows import Window, encode_windows, window_sources
 
 logger = logging.getLogger(__name__)
 

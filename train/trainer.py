@@ -8,7 +8,9 @@ every ``--eval-steps``, keep the best and the newest) and a :class:`StepTimer`.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import time
 
 import torch
@@ -20,7 +22,7 @@ from transformers import (
 )
 
 from data.schema import ENTITY_TYPES, spans_to_tags, tags_to_spans
-from model.tagging import predict_tags
+from model.tagging import predict
 from train.metrics import entity_scores
 
 logger = logging.getLogger(__name__)
@@ -54,19 +56,43 @@ class TaggingTrainer(Trainer):
         super().__init__(*args, **kwargs)
         self.window, self.stride = window, stride
         self.examples_seen = 0
+        self.windows_digest = 0  # order-free sum of the trained windows' hashes, kept under torchrun only
 
     def training_step(self, model, inputs, num_items_in_batch=None):
         self.examples_seen += int(inputs["input_ids"].shape[0])
+        if self.args.world_size > 1:
+            self._add_to_digest(inputs)
         return super().training_step(model, inputs, num_items_in_batch)
+
+    def _add_to_digest(self, inputs) -> None:
+        # Hash each window without its padding, which depends on the batch it fell into.
+        mask = inputs.get("attention_mask")
+        for i, row in enumerate(inputs["input_ids"]):
+            tokens = row[mask[i].bool()] if mask is not None else row
+            digest = hashlib.blake2b(tokens.cpu().numpy().tobytes(), digest_size=8).digest()
+            self.windows_digest = (self.windows_digest + int.from_bytes(digest, "big")) % 2**64
+
+    def process_summary(self) -> list[dict] | None:
+        """Per process of a ``torchrun`` run: windows trained on and a digest of them; None in one process.
+
+        Every process must call it (it gathers across them). Two processes that trained on
+        the same windows have the same digest, so the results show that data was split.
+        """
+        if self.args.world_size <= 1 or not (torch.distributed.is_available() and torch.distributed.is_initialized()):
+            return None
+        mine = {"rank": self.args.process_index, "windows": self.examples_seen, "digest": f"{self.windows_digest:016x}"}
+        gathered: list = [None] * self.args.world_size
+        torch.distributed.all_gather_object(gathered, mine)
+        return gathered
 
     def score_sets(self) -> dict[str, dict]:
         scores = {}
         for name, examples in self.eval_dataset.items():
             texts = [ex.text for ex in examples]
-            predicted = predict_tags(
+            predicted = [p.tags for p in predict(
                 self.model, self.processing_class, texts, batch_size=2 * self.args.per_device_train_batch_size,
                 max_length=self.window, stride=self.stride,
-            )
+            )]
             # Score spans as inference will read them: tags_to_spans lets an I-X
             # after O open a span, which strict seqeval alone would drop, and joins touching spans of one type.
             predicted = [spans_to_tags(tags_to_spans(tags), len(tags)) for tags in predicted]
@@ -125,6 +151,11 @@ def training_arguments(
         seed=cfg.seed,
         data_seed=cfg.seed,
         use_cpu=device == "cpu",
+        # torchrun on CPU needs gloo (nccl is GPU-only); set only under torchrun (WORLD_SIZE),
+        # as a backend named in one process makes the Trainer look for a process group. A
+        # tagger uses all its parameters in each forward pass, so DDP need not search for unused ones.
+        ddp_backend="gloo" if device == "cpu" and int(os.environ.get("WORLD_SIZE", "1")) > 1 else None,
+        ddp_find_unused_parameters=False,
         bf16=bf16,
         # batches of similar length waste little on padding
         train_sampling_strategy="group_by_length",

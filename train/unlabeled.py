@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data.doccano import FormatError, read_jsonl
+from data.paths import REPO_ROOT
 from data.text import split_sentences
 from train.config import DEFAULT_EVAL_GOLD, DEV_GOLD
 from train.data import DataError
-from train.run import REPO_ROOT, resolve_path
+from train.run import resolve_path
 
 logger = logging.getLogger(__name__)
 

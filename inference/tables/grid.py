@@ -21,7 +21,7 @@ from inference.tables.cells import Cell, Table
 from inference.tables.checks import check_table3, check_table4
 from inference.tables.columns import realign
 from inference.tables.tokens import Token, View
-from inference.tables.walk import take, walk_rows
+from inference.tables.walk import fit_row, take, walk_rows
 
 logger = logging.getLogger(__name__)
 
@@ -227,7 +227,10 @@ def _table4_tokens(view: View, after: int, limit: int) -> list[Token] | None:
         # a delimited row of numbers: its cells, blanks included
         line_end = view.line_starts[first.line + 1] if first.line + 1 < len(view.line_starts) else len(view.norm)
         cells = view.tokens_between(view.line_starts[first.line], min(line_end, limit))
-        candidates.append(cells)
+        # a row of numbers has no label to pad: a surplus blank is more likely a stray end tab
+        candidates += [fit_row(cells, 15, lead_first=False), fit_row(cells, 15)]
+        # or one cell per line, "|" lines for blanks (the row may open with some)
+        candidates.append(view.cell_lines(view.blank_run_start(first.line, after), 15, limit))
     candidates.append(take(view, after, 15, limit, False))
     best = None
     for tokens in candidates:

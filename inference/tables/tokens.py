@@ -10,8 +10,11 @@ A *token* is what can fill a number cell:
   unit (2000万, 251000元), standing alone or glued to the end of a label (规章1), never
   glued to a following character (2024年, 1.属于, 52件 are not cells);
 - ``placeholder``: a cell that is only "-", "—", "/" or "无";
-- ``blank``: an empty cell between two separators of a delimited row (pipes, box-drawing
-  bars or tabs); only delimited rows can show a blank.
+- ``blank``: an empty cell of a delimited row: between two separators (pipes, box-drawing
+  bars or tabs), at either end of a tab-separated row (a tab row has no closing separator),
+  or a line holding only a bar right after a line that ends with one (one cell per line,
+  spec shape b: "821 |" then "|"); only delimited text can show a blank. A lone bar after
+  a line that does not end with one closes that line's cell ("行政规范性文件" then "|").
 
 Page-number lines ("- 4 -", "第 4 页") are ignored.
 
@@ -31,6 +34,12 @@ import unicodedata
 from dataclasses import dataclass
 
 SEPARATORS = "|│┃║¦\t"
+BARS = "|│┃║¦"
+# a line that is only bars: a blank cell, or the slipped end of the cell above it
+_LONE_BAR = re.compile(r"\s*[|│┃║¦]+\s*")
+# a line that is one delimited cell: some content, then one or more bars (padding)
+_CELL_LINE = re.compile(r"\s*(?P<content>[^|│┃║¦\t]*?)\s*[|│┃║¦]+\s*")
+_CELL_UNIT = re.compile(r"\s*(?:件|个|条|项)?\s*")
 _SEP_SPLIT = re.compile(r"[|│┃║¦\t]")
 _DROP_CLASS = r"[\s|│┃║¦─━┼┌┐└┘├┤┬┴═╔╗╚╝╠╣╦╩╬+]"
 _DROPPED = re.compile(_DROP_CLASS)
@@ -156,9 +165,86 @@ class View:
         found = self._lines.get(line_no)
         if found is None:
             start = self.line_starts[line_no]
-            end = self.line_starts[line_no + 1] - 1 if line_no + 1 < len(self.line_starts) else len(self.norm)
-            found = self._lines[line_no] = _tokenize_line(self.norm[start:end], start, line_no)
+            line = self.line_text(line_no)
+            if _LONE_BAR.fullmatch(line):
+                # one cell per line: a lone bar is a blank cell when the cell above is closed
+                above = self._previous_line(line_no)
+                closed = above is not None and above.rstrip()[-1:] in BARS
+                found = [Token("blank", start + len(line) - len(line.lstrip()), start + len(line) - len(line.lstrip()),
+                               "", None, None, line_no, line_no << 12)] if closed else []
+            else:
+                found = _tokenize_line(line, start, line_no)
+            self._lines[line_no] = found
         return found
+
+    def line_text(self, line_no: int) -> str:
+        """The normalised text of one line, without its newline."""
+        start = self.line_starts[line_no]
+        end = self.line_starts[line_no + 1] - 1 if line_no + 1 < len(self.line_starts) else len(self.norm)
+        return self.norm[start:end]
+
+    def _previous_line(self, line_no: int) -> str | None:
+        """The nearest line above ``line_no`` that is not empty (cells may sit between blank lines)."""
+        for above in range(line_no - 1, max(line_no - 4, -1), -1):
+            text = self.line_text(above)
+            if text.strip():
+                return text
+        return None
+
+    def blank_run_start(self, line_no: int, start: int = 0) -> int:
+        """The first line of the run of blank-cell lines (lone bars) just above ``line_no``, not before ``start``.
+
+        A row printed one cell per line may open with blanks before its first number.
+        """
+        first = line_no
+        line = line_no - 1
+        while line >= 0 and self.line_starts[line] >= start:
+            text = self.line_text(line)
+            if text.strip():
+                if not (_LONE_BAR.fullmatch(text) and self.line_tokens(line)):
+                    break
+                first = line
+            line -= 1
+        return first
+
+    def cell_lines(self, line_no: int, n: int, limit: int) -> list[Token]:
+        """The cells printed one per line from line ``line_no`` on (spec shape b), at most ``n``.
+
+        Each line holds one cell closed by a bar: a number ("821 |", "5件 |"), a placeholder,
+        or nothing (a lone "|" is a blank). A bare number whose bar slipped onto the next line
+        counts too. The run stops at any other line (a label, a row of several cells) or at
+        ``limit``.
+
+        >>> view = View("本年新收 |||\\n8 |\\n|\\n2\\n|\\n乙 |")
+        >>> [(t.kind, t.raw) for t in view.cell_lines(1, 7, len(view.text))]
+        [('value', '8'), ('blank', ''), ('value', '2')]
+        """
+        out: list[Token] = []
+        while len(out) < n and line_no < len(self.line_starts) and self.line_starts[line_no] < limit:
+            line = self.line_text(line_no)
+            line_no += 1
+            if not line.strip():
+                continue                      # blank lines between cells
+            tokens = self.line_tokens(line_no - 1)
+            if _LONE_BAR.fullmatch(line):
+                out += tokens                 # a blank, or (no token) the end of the cell above
+                continue
+            cell = _CELL_LINE.fullmatch(line)
+            if cell is None:
+                # a bare number whose closing bar slipped onto the next line
+                nxt = line_no
+                while nxt < len(self.line_starts) and not self.line_text(nxt).strip():
+                    nxt += 1
+                if nxt == len(self.line_starts) or not _LONE_BAR.fullmatch(self.line_text(nxt)):
+                    break
+                content = line
+            else:
+                content = cell.group("content")
+            if len(tokens) != 1 or tokens[0].kind == "blank" or not _CELL_UNIT.fullmatch(
+                    content.strip().replace(tokens[0].raw, "", 1)):
+                break                         # a label or a row of several cells: not this shape
+            out += tokens
+        return out
 
     def tokens_between(self, start: int, end: int) -> list[Token]:
         """The tokens that start in ``[start, end)``."""
@@ -193,11 +279,13 @@ def _tokenize_line(line: str, pos: int, line_no: int) -> list[Token]:
         bounds.append((offset, piece))
         offset += len(piece) + 1
     has_cells = any(piece.strip() for _, piece in bounds)    # "|||" padding has no blanks worth keeping
+    # a tab row has no bars around it: its first and last pieces are cells ("8\t2\t" ends blank)
+    tabbed = not any(b in line for b in BARS)
     for i, (start, piece) in enumerate(bounds):
         cell_id = (line_no << 12) + i
         if not piece.strip():
-            # the pieces before the first and after the last separator are outside the row
-            if 0 < i < len(bounds) - 1 and has_cells:
+            # the pieces before the first and after the last bar are outside a bar row
+            if (tabbed or 0 < i < len(bounds) - 1) and has_cells:
                 tokens.append(Token("blank", start, start, "", None, None, line_no, cell_id))
         else:
             tokens += _cell_tokens(piece, start, line_no, cell_id)

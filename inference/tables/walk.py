@@ -6,6 +6,8 @@ row's label. Two readings of the cells exist:
 
 - **line-aware**: when the label sits on a delimited row (pipes, bars, tabs) holding the
   row's N cells after it, blanks included, those cells are the row (a blank is missing);
+  when the cells are printed one per line each closed by a bar ("821 |", "|" for a blank),
+  the next N such lines are the row;
 - **stream**: the next N value or placeholder tokens, whatever lines they are on (PDF text,
   one cell per line, labels detached from their numbers).
 
@@ -43,13 +45,16 @@ def take(view: View, after: int, n: int, limit: int, line_aware: bool = True) ->
     if line_aware:
         line = view.line_of(max(after - 1, 0))
         line_end = view.line_starts[line + 1] - 1 if line + 1 < len(view.line_starts) else len(view.norm)
-        on_line = view.tokens_between(after, min(line_end, limit))
+        # + 1: a tab row's trailing blank sits at the line's end ("1\t1\t")
+        on_line = view.tokens_between(after, min(line_end + 1, limit))
         if on_line and on_line[0].cell is not None:
-            cells = list(on_line)
-            # colspan padding between a label and its first number ("(六)其他处理 | | 0 |")
-            while len(cells) > n and cells[0].kind == "blank":
-                cells.pop(0)
+            cells = fit_row(on_line, n)
             # a row split by a converter leaves its label over empty cells: read on
+            if len(cells) == n and any(t.kind != "blank" for t in cells):
+                return cells
+        if all(t.kind == "blank" for t in on_line):
+            # one cell per line ("821 |", a lone "|" for a blank): the row is the next n lines
+            cells = view.cell_lines(line + 1, n, limit)
             if len(cells) == n and any(t.kind != "blank" for t in cells):
                 return cells
     out: list[Token] = []
@@ -59,6 +64,27 @@ def take(view: View, after: int, n: int, limit: int, line_aware: bool = True) ->
             if len(out) == n:
                 break
     return out
+
+
+def fit_row(cells: list[Token], n: int, lead_first: bool = True) -> list[Token]:
+    """A delimited row's cells cut to ``n`` by dropping surplus blanks at its ends.
+
+    Surplus blanks lead when a label's colspan pads it ("(六)其他处理 | | 0 |"), and trail
+    when a tab row ends with a stray tab. Which end goes first is ambiguous when both are
+    blank: after a label, padding (``lead_first``); a caller that can check both tries both.
+
+    >>> from inference.tables.tokens import View
+    >>> [t.raw for t in fit_row(View("甲 | | 1 | 2 |").tokens, 2)]
+    ['1', '2']
+    >>> [t.raw for t in fit_row(View("\\t1\\t2\\t").tokens, 3, lead_first=False)]
+    ['', '1', '2']
+    """
+    cells = list(cells)
+    ends = (0, -1) if lead_first else (-1, 0)
+    for end in ends:
+        while len(cells) > n and cells[end].kind == "blank":
+            cells.pop(end)
+    return cells
 
 
 def _bound(view: View, rows: list[Row], i: int, start: int, end: int) -> tuple[int, int] | None:

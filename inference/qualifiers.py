@@ -1,0 +1,77 @@
+"""The qualifier of a value (约, 近, 超过, 以上, 内 ...), read from the free text around it.
+
+The words are :data:`data.lexicon.QUALIFIERS_BEFORE` (written before the value) and
+:data:`data.lexicon.QUALIFIERS_AFTER` (after the value and its unit), in simplified or
+traditional script; a qualifier is given as written.
+
+>>> find_qualifier("浏览量接近七十万次", 3, Span(5, 8, "VALUE"), 9, 9, "次")
+'接近'
+"""
+
+from __future__ import annotations
+
+import re
+
+from data.lexicon import QUALIFIERS_AFTER, QUALIFIERS_BEFORE
+from data.schema import Span
+
+__all__ = ["find_qualifier", "BEFORE_PATTERN"]
+
+# Traditional forms of the characters of qualifier words (以內, 不超過, 約, 將近, 不低於),
+# so reports in traditional script get their qualifiers too; a qualifier is given as written.
+_TRADITIONAL_QUALIFIER_CHARS = {"内": "內", "于": "於", "过": "過", "约": "約", "将": "將"}
+_TO_SIMPLE = str.maketrans({t: s for s, t in _TRADITIONAL_QUALIFIER_CHARS.items()})
+
+
+def _word_pattern(word: str) -> str:
+    return "".join(f"[{c}{_TRADITIONAL_QUALIFIER_CHARS[c]}]" if c in _TRADITIONAL_QUALIFIER_CHARS else re.escape(c)
+                   for c in word)
+
+
+_QUAL_BEFORE = tuple(sorted(QUALIFIERS_BEFORE, key=len, reverse=True))
+_QUAL_AFTER = tuple(sorted(QUALIFIERS_AFTER, key=len, reverse=True))
+# A qualifier written before a value, as a regular expression alternation, longest first
+# (inference.linking lets one stand between the members of a list).
+BEFORE_PATTERN = "|".join(_word_pattern(w) for w in _QUAL_BEFORE)
+
+# A one-character qualifier that is really the end of a word (最近, 节约, 赶超).
+_NOT_QUALIFIER_AFTER = {
+    "近": frozenset("最附邻靠亲远就临贴鄰親遠臨貼"),
+    "约": frozenset("节制签预合契履公条特相违集简缔節製簽預約條違簡締"),
+    "超": frozenset("赶高趕"),
+}
+# 内 qualifies a duration only (5个工作日内, 30日内), not 3个县内.
+_DURATION_ENDINGS = ("天", "日", "月", "年", "时", "钟", "周", "秒", "工作日", "星期", "時", "鐘", "週")
+
+
+def find_qualifier(text: str, lo: int, value: Span, tail: int, hi: int, unit: str | None) -> str | None:
+    """The qualifier of a value, read from the free text around it.
+
+    ``text[lo:value.start]`` is the text between the previous span (or the clause start)
+    and the value; ``text[tail:hi]`` the text after the value and its unit, up to the next
+    span or clause end. A word before the value wins over one after.
+
+    >>> text = "浏览量接近七十万次"
+    >>> find_qualifier(text, 3, Span(5, 8, "VALUE"), 9, 9, "次")
+    '接近'
+    >>> find_qualifier("在5个工作日内办结", 1, Span(1, 2, "VALUE"), 6, 9, "个工作日")
+    '内'
+    >>> find_qualifier("最近3天", 0, Span(2, 3, "VALUE"), 4, 4, "天") is None
+    True
+    """
+    written = text[lo:value.start].rstrip()
+    before = written.translate(_TO_SIMPLE)
+    for word in _QUAL_BEFORE:
+        if before.endswith(word):
+            prev = before[-len(word) - 1] if len(before) > len(word) else ""
+            if len(word) == 1 and prev in _NOT_QUALIFIER_AFTER.get(word, ()):
+                continue
+            return written[len(written) - len(word):]
+    written = text[tail:hi].lstrip()
+    after = written.translate(_TO_SIMPLE)
+    for word in _QUAL_AFTER:
+        if after.startswith(word):
+            if word == "内" and not (unit and unit.endswith(_DURATION_ENDINGS)):
+                continue
+            return written[:len(word)]
+    return None

@@ -1,0 +1,313 @@
+"""Span repair by word and number: METRICs on whole words, VALUEs on whole numbers, numerals
+inside words and numbers inside addresses dropped.
+
+A character tagger now and then stops inside a word (庭户 for 家庭户) or a number (00 of
+1800), takes the numeral of an ordinary word (单一) or the digits of a URL. These rules move
+or drop such spans, reading jieba's dictionary (segmented once per phrase and cached).
+
+>>> text = "全区家庭户达到3.1万户"
+>>> snap_to_words(text, [Span(3, 5, "METRIC"), Span(7, 11, "VALUE")])[0]
+Span(start=2, end=5, label='METRIC')
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from typing import Callable, Sequence
+
+from data.lexicon import QUALIFIERS_AFTER, QUALIFIERS_BEFORE
+from data.numbers import NUMERAL_CHARS
+from data.schema import Span
+from data.text import address_spans
+
+__all__ = [
+    "snap_to_words",
+    "snap_to_numbers",
+    "drop_numerals_in_words",
+    "drop_spans_in_addresses",
+    "load_segmenter",
+    "load_dictionaries",
+    "clear_word_cache",
+    "LEADING_FUNCTION_WORDS",
+    "CATEGORY_WORDS",
+]
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@functools.lru_cache(maxsize=1)
+def load_segmenter():
+    """jieba, with its dictionary loaded (once: the first call takes about a second)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word_ends(segment: str) -> tuple[int, ...]:
+    """End offsets of the words of ``segment`` by jieba's dictionary (no HMM guessing).
+
+    Cached: reports repeat their phrases (政府信息公开申请, 行政复议), and segmenting is
+    most of what snapping a METRIC costs.
+    """
+    ends, pos = [], 0
+    for word in load_segmenter().cut(segment, HMM=False):
+        pos += len(word)
+        ends.append(pos)
+    return tuple(ends)
+
+
+def clear_word_cache() -> None:
+    """Forget every segmentation :func:`snap_to_words` cached (for timing a cold start)."""
+    _word_ends.cache_clear()
+
+
+def _word_bounds(text: str, lo: int, hi: int) -> set[int]:
+    """Word boundaries of ``text[lo:hi]``, as offsets into ``text``."""
+    return {lo, hi, *(lo + end for end in _word_ends(text[lo:hi]))}
+
+
+def _in_word(text: str, pos: int, lo: int, hi: int) -> bool:
+    """Whether a word of jieba's dictionary inside ``text[lo:hi]`` runs across ``pos``.
+
+    Segmenting without HMM, jieba joins characters only into dictionary words and runs of
+    ASCII letters and digits, so a position no dictionary word crosses is a word boundary,
+    or lies in an ASCII run, which snapping never enters. Looking the words up (jieba's
+    prefix dictionary, as its own DAG does) costs a fraction of segmenting.
+    """
+    freq = load_segmenter().dt.FREQ
+    for a in range(lo, pos):
+        b = pos + 1
+        frag = text[a:b]
+        # the dictionary holds every prefix of its words (count 0), so a miss ends the search
+        while b <= hi and frag in freq:
+            if freq[frag]:
+                return True
+            b += 1
+            frag = text[a:b]
+    return False
+
+
+# Words ANNOTATION.md keeps out of a METRIC that taggers still put at its front: totalisers,
+# time words, and the prepositions, conjunctions, adverbs and copulas that lead into a name.
+# Verbs that name a category (主动公开, 办结) are not here: they belong to the name.
+LEADING_FUNCTION_WORDS = frozenset(
+    "将 把 对 向 在 从 由 经 通过 和 与 及 以及 或 并 其中 包括 包含 涉及 主要 主要涉及 属于 均 都 已 "
+    "共 共有 共计 累计 合计 总计 各类 全年 年内 为 是 的 了".split()
+)
+
+_LONGEST_FUNCTION_WORD = max(map(len, LEADING_FUNCTION_WORDS))
+
+
+def _leads_with_function_word(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` opens with a word of :data:`LEADING_FUNCTION_WORDS` and goes on after it."""
+    longest = min(_LONGEST_FUNCTION_WORD, end - start - 1)
+    return any(text[start:start + k] in LEADING_FUNCTION_WORDS for k in range(1, longest + 1))
+
+
+# ANNOTATION.md: in this genre 主动公开 and 依申请公开 name the two categories of information and
+# stay in the METRIC even where they read as verbs; taggers that learnt 公开 as a verb cut them off.
+CATEGORY_WORDS = ("依申请公开", "主动公开")
+
+
+def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Span]:
+    """METRIC spans on whole words: widened where a tagger cut one (庭户 → 家庭户), function words off the front.
+
+    Every METRIC of the dev gold starts and ends on a boundary of jieba's dictionary
+    segmentation, while a character tagger now and then stops inside a word
+    (出生人口性 for 出生人口性别比). An edge that falls inside a word moves out to the
+    word's edge, over Chinese characters only and never into another span. A METRIC that
+    starts inside or right after 主动公开/依申请公开 (:data:`CATEGORY_WORDS`) takes the whole
+    category word in. Then words of :data:`LEADING_FUNCTION_WORDS` at the front are dropped,
+    as long as a word is left and the word does not open a 的-clause of the name.
+    jieba segments only ``context`` characters around each METRIC, not the whole text.
+
+    >>> text = "全区家庭户达到3.1万户"
+    >>> snap_to_words(text, [Span(3, 5, "METRIC"), Span(7, 11, "VALUE")])[0]
+    Span(start=2, end=5, label='METRIC')
+    """
+    spans = sorted(spans)
+    out = list(spans)
+    for i, span in enumerate(spans):
+        if span.label != "METRIC":
+            continue
+        floor = out[i - 1].end if i else 0  # the previous span as already widened
+        ceiling = spans[i + 1].start if i + 1 < len(spans) else len(text)
+        lo, hi = max(floor, span.start - context), min(ceiling, span.end + context)
+        start, end = span.start, span.end
+        # jieba segments the window only when a dictionary word crosses an edge or a function word leads
+        bounds = _word_bounds(text, lo, hi) if _in_word(text, start, lo, hi) or _in_word(text, end, lo, hi) else None
+        if bounds is not None and start not in bounds:
+            edge = max(b for b in bounds if b < start)
+            if all(_HAN.match(c) for c in text[edge:start]):
+                start = edge
+        if bounds is not None and end not in bounds:
+            edge = min(b for b in bounds if b > end)
+            if all(_HAN.match(c) for c in text[end:edge]):
+                end = edge
+        # The two categories of information open the name they qualify (主动公开|政府信息).
+        for category in CATEGORY_WORDS:
+            # the earliest occurrence that covers the character before the start
+            found = text.find(category, max(floor, start - len(category)), start - 1 + len(category))
+            if found >= 0:
+                start = found
+                break
+        # A word that never opens a metric name is dropped from the front (主要涉及市容管理 → 市容管理),
+        # unless it opens a 的-clause that is part of the name (涉及教育的复议案件).
+        while _leads_with_function_word(text, start, end):
+            if bounds is None:
+                bounds = _word_bounds(text, lo, hi)
+            nxt = min((b for b in bounds if b > start), default=end)
+            word = text[start:nxt]
+            if nxt >= end or word not in LEADING_FUNCTION_WORDS or (word != "的" and "的" in text[nxt:end]):
+                break
+            start = nxt
+        if (start, end) != (span.start, span.end):
+            out[i] = Span(start, end, span.label)
+    return out
+
+
+# A number as digits: ASCII or full-width, with decimal points between digits (9.91, ３．５).
+_DIGIT_RUN = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)*")
+_DIGIT_RUN_CHARS = frozenset("0123456789０１２３４５６７８９.．")
+_MAX_DIGITS = 40  # how far around a VALUE a number is looked for
+
+
+def snap_to_numbers(text: str, spans: Sequence[Span]) -> list[Span]:
+    """VALUE spans on whole numbers: one that starts or stops inside a run of digits takes the run.
+
+    A character tagger now and then tags part of a number (00 of 1800, 9.9 of 9.91, 3 of
+    30日); a VALUE never splits a number in the annotation, so its edge moves out to the
+    number's, never into another span.
+
+    >>> text = "尺寸为500×1800毫米,用时30日"
+    >>> snapped = snap_to_numbers(text, [Span(9, 11, "VALUE"), Span(11, 13, "UNIT"), Span(16, 17, "VALUE")])
+    >>> [text[s.start:s.end] for s in snapped]
+    ['1800', '毫米', '30']
+    """
+    spans = sorted(spans)
+    out = list(spans)
+    for i, span in enumerate(spans):
+        if span.label != "VALUE":
+            continue
+        floor = out[i - 1].end if i else 0
+        ceiling = spans[i + 1].start if i + 1 < len(spans) else len(text)
+        start, end = span.start, span.end
+        if text[start - 1:start] not in _DIGIT_RUN_CHARS and text[end:end + 1] not in _DIGIT_RUN_CHARS:
+            continue  # no number runs across either edge
+        for m in _DIGIT_RUN.finditer(text, max(floor, start - _MAX_DIGITS), min(ceiling, end + _MAX_DIGITS)):
+            if m.start() < start < m.end():
+                start = m.start()
+            if m.start() < end < m.end():
+                end = m.end()
+        if (start, end) != (span.start, span.end):
+            out[i] = Span(start, end, span.label)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _number_words() -> frozenset[str]:
+    """The numeral and quantity words of jieba's dictionary (两种, 五个, 一批, 七十万).
+
+    Words with a numeral in them that the dictionary tags m, mq or q: about 12,000 of its
+    349,000. Read from the dictionary file itself (a third of a second, once): jieba.posseg's table of
+    every word's tag would hold 45 MiB for these.
+    """
+    words = set()
+    with load_segmenter().dt.get_dict_file() as lines:
+        for line in lines:
+            fields = line.decode("utf-8").split()  # word, count, tag
+            if len(fields) == 3 and fields[2][0] in "mq" and any(c in NUMERAL_CHARS for c in fields[0]):
+                words.add(fields[0])
+    return frozenset(words)
+
+
+def load_dictionaries() -> None:
+    """Load what span repair reads lazily: jieba's dictionary and the numeral words drawn from it."""
+    load_segmenter()
+    _number_words()
+
+
+def drop_numerals_in_words(text: str, spans: Sequence[Span], scores: Sequence[float], context: int = 4
+                           ) -> tuple[list[Span], list[float]]:
+    """Sorted ``spans`` (with their scores) less the VALUEs that are a numeral inside a word.
+
+    ANNOTATION.md never tags a number inside a name or a set phrase, but a character tagger
+    now and then takes the numeral of an ordinary word (四舍五入, 单一, 统一, 一律). A VALUE
+    written in Chinese numerals goes when a word of jieba's dictionary holds it and more,
+    unless the dictionary files that word as a numeral or quantity (两种, 一批: see
+    :func:`_number_words`), or what the word adds before it is a qualifier (近|百) and what
+    it adds after is more numerals (七十|万), a qualifier, or the UNIT span that follows
+    (二|级). The VALUE and UNIT spans inside that word go with it.
+
+    >>> text = "分项之和因四舍五入略有差异,较为单一;县、乡二级平台"
+    >>> spans = [Span(6, 7, "UNIT"), Span(7, 8, "VALUE"), Span(17, 18, "VALUE"),
+    ...          Span(22, 23, "VALUE"), Span(23, 24, "UNIT")]
+    >>> [text[s.start:s.end] for s in drop_numerals_in_words(text, spans, [1.0] * 5)[0]]
+    ['二', '级']
+    """
+    words: list[tuple[int, int]] = []
+    for i, span in enumerate(spans):
+        start, end = span.start, span.end
+        # only VALUEs written in Chinese numerals (the first character rules out most numbers)
+        if span.label != "VALUE" or text[start] not in NUMERAL_CHARS or end - start > _MAX_DIGITS \
+                or not all(c in NUMERAL_CHARS for c in text[start:end]):
+            continue  # (no dictionary word is _MAX_DIGITS long: a longer run is never a word's part)
+        lo, hi = max(0, start - context), min(len(text), end + context)
+        if not (_in_word(text, start, lo, hi) or _in_word(text, end, lo, hi)):
+            continue
+        bounds = _word_bounds(text, lo, hi)
+        if any(b in bounds for b in range(start + 1, end)):
+            continue  # the VALUE spans several words: not one word's part
+        word_start = max(b for b in bounds if b <= start)
+        word_end = min(b for b in bounds if b >= end)
+        if text[word_start:word_end] in _number_words():
+            continue
+        before, after = text[word_start:start], text[end:word_end]
+        unit_after = i + 1 < len(spans) and spans[i + 1].label == "UNIT" \
+            and spans[i + 1].start == end and spans[i + 1].end >= word_end
+        if (before and before not in QUALIFIERS_BEFORE) or (
+                after and not (unit_after or after in QUALIFIERS_AFTER or all(c in NUMERAL_CHARS for c in after))):
+            words.append((word_start, word_end))
+    if not words:
+        return list(spans), list(scores)
+    return _select(spans, scores, lambda span: span.label == "METRIC"
+                   or not any(a <= span.start and span.end <= b for a, b in words))
+
+
+def drop_spans_in_addresses(text: str, spans: Sequence[Span], scores: Sequence[float]
+                            ) -> tuple[list[Span], list[float]]:
+    """``spans`` (with their scores) less those that are part of an address.
+
+    ANNOTATION.md counts URLs and addresses among the identifiers, whose numbers are no
+    VALUE. A VALUE or UNIT that touches a web, e-mail or postal address
+    (:func:`data.text.address_spans`) goes, and so does a METRIC inside one: the numbers of
+    ``http://10.20.30.40/list?id=2071``, ``%E6%8A``, ``xxgk2019@163.com`` or ``地址:人民路8号302室``
+    measure nothing. A METRIC that reaches outside an address stays.
+
+    >>> text = "可在网站(http://www.jl.gov.cn/zw/2019)查阅,共发布信息252条"
+    >>> spans = [Span(29, 33, "VALUE"), Span(42, 45, "VALUE"), Span(45, 46, "UNIT")]
+    >>> [text[s.start:s.end] for s in drop_spans_in_addresses(text, spans, [1.0] * 3)[0]]
+    ['252', '条']
+    """
+    found = address_spans(text)
+    if not found:
+        return list(spans), list(scores)
+
+    def outside(span: Span) -> bool:
+        if span.label == "METRIC":
+            return not any(a <= span.start and span.end <= b for a, b in found)
+        return not any(span.start < b and a < span.end for a, b in found)
+
+    return _select(spans, scores, outside)
+
+
+def _select(spans: Sequence[Span], scores: Sequence[float], keep: Callable[[Span], bool]
+            ) -> tuple[list[Span], list[float]]:
+    """The spans ``keep`` accepts, each with its score."""
+    kept = [(span, score) for span, score in zip(spans, scores) if keep(span)]
+    return [span for span, _ in kept], [score for _, score in kept]
