@@ -102,8 +102,8 @@ class _Reading:
     textlike: int = 0
     error: str | None = None
 
-    def binary(self) -> bool:
-        return self.controls > CONTROL_SHARE * self.chars
+    def binary(self, control_share: float = CONTROL_SHARE) -> bool:
+        return self.controls > control_share * self.chars
 
     def common_share(self) -> float:
         return self.common / self.han if self.han else 0.0
@@ -141,11 +141,13 @@ def _binary_error(reading: _Reading) -> ReadError:
     return ReadError(f"binary file ({reading.controls} of {reading.chars} characters are control characters)")
 
 
-def detect_encoding(read_blocks: Callable[[], Iterable[bytes]]) -> str:
+def detect_encoding(read_blocks: Callable[[], Iterable[bytes]], control_share: float = CONTROL_SHARE) -> str:
     """The encoding of a byte source, checked over all of it; ReadError when there is none.
 
     ``read_blocks`` opens the source afresh on each call (one pass per candidate
-    encoding, one block in memory at a time).
+    encoding, one block in memory at a time). ``control_share`` is the share of control
+    characters that makes a source binary; a JSONL file passes 1 (never): its lines are
+    judged one by one, so a line of junk fails alone instead of taking the file down.
 
     >>> detect_encoding(lambda: [b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00\\x00\\rIHDR"])
     Traceback (most recent call last):
@@ -165,7 +167,7 @@ def detect_encoding(read_blocks: Callable[[], Iterable[bytes]]) -> str:
             reading = _read(read_blocks, encoding)
             if reading.error:
                 raise ReadError(f"undecodable text (a {encoding} byte-order mark, but {reading.error})")
-            if reading.binary():
+            if reading.binary(control_share):
                 raise _binary_error(reading)
             return encoding
 
@@ -178,28 +180,28 @@ def detect_encoding(read_blocks: Callable[[], Iterable[bytes]]) -> str:
         utf16 = utf16 if odd >= nul - odd else utf16[::-1]
         for encoding in utf16:
             reading = _read(read_blocks, encoding, "any", textlike=True)
-            if _is_utf16_text(reading):
+            if _is_utf16_text(reading, control_share):
                 return encoding
     reading = _read(read_blocks, "utf-8")
     if not reading.error:
-        if not reading.binary():
+        if not reading.binary(control_share):
             return "utf-8"
         binary = reading
     if not nul:
         for encoding in utf16:
             reading = _read(read_blocks, encoding, "any", textlike=True)
-            if _is_utf16_text(reading):
+            if _is_utf16_text(reading, control_share):
                 return encoding
     gb = _read(read_blocks, "gb18030", "gb2312")
     big5 = _read(read_blocks, "cp950", "big5")
-    plausible = [r for r in (gb, big5) if not r.error and not r.binary() and r.odd <= max(2, _ODD_SHARE * r.chars)]
+    plausible = [r for r in (gb, big5) if not r.error and not r.binary(control_share) and r.odd <= max(2, _ODD_SHARE * r.chars)]
     if len(plausible) == 2:
         if big5.han >= MIN_HAN and big5.common_share() >= gb.common_share() + BIG5_MARGIN:
             return "cp950"
         return "gb18030"
     if plausible:
         return plausible[0].encoding
-    binary = binary or next((r for r in (gb, big5) if not r.error and r.binary()), None)
+    binary = binary or next((r for r in (gb, big5) if not r.error and r.binary(control_share)), None)
     if binary is not None:
         raise _binary_error(binary)
     if nul:
@@ -207,7 +209,7 @@ def detect_encoding(read_blocks: Callable[[], Iterable[bytes]]) -> str:
     raise ReadError("undecodable text (not UTF-8, UTF-16, GB18030 or Big5)")
 
 
-def _is_utf16_text(reading: _Reading) -> bool:
-    return (not reading.error and reading.chars > 0 and not reading.binary()
+def _is_utf16_text(reading: _Reading, control_share: float = CONTROL_SHARE) -> bool:
+    return (not reading.error and reading.chars > 0 and not reading.binary(control_share)
             and reading.textlike >= _TEXTLIKE_SHARE * reading.chars
             and (reading.han < MIN_HAN or reading.common_share() >= _COMMON_SHARE))

@@ -305,7 +305,7 @@ def _iter_jsonl(path: Path) -> Iterator[Document]:
     """One document per line of a JSONL file with ``text`` and optional ``id`` (a string or number)."""
     name = printable_name(str(path))
     try:
-        encoding = detect_encoding(_file_blocks(path))
+        encoding = detect_encoding(_file_blocks(path), control_share=1.0)  # lines are judged alone
     except ReadError as err:
         yield Document.failed(name, str(err))
         return

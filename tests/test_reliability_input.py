@@ -299,3 +299,10 @@ def test_evaluate_refuses_a_bad_gold_file(tmp_path, capsys, data, extra, message
     gold.write_bytes(data)
     assert eval_cli.main(["--gold", str(gold), "--system", "rules", *extra]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_jsonl_line_of_control_characters_fails_alone(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text('\x1f\x08\n{"id": "ok", "text": "共3件。"}\n', encoding="utf-8")
+    docs = list(iter_documents([str(path)]))
+    assert [(d.id, d.error is None) for d in docs] == [(f"{path}:1", False), ("ok", True)]
