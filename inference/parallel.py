@@ -153,30 +153,7 @@ def csv_header() -> str:
 
 def extract_unit(extractor: Extractor, unit: Unit, fmt: str = "jsonl", include_text: bool = False) -> UnitResult:
     """Extract one unit and return its output as the single run writes it (without the CSV header)."""
-    out = io.StringIO()
-    writer = _writer(out, fmt, include_text, _provenance(extractor))
-    head = len(out.getvalue())  # the CSV header, which the caller writes once
-    result = UnitResult(unit.index, unit.key, "")
-    doc_records = doc_table = 0
-    documents = [Document.failed(unit.path, unit.error)] if unit.error else iter_documents([unit.path])
-    for event in extractor.stream(documents):
-        writer.handle(event)
-        if isinstance(event, Piece):
-            doc_records += len(event.records)
-            if event.origin == "table":
-                doc_table += len(event.records)
-        elif isinstance(event, DocEnd):
-            result.documents += 1
-            result.chars += event.chars
-            if event.error is not None:
-                result.failures.append((event.doc.source, event.error))
-            else:
-                result.records += doc_records
-                result.table_records += doc_table
-                result.reports += len(event.reports)
-            doc_records = doc_table = 0
-    result.text = out.getvalue()[head:]
-    return result
+    return next(extract_units(extractor, [unit], fmt, include_text))
 
 
 def extract_units(extractor: Extractor, units: Sequence[Unit], fmt: str = "jsonl",
