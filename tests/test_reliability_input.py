@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from data import numbers
-from data.numbers import find_numbers
+from data.numbers import find, find_numbers
 from data.schema import Span
 from inference.extract import Extractor
 from inference.sentences import MAX_SENTENCE_CHARS, bounded_sentences, cut_long
@@ -24,7 +23,7 @@ def _numeral_text(n: int) -> str:
 def _count_work(monkeypatch, fn, text):
     """How many characters find_numbers' scanners look at and numbers it parses, for ``fn(text)``."""
     counts = {"chars": 0, "parses": 0}
-    is_num, parse = numbers._is_num_char, numbers.parse_number
+    is_num, parse = find._is_num_char, find.parse_number
 
     def counting_is_num(c):
         counts["chars"] += 1
@@ -34,8 +33,8 @@ def _count_work(monkeypatch, fn, text):
         counts["parses"] += 1
         return parse(t)
 
-    monkeypatch.setattr(numbers, "_is_num_char", counting_is_num)
-    monkeypatch.setattr(numbers, "parse_number", counting_parse)
+    monkeypatch.setattr(find, "_is_num_char", counting_is_num)
+    monkeypatch.setattr(find, "parse_number", counting_parse)
     fn(text)
     return counts
 
@@ -54,7 +53,7 @@ def test_find_numbers_keeps_its_results_under_the_bound():
     found = [(text[s:e], p.value) for s, e, p in find_numbers(text)]
     assert found[:4] == [("5,000余", 5000), ("3-5", 3), ("七十万", 700000), ("一二三四五六七八九", 123456789)]
     # no found number is longer than the documented bound
-    assert all(e - s <= numbers._FIND_MAX_LEN for s, e, _ in find_numbers(_numeral_text(1_000)))
+    assert all(e - s <= find._FIND_MAX_LEN for s, e, _ in find_numbers(_numeral_text(1_000)))
 
 
 def test_a_run_of_100000_numerals_is_scanned_in_bounded_work(monkeypatch):
@@ -88,7 +87,7 @@ def test_a_line_without_punctuation_reaches_the_tagger_in_bounded_sentences():
 
 def test_a_long_value_span_is_not_searched_for_numbers(monkeypatch):
     counts = {"n": 0}
-    real = numbers.find_numbers
+    real = find_numbers
 
     def counting(text):
         counts["n"] += len(text)
