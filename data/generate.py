@@ -34,9 +34,10 @@ from data.atomic import OutputError, check_output
 from data.doccano import Example, atomic_write, write_jsonl
 from data.hf_dataset import HF_DIR, card_metadata, front_matter, strip_front_matter, write_hf
 from data.logs import setup_logging
+from data.numbers.chars import CN_DIGIT_CHARS
 from data.schema import Record, Span, move_record
 from data.templates import SPLITS, load_templates, split_of
-from data.templating import CN_DIGITS, Template
+from data.templating import Template
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ STATS_KINDS = ("国民经济和社会发展统计公报", "统计公报", "工�
 
 
 def _heading(rng: random.Random, level: int, n: int) -> str:
-    cn = CN_DIGITS[n] if n < 10 else "十"
+    cn = CN_DIGIT_CHARS[n] if n < 10 else "十"
     if level == 0:
         return rng.choice((f"{cn}、", f"{cn}、 ", f"第{cn}部分 ")) + rng.choice(SECTION_TITLES)
     return rng.choice((f"({cn})", f"（{cn}）", f"{n}.", f"{n}、")) + rng.choice(SECTION_TITLES)[:-2] + "情况"
