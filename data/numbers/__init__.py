@@ -7,6 +7,10 @@ Arithmetic is done in ``decimal.Decimal`` and converted once at the end, so a va
 ``int`` when integral and otherwise the float nearest the written decimal (no 0.1+0.2
 artefacts).
 
+The package keeps one concern per module: :mod:`data.numbers.chars` the character and word
+tables, :mod:`data.numbers.parse` reading, :mod:`data.numbers.format` writing and
+:mod:`data.numbers.find` finding numbers in running text.
+
 >>> parse_number("1.39亿").value
 139000000
 >>> p = parse_number("500余万")
@@ -19,10 +23,6 @@ artefacts).
 '25万6千'
 >>> [(s, e, p.value) for s, e, p in find_numbers("统一零售价为3000余元")]
 [(6, 11, 3000)]
-
-The package keeps one concern per module: :mod:`data.numbers.chars` the character and word
-tables, :mod:`data.numbers.parse` reading, :mod:`data.numbers.format` writing and
-:mod:`data.numbers.find` finding numbers in running text.
 """
 
 from data.numbers.chars import NUMERAL_CHARS

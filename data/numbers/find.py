@@ -1,7 +1,10 @@
 """Find the numbers of running text (a rule baseline's side): :func:`find_numbers`.
 
->>> [(s, e, p.value) for s, e, p in find_numbers("统一零售价为3000余元")]
-[(6, 11, 3000)]
+Ordinals, numerals inside words and identifiers are skipped:
+
+>>> text = "第一批统一公布三条，PM2.5下降12%"
+>>> [text[s:e] for s, e, _ in find_numbers(text)]
+['三', '12']
 """
 
 from __future__ import annotations
