@@ -76,8 +76,8 @@ class RuleTagger:
     """Tag texts with regular expressions, the shared number parser and jieba.
 
     Call it with a list of texts; it returns one ``(spans, None)`` per text (no scores).
-    jieba's dictionary is loaded on first use (about a second), in a private tokenizer,
-    so jieba's global state is left alone.
+    jieba's dictionary is loaded on first use, in a private tokenizer, so jieba's global
+    state is left alone.
     """
 
     name = "rules"
