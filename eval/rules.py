@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["RuleTagger", "UNITS"]
 
+# Each word list's purpose is its "about" in rule_words.json.
 # Skipped between a metric and its value (right to left): qualifiers, totalisers, change
 # verbs, time words, linking verbs.
 _TRAIL_WORDS = frozenset(set(QUALIFIERS_BEFORE) | set(NON_QUALIFIERS) | set(WORDS["trail_words"]))
