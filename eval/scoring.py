@@ -8,10 +8,12 @@ Pure functions on :class:`data.doccano.Example` lists:
 - **records**: a predicted record is right when a gold record of the same text has the same
   metric text, the same value (relative tolerance 1e-6) and the same unit; matching is one
   to one, so a predicted record never counts for two gold ones. ``value_unit`` does the same
-  ignoring the metric;
+  ignoring the metric (:mod:`eval.matching`);
 - **error kinds** for error analysis: boundary errors, type confusions, misses and spurious
   spans at entity level; wrong values, wrong units, wrong links, missed and spurious records
-  at record level (see :func:`span_errors` and :func:`record_errors`).
+  at record level (:mod:`eval.error_kinds`).
+
+Their names are imported here, so callers of the scorer need only this module.
 
 Gold and predictions are aligned by id: a gold text with no prediction scores as an empty
 prediction (all misses); a prediction whose id is not in the gold is counted and ignored.
@@ -29,14 +31,15 @@ prediction (all misses); a prediction whose id is not in the gold is counted and
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 from data.doccano import Example
 from data.schema import ENTITY_TYPES, Record, Span, spans_to_tags, tags_to_spans
-from data.text import normalize_percent
+from eval.error_kinds import (BOUNDARY_SHAPES, ENTITY_ERRORS, ERROR_KINDS, RECORD_ERRORS, boundary_shape,
+                              record_errors, span_errors)
+from eval.matching import REL_TOL, match_records, same_record, same_value, same_value_unit
 from train.metrics import entity_scores
 
 __all__ = [
@@ -63,12 +66,6 @@ __all__ = [
     "score",
 ]
 
-REL_TOL = 1e-6
-# Entity-level error kinds, one per gold span (boundary, type, miss) or predicted span (spurious).
-ENTITY_ERRORS = ("boundary", "type", "miss", "spurious")
-# Record-level error kinds, one per unmatched gold or predicted record.
-RECORD_ERRORS = ("wrong_value", "wrong_unit", "wrong_link", "missed_record", "spurious_record")
-ERROR_KINDS = ENTITY_ERRORS + RECORD_ERRORS
 SCORING = ("entities: seqeval strict mode, IOB2 scheme, over character tags; records: metric text, "
            f"value (relative tolerance {REL_TOL:g}) and unit all equal, matched one to one per text; "
            "value_unit: the same ignoring the metric")
@@ -150,146 +147,6 @@ def entity_report(gold_tags: Sequence[Sequence[str]], pred_tags: Sequence[Sequen
         zero = {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
         return {"micro": dict(zero), **{kind: dict(zero) for kind in ENTITY_TYPES}}
     return entity_scores(gold_tags, [repair_tags(tags) for tags in pred_tags])
-
-
-def _overlap(a: Span, b: Span) -> int:
-    return min(a.end, b.end) - max(a.start, b.start)
-
-
-def span_errors(gold: Sequence[Span], pred: Sequence[Span]) -> list[dict[str, Any]]:
-    """The entity errors of one text, each ``{"kind", "gold", "pred"}`` (spans or None).
-
-    Every gold span without an exact match (same type, same boundaries) is one error:
-    ``type`` when a predicted span has its boundaries but another type, else ``boundary``
-    when predicted spans overlap it (``pred`` is the one overlapping most), else ``miss``.
-    Every predicted span that overlaps no gold span is ``spurious``.
-
-    >>> gold = [Span(0, 4, "METRIC"), Span(4, 8, "VALUE"), Span(8, 9, "UNIT")]
-    >>> pred = [Span(2, 4, "METRIC"), Span(4, 8, "VALUE"), Span(10, 11, "VALUE")]
-    >>> [(e["kind"], e["gold"], e["pred"]) for e in span_errors(gold, pred)]   # doctest: +NORMALIZE_WHITESPACE
-    [('boundary', Span(start=0, end=4, label='METRIC'), Span(start=2, end=4, label='METRIC')),
-     ('miss', Span(start=8, end=9, label='UNIT'), None),
-     ('spurious', None, Span(start=10, end=11, label='VALUE'))]
-    """
-    exact = set(pred)
-    errors: list[dict[str, Any]] = []
-    for g in gold:
-        if g in exact:
-            continue
-        same_place = [p for p in pred if (p.start, p.end) == (g.start, g.end)]
-        overlapping = [p for p in pred if _overlap(g, p) > 0]
-        if same_place:
-            errors.append({"kind": "type", "gold": g, "pred": same_place[0]})
-        elif overlapping:
-            errors.append({"kind": "boundary", "gold": g, "pred": max(overlapping, key=lambda p: _overlap(g, p))})
-        else:
-            errors.append({"kind": "miss", "gold": g, "pred": None})
-    for p in pred:
-        if not any(_overlap(g, p) > 0 for g in gold):
-            errors.append({"kind": "spurious", "gold": None, "pred": p})
-    return errors
-
-
-# ---------------------------------------------------------------------------------------------
-# Records
-# ---------------------------------------------------------------------------------------------
-
-
-def same_value(a: Any, b: Any, rel_tol: float = REL_TOL) -> bool:
-    """Equal within a relative tolerance (numbers), else plain equality.
-
-    >>> same_value(0.1 + 0.2, 0.3), same_value(100, 100.00005), same_value(100, 100.001), same_value(0, 0.0)
-    (True, True, False, True)
-    """
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) \
-            and not isinstance(a, bool) and not isinstance(b, bool):
-        return math.isclose(a, b, rel_tol=rel_tol, abs_tol=0.0)
-    return a == b
-
-
-def _unit(unit: str | None) -> str | None:
-    return normalize_percent(unit) if isinstance(unit, str) else unit
-
-
-def same_value_unit(gold: Record, pred: Record) -> bool:
-    return same_value(gold.value, pred.value) and _unit(gold.unit) == _unit(pred.unit)
-
-
-def same_record(gold: Record, pred: Record) -> bool:
-    """Same metric text, same value (relative tolerance 1e-6), same unit (％ ﹪ ℅ read as %)."""
-    return gold.metric == pred.metric and same_value_unit(gold, pred)
-
-
-def match_records(gold: Sequence[Record], pred: Sequence[Record],
-                  same: Callable[[Record, Record], bool] = same_record) -> list[tuple[int, int]]:
-    """One-to-one matches ``(gold index, pred index)``: each predicted record, in order, takes
-    the first gold record it equals that no earlier prediction took.
-
-    >>> g = [Record("办结", 3, "件", "3件")]
-    >>> match_records(g, [Record("办结", 3, "件", "3件"), Record("办结", 3.0000001, "件", "3件")])
-    [(0, 0)]
-    """
-    taken = [False] * len(gold)
-    matches = []
-    for j, p in enumerate(pred):
-        for i, g in enumerate(gold):
-            if not taken[i] and same(g, p):
-                taken[i] = True
-                matches.append((i, j))
-                break
-    return matches
-
-
-def record_errors(gold: Sequence[Record], pred: Sequence[Record],
-                  matches: Iterable[tuple[int, int]]) -> list[dict[str, Any]]:
-    """The record errors of one text, each ``{"kind", "gold", "pred"}`` (records or None).
-
-    Records left unmatched on both sides are paired by their value spans (the same VALUE
-    mention: spans overlap most), one to one. A pair is a ``wrong_value`` when the values
-    differ, else a ``wrong_unit`` when the units do, else a ``wrong_link`` (the metric is
-    wrong: another span, other boundaries or none). What stays unpaired is a
-    ``missed_record`` (gold) or a ``spurious_record`` (predicted).
-
-    >>> g = [Record("浏览量", 700000, "次", "七十万次", value_span=(5, 8))]
-    >>> p = [Record(None, 700000, "次", "七十万次", value_span=(5, 8)), Record(None, 3, None, "3", value_span=(0, 1))]
-    >>> [e["kind"] for e in record_errors(g, p, [])]
-    ['wrong_link', 'spurious_record']
-    """
-    matched_gold = {i for i, _ in matches}
-    matched_pred = {j for _, j in matches}
-    free_gold = [i for i in range(len(gold)) if i not in matched_gold]
-    free_pred = [j for j in range(len(pred)) if j not in matched_pred]
-    candidates = []
-    for i in free_gold:
-        for j in free_pred:
-            gs, ps = gold[i].value_span, pred[j].value_span
-            if gs is not None and ps is not None:
-                overlap = min(gs[1], ps[1]) - max(gs[0], ps[0])
-                if overlap > 0:
-                    candidates.append((-overlap, i, j))
-    paired: dict[int, int] = {}
-    used_pred: set[int] = set()
-    for _, i, j in sorted(candidates):
-        if i not in paired and j not in used_pred:
-            paired[i] = j
-            used_pred.add(j)
-    errors: list[dict[str, Any]] = []
-    for i in free_gold:
-        if i not in paired:
-            errors.append({"kind": "missed_record", "gold": gold[i], "pred": None})
-            continue
-        g, p = gold[i], pred[paired[i]]
-        if not same_value(g.value, p.value):
-            kind = "wrong_value"
-        elif _unit(g.unit) != _unit(p.unit):
-            kind = "wrong_unit"
-        else:
-            kind = "wrong_link"
-        errors.append({"kind": kind, "gold": g, "pred": p})
-    for j in free_pred:
-        if j not in used_pred:
-            errors.append({"kind": "spurious_record", "gold": None, "pred": pred[j]})
-    return errors
 
 
 # ---------------------------------------------------------------------------------------------
@@ -387,24 +244,6 @@ def _summary(results: Sequence[TextResult]) -> dict[str, Any]:
                 shapes[e["gold"].label][boundary_shape(e["gold"], e["pred"])] += 1
     out["boundary_errors_by_shape"] = shapes
     return out
-
-
-# How a predicted span with the wrong boundaries sits on its gold span.
-BOUNDARY_SHAPES = ("short", "long", "shifted")
-
-
-def boundary_shape(gold: Span, pred: Span) -> str:
-    """``short`` when the prediction lies inside the gold span (a name cut short), ``long``
-    when it covers it (a name that swallows a modifier or object), else ``shifted``.
-
-    >>> boundary_shape(Span(0, 6, "METRIC"), Span(2, 6, "METRIC")), boundary_shape(Span(2, 6, "METRIC"), Span(0, 6, "METRIC"))
-    ('short', 'long')
-    """
-    if gold.start <= pred.start and pred.end <= gold.end:
-        return "short"
-    if pred.start <= gold.start and gold.end <= pred.end:
-        return "long"
-    return "shifted"
 
 
 def score(gold: Sequence[Example], pred: Sequence[Example],

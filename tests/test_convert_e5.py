@@ -14,14 +14,12 @@ import pytest
 import torch
 
 from model.convert_e5 import convert, main, read_texts, select_pieces
-from model.e5_image import (
-    ALIGN, DTYPE_F32, DTYPE_Q4_0, Q4_0_BLOCK, QK, dequantize_blocks, quantize_q4_0, random_image, read_image,
-    write_image,
-)
+from model.e5_image import ALIGN, DTYPE_F32, DTYPE_Q4_0, random_image, read_image, write_image
 from model.e5_tokenizer import (
     build_tokenizer, char_kind, kind_violations, precompiled_charsmap, token_char_spans, unrepresentable_share,
     with_char_split,
 )
+from model.q4_0 import Q4_0_BLOCK, QK, dequantize_blocks, quantize_q4_0
 
 # A small vocabulary in which sentencepiece would merge values with units ("10%", "亿元").
 PIECES = [
