@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from data.atomic import atomic_write
+from data.errors import InputError
 from data.schema import Record, Span, validate_spans
 
 
-class FormatError(ValueError):
+class FormatError(InputError):
     """A line that is not a valid gold/prediction example; the message names the file and line."""
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from data.doccano import FormatError, read_jsonl
+from data.errors import cli_error
 from data.logs import setup_logging
 from data.schema import Record
 from inference.keys import KeyFileError, KeyMapper, is_well_formed
@@ -242,8 +243,7 @@ def main(argv: list[str] | None = None) -> int:
             print(format_scores(scores, args.markdown, args.confusions))
             report = scores.to_dict()
     except (KeyFileError, FormatError, OSError) as err:
-        print(f"evaluate-keys: {err}", file=sys.stderr)
-        return 2
+        return cli_error("evaluate-keys", err)
     if args.output:
         Path(args.output).write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return 0

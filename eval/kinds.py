@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from data.doccano import Example, FormatError, read_jsonl
+from data.errors import cli_error
 from inference.kinds import DIRECTIONS, KINDS, classify
 
 logger = logging.getLogger(__name__)
@@ -180,13 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         gold = read_kind_gold(args.gold)
     except (OSError, FormatError) as err:
-        print(f"evaluate-kinds: cannot read the kinds gold: {err}", file=sys.stderr)
-        return 2
+        return cli_error("evaluate-kinds: cannot read the kinds gold", err)
     try:
         sentences = {ex.id: ex for ex in read_jsonl(args.sentences)}
     except (OSError, FormatError) as err:
-        print(f"evaluate-kinds: cannot read the sentences: {err}", file=sys.stderr)
-        return 2
+        return cli_error("evaluate-kinds: cannot read the sentences", err)
     report = score_kinds(gold, sentences)
     print(format_report(report, f"kinds of {args.gold} (sentences {args.sentences})", args.markdown))
     if report["unmatched"]:

@@ -33,12 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from data.errors import InputError, cli_error
 from data.logs import setup_logging
 
 logger = logging.getLogger(__name__)
 
 
-class GoldError(ValueError):
+class GoldError(InputError):
     """A table gold file or one of its lines cannot be read."""
 
 
@@ -255,8 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         items = read_gold(gold_path)
     except (GoldError, OSError) as err:
-        print(f"evaluate-tables: {err}", file=sys.stderr)
-        return 2
+        return cli_error("evaluate-tables", err)
     total, scores, failed = FileScore("overall"), [], 0
     for where, item in items:
         name = item["file"]

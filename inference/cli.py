@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data.atomic import OutputError, atomic_write, check_output
+from data.errors import cli_error
 from data.logs import setup_logging
 from inference.extract import DocEnd, DocStart, Extractor, Piece
 from inference.options import add_model_options
@@ -138,6 +139,8 @@ def failing_checks(event: DocEnd) -> list[dict]:
 
 def _terminate(signum, frame):
     # Turn SIGTERM and SIGHUP into an exception so the atomic output's temporary file is removed.
+    # SystemExit, not a GovReportError: the process was asked to end, with the shell's code for a
+    # signal, and no handler on the way (the dispatcher's included) must turn that into a message.
     raise SystemExit(128 + signum)
 
 
@@ -180,8 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 pages, failures = write_site(jsonl, args.output)
             except (OSError, ViewError) as err:
-                print(f"extract: cannot write the review pages: {err}", file=sys.stderr)
-                return 2
+                return cli_error("extract: cannot write the review pages", err)
             print(f"extract: {pages} review pages in {args.output} (index.html)", file=sys.stderr)
             return status or (1 if failures else 0)
     try:  # before the model loads: a wrong output path is a usage error
@@ -189,8 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             if path is not None and path != "-":
                 check_output(path, args.inputs)
     except OutputError as err:
-        print(f"extract: {err}", file=sys.stderr)
-        return 2
+        return cli_error("extract", err)
     if args.no_progress or not sys.stderr.isatty():
         from transformers.utils import logging as hf_logging
 
@@ -198,16 +199,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         keys = KeyMapper.load(args.keys)
     except KeyFileError as err:
-        print(f"extract: bad --keys file: {err}", file=sys.stderr)
-        return 2
+        return cli_error("extract: bad --keys file", err)
     if args.workers > 1 or args.shard:
         return _main_units(args, fmt)
     try:
         extractor = Extractor.from_pretrained(args.model, batch_size=args.batch_size, device=args.device,
                                               backend=args.backend, keys=keys).settle()
     except (OSError, ValueError) as err:
-        print(f"extract: cannot load the model: {err}", file=sys.stderr)
-        return 2
+        return cli_error("extract: cannot load the model", err)
 
     previous = _catch_signals()
     summary = Summary()
@@ -254,8 +253,7 @@ def main(argv: list[str] | None = None) -> int:
             pass
         return 1
     except OutputError as err:  # the path changed since the check (a folder appeared, a FIFO was made)
-        print(f"extract: {err}", file=sys.stderr)
-        return 2
+        return cli_error("extract", err)
     except KeyboardInterrupt:
         print("extract: interrupted" + ("; no output written" if args.output else ""), file=sys.stderr)
         return 130
@@ -288,8 +286,7 @@ def _main_units(args, fmt: str) -> int:
         units = list_units(args.inputs, left_out=summary.left_out)
         shard = parse_shard(args.shard) if args.shard else None
     except ValueError as err:
-        print(f"extract: {err}", file=sys.stderr)
-        return 2
+        return cli_error("extract", err)
     if shard and not args.output:
         print("extract: --shard needs --output (its index is written beside it)", file=sys.stderr)
         return 2
@@ -319,8 +316,7 @@ def _main_units(args, fmt: str) -> int:
                 for result in counted():
                     writer.out.write(result.text)
     except (OSError, ValueError) as err:
-        print(f"extract: cannot load the model or write the output: {err}", file=sys.stderr)
-        return 2
+        return cli_error("extract: cannot load the model or write the output", err)
     message = summary.report(args.quiet)
     if message:
         print(message, file=sys.stderr)

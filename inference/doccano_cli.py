@@ -20,6 +20,7 @@ import sys
 from typing import Iterator
 
 from data.doccano import FormatError, atomic_write, write_jsonl
+from data.errors import cli_error
 from data.logs import setup_logging
 from inference.doccano_loop import LAYOUTS, ProbingTagger, Task, example_from_doccano, rank, tasks_from_events, \
     tasks_from_result
@@ -88,8 +89,7 @@ def _export(args) -> int:
             tagger = ProbingTagger(ModelTagger(args.model, batch_size=args.batch_size, device=args.device,
                                                backend=args.backend))
         except (OSError, ValueError) as err:
-            print(f"doccano export: cannot load the model: {err}", file=sys.stderr)
-            return 2
+            return cli_error("doccano export: cannot load the model", err)
         events = Extractor(tagger).stream(iter_documents(args.inputs))
         tasks.extend(tasks_from_events(_noting_failures(events, errors), tagger.o_confidence))
     ranked = rank(tasks, args.limit)

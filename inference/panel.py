@@ -25,6 +25,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping
 
+from data.errors import InputError
 from inference.crosschecks import cross_check, is_level, same_value, year_checks
 from inference.standard_keys import derive, key_order
 
@@ -37,7 +38,7 @@ __all__ = ["PanelReport", "PanelValue", "PanelRow", "Panel", "PanelInputError", 
 ID_COLUMNS = ("id", "source", "report", "agency", "year", "title")
 
 
-class PanelInputError(ValueError):
+class PanelInputError(InputError):
     """A JSONL line that is no extract output; the message says why."""
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from data.atomic import OutputError, atomic_write, check_output
+from data.errors import cli_error
 from data.logs import setup_logging
 from inference.panel import ID_COLUMNS, Panel, PanelInputError, build_panel, iter_lines, read_reports
 from inference.writers import csv_cell
@@ -123,8 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         if len(set(targets)) < len(targets):
             raise OutputError("the panel's output files must be four different files")
     except OutputError as err:
-        print(f"panel: {err}", file=sys.stderr)
-        return 2
+        return cli_error("panel", err)
     reports, broken, documents = [], [], 0
     for path in args.inputs:
         try:
@@ -140,8 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         write_panel(panel, paths["output"], paths["long"], paths["conflicts"], paths["checks"], args.inputs)
     except OutputError as err:
-        print(f"panel: {err}", file=sys.stderr)
-        return 2
+        return cli_error("panel", err)
     for item in broken:
         print(f"SKIPPED {item}", file=sys.stderr)
     if not args.quiet:

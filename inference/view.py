@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from data.atomic import atomic_write
+from data.errors import InputError, cli_error
 from data.logs import setup_logging
 from inference.view_html import LOW_CONFIDENCE, ViewSpan, esc, highlight, page, records_table, standard_tables
 
@@ -42,7 +43,7 @@ __all__ = ["ViewError", "DocView", "ReportView", "load_document", "render_docume
 logger = logging.getLogger(__name__)
 
 
-class ViewError(ValueError):
+class ViewError(InputError):
     """A JSONL line that cannot be shown (no text, offsets outside the text, not an object)."""
 
 
@@ -293,8 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         pages, failures = write_site(args.jsonl, args.output, args.low_confidence)
     except (OSError, ViewError) as err:
-        print(f"view: {err}", file=sys.stderr)
-        return 2
+        return cli_error("view", err)
     print(f"view: {pages} pages in {args.output} (index.html), {len(failures)} lines not shown", file=sys.stderr)
     for where, why in failures:
         print(f"FAILED {where}: {why}", file=sys.stderr)

