@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from data.errors import InputError, cli_error
+from data.jsonl import json_lines
 from data.logs import setup_logging
 
 logger = logging.getLogger(__name__)
@@ -111,20 +112,13 @@ def read_gold(path: Path) -> list[tuple[str, dict]]:
     items = []
     for file in files:
         try:
-            lines = file.read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError) as err:
+            for lineno, item in json_lines(file, GoldError):
+                where = f"{file}:{lineno}"
+                if not isinstance(item, dict) or not isinstance(item.get("file"), str):
+                    raise GoldError(f"{where}: a line needs 'file' (the raw file's name)")
+                items.append((where, item))
+        except OSError as err:
             raise GoldError(f"{file}: cannot read: {err}") from None
-        for lineno, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            where = f"{file}:{lineno}"
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise GoldError(f"{where}: not JSON: {err.msg}") from None
-            if not isinstance(item, dict) or not isinstance(item.get("file"), str):
-                raise GoldError(f"{where}: a line needs 'file' (the raw file's name)")
-            items.append((where, item))
     return items
 
 

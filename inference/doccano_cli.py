@@ -21,6 +21,7 @@ from typing import Iterator
 
 from data.doccano import FormatError, atomic_write, write_jsonl
 from data.errors import cli_error
+from data.jsonl import json_lines
 from data.logs import setup_logging
 from inference.doccano_loop import LAYOUTS, ProbingTagger, Task, example_from_doccano, rank, tasks_from_events, \
     tasks_from_result
@@ -54,14 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
 def _json_lines(paths: list[str], errors: list[str]) -> Iterator[tuple[str, dict]]:
     for path in paths:
         try:
-            with open(path, encoding="utf-8-sig") as f:
-                for lineno, line in enumerate(f, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        yield f"{path}:{lineno}", json.loads(line)
-                    except json.JSONDecodeError as err:
-                        errors.append(f"{path}:{lineno}: not JSON: {err.msg}")
+            for lineno, item in json_lines(path, FormatError, keep_going=True):
+                if isinstance(item, FormatError):
+                    errors.append(f"{path}:{lineno}: {item}")
+                else:
+                    yield f"{path}:{lineno}", item
         except OSError as err:
             errors.append(f"{path}: cannot read: {err.strerror or err}")
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Mapping
 
 from data.errors import InputError
 from inference.crosschecks import cross_check, is_level, same_value, year_checks
@@ -214,11 +214,3 @@ def build_panel(reports: Iterable[PanelReport], derived: bool = False) -> Panel:
         rows.append(row)
     checks += year_checks((row.report.ident(), row.report.agency, row.report.year, row.cells) for row in rows)
     return Panel(rows, key_order(seen), conflicts, checks)
-
-
-def iter_lines(path: str) -> Iterator[tuple[int, str]]:
-    """(line number, line) of a JSONL file, blank lines skipped."""
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if line.strip():
-                yield number, line

@@ -22,7 +22,6 @@ so that every writer can write them (docs/input.md).
 from __future__ import annotations
 
 import codecs
-import json
 import logging
 import os
 import re
@@ -31,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
+from data.errors import InputError
+from data.jsonl import loads
 from data.text import CLOSING_QUOTES, FULL_STOPS, SENTENCE_ENDS
 from inference.encoding import ReadError, detect_encoding
 
@@ -284,13 +285,9 @@ class Document:
 def _jsonl_line(line: str, lineno: int, where: str) -> Document:
     """The document of one JSONL line, or a failed one that says what is wrong with the line."""
     try:
-        item = json.loads(line)
-    except json.JSONDecodeError as err:
-        return Document.failed(where, f"line {lineno} is not JSON: {err.msg}")
-    except RecursionError:
-        return Document.failed(where, f"line {lineno} is JSON nested too deeply to read")
-    except ValueError as err:  # e.g. an integer of more than 4,300 digits
-        return Document.failed(where, f"line {lineno} is not readable JSON: {err}")
+        item = loads(line)
+    except InputError as err:
+        return Document.failed(where, f"line {lineno} is {err}")
     if not isinstance(item, dict) or not isinstance(item.get("text"), str):
         return Document.failed(where, f"line {lineno} has no string 'text'")
     doc_id = item.get("id")
