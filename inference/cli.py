@@ -25,6 +25,8 @@ from data.errors import cli_error
 from data.logs import setup_logging
 from inference.extract import DocEnd, DocStart, Extractor, Piece
 from inference.options import add_model_options
+from inference.parallel import (DocumentCounts, ExtractorSpec, list_units, map_units, parse_shard, select_shard,
+                                write_shard)
 from inference.keys import KeyFileError, KeyMapper
 from inference.reader import FOLDER_SUFFIXES, iter_documents
 from inference.reports import check_dict
@@ -98,8 +100,6 @@ class Summary:
 def document_total(inputs: list[str]) -> int | None:
     """How many documents ``inputs`` hold, when that is known without reading them: one per file
     (folders listed), None with standard input or a JSONL file (a document per line)."""
-    from inference.parallel import list_units
-
     if any(item == "-" or item.lower().endswith(".jsonl") for item in inputs):
         return None
     try:
@@ -210,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
 
     previous = _catch_signals()
     summary = Summary()
-    doc_records = doc_table = doc_lone = 0
+    counts = DocumentCounts()
     checks: list[dict] = []
     show = not args.no_progress and sys.stderr.isatty()
     docs_bar, chars_bar = _progress(show, args.inputs)
@@ -219,27 +219,16 @@ def main(argv: list[str] | None = None) -> int:
                          provenance=extractor.provenance()) as writer:
             for event in extractor.stream(iter_documents(args.inputs, left_out=summary.left_out)):
                 writer.handle(event)
+                done = counts.add(event, summary)
+                if done is not None:
+                    summary.lone_cells += done.lone_cells
+                    failing = failing_checks(event)
+                    summary.failing_checks += len(failing)
+                    checks += failing
                 if isinstance(event, Piece):
-                    doc_records += len(event.records)
-                    doc_lone += event.dropped
-                    if event.origin == "table":
-                        doc_table += len(event.records)
                     if chars_bar is not None:
                         chars_bar.update(event.end - event.start)
                 elif isinstance(event, DocEnd):
-                    summary.documents += 1
-                    summary.chars += event.chars
-                    if event.error is not None:
-                        summary.failures.append((event.doc.source, event.error))
-                    else:
-                        summary.records += doc_records
-                        summary.table_records += doc_table
-                        summary.lone_cells += doc_lone
-                        summary.reports += len(event.reports)
-                        failing = failing_checks(event)
-                        summary.failing_checks += len(failing)
-                        checks += failing
-                    doc_records = doc_table = doc_lone = 0
                     if docs_bar is not None:
                         docs_bar.update(1)
                 elif isinstance(event, DocStart):
@@ -275,7 +264,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main_units(args, fmt: str) -> int:
     """--workers / --shard: one unit per input file, mapped over processes (inference.parallel)."""
-    from inference.parallel import ExtractorSpec, list_units, map_units, parse_shard, select_shard, write_shard
     from model.device import available_cores
 
     if args.checks:
