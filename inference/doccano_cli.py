@@ -62,6 +62,8 @@ def _json_lines(paths: list[str], errors: list[str]) -> Iterator[tuple[str, dict
                     yield f"{path}:{lineno}", item
         except OSError as err:
             errors.append(f"{path}: cannot read: {err.strerror or err}")
+        except FormatError as err:  # not UTF-8: the lines after it cannot be found
+            errors.append(str(err))
 
 
 def _export(args) -> int:

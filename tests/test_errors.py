@@ -1,4 +1,5 @@
-"""One error hierarchy (data/errors.py), shown by the dispatcher as one line and exit code 2."""
+"""One error hierarchy (data/errors.py), shown by the dispatcher as one line and exit code 2; the JSONL
+reader (data/jsonl.py) names the file and line of a bad one."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import govreport
 from data.atomic import OutputError
 from data.doccano import FormatError
 from data.errors import ConfigError, GovReportError, InputError
+from data.jsonl import json_lines
 from eval.tables import GoldError
 from inference.checks import ExtractionError
 from inference.dask_run import DaskMissingError, ManifestError
@@ -81,3 +83,24 @@ def test_missing_gold_file_is_one_line_and_exit_2(command, tmp_path, capsys):
     assert govreport.main([command, "--gold", str(missing)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"{command}: ") and str(missing) in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("data, why", [
+    (b'{"a": 1}\n\n{"a": \n', "3: not JSON: Expecting value"),
+    (b'{"a": 1}\n' + b"[" * 100_000 + b"]" * 100_000 + b"\n", "2: not readable JSON (nested too deeply)"),
+    ('{"a": "年度"}\n'.encode("gbk"), "1: not UTF-8 text"),
+])
+def test_json_lines_names_file_and_line(tmp_path, data, why):
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(data)
+    with pytest.raises(FormatError) as caught:
+        list(json_lines(path, FormatError))
+    assert str(caught.value).startswith(f"{path}:{why}")
+
+
+def test_json_lines_can_report_a_bad_line_and_read_on(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"a": 1}\nnot json\n{"a": 2}\n')
+    lines = list(json_lines(path, ViewError, keep_going=True))
+    assert [n for n, _ in lines] == [1, 2, 3] and lines[0][1] == {"a": 1} and lines[2][1] == {"a": 2}
+    assert isinstance(lines[1][1], ViewError) and str(lines[1][1]).startswith("not JSON: ")
