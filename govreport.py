@@ -21,7 +21,7 @@ import logging
 import os
 import sys
 
-from data.atomic import OutputError
+from data.errors import GovReportError, cli_error
 
 # subcommand -> (module, one-line help). Stages own their CLIs; this table only routes.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -121,9 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     module = importlib.import_module(COMMANDS[name][0])
     try:
         return module.main(rest) or 0
-    except OutputError as err:  # an output path refused where the command did not check it first
-        print(f"govreport {name}: {err}", file=sys.stderr)
-        return 2
+    except GovReportError as err:  # one its main did not turn into a message itself
+        return cli_error(f"govreport {name}", err)
 
 
 if __name__ == "__main__":

@@ -36,15 +36,13 @@ import time
 from pathlib import Path
 from typing import Iterable
 
+from data.errors import OutputError
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["OutputError", "atomic_write", "check_output", "temp_name", "remove_stale_temps"]
 
 _TEMP = re.compile(r"^\.(?P<name>.+)\.govreport-(?P<pid>\d+)-[0-9a-f]{8}\.tmp$")
-
-
-class OutputError(ValueError):
-    """An output path that cannot or must not be written; the message says which and why."""
 
 
 def temp_name(name: str, pid: int | None = None) -> str:
@@ -115,7 +113,7 @@ def check_output(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] = 
     >>> check_output("")
     Traceback (most recent call last):
     ...
-    data.atomic.OutputError: the output path is empty
+    data.errors.OutputError: the output path is empty
     """
     if str(path).strip() == "":
         raise OutputError("the output path is empty")

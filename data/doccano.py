@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from data.atomic import atomic_write
+from data.errors import InputError
+from data.jsonl import json_lines
 from data.schema import Record, Span, validate_spans
 
 
-class FormatError(ValueError):
+class FormatError(InputError):
     """A line that is not a valid gold/prediction example; the message names the file and line."""
 
 
@@ -65,27 +67,14 @@ class Example:
 
 def iter_jsonl(path: str | os.PathLike) -> Iterator[Example]:
     """Yield examples from a JSONL file; a bad line raises FormatError naming file and line."""
-    with open(path, encoding="utf-8-sig") as f:
-        lineno = 0
-        while True:
-            try:
-                line = f.readline()
-            except UnicodeDecodeError as err:  # a GBK or binary file
-                raise FormatError(f"{path}:{lineno + 1}: not UTF-8 text ({err.reason})") from None
-            if not line:
-                break
-            lineno += 1
-            if not line.strip():
-                continue
-            try:
-                ex = Example.from_dict(json.loads(line))
-            except (json.JSONDecodeError, FormatError) as err:
-                raise FormatError(f"{path}:{lineno}: {err}") from None
-            except (RecursionError, ValueError) as err:
-                raise FormatError(f"{path}:{lineno}: not readable JSON ({type(err).__name__})") from None
-            if not ex.id:
-                ex.id = f"{Path(path).stem}-{lineno}"
-            yield ex
+    for lineno, item in json_lines(path, FormatError):
+        try:
+            ex = Example.from_dict(item)
+        except FormatError as err:
+            raise FormatError(f"{path}:{lineno}: {err}") from None
+        if not ex.id:
+            ex.id = f"{Path(path).stem}-{lineno}"
+        yield ex
 
 
 def read_jsonl(path: str | os.PathLike) -> list[Example]:

@@ -22,7 +22,6 @@ import collections
 import json
 import logging
 import random
-import sys
 import time
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from data import lexicon
 from data import text as textutil
 from data.atomic import OutputError, check_output
 from data.doccano import Example, atomic_write, write_jsonl
+from data.errors import cli_error
 from data.hf_dataset import HF_DIR, card_metadata, front_matter, strip_front_matter, write_hf
 from data.logs import setup_logging
 from data.numbers.chars import CN_DIGIT_CHARS
@@ -227,7 +227,7 @@ def check_dataset_folder(out: str | Path) -> Path:
     >>> check_dataset_folder("")
     Traceback (most recent call last):
     ...
-    data.atomic.OutputError: the output folder is empty ('')
+    data.errors.OutputError: the output folder is empty ('')
     """
     if str(out).strip() == "":
         raise OutputError(f"the output folder is empty ({str(out)!r})")
@@ -272,8 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     try:  # before the minutes of generating
         check_dataset_folder(args.out)
     except OutputError as err:
-        print(f"generate: {err}", file=sys.stderr)
-        return 2
+        return cli_error("generate", err)
     start = time.time()
     ds = build_dataset(args.reports, args.seed, progress=True)
     write_dataset(ds, Path(args.out), args.seed, args.reports)

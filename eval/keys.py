@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from data.doccano import FormatError, read_jsonl
+from data.errors import cli_error
+from data.jsonl import json_lines
 from data.logs import setup_logging
 from data.schema import Record
 from inference.keys import KeyFileError, KeyMapper, is_well_formed
@@ -104,24 +106,17 @@ class KeyScores:
 def read_key_gold(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
     """The gold lines of ``path`` with their line numbers; a bad line raises ``FormatError`` naming it."""
     items = []
-    with open(path, encoding="utf-8-sig") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise FormatError(f"{where}: not valid JSON: {err.msg}") from None
-            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-                raise FormatError(f"{where}: expected an object with a string 'id'")
-            span = item.get("value_span")
-            if not (isinstance(span, list) and len(span) == 2 and all(isinstance(x, int) for x in span)):
-                raise FormatError(f"{where}: 'value_span' must be [start, end]")
-            key = item.get("key")
-            if key is not None and (not isinstance(key, str) or not is_well_formed(key)):
-                raise FormatError(f"{where}: malformed key {key!r}")
-            items.append((lineno, item))
+    for lineno, item in json_lines(path, FormatError):
+        where = f"{path}:{lineno}"
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            raise FormatError(f"{where}: expected an object with a string 'id'")
+        span = item.get("value_span")
+        if not (isinstance(span, list) and len(span) == 2 and all(isinstance(x, int) for x in span)):
+            raise FormatError(f"{where}: 'value_span' must be [start, end]")
+        key = item.get("key")
+        if key is not None and (not isinstance(key, str) or not is_well_formed(key)):
+            raise FormatError(f"{where}: malformed key {key!r}")
+        items.append((lineno, item))
     return items
 
 
@@ -242,8 +237,7 @@ def main(argv: list[str] | None = None) -> int:
             print(format_scores(scores, args.markdown, args.confusions))
             report = scores.to_dict()
     except (KeyFileError, FormatError, OSError) as err:
-        print(f"evaluate-keys: {err}", file=sys.stderr)
-        return 2
+        return cli_error("evaluate-keys", err)
     if args.output:
         Path(args.output).write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return 0

@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from data.doccano import Example, FormatError, read_jsonl
+from data.errors import cli_error
+from data.jsonl import json_lines
 from inference.kinds import DIRECTIONS, KINDS, classify
 
 logger = logging.getLogger(__name__)
@@ -79,22 +81,16 @@ def read_kind_gold(path: str | Path) -> list[KindGold]:
     """The entries of a kinds gold file; FormatError naming the file and line for a bad one."""
     out: list[KindGold] = []
     seen: dict[tuple[str, tuple[int, int]], int] = {}
-    with open(path, encoding="utf-8-sig") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                checked = _check(json.loads(line))
-            except json.JSONDecodeError as err:
-                checked = f"not JSON: {err}"
-            if isinstance(checked, str):
-                raise FormatError(f"{path}:{lineno}: {checked}")
-            key = (checked.id, checked.value_span)
-            if key in seen:
-                raise FormatError(f"{path}:{lineno}: record {checked.id} {list(checked.value_span)} "
-                                  f"is already on line {seen[key]}")
-            seen[key] = lineno
-            out.append(KindGold(*key, checked.kind, checked.direction, checked.basis, lineno))
+    for lineno, item in json_lines(path, FormatError):
+        checked = _check(item)
+        if isinstance(checked, str):
+            raise FormatError(f"{path}:{lineno}: {checked}")
+        key = (checked.id, checked.value_span)
+        if key in seen:
+            raise FormatError(f"{path}:{lineno}: record {checked.id} {list(checked.value_span)} "
+                              f"is already on line {seen[key]}")
+        seen[key] = lineno
+        out.append(KindGold(*key, checked.kind, checked.direction, checked.basis, lineno))
     return out
 
 
@@ -180,13 +176,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         gold = read_kind_gold(args.gold)
     except (OSError, FormatError) as err:
-        print(f"evaluate-kinds: cannot read the kinds gold: {err}", file=sys.stderr)
-        return 2
+        return cli_error("evaluate-kinds: cannot read the kinds gold", err)
     try:
         sentences = {ex.id: ex for ex in read_jsonl(args.sentences)}
     except (OSError, FormatError) as err:
-        print(f"evaluate-kinds: cannot read the sentences: {err}", file=sys.stderr)
-        return 2
+        return cli_error("evaluate-kinds: cannot read the sentences", err)
     report = score_kinds(gold, sentences)
     print(format_report(report, f"kinds of {args.gold} (sentences {args.sentences})", args.markdown))
     if report["unmatched"]:

@@ -18,6 +18,7 @@ import sys
 from typing import Any
 
 from data.atomic import atomic_write
+from data.errors import cli_error
 
 __all__ = ["check_html_deps", "write_html", "run_compare", "markdown_compare"]
 
@@ -76,8 +77,7 @@ def run_compare(args) -> int:
         a, b = (load_report(path) for path in args.compare)
         result = compare(a, b, max(args.bootstrap, 1), args.seed)
     except (OSError, ValueError, KeyError, json.JSONDecodeError) as err:
-        print(f"evaluate: cannot compare: {err}", file=sys.stderr)
-        return 2
+        return cli_error("evaluate: cannot compare", err)
     print(markdown_compare(result))
     if args.output:
         with atomic_write(args.output) as f:

@@ -33,12 +33,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from data.errors import InputError, cli_error
+from data.jsonl import json_lines
 from data.logs import setup_logging
 
 logger = logging.getLogger(__name__)
 
 
-class GoldError(ValueError):
+class GoldError(InputError):
     """A table gold file or one of its lines cannot be read."""
 
 
@@ -110,20 +112,13 @@ def read_gold(path: Path) -> list[tuple[str, dict]]:
     items = []
     for file in files:
         try:
-            lines = file.read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError) as err:
+            for lineno, item in json_lines(file, GoldError):
+                where = f"{file}:{lineno}"
+                if not isinstance(item, dict) or not isinstance(item.get("file"), str):
+                    raise GoldError(f"{where}: a line needs 'file' (the raw file's name)")
+                items.append((where, item))
+        except OSError as err:
             raise GoldError(f"{file}: cannot read: {err}") from None
-        for lineno, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            where = f"{file}:{lineno}"
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise GoldError(f"{where}: not JSON: {err.msg}") from None
-            if not isinstance(item, dict) or not isinstance(item.get("file"), str):
-                raise GoldError(f"{where}: a line needs 'file' (the raw file's name)")
-            items.append((where, item))
     return items
 
 
@@ -255,8 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         items = read_gold(gold_path)
     except (GoldError, OSError) as err:
-        print(f"evaluate-tables: {err}", file=sys.stderr)
-        return 2
+        return cli_error("evaluate-tables", err)
     total, scores, failed = FileScore("overall"), [], 0
     for where, item in items:
         name = item["file"]

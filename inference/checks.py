@@ -19,12 +19,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from data.errors import GovReportError
 from data.schema import Record
 
 __all__ = ["ExtractionError", "check_texts", "check_ids"]
 
 
-class ExtractionError(RuntimeError):
+class ExtractionError(GovReportError, RuntimeError):
     """Some texts of :meth:`Extractor.extract` failed; ``failures`` holds ``(index, why)``
     and ``records`` the records of every text (empty for a failed one)."""
 

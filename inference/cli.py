@@ -21,9 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data.atomic import OutputError, atomic_write, check_output
+from data.errors import cli_error
 from data.logs import setup_logging
 from inference.extract import DocEnd, DocStart, Extractor, Piece
 from inference.options import add_model_options
+from inference.parallel import (DocumentCounts, ExtractorSpec, list_units, map_units, parse_shard, select_shard,
+                                write_shard)
 from inference.keys import KeyFileError, KeyMapper
 from inference.reader import FOLDER_SUFFIXES, iter_documents
 from inference.reports import check_dict
@@ -97,8 +100,6 @@ class Summary:
 def document_total(inputs: list[str]) -> int | None:
     """How many documents ``inputs`` hold, when that is known without reading them: one per file
     (folders listed), None with standard input or a JSONL file (a document per line)."""
-    from inference.parallel import list_units
-
     if any(item == "-" or item.lower().endswith(".jsonl") for item in inputs):
         return None
     try:
@@ -138,6 +139,8 @@ def failing_checks(event: DocEnd) -> list[dict]:
 
 def _terminate(signum, frame):
     # Turn SIGTERM and SIGHUP into an exception so the atomic output's temporary file is removed.
+    # SystemExit, not a GovReportError: the process was asked to end, with the shell's code for a
+    # signal, and no handler on the way (the dispatcher's included) must turn that into a message.
     raise SystemExit(128 + signum)
 
 
@@ -180,8 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 pages, failures = write_site(jsonl, args.output)
             except (OSError, ViewError) as err:
-                print(f"extract: cannot write the review pages: {err}", file=sys.stderr)
-                return 2
+                return cli_error("extract: cannot write the review pages", err)
             print(f"extract: {pages} review pages in {args.output} (index.html)", file=sys.stderr)
             return status or (1 if failures else 0)
     try:  # before the model loads: a wrong output path is a usage error
@@ -189,8 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             if path is not None and path != "-":
                 check_output(path, args.inputs)
     except OutputError as err:
-        print(f"extract: {err}", file=sys.stderr)
-        return 2
+        return cli_error("extract", err)
     if args.no_progress or not sys.stderr.isatty():
         from transformers.utils import logging as hf_logging
 
@@ -198,20 +199,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         keys = KeyMapper.load(args.keys)
     except KeyFileError as err:
-        print(f"extract: bad --keys file: {err}", file=sys.stderr)
-        return 2
+        return cli_error("extract: bad --keys file", err)
     if args.workers > 1 or args.shard:
         return _main_units(args, fmt)
     try:
         extractor = Extractor.from_pretrained(args.model, batch_size=args.batch_size, device=args.device,
                                               backend=args.backend, keys=keys).settle()
     except (OSError, ValueError) as err:
-        print(f"extract: cannot load the model: {err}", file=sys.stderr)
-        return 2
+        return cli_error("extract: cannot load the model", err)
 
     previous = _catch_signals()
     summary = Summary()
-    doc_records = doc_table = doc_lone = 0
+    counts = DocumentCounts()
     checks: list[dict] = []
     show = not args.no_progress and sys.stderr.isatty()
     docs_bar, chars_bar = _progress(show, args.inputs)
@@ -220,27 +219,16 @@ def main(argv: list[str] | None = None) -> int:
                          provenance=extractor.provenance()) as writer:
             for event in extractor.stream(iter_documents(args.inputs, left_out=summary.left_out)):
                 writer.handle(event)
+                done = counts.add(event, summary)
+                if done is not None:
+                    summary.lone_cells += done.lone_cells
+                    failing = failing_checks(event)
+                    summary.failing_checks += len(failing)
+                    checks += failing
                 if isinstance(event, Piece):
-                    doc_records += len(event.records)
-                    doc_lone += event.dropped
-                    if event.origin == "table":
-                        doc_table += len(event.records)
                     if chars_bar is not None:
                         chars_bar.update(event.end - event.start)
                 elif isinstance(event, DocEnd):
-                    summary.documents += 1
-                    summary.chars += event.chars
-                    if event.error is not None:
-                        summary.failures.append((event.doc.source, event.error))
-                    else:
-                        summary.records += doc_records
-                        summary.table_records += doc_table
-                        summary.lone_cells += doc_lone
-                        summary.reports += len(event.reports)
-                        failing = failing_checks(event)
-                        summary.failing_checks += len(failing)
-                        checks += failing
-                    doc_records = doc_table = doc_lone = 0
                     if docs_bar is not None:
                         docs_bar.update(1)
                 elif isinstance(event, DocStart):
@@ -254,8 +242,7 @@ def main(argv: list[str] | None = None) -> int:
             pass
         return 1
     except OutputError as err:  # the path changed since the check (a folder appeared, a FIFO was made)
-        print(f"extract: {err}", file=sys.stderr)
-        return 2
+        return cli_error("extract", err)
     except KeyboardInterrupt:
         print("extract: interrupted" + ("; no output written" if args.output else ""), file=sys.stderr)
         return 130
@@ -277,7 +264,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main_units(args, fmt: str) -> int:
     """--workers / --shard: one unit per input file, mapped over processes (inference.parallel)."""
-    from inference.parallel import ExtractorSpec, list_units, map_units, parse_shard, select_shard, write_shard
     from model.device import available_cores
 
     if args.checks:
@@ -288,8 +274,7 @@ def _main_units(args, fmt: str) -> int:
         units = list_units(args.inputs, left_out=summary.left_out)
         shard = parse_shard(args.shard) if args.shard else None
     except ValueError as err:
-        print(f"extract: {err}", file=sys.stderr)
-        return 2
+        return cli_error("extract", err)
     if shard and not args.output:
         print("extract: --shard needs --output (its index is written beside it)", file=sys.stderr)
         return 2
@@ -319,8 +304,7 @@ def _main_units(args, fmt: str) -> int:
                 for result in counted():
                     writer.out.write(result.text)
     except (OSError, ValueError) as err:
-        print(f"extract: cannot load the model or write the output: {err}", file=sys.stderr)
-        return 2
+        return cli_error("extract: cannot load the model or write the output", err)
     message = summary.report(args.quiet)
     if message:
         print(message, file=sys.stderr)

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from data.atomic import atomic_write
+from data.errors import GovReportError, InputError, cli_error
 from data.logs import setup_logging
 from inference.extract import Extractor
 from inference.options import add_model_options
@@ -51,11 +52,11 @@ MANIFEST = "manifest.json"
 COUNTS = ("documents", "reports", "chars", "records", "table_records")
 
 
-class DaskMissingError(ImportError):
+class DaskMissingError(GovReportError, ImportError):
     """dask.distributed is not installed; the message says how to install it."""
 
 
-class ManifestError(ValueError):
+class ManifestError(InputError):
     """The output folder holds a different run (other inputs, format, model or shard count)."""
 
 
@@ -351,8 +352,7 @@ def main(argv: list[str] | None = None) -> int:
                            include_text=args.include_text, scheduler=args.scheduler, local_workers=args.local_workers,
                            memory_limit=args.memory_limit, progress=not args.no_progress and sys.stderr.isatty())
     except (DaskMissingError, ManifestError, ValueError, OSError) as err:
-        print(f"extract-dask: {err}", file=sys.stderr)
-        return 2
+        return cli_error("extract-dask", err)
     except KeyboardInterrupt:
         print("extract-dask: interrupted; rerun the same command to finish the missing shards", file=sys.stderr)
         return 130
@@ -377,8 +377,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             merge_shards([str(Path(args.out_dir) / e["output"]) for e in run["shards"]], args.output)
         except (MergeError, OSError) as err:
-            print(f"extract-dask: cannot merge: {err}", file=sys.stderr)
-            return 2
+            return cli_error("extract-dask: cannot merge", err)
     return 1 if failures else 0
 
 

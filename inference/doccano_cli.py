@@ -20,6 +20,8 @@ import sys
 from typing import Iterator
 
 from data.doccano import FormatError, atomic_write, write_jsonl
+from data.errors import cli_error
+from data.jsonl import json_lines
 from data.logs import setup_logging
 from inference.doccano_loop import LAYOUTS, ProbingTagger, Task, example_from_doccano, rank, tasks_from_events, \
     tasks_from_result
@@ -53,16 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
 def _json_lines(paths: list[str], errors: list[str]) -> Iterator[tuple[str, dict]]:
     for path in paths:
         try:
-            with open(path, encoding="utf-8-sig") as f:
-                for lineno, line in enumerate(f, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        yield f"{path}:{lineno}", json.loads(line)
-                    except json.JSONDecodeError as err:
-                        errors.append(f"{path}:{lineno}: not JSON: {err.msg}")
+            for lineno, item in json_lines(path, FormatError, keep_going=True):
+                if isinstance(item, FormatError):
+                    errors.append(f"{path}:{lineno}: {item}")
+                else:
+                    yield f"{path}:{lineno}", item
         except OSError as err:
             errors.append(f"{path}: cannot read: {err.strerror or err}")
+        except FormatError as err:  # not UTF-8: the lines after it cannot be found
+            errors.append(str(err))
 
 
 def _export(args) -> int:
@@ -88,8 +89,7 @@ def _export(args) -> int:
             tagger = ProbingTagger(ModelTagger(args.model, batch_size=args.batch_size, device=args.device,
                                                backend=args.backend))
         except (OSError, ValueError) as err:
-            print(f"doccano export: cannot load the model: {err}", file=sys.stderr)
-            return 2
+            return cli_error("doccano export: cannot load the model", err)
         events = Extractor(tagger).stream(iter_documents(args.inputs))
         tasks.extend(tasks_from_events(_noting_failures(events, errors), tagger.o_confidence))
     ranked = rank(tasks, args.limit)

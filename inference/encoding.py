@@ -34,6 +34,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from data.errors import InputError
+
 __all__ = ["ReadError", "detect_encoding", "CONTROL_SHARE", "MIN_HAN", "BIG5_MARGIN"]
 
 _SNIFF_BYTES = 1 << 16  # bytes looked at for a byte-order mark and NUL bytes
@@ -46,7 +48,7 @@ _COMMON_SHARE = 0.5  # and this share of its Han characters must be common ones
 _ODD_SHARE = 0.02  # GB18030 read by mistake is full of rare and private-use characters
 
 
-class ReadError(Exception):
+class ReadError(InputError):
     """An input that cannot be read as text; the message says why, for the failure summary."""
 
 

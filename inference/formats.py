@@ -1,13 +1,14 @@
-"""Reports that are not plain text: ``.html``/``.htm``, ``.pdf`` and ``.docx`` files, as documents.
+"""Reports that are not plain text: ``.html``/``.htm``, ``.pdf`` and ``.docx`` files, as text.
 
 Each reader turns its file into text with the block structure kept (a paragraph, heading or
 list item per line) and tables kept as rows, one line per row with the cells joined by
 " | " (the pipe rows the table parser reads, spec §3 (a)); a cell that spans rows is
-written on its first row only. Files fail as ``.txt`` files do: a broken file becomes a
-:class:`~inference.reader.Document` with an ``error`` (named in the summary, skipped, a
-non-zero exit), never an exception. HTML is read with the standard library's parser; PDF
-needs ``pypdf`` and DOCX ``python-docx`` (``pip install 'govreport[formats]'``): without
-them such a file fails with a message that says what to install.
+written on its first row only. :data:`FORMAT_SUFFIXES` are the suffixes read here; a file
+that cannot be read raises :class:`~inference.encoding.ReadError`, which
+:func:`inference.reader.read_formatted` turns into a document with an ``error`` (named in the
+summary, skipped, a non-zero exit), as for a ``.txt`` file. HTML is read with the standard
+library's parser; PDF needs ``pypdf`` and DOCX ``python-docx`` (``pip install
+'govreport[formats]'``): without them such a file fails with a message that says what to install.
 
 >>> doc = read_html_text("<h1>2019年某局统计公报</h1><p>发布信息<b>41</b>条。</p>"
 ...                      "<table><tr><td>规章</td><td>0</td></tr></table>")
@@ -19,30 +20,22 @@ them such a file fails with a message that says what to install.
 
 from __future__ import annotations
 
+import importlib
 import logging
-from dataclasses import dataclass, field
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Callable
+from types import ModuleType
+from typing import Callable, Iterator
 
-from inference.reader import Document, ReadError, detect_encoding
+from inference.encoding import ReadError, detect_encoding
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FORMAT_SUFFIXES", "MarkupDocument", "read_formatted", "read_html_text", "read_pdf_text",
-           "read_docx_text"]
+__all__ = ["FORMAT_SUFFIXES", "TableMarkup", "read_text", "read_html_text", "read_pdf_text", "read_docx_text"]
 
 # (start, end, markup): a table's rows in the text and the <table> element they came from
 TableMarkup = tuple[int, int, str]
-
-
-@dataclass
-class MarkupDocument(Document):
-    """A document read from HTML: ``tables_html`` keeps each ``<table>`` element's markup
-    with the ``[start, end)`` of its rows in the text, for a parser that reads rowspan and
-    colspan from the markup itself."""
-
-    tables_html: list[TableMarkup] = field(default_factory=list, repr=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,21 +166,33 @@ def _read_html(path: Path) -> tuple[str, list[TableMarkup]]:
 # ---------------------------------------------------------------------------------------------
 
 
+def _library(module: str, suffix: str, package: str) -> ModuleType:
+    """The optional library that reads ``suffix`` files; ReadError saying how to install it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ReadError(f"reading {suffix} needs {package}: pip install 'govreport[formats]'") from None
+
+
+@contextmanager
+def _broken(kind: str) -> Iterator[None]:
+    """Any error a library raises on a broken file, as ``ReadError("broken KIND (...)")``."""
+    try:
+        yield
+    except ReadError:
+        raise
+    except Exception as err:  # noqa: BLE001 - pypdf, a broken zip or XML raise many kinds
+        raise ReadError(f"broken {kind} ({type(err).__name__}: {err})") from None
+
+
 def read_pdf_text(path: str | Path) -> str:
     """The text layer of a PDF, page after page (``pypdf``); ReadError when there is none."""
-    try:
-        import pypdf
-    except ImportError:
-        raise ReadError("reading .pdf needs pypdf: pip install 'govreport[formats]'") from None
-    try:
+    pypdf = _library("pypdf", ".pdf", "pypdf")
+    with _broken("PDF"):
         pdf = pypdf.PdfReader(str(path))
         if pdf.is_encrypted and not pdf.decrypt(""):
             raise ReadError("encrypted PDF")
         pages = [page.extract_text() or "" for page in pdf.pages]
-    except ReadError:
-        raise
-    except Exception as err:  # noqa: BLE001 - pypdf raises many kinds on a broken file
-        raise ReadError(f"broken PDF ({type(err).__name__}: {err})") from None
     text = "\n".join(page.rstrip("\n") for page in pages)
     if not text.strip():
         raise ReadError("PDF without a text layer (a scanned PDF needs OCR first)")
@@ -196,21 +201,16 @@ def read_pdf_text(path: str | Path) -> str:
 
 def read_docx_text(path: str | Path) -> str:
     """Paragraphs and tables of a Word document in document order (``python-docx``)."""
-    try:
-        import docx
-        from docx.table import Table
-    except ImportError:
-        raise ReadError("reading .docx needs python-docx: pip install 'govreport[formats]'") from None
-    try:
+    table = _library("docx.table", ".docx", "python-docx").Table
+    docx = _library("docx", ".docx", "python-docx")
+    with _broken("DOCX"):
         document = docx.Document(str(path))
         lines: list[str] = []
         for block in document.iter_inner_content():
-            if isinstance(block, Table):
+            if isinstance(block, table):
                 lines.extend(_docx_rows(block))
             else:
                 lines.append(block.text)
-    except Exception as err:  # noqa: BLE001 - a broken zip or XML surfaces as many kinds
-        raise ReadError(f"broken DOCX ({type(err).__name__}: {err})") from None
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
@@ -239,21 +239,13 @@ _READERS: dict[str, Callable[[Path], tuple[str, list[TableMarkup]]]] = {
     ".pdf": lambda path: (read_pdf_text(path), []),
     ".docx": lambda path: (read_docx_text(path), []),
 }
-FORMAT_SUFFIXES = frozenset(_READERS)
+# The suffixes read here (lower case), in the order help texts name them.
+FORMAT_SUFFIXES = tuple(_READERS)
 
 
-def read_formatted(path: str | Path) -> Document:
-    """An ``.html``/``.htm``, ``.pdf`` or ``.docx`` file as a document (with ``error`` when it cannot be read)."""
-    path = Path(path)
-    name = str(path)
-    try:
-        if not path.is_file():
-            raise ReadError("no such file" if not path.exists() else "not a regular file")
-        text, tables = _READERS[path.suffix.lower()](path)
-    except ReadError as err:
-        return Document(id=name, source=name, error=str(err))
-    except OSError as err:
-        return Document(id=name, source=name, error=f"cannot read: {err.strerror or err}")
-    doc = MarkupDocument.from_text(text, id=name, source=name)
-    doc.tables_html = tables
-    return doc
+def read_text(path: Path) -> tuple[str, list[TableMarkup]]:
+    """The text of a file of :data:`FORMAT_SUFFIXES` and its tables' markup (HTML only);
+    ReadError or OSError when it cannot be read."""
+    if not path.is_file():
+        raise ReadError("no such file" if not path.exists() else "not a regular file")
+    return _READERS[path.suffix.lower()](path)

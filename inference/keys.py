@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from data.errors import InputError
 from data.schema import Record
 from data.text import _SIMPLIFIED, _TRADITIONAL
 
@@ -52,7 +53,7 @@ _WELL_FORMED = re.compile(r"^[^.\s]+(?:\.[^.\s]+)+$")
 _RULE_FIELDS = {"key", "metric", "not_metric", "units", "before", "not_before", "sentence", "not_sentence", "verb"}
 
 
-class KeyFileError(ValueError):
+class KeyFileError(InputError):
     """A taxonomy or mapping file that cannot be used; the message names the file and the line."""
 
 

@@ -20,6 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from data.errors import InputError, cli_error
 from inference.parallel import index_path
 
 logger = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["merge_shards", "MergeError"]
 
 
-class MergeError(ValueError):
+class MergeError(InputError):
     """Shard outputs that do not make one complete run; the message says what is missing."""
 
 
@@ -90,7 +91,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         units = merge_shards(args.shards, args.output)
     except (MergeError, OSError, json.JSONDecodeError) as err:
-        print(f"merge: {err}", file=sys.stderr)
-        return 2
+        return cli_error("merge", err)
     print(f"merge: {len(args.shards)} shards, {units} files -> {args.output}", file=sys.stderr)
     return 0

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Mapping
 
+from data.errors import InputError
 from inference.crosschecks import cross_check, is_level, same_value, year_checks
 from inference.standard_keys import derive, key_order
 
@@ -37,7 +38,7 @@ __all__ = ["PanelReport", "PanelValue", "PanelRow", "Panel", "PanelInputError", 
 ID_COLUMNS = ("id", "source", "report", "agency", "year", "title")
 
 
-class PanelInputError(ValueError):
+class PanelInputError(InputError):
     """A JSONL line that is no extract output; the message says why."""
 
 
@@ -213,11 +214,3 @@ def build_panel(reports: Iterable[PanelReport], derived: bool = False) -> Panel:
         rows.append(row)
     checks += year_checks((row.report.ident(), row.report.agency, row.report.year, row.cells) for row in rows)
     return Panel(rows, key_order(seen), conflicts, checks)
-
-
-def iter_lines(path: str) -> Iterator[tuple[int, str]]:
-    """(line number, line) of a JSONL file, blank lines skipped."""
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if line.strip():
-                yield number, line

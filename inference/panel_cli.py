@@ -22,8 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from data.atomic import OutputError, atomic_write, check_output
+from data.errors import cli_error
+from data.jsonl import json_lines
 from data.logs import setup_logging
-from inference.panel import ID_COLUMNS, Panel, PanelInputError, build_panel, iter_lines, read_reports
+from inference.panel import ID_COLUMNS, Panel, PanelInputError, build_panel, read_reports
 from inference.writers import csv_cell
 
 logger = logging.getLogger(__name__)
@@ -123,25 +125,27 @@ def main(argv: list[str] | None = None) -> int:
         if len(set(targets)) < len(targets):
             raise OutputError("the panel's output files must be four different files")
     except OutputError as err:
-        print(f"panel: {err}", file=sys.stderr)
-        return 2
+        return cli_error("panel", err)
     reports, broken, documents = [], [], 0
     for path in args.inputs:
         try:
-            for number, line in iter_lines(path):
+            for number, item in json_lines(path, PanelInputError, keep_going=True):
                 try:
-                    reports += read_reports(json.loads(line))
+                    if isinstance(item, PanelInputError):
+                        raise item
+                    reports += read_reports(item)
                     documents += 1
-                except (json.JSONDecodeError, PanelInputError) as err:
+                except PanelInputError as err:
                     broken.append(f"{path}:{number}: {err}")
-        except (OSError, UnicodeDecodeError) as err:
+        except OSError as err:
             broken.append(f"{path}: cannot read it: {err}")
+        except PanelInputError as err:  # not UTF-8: the lines after it cannot be found
+            broken.append(str(err))
     panel = build_panel(reports, derived=args.derived)
     try:
         write_panel(panel, paths["output"], paths["long"], paths["conflicts"], paths["checks"], args.inputs)
     except OutputError as err:
-        print(f"panel: {err}", file=sys.stderr)
-        return 2
+        return cli_error("panel", err)
     for item in broken:
         print(f"SKIPPED {item}", file=sys.stderr)
     if not args.quiet:

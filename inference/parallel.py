@@ -26,7 +26,7 @@ import json
 import logging
 import multiprocessing
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -37,8 +37,8 @@ from inference.writers import FORMATS, CsvWriter, JsonlWriter
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Unit", "UnitResult", "ExtractorSpec", "list_units", "shard_of", "parse_shard", "select_shard",
-           "extract_unit", "extract_units", "map_units", "write_shard", "index_path", "INDEX_SUFFIX"]
+__all__ = ["Unit", "UnitResult", "DocumentCounts", "ExtractorSpec", "list_units", "shard_of", "parse_shard",
+           "select_shard", "extract_unit", "extract_units", "map_units", "write_shard", "index_path", "INDEX_SUFFIX"]
 
 # The index a shard's output carries beside it: OUTPUT + INDEX_SUFFIX.
 INDEX_SUFFIX = ".index.json"
@@ -67,6 +67,43 @@ class UnitResult:
     records: int = 0
     table_records: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class DocumentCounts:
+    """What the document being extracted adds to a run's counts, gathered event by event.
+
+    :meth:`add` takes every event of the stream. At a document's DocEnd it adds the document to
+    ``totals`` (anything with ``documents``, ``chars``, ``failures``, ``records``,
+    ``table_records`` and ``reports``: a :class:`UnitResult`, extract's summary) and starts
+    the next one; a failed document adds its characters and its failure only.
+    """
+
+    records: int = 0
+    table_records: int = 0
+    lone_cells: int = 0  # numbers left out as lone cells of a flattened table
+
+    def add(self, event, totals) -> DocumentCounts | None:
+        """Count ``event``; at a DocEnd, the finished document's counts, or None when it failed."""
+        if isinstance(event, Piece):
+            self.records += len(event.records)
+            self.lone_cells += event.dropped
+            if event.origin == "table":
+                self.table_records += len(event.records)
+            return None
+        if not isinstance(event, DocEnd):
+            return None
+        done = replace(self)
+        self.records = self.table_records = self.lone_cells = 0
+        totals.documents += 1
+        totals.chars += event.chars
+        if event.error is not None:
+            totals.failures.append((event.doc.source, event.error))
+            return None
+        totals.records += done.records
+        totals.table_records += done.table_records
+        totals.reports += len(event.reports)
+        return done
 
 
 def list_units(inputs: Iterable[str], left_out: list[str] | None = None) -> list[Unit]:
@@ -184,7 +221,7 @@ def extract_units(extractor: Extractor, units: Sequence[Unit], fmt: str = "jsonl
         return result
 
     results = {pos: UnitResult(unit.index, unit.key, "") for pos, unit in enumerate(units)}
-    current, doc_records, doc_table = 0, 0, 0
+    current, counts = 0, DocumentCounts()
     for event in extractor.stream(documents()):
         if isinstance(event, DocStart):
             pos = owner.pop(id(event.doc))
@@ -192,21 +229,7 @@ def extract_units(extractor: Extractor, units: Sequence[Unit], fmt: str = "jsonl
                 yield finish(current)
                 current += 1
         writer.handle(event)
-        result = results[current]
-        if isinstance(event, Piece):
-            doc_records += len(event.records)
-            if event.origin == "table":
-                doc_table += len(event.records)
-        elif isinstance(event, DocEnd):
-            result.documents += 1
-            result.chars += event.chars
-            if event.error is not None:
-                result.failures.append((event.doc.source, event.error))
-            else:
-                result.records += doc_records
-                result.table_records += doc_table
-                result.reports += len(event.reports)
-            doc_records = doc_table = 0
+        counts.add(event, results[current])
     while current < len(units):
         yield finish(current)
         current += 1

@@ -31,6 +31,7 @@ import sys
 from dataclasses import dataclass
 
 from data.doccano import Example, atomic_write, write_jsonl
+from data.errors import cli_error
 from data.logs import setup_logging
 from data.text import SENTENCE_ENDS
 from inference.options import add_model_options
@@ -150,8 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         unlabeled = unlabeled_sentences(args.unlabeled, args.gold)
     except DataError as err:
-        print(f"govreport pseudo-label: error: {err}", file=sys.stderr)
-        return 2
+        return cli_error("govreport pseudo-label: error", err)
     if not unlabeled.sentences:
         print(f"govreport pseudo-label: error: no unlabeled sentences in {args.unlabeled}", file=sys.stderr)
         return 2

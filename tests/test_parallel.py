@@ -9,22 +9,9 @@ import pytest
 from inference import cli, merge
 from inference.parallel import ExtractorSpec, extract_unit, extract_units, list_units, parse_shard, select_shard, shard_of
 
-TEXTS = ["江南市水利局2011年度政府信息公开年度报告\n全年共发布工作动态252条。", "浏览量接近七十万次。",
-         "办结3件。\n受理政府信息公开申请52件。", "回复率达到100%。", "开放410个数据集。"]
 
-
-@pytest.fixture
-def folder(tmp_path):
-    root = tmp_path / "in"
-    (root / "sub").mkdir(parents=True)
-    for i, text in enumerate(TEXTS):
-        (root / ("sub" if i % 2 else "") / f"r{i}.txt").write_text(text, encoding="utf-8")
-    (root / "broken.txt").write_bytes(bytes(range(1, 32)) * 4)  # control characters: a binary file
-    return root
-
-
-def test_units_follow_the_single_run_order_and_shards_partition_them(folder):
-    units = list_units([str(folder)])
+def test_units_follow_the_single_run_order_and_shards_partition_them(reports_folder):
+    units = list_units([str(reports_folder)])
     assert [u.key for u in units] == ["broken.txt", "r0.txt", "r2.txt", "r4.txt", "sub/r1.txt", "sub/r3.txt"]
     parts = [select_shard(units, i, 3) for i in range(3)]
     assert sorted(u.index for part in parts for u in part) == list(range(len(units)))
@@ -36,9 +23,9 @@ def test_units_follow_the_single_run_order_and_shards_partition_them(folder):
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
-def test_workers_and_merged_shards_write_the_single_run_bytes(folder, tmp_path, model_dir, fmt):
+def test_workers_and_merged_shards_write_the_single_run_bytes(reports_folder, tmp_path, model_dir, fmt):
     out = tmp_path / "out"
-    common = [str(folder), "--model", str(model_dir), "--format", fmt, "--no-progress", "-q"]
+    common = [str(reports_folder), "--model", str(model_dir), "--format", fmt, "--no-progress", "-q"]
     assert cli.main(common + ["-o", str(out / f"single.{fmt}")]) == 1  # broken.txt fails
     single = (out / f"single.{fmt}").read_bytes()
     assert single
@@ -57,11 +44,11 @@ def test_workers_and_merged_shards_write_the_single_run_bytes(folder, tmp_path, 
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
-def test_units_in_one_stream_give_each_unit_its_own_bytes(folder, model_dir, fmt):
-    (folder / "empty.jsonl").write_text("", encoding="utf-8")  # a unit without a document
-    (folder / "two.jsonl").write_text('{"id": "a", "text": "办结3件。"}\n{"id": "b", "text": "开放410个数据集。"}\n',
-                                      encoding="utf-8")
-    units = list_units([str(folder)])
+def test_units_in_one_stream_give_each_unit_its_own_bytes(reports_folder, model_dir, fmt):
+    (reports_folder / "empty.jsonl").write_text("", encoding="utf-8")  # a unit without a document
+    (reports_folder / "two.jsonl").write_text('{"id": "a", "text": "办结3件。"}\n'
+                                              '{"id": "b", "text": "开放410个数据集。"}\n', encoding="utf-8")
+    units = list_units([str(reports_folder)])
     extractor = ExtractorSpec(str(model_dir), threads=1)()
     alone = [extract_unit(extractor, unit, fmt) for unit in units]
     together = list(extract_units(extractor, units, fmt))

@@ -15,6 +15,7 @@ import shlex
 import sys
 from typing import Callable
 
+from data.errors import cli_error
 from data.logs import setup_logging
 
 
@@ -48,16 +49,14 @@ def run_command(name: str, argv: list[str], parse: Callable, load_run: Callable[
     try:
         cfg = parse(argv)
     except ConfigError as err:
-        print(f"govreport {name}: error: {err}", file=sys.stderr)
-        return 2
+        return cli_error(f"govreport {name}: error", err)
 
     setup_logging(logging.INFO, "timed")
     run = load_run()
     try:
         results = run(cfg, command=shlex.join(["govreport", name, *argv]))
     except (ConfigError, DataError, FormatError) as err:
-        print(f"govreport {name}: error: {err}", file=sys.stderr)
-        return 2
+        return cli_error(f"govreport {name}: error", err)
     if results:
         scores = results["final_scores"]
         summary = ", ".join(f"{set_name} micro F1 {s['micro']['f1']:.4f}" for set_name, s in scores.items())

@@ -19,15 +19,13 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from data.errors import ConfigError
+
 DEFAULT_BASE_MODEL = "model/base/e5-small-char"
 # The real validation split picks checkpoints; the dev gold is only ever reported.
 DEFAULT_EVAL_GOLD = "data/gold/real_val.jsonl"
 DEV_GOLD = "data/gold/dev.jsonl"
 CHAR_SMALL = "char-small"
-
-
-class ConfigError(ValueError):
-    """An option or config file the trainer cannot use; the CLI shows it as one line."""
 
 
 @dataclass

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from data.doccano import Example, FormatError, read_jsonl
+from data.errors import InputError
 from data.schema import ENTITY_TYPES, spans_to_tags
 from model.tagging import align_labels, boundary_conflicts
 from model.windows import encode_windows
@@ -23,7 +24,7 @@ from model.windows import encode_windows
 logger = logging.getLogger(__name__)
 
 
-class DataError(ValueError):
+class DataError(InputError):
     """A dataset folder or gold file the trainer cannot use; the CLI shows it as one line."""
 
 
