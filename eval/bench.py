@@ -26,7 +26,7 @@ from pathlib import Path
 
 from data.logs import setup_logging
 from data.paths import SAMPLE_PAGE
-from inference.extract import DEFAULT_MODEL
+from inference.tagger import DEFAULT_MODEL
 from inference.options import add_model_options
 
 logger = logging.getLogger(__name__)
@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         try:
             tagger = ModelTagger(model_dir, batch_size=args.batch_size, device=args.device,
-                                 num_threads=args.threads, backend=args.backend)
+                                 num_threads=args.threads, backend=args.backend, precision=args.precision)
         except (OSError, ValueError) as err:
             print(f"bench: cannot load the model: {err} (use --no-model to time the rules only)", file=sys.stderr)
             return 2

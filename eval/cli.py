@@ -30,7 +30,7 @@ from data.schema import Record, Span
 from data.version import package_version
 from eval.output import errors_summary, markdown_table, per_source_markdown, text_summary, write_errors
 from eval.scoring import Scores, score
-from inference.extract import DEFAULT_MODEL
+from inference.tagger import DEFAULT_MODEL
 from inference.options import add_model_options
 
 logger = logging.getLogger(__name__)
@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
 
             hf_logging.disable_progress_bar()
         try:
-            tagger = ModelTagger(model_dir, batch_size=args.batch_size, device=args.device, backend=args.backend)
+            tagger = ModelTagger(model_dir, batch_size=args.batch_size, device=args.device, backend=args.backend, precision=args.precision)
         except (OSError, ValueError) as err:
             print(f"evaluate: cannot load the model: {err}", file=sys.stderr)
             return 2

@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         return _main_units(args, fmt)
     try:
         extractor = Extractor.from_pretrained(args.model, batch_size=args.batch_size, device=args.device,
-                                              backend=args.backend, keys=keys).settle()
+                                              backend=args.backend, precision=args.precision, keys=keys).settle()
     except (OSError, ValueError) as err:
         return cli_error("extract: cannot load the model", err)
 
@@ -283,7 +283,7 @@ def _main_units(args, fmt: str) -> int:
         units = select_shard(units, *shard)
     workers = max(1, args.workers)
     spec = ExtractorSpec(str(args.model), args.batch_size, args.device, args.backend,
-                         threads=max(1, available_cores() // workers), keys=args.keys)
+                         threads=max(1, available_cores() // workers), keys=args.keys, precision=args.precision)
     results = map_units(spec, units, fmt, args.include_text, workers)
 
     def counted():

@@ -346,7 +346,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # Local workers share this machine's cores; a remote worker uses all of its own.
     threads = None if args.scheduler else max(1, available_cores() // args.local_workers)
-    spec = ExtractorSpec(str(args.model), args.batch_size, args.device, args.backend, threads=threads)
+    spec = ExtractorSpec(str(args.model), args.batch_size, args.device, args.backend, threads=threads,
+                         precision=args.precision)
     try:
         run = extract_dask(args.inputs, args.out_dir, spec, shards=args.shards, fmt=args.format,
                            include_text=args.include_text, scheduler=args.scheduler, local_workers=args.local_workers,

@@ -87,7 +87,7 @@ def _export(args) -> int:
 
         try:
             tagger = ProbingTagger(ModelTagger(args.model, batch_size=args.batch_size, device=args.device,
-                                               backend=args.backend))
+                                               backend=args.backend, precision=args.precision))
         except (OSError, ValueError) as err:
             return cli_error("doccano export: cannot load the model", err)
         events = Extractor(tagger).stream(iter_documents(args.inputs))

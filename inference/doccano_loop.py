@@ -171,7 +171,7 @@ def tasks_from_events(events: Iterable, o_confidence: dict[str, float] | None = 
 
 
 class ProbingTagger:
-    """A :class:`inference.extract.ModelTagger` that also notes, per sentence text, in
+    """A :class:`inference.tagger.ModelTagger` that also notes, per sentence text, in
     ``o_confidence``, the lowest probability with which it tagged a character O (1.0 when none
     is), for :func:`sentence_confidence`."""
 

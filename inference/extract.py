@@ -31,11 +31,9 @@ import os
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from data.paths import REPO_ROOT
-from data.schema import LABELS, SENTENCE_KEY, Record, Span, move_record
+from data.schema import SENTENCE_KEY, Record, Span, move_record
 from inference.checks import ExtractionError, check_ids, check_texts
 from inference.crosschecks import cross_check
 from inference.standard_keys import is_standard
@@ -45,12 +43,12 @@ from inference.reader import CHUNK_CHARS, Document, ReadError
 from inference.records import build_records
 from inference.snapping import (drop_numerals_in_words, drop_spans_in_addresses, load_dictionaries, snap_to_numbers,
                                 snap_to_words)
-from inference.spans import clean_scored_spans, spans_from_labels
+from inference.spans import clean_scored_spans
 from inference.reports import SEGMENT_CHARS, Report, Sections, Segment, check_dict, iter_segments
 from inference.sentences import MAX_SENTENCE_CHARS, bounded_sentences
 from inference.tables import check_tables, parse_tables
-from model.device import resolve_device
-from model.files import ONNX_FILE, SERVING_KEY
+# the model tagger and its options live in inference.tagger; imported here, the API's one entry point
+from inference.tagger import DEFAULT_MODEL_DIR, SHIPPED_MODELS, ModelTagger, resolve_model
 
 logger = logging.getLogger(__name__)
 
@@ -72,30 +70,8 @@ __all__ = [
     "normalize",
 ]
 
-# The shipped models, next to the ``inference`` package, by the names ``--model`` accepts:
-# the fine-tuned pretrained encoder and the small student distilled from it. The student is
-# the default: within the margins of docs/results.md of the teacher's dev figures at twenty
-# times its speed on a CPU.
-SHIPPED_MODELS = {"accurate": REPO_ROOT / "model" / "default", "fast": REPO_ROOT / "model" / "fast"}
-DEFAULT_MODEL = "fast"
-DEFAULT_MODEL_DIR = SHIPPED_MODELS[DEFAULT_MODEL]
-
-
-def resolve_model(model: str | os.PathLike) -> Path:
-    """The directory of a shipped model's name (``fast``, ``accurate``), else ``model`` as a path.
-
-    >>> resolve_model("fast").name, resolve_model("out/runs/x").as_posix()
-    ('fast', 'out/runs/x')
-    """
-    return SHIPPED_MODELS.get(str(model), Path(model))
-
 # Allocations between collections of the youngest generation once Extractor.settle() ran.
 GC_THRESHOLD = 20_000
-
-# What runs a model's forward pass, and the --backend option of the commands that run one.
-BACKENDS = ("auto", "torch", "onnx")
-BACKEND_HELP = ("what runs the model: torch (its weights), onnx (its model.onnx through onnxruntime, CPU only) "
-                "or auto (onnx when the folder holds one and the device is the CPU; the default)")
 
 # A tagger takes sentences and returns, for each, its spans and one confidence per span
 # (or None when it has no confidences).
@@ -152,106 +128,6 @@ def _mapper(index: list[int] | None, offset: int) -> Callable[[int, int], tuple[
     if index is None:
         return lambda start, end: (start + offset, end + offset)
     return lambda start, end: (index[start] + offset, index[end - 1] + 1 + offset)
-
-
-# ---------------------------------------------------------------------------------------------
-# The model tagger
-# ---------------------------------------------------------------------------------------------
-
-
-class ModelTagger:
-    """Tags sentences with a token-classification model directory (weights, config, tokenizer).
-
-    The model's labels must be :data:`data.schema.LABELS` in order (what ``govreport
-    train`` writes). Sentences are windowed and batched by length by
-    :func:`model.tagging.predict`, under ``torch.inference_mode``; on CPU
-    torch uses one thread per available core.
-
-    ``backend`` picks what runs the forward pass: ``torch`` (the safetensors weights),
-    ``onnx`` (the folder's ``model.onnx`` through onnxruntime, CPU only) or ``auto``:
-    the ONNX graph when the folder has one, the device is the CPU and onnxruntime is
-    installed, else torch.
-    """
-
-    def __init__(self, model_dir: str | os.PathLike = DEFAULT_MODEL_DIR, batch_size: int = 32,
-                 device: str = "auto", num_threads: int | None = None, backend: str = "auto"):
-        import torch
-        from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
-
-        from model.onnx_serving import OnnxTokenClassifier, onnxruntime_available
-        from model.device import available_cores
-        from model.tagging import QUANTIZES_PER_BATCH
-
-        if backend not in BACKENDS:
-            raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
-        given, model_dir = model_dir, resolve_model(model_dir)
-        # what outputs name the model by: a shipped model's name, else the directory as given
-        self.name = next((name for name, d in SHIPPED_MODELS.items() if d == model_dir.resolve()), os.fspath(given))
-        if not (model_dir / "config.json").is_file():
-            if str(given) in SHIPPED_MODELS:  # an install without the package data of model/
-                raise FileNotFoundError(
-                    f"the shipped model {str(given)!r} is not installed (no {model_dir / 'config.json'}): install "
-                    f"govreport from its wheel or a checkout (pip install .), which carries model/default and "
-                    f"model/fast, or pass --model with a model folder")
-            raise FileNotFoundError(f"no model in {model_dir} (expected config.json, weights and a tokenizer)")
-        device = resolve_device(device)
-        has_onnx = (model_dir / ONNX_FILE).is_file()
-        if backend == "onnx":
-            if not has_onnx:
-                raise FileNotFoundError(f"no {ONNX_FILE} in {model_dir} (write one with govreport export --onnx)")
-            if device != "cpu":
-                raise ValueError("the onnx backend runs on the CPU only; pass --device cpu")
-            if not onnxruntime_available():
-                raise ValueError("the onnx backend needs onnxruntime (pip install onnxruntime)")
-        elif backend == "auto":
-            backend = "onnx" if has_onnx and device == "cpu" and onnxruntime_available() else "torch"
-        threads = num_threads or available_cores()
-        if device == "cpu":
-            torch.set_num_threads(threads)
-        self.tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
-        if backend == "onnx":
-            config = AutoConfig.from_pretrained(model_dir, local_files_only=True)
-            self.model = OnnxTokenClassifier(model_dir / ONNX_FILE, config, num_threads=threads)
-        else:
-            # Shipped weights may be stored in fp16 to stay small; CPUs compute fast only in fp32.
-            self.model = AutoModelForTokenClassification.from_pretrained(
-                model_dir, local_files_only=True, dtype=torch.float32 if device == "cpu" else "auto")
-            config = self.model.config
-        labels = [config.id2label[i] for i in range(config.num_labels)]
-        if labels != list(LABELS):
-            raise ValueError(f"model in {model_dir} has labels {labels}, expected {list(LABELS)} (data.schema.LABELS)")
-        self.model.to(device).eval()
-        # an exported int8 graph is quantised in the file; torch weights are quantised here
-        self.quantized = device == "cpu" and getattr(config, SERVING_KEY, "none") == "int8"
-        if self.quantized and backend == "torch":
-            self.model = _quantize_linear_int8(self.model)
-            # torch's dynamic quantisation takes one activation scale from the whole batch
-            setattr(self.model, QUANTIZES_PER_BATCH, True)
-        self.model_dir, self.batch_size, self.device, self.backend = model_dir, batch_size, device, backend
-
-    def __call__(self, texts: Sequence[str]) -> list[tuple[list[Span], list[float]]]:
-        from model.tagging import predict
-
-        if not texts:
-            return []
-        tagged = predict(self.model, self.tokenizer, list(texts), batch_size=self.batch_size)
-        return [spans_from_labels(text, labels, probs) for text, (labels, probs) in zip(texts, tagged)]
-
-    def __repr__(self) -> str:
-        return (f"ModelTagger({str(self.model_dir)!r}, batch_size={self.batch_size}, device={self.device!r}, "
-                f"backend={self.backend!r}{', int8' if self.quantized else ''})")
-
-
-def _quantize_linear_int8(model):
-    """``model`` with int8 dynamic quantisation of its linear layers (the export's ``--quantize int8``)."""
-    import warnings
-
-    import torch
-    from torch.ao.quantization import quantize_dynamic
-
-    with warnings.catch_warnings():  # torch points to torchao for new work; the eager API still serves
-        warnings.simplefilter("ignore")
-        return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -379,9 +255,11 @@ class Extractor:
 
     @classmethod
     def from_pretrained(cls, model_dir: str | os.PathLike = DEFAULT_MODEL_DIR, batch_size: int = 32,
-                        device: str = "auto", backend: str = "auto", **kwargs) -> "Extractor":
+                        device: str = "auto", backend: str = "auto", precision: str = "auto",
+                        **kwargs) -> "Extractor":
         """An extractor over a model directory (default: the shipped ``model/fast``)."""
-        return cls(ModelTagger(model_dir, batch_size=batch_size, device=device, backend=backend), **kwargs)
+        return cls(ModelTagger(model_dir, batch_size=batch_size, device=device, backend=backend, precision=precision),
+                   **kwargs)
 
     def settle(self) -> "Extractor":
         """Load what extraction loads lazily, then keep the garbage collector out of the way.

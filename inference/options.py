@@ -1,4 +1,4 @@
-"""The options of every command that runs the model: ``--model``, ``--batch-size``, ``--device``, ``--backend``.
+"""The options of every command that runs the model: ``--model``, ``--batch-size``, ``--device``, ``--backend``, ``--precision``.
 
 ``govreport extract``, ``doccano export``, ``pseudo-label``, ``evaluate`` and ``bench`` all
 take them; declared here once, they mean the same and default to the same model everywhere.
@@ -7,14 +7,14 @@ take them; declared here once, they mean the same and default to the same model 
 >>> parser = argparse.ArgumentParser()
 >>> add_model_options(parser)
 >>> vars(parser.parse_args([]))
-{'model': 'fast', 'batch_size': 32, 'device': 'auto', 'backend': 'auto'}
+{'model': 'fast', 'batch_size': 32, 'device': 'auto', 'backend': 'auto', 'precision': 'auto'}
 """
 
 from __future__ import annotations
 
 import argparse
 
-from inference.extract import BACKEND_HELP, BACKENDS, DEFAULT_MODEL
+from inference.tagger import BACKEND_HELP, BACKENDS, DEFAULT_MODEL, PRECISION_HELP, PRECISIONS
 from model.device import DEVICES
 
 __all__ = ["add_model_options", "MODEL_HELP"]
@@ -33,3 +33,4 @@ def add_model_options(parser: argparse.ArgumentParser, model_group=None, model_d
     parser.add_argument("--device", choices=DEVICES, default="auto",
                         help="where the model runs (default: cuda when available)")
     parser.add_argument("--backend", choices=BACKENDS, default="auto", help=BACKEND_HELP)
+    parser.add_argument("--precision", choices=PRECISIONS, default="auto", help=PRECISION_HELP)

@@ -253,6 +253,7 @@ class ExtractorSpec:
     device: str = "auto"
     backend: str = "auto"
     threads: int | None = None
+    precision: str = "auto"
     keys: str | None = None  # a user's metric-key mapping file (extract --keys)
 
     def __call__(self) -> Extractor:
@@ -260,7 +261,7 @@ class ExtractorSpec:
         from inference.keys import KeyMapper
 
         tagger = ModelTagger(self.model, batch_size=self.batch_size, device=self.device, backend=self.backend,
-                             num_threads=self.threads)
+                             num_threads=self.threads, precision=self.precision)
         return Extractor(tagger, keys=KeyMapper.load(self.keys)).settle()
 
 

@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"govreport pseudo-label: error: no unlabeled sentences in {args.unlabeled}", file=sys.stderr)
         return 2
     extractor = Extractor.from_pretrained(args.model, batch_size=args.batch_size, device=args.device,
-                                          backend=args.backend)
+                                          backend=args.backend, precision=args.precision)
     result = pseudo_label(extractor, unlabeled.sentences, args.min_confidence)
     write_jsonl(args.output, result.examples)
     spans = sum(len(ex.spans) for ex in result.examples)

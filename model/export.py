@@ -7,7 +7,7 @@ tokenizer, model card and training results. Checkpoints are left behind.
 ``--quantize int8`` marks the model for int8 dynamic quantisation of its linear
 layers when it serves on CPU (``serving_quantization`` in config.json). The stored
 weights stay ordinary fp16 tensors, so stock transformers classes still load the
-folder; :class:`inference.extract.ModelTagger` quantises at load time.
+folder; :class:`inference.tagger.ModelTagger` quantises at load time.
 
 ``--onnx`` also writes the graph as ``model.onnx`` (fp32, or int8 with ``--quantize
 int8``), which the tagger serves through onnxruntime on CPU

@@ -2,7 +2,7 @@
 
 Small models spend much of a PyTorch forward pass in per-operator overhead, which
 onnxruntime's fused kernels avoid. ``govreport export --onnx`` writes the graph
-(:func:`export_onnx`); :class:`inference.extract.ModelTagger` serves it whenever a
+(:func:`export_onnx`); :class:`inference.tagger.ModelTagger` serves it whenever a
 model folder holds one and onnxruntime is installed, and the safetensors weights stay
 beside it for training, GPUs and stock ``transformers`` loading.
 

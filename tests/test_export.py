@@ -3,6 +3,8 @@
 import json
 import shutil
 
+import pytest
+
 from model.export import main
 from model.tagging import predict
 
@@ -58,7 +60,8 @@ def test_onnx_export_is_served_by_onnxruntime_with_the_same_predictions(model_di
     out = tmp_path / "onnx"
     assert main([str(model_dir), str(out), "--onnx"]) == 0
     assert (out / "model.onnx").is_file()
-    served, plain = ModelTagger(out, device="cpu"), ModelTagger(out, device="cpu", backend="torch")
+    # both in fp32: the graph computes in fp32, and bf16 (auto on some CPUs) may flip a random model's near-ties
+    served, plain = ModelTagger(out, device="cpu"), ModelTagger(out, device="cpu", backend="torch", precision="fp32")
     assert served.backend == "onnx" and isinstance(served.model, OnnxTokenClassifier)
     assert plain.backend == "torch" and not isinstance(plain.model, OnnxTokenClassifier)
 
@@ -96,3 +99,26 @@ def test_onnx_backend_without_a_graph_is_a_clear_error(model_dir):
 
     with pytest.raises(FileNotFoundError, match="govreport export --onnx"):
         ModelTagger(model_dir, device="cpu", backend="onnx")
+
+
+def test_precision_picks_bf16_only_for_torch_weights_on_a_cpu_that_has_it(model_dir, tmp_path, monkeypatch):
+    import torch
+
+    import inference.tagger as tagger
+    from inference.tagger import ModelTagger
+
+    dtype = lambda t: next(t.model.parameters()).dtype  # noqa: E731
+    assert dtype(ModelTagger(model_dir, device="cpu", precision="fp32")) == torch.float32
+    assert dtype(ModelTagger(model_dir, device="cpu", precision="bf16")) == torch.bfloat16
+    for native, expected in ((True, torch.bfloat16), (False, torch.float32)):
+        monkeypatch.setattr(tagger, "native_bf16", lambda native=native: native)
+        auto = ModelTagger(model_dir, device="cpu")
+        assert (auto.precision, dtype(auto)) == (("bf16" if native else "fp32"), expected)
+
+    out = tmp_path / "onnx"
+    assert main([str(model_dir), str(out), "--onnx"]) == 0
+    assert ModelTagger(out, device="cpu").precision == "fp32"  # the graph runs as exported
+    with pytest.raises(ValueError, match="bf16"):
+        ModelTagger(out, device="cpu", precision="bf16")
+    with pytest.raises(ValueError, match="precision"):
+        ModelTagger(model_dir, device="cpu", precision="fp8")

@@ -132,7 +132,7 @@ def test_model_options_are_the_same_in_every_command():
     from eval.bench import build_parser as bench_parser
     from eval.cli import build_parser as evaluate_parser
     from inference.cli import build_parser as extract_parser
-    from inference.extract import DEFAULT_MODEL
+    from inference.tagger import DEFAULT_MODEL
     from inference.pseudo import build_parser as pseudo_parser
 
     extract = vars(extract_parser().parse_args(["in.txt"]))
