@@ -12,6 +12,10 @@ name in GBK bytes, a lone surrogate in a JSONL ``id``) are kept with the odd byt
 as backslash escapes, and lone surrogates in a text become U+FFFD, one character for one,
 so that every writer can write them (docs/input.md).
 
+It stays one module of a little over 400 lines because each kind of input (file, folder,
+JSONL line, standard input, formatted file) becomes a :class:`Document` here, beside the
+folder walk that picks it; the per-format readers are in :mod:`inference.formats`.
+
 >>> doc = Document.from_text("江南市水利局2011年度政府信息公开年度报告\\n共发布信息41条。")
 >>> doc.meta
 {'title': '江南市水利局2011年度政府信息公开年度报告', 'agency': '江南市水利局', 'year': 2011}
