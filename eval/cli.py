@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Sequence
 
 from data.atomic import OutputError, check_output
+from data.errors import cli_error
+from data.jsonl import json_lines
 from data.doccano import Example, FormatError, atomic_write, read_jsonl
 from data.logs import setup_logging
 from data.schema import Record, Span
@@ -86,30 +88,26 @@ def read_predictions(path: str | Path, gold: Sequence[Example]) -> list[Example]
     """
     texts = {ex.id: ex.text for ex in gold}
     out = []
-    with open(path, encoding="utf-8-sig") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                if not isinstance(item, dict):
-                    raise FormatError("expected a JSON object")
-                if "id" not in item or item["id"] in (None, ""):
-                    item["id"] = f"{Path(path).stem}-{lineno}"
-                item["id"] = str(item["id"])
-                labels, confidences = item.get("label"), item.get("scores")
-                if isinstance(labels, list) and isinstance(confidences, list) and len(labels) == len(confidences):
-                    # extract's "scores" follow its "label" order; keep each with its span.
-                    item["span_scores"] = [[*label[:3], score] for label, score in zip(labels, confidences)
-                                           if isinstance(label, list) and len(label) >= 3]
-                if "text" not in item:
-                    # Ids not in the gold are only counted, so any text does for them.
-                    item["text"] = texts.get(item["id"], "")
-                    if item["id"] not in texts:
-                        item["label"], item["records"] = [], []
-                out.append(Example.from_dict(item))
-            except (json.JSONDecodeError, FormatError) as err:
-                raise FormatError(f"{path}:{lineno}: {err}") from None
+    for lineno, item in json_lines(path, error=FormatError):
+        try:
+            if not isinstance(item, dict):
+                raise FormatError("expected a JSON object")
+            if "id" not in item or item["id"] in (None, ""):
+                item["id"] = f"{Path(path).stem}-{lineno}"
+            item["id"] = str(item["id"])
+            labels, confidences = item.get("label"), item.get("scores")
+            if isinstance(labels, list) and isinstance(confidences, list) and len(labels) == len(confidences):
+                # extract's "scores" follow its "label" order; keep each with its span.
+                item["span_scores"] = [[*label[:3], score] for label, score in zip(labels, confidences)
+                                       if isinstance(label, list) and len(label) >= 3]
+            if "text" not in item:
+                # Ids not in the gold are only counted, so any text does for them.
+                item["text"] = texts.get(item["id"], "")
+                if item["id"] not in texts:
+                    item["label"], item["records"] = [], []
+            out.append(Example.from_dict(item))
+        except FormatError as err:
+            raise FormatError(f"{path}:{lineno}: {err}") from None
     return out
 
 
@@ -175,8 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             if path is not None:
                 check_output(path, inputs)
         except OutputError as err:
-            print(f"evaluate: {err}", file=sys.stderr)
-            return 2
+            return cli_error("evaluate", err)
     setup_logging(logging.WARNING, "named")
     if args.compare:
         from eval.report_cli import run_compare
@@ -197,8 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         gold = read_jsonl(args.gold)
     except (OSError, FormatError) as err:
-        print(f"evaluate: cannot read the gold file: {err}", file=sys.stderr)
-        return 2
+        return cli_error("evaluate: cannot read the gold file", err)
     if not gold:
         print(f"evaluate: the gold file {args.gold} holds no examples", file=sys.stderr)
         return 2
@@ -217,8 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             pred = read_predictions(args.predictions, gold)
         except (OSError, FormatError) as err:
-            print(f"evaluate: cannot read the predictions: {err}", file=sys.stderr)
-            return 2
+            return cli_error("evaluate: cannot read the predictions", err)
         from inference.records import build_records
 
         build = build_records  # for predictions that carry spans but no records
@@ -239,8 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             tagger = ModelTagger(model_dir, batch_size=args.batch_size, device=args.device, backend=args.backend, precision=args.precision)
         except (OSError, ValueError) as err:
-            print(f"evaluate: cannot load the model: {err}", file=sys.stderr)
-            return 2
+            return cli_error("evaluate: cannot load the model", err)
         pred, failures = predict(tagger, gold, progress)
         system = f"model {tagger.model_dir}"
         backend = tagger.backend
@@ -248,8 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result: Scores = score(gold, pred, build_records=build)
     except ValueError as err:
-        print(f"evaluate: {err}", file=sys.stderr)
-        return 2
+        return cli_error("evaluate", err)
     report = result.report
     elapsed = time.perf_counter() - started
     report = {"gold": str(args.gold), "system": system, "govreport_version": package_version(), **report,
