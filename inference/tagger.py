@@ -40,6 +40,8 @@ def resolve_model(model: str | os.PathLike) -> Path:
     """
     return SHIPPED_MODELS.get(str(model), Path(model))
 
+
+# What torch weights compute in, and the --precision option of the commands that run a model.
 PRECISIONS = ("auto", "fp32", "bf16")
 PRECISION_HELP = ("what torch weights compute in: fp32, bf16, or auto (the default: bf16 on a CPU with native "
                   "bf16 matrix units (AMX or AVX512-BF16) when torch runs weights that are not int8, else fp32)")
@@ -59,11 +61,6 @@ def native_bf16() -> bool:
 BACKENDS = ("auto", "torch", "onnx")
 BACKEND_HELP = ("what runs the model: torch (its weights), onnx (its model.onnx through onnxruntime, CPU only) "
                 "or auto (onnx when the folder holds one and the device is the CPU; the default)")
-
-
-# ---------------------------------------------------------------------------------------------
-# The model tagger
-# ---------------------------------------------------------------------------------------------
 
 
 class ModelTagger:
