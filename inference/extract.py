@@ -21,6 +21,11 @@ record carries the section heading it sits under and its origin: ``"prose"`` for
 tagger found, ``"table"`` for the cells of a standard table, which an injected
 ``table_parser`` reads from each report's text (the text of a table never reaches the
 tagger) and a ``table_checker`` checks.
+
+It stays one module of about 500 lines because :class:`Extractor`'s stream is one pipeline
+whose steps (cut into pieces, tag a batch, finish each piece, emit in document order) share
+its queues and counters; the tagger (:mod:`inference.tagger`), the spans → records rules
+(:mod:`inference.records`) and the readers live elsewhere.
 """
 
 from __future__ import annotations
