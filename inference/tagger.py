@@ -43,8 +43,9 @@ def resolve_model(model: str | os.PathLike) -> Path:
 
 # What torch weights compute in, and the --precision option of the commands that run a model.
 PRECISIONS = ("auto", "fp32", "bf16")
-PRECISION_HELP = ("what torch weights compute in: fp32, bf16, or auto (the default: bf16 on a CPU with native "
-                  "bf16 matrix units (AMX or AVX512-BF16) when torch runs weights that are not int8, else fp32)")
+PRECISION_HELP = ("what the model computes in: fp32 (torch weights, or the folder's ONNX graph, int8 where the model "
+                  "says so), bf16 (torch weights), or auto (the default: bf16 on a CPU with native bf16 matrix units, "
+                  "AMX or AVX512-BF16, unless --backend onnx; else fp32)")
 
 
 def native_bf16() -> bool:
@@ -71,12 +72,13 @@ class ModelTagger:
     :func:`model.tagging.predict`, under ``torch.inference_mode``; on CPU
     torch uses one thread per available core.
 
-    ``backend`` picks what runs the forward pass: ``torch`` (the safetensors weights),
-    ``onnx`` (the folder's ``model.onnx`` through onnxruntime, CPU only) or ``auto``:
-    the ONNX graph when the folder has one, the device is the CPU and onnxruntime is
-    installed, else torch. ``precision`` is what torch weights compute in (:data:`PRECISION_HELP`):
-    on the shipped accurate model bf16 gives the same figures on real_val and dev as fp32
-    (docs/results.md) at about 2.5 times the speed on a CPU with AMX.
+    ``precision`` (:data:`PRECISION_HELP`) and ``backend`` pick how the forward pass runs. On a
+    CPU with native bf16 (AMX, AVX512-BF16), ``auto`` runs the torch weights in bf16: on the
+    shipped models it keeps the real_val figures to three decimals (dev within 0.002) at 1.3
+    (fast, against its int8 graph) to 1.7 (accurate, against fp32) times the speed
+    (docs/results.md). Elsewhere it runs in fp32: the folder's ``model.onnx`` through
+    onnxruntime when there is one (int8 where the model's config says so), else the torch
+    weights, quantised to int8 at load where the config says so.
     """
 
     def __init__(self, model_dir: str | os.PathLike = DEFAULT_MODEL_DIR, batch_size: int = 32,
@@ -105,6 +107,11 @@ class ModelTagger:
             raise FileNotFoundError(f"no model in {model_dir} (expected config.json, weights and a tokenizer)")
         device = resolve_device(device)
         has_onnx = (model_dir / ONNX_FILE).is_file()
+        if precision == "auto":
+            precision = "bf16" if device == "cpu" and backend != "onnx" and native_bf16() else "fp32"
+        if precision == "bf16" and backend == "onnx":
+            raise ValueError("--precision bf16 runs torch weights; the onnx backend runs its graph as exported "
+                             "(pass --backend torch, or --precision fp32)")
         if backend == "onnx":
             if not has_onnx:
                 raise FileNotFoundError(f"no {ONNX_FILE} in {model_dir} (write one with govreport export --onnx)")
@@ -112,8 +119,8 @@ class ModelTagger:
                 raise ValueError("the onnx backend runs on the CPU only; pass --device cpu")
             if not onnxruntime_available():
                 raise ValueError("the onnx backend needs onnxruntime (pip install onnxruntime)")
-        elif backend == "auto":
-            backend = "onnx" if has_onnx and device == "cpu" and onnxruntime_available() else "torch"
+        elif backend == "auto":  # bf16, where the CPU has it, beats the int8 graph (docs/results.md)
+            backend = "onnx" if precision == "fp32" and has_onnx and device == "cpu" and onnxruntime_available() else "torch"
         threads = num_threads or available_cores()
         if device == "cpu":
             torch.set_num_threads(threads)
@@ -130,18 +137,14 @@ class ModelTagger:
         if labels != list(LABELS):
             raise ValueError(f"model in {model_dir} has labels {labels}, expected {list(LABELS)} (data.schema.LABELS)")
         self.model.to(device).eval()
-        # an exported int8 graph is quantised in the file; torch weights are quantised here
-        self.quantized = device == "cpu" and getattr(config, SERVING_KEY, "none") == "int8"
+        # an exported int8 graph is quantised in the file; torch weights are quantised here, unless
+        # they run in bf16, which is both faster and closer to the fp32 figures
+        self.quantized = device == "cpu" and getattr(config, SERVING_KEY, "none") == "int8" and precision == "fp32"
         if self.quantized and backend == "torch":
             self.model = _quantize_linear_int8(self.model)
             # torch's dynamic quantisation takes one activation scale from the whole batch
             setattr(self.model, QUANTIZES_PER_BATCH, True)
-        if precision == "auto":
-            precision = "bf16" if device == "cpu" and backend == "torch" and not self.quantized and native_bf16() else "fp32"
         if precision == "bf16":
-            if self.quantized or backend != "torch":
-                raise ValueError("--precision bf16 runs torch weights that are not int8: pass --backend torch "
-                                 "with a model that is not quantised")
             self.model.to(torch.bfloat16)
         self.precision = precision
         self.model_dir, self.batch_size, self.device, self.backend = model_dir, batch_size, device, backend

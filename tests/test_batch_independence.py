@@ -75,10 +75,12 @@ def taggers(model_dir, int8_dirs, torch_one_thread):
     from inference.extract import ModelTagger
 
     rowwise, per_batch = int8_dirs
-    return {"onnx-int8": ModelTagger(rowwise, device="cpu"),
-            "onnx-int8-old": ModelTagger(per_batch, device="cpu"),  # runs one window at a time
-            "torch-int8": ModelTagger(rowwise, device="cpu", backend="torch"),
-            "torch-fp32": ModelTagger(model_dir, device="cpu")}
+    fp32 = dict(device="cpu", precision="fp32")
+    return {"onnx-int8": ModelTagger(rowwise, **fp32),
+            "onnx-int8-old": ModelTagger(per_batch, **fp32),  # runs one window at a time
+            "torch-int8": ModelTagger(rowwise, backend="torch", **fp32),
+            "torch-fp32": ModelTagger(model_dir, **fp32),
+            "torch-bf16": ModelTagger(model_dir, device="cpu", precision="bf16")}
 
 
 @pytest.fixture(scope="module")

@@ -41,7 +41,8 @@ def test_int8_export_is_served_quantised_and_agrees(model_dir, examples, tmp_pat
     assert json.loads((out / "config.json").read_text(encoding="utf-8"))["serving_quantization"] == "int8"
     AutoModelForTokenClassification.from_pretrained(out)  # stock classes still load the folder
 
-    quantised, plain = ModelTagger(out, device="cpu"), ModelTagger(model_dir, device="cpu")
+    # in fp32: int8 serving is the fp32 path (bf16, auto on some CPUs, replaces it)
+    quantised, plain = ModelTagger(out, device="cpu", precision="fp32"), ModelTagger(model_dir, device="cpu", precision="fp32")
     assert quantised.quantized and not plain.quantized
     kinds = {f"{type(m).__module__}.{type(m).__name__}" for m in quantised.model.modules()}
     assert any("quantized" in k and k.endswith(".Linear") for k in kinds)
@@ -61,7 +62,8 @@ def test_onnx_export_is_served_by_onnxruntime_with_the_same_predictions(model_di
     assert main([str(model_dir), str(out), "--onnx"]) == 0
     assert (out / "model.onnx").is_file()
     # both in fp32: the graph computes in fp32, and bf16 (auto on some CPUs) may flip a random model's near-ties
-    served, plain = ModelTagger(out, device="cpu"), ModelTagger(out, device="cpu", backend="torch", precision="fp32")
+    served, plain = (ModelTagger(out, device="cpu", precision="fp32"),
+                     ModelTagger(out, device="cpu", backend="torch", precision="fp32"))
     assert served.backend == "onnx" and isinstance(served.model, OnnxTokenClassifier)
     assert plain.backend == "torch" and not isinstance(plain.model, OnnxTokenClassifier)
 
@@ -78,11 +80,11 @@ def test_onnx_int8_export_agrees_and_a_plain_reexport_drops_the_graph(model_dir,
 
     out = tmp_path / "onnx-int8"
     assert main([str(model_dir), str(out), "--onnx", "--quantize", "int8"]) == 0
-    int8 = ModelTagger(out, device="cpu")
+    int8 = ModelTagger(out, device="cpu", precision="fp32")
     assert int8.backend == "onnx" and int8.quantized
     texts = [ex.text for ex in examples]
     a = [p.tags for p in predict(int8.model, int8.tokenizer, texts)]
-    b = [p.tags for p in predict(ModelTagger(model_dir, device="cpu").model, int8.tokenizer, texts)]
+    b = [p.tags for p in predict(ModelTagger(model_dir, device="cpu", precision="fp32").model, int8.tokenizer, texts)]
     same = sum(x == y for ta, tb in zip(a, b) for x, y in zip(ta, tb))
     assert same / sum(len(t) for t in b) > 0.9  # int8 rounding may flip near-ties, not the bulk
 
@@ -101,7 +103,7 @@ def test_onnx_backend_without_a_graph_is_a_clear_error(model_dir):
         ModelTagger(model_dir, device="cpu", backend="onnx")
 
 
-def test_precision_picks_bf16_only_for_torch_weights_on_a_cpu_that_has_it(model_dir, tmp_path, monkeypatch):
+def test_precision_picks_bf16_for_torch_weights_on_a_cpu_that_has_it(model_dir, tmp_path, monkeypatch):
     import torch
 
     import inference.tagger as tagger
@@ -116,9 +118,13 @@ def test_precision_picks_bf16_only_for_torch_weights_on_a_cpu_that_has_it(model_
         assert (auto.precision, dtype(auto)) == (("bf16" if native else "fp32"), expected)
 
     out = tmp_path / "onnx"
-    assert main([str(model_dir), str(out), "--onnx"]) == 0
-    assert ModelTagger(out, device="cpu").precision == "fp32"  # the graph runs as exported
+    assert main([str(model_dir), str(out), "--onnx", "--quantize", "int8"]) == 0
+    for native, served in ((False, ("onnx", "fp32", True)), (True, ("torch", "bf16", False))):
+        # a folder with an int8 graph: the graph in fp32, or its torch weights in bf16 and not quantised
+        monkeypatch.setattr(tagger, "native_bf16", lambda native=native: native)
+        auto = ModelTagger(out, device="cpu")
+        assert (auto.backend, auto.precision, auto.quantized) == served
     with pytest.raises(ValueError, match="bf16"):
-        ModelTagger(out, device="cpu", precision="bf16")
+        ModelTagger(out, device="cpu", backend="onnx", precision="bf16")
     with pytest.raises(ValueError, match="precision"):
         ModelTagger(model_dir, device="cpu", precision="fp8")
