@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         import torch
 
         load = time.perf_counter() - start
-        print(f"model: {tagger.model_dir} ({tagger.backend}{', int8' if tagger.quantized else ''}) on {tagger.device} "
+        print(f"model: {tagger.model_dir} ({tagger.serving}) on {tagger.device} "
               f"(threads {torch.get_num_threads()}, "
               f"batch size {args.batch_size}), loaded in {load:.1f} s")
         timer = ForwardTimer(tagger.model, cuda=tagger.device.startswith("cuda"))

@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     progress = not args.no_progress and sys.stderr.isatty()
     build = None
-    backend = None  # how a model ran: torch or onnx
+    tagger = None  # the model's, when one ran
     failures: list[tuple[str, str]] = []  # texts the tagger failed on
 
     if args.predictions is not None:
@@ -232,12 +232,12 @@ def main(argv: list[str] | None = None) -> int:
 
             hf_logging.disable_progress_bar()
         try:
-            tagger = ModelTagger(model_dir, batch_size=args.batch_size, device=args.device, backend=args.backend, precision=args.precision)
+            tagger = ModelTagger(model_dir, batch_size=args.batch_size, device=args.device, backend=args.backend,
+                                 precision=args.precision)
         except (OSError, ValueError) as err:
             return cli_error("evaluate: cannot load the model", err)
         pred, failures = predict(tagger, gold, progress)
         system = f"model {tagger.model_dir}"
-        backend = tagger.backend
 
     try:
         result: Scores = score(gold, pred, build_records=build)
@@ -247,11 +247,11 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     report = {"gold": str(args.gold), "system": system, "govreport_version": package_version(), **report,
               "seconds": round(elapsed, 2)}
-    if backend:
-        report["backend"] = backend
+    if tagger is not None:
+        report["backend"], report["precision"] = tagger.backend, tagger.precision
     if failures:
         report["failed_texts"] = [{"id": i, "error": e} for i, e in failures]
-    title = f"{system} ({backend}) on {args.gold}" if backend else f"{system} on {args.gold}"
+    title = f"{system} ({tagger.serving}) on {args.gold}" if tagger is not None else f"{system} on {args.gold}"
     from eval.report import analyse
 
     report.update(analyse(result, args.bootstrap, args.seed))

@@ -157,9 +157,14 @@ class ModelTagger:
         tagged = predict(self.model, self.tokenizer, list(texts), batch_size=self.batch_size)
         return [spans_from_labels(text, labels, probs) for text, (labels, probs) in zip(texts, tagged)]
 
+    @property
+    def serving(self) -> str:
+        """How the forward pass runs, for a log line: ``onnx, int8``, ``torch, bf16``, ``torch``."""
+        return ", ".join([self.backend] + ["int8"] * self.quantized + ["bf16"] * (self.precision == "bf16"))
+
     def __repr__(self) -> str:
         return (f"ModelTagger({str(self.model_dir)!r}, batch_size={self.batch_size}, device={self.device!r}, "
-                f"backend={self.backend!r}{', int8' if self.quantized else ''}{', bf16' if self.precision == 'bf16' else ''})")
+                f"{self.serving})")
 
 
 def _quantize_linear_int8(model):
