@@ -11,9 +11,9 @@ the longest of :data:`UNITS` right after it (spaces allowed); 年 and 日 only a
 The word lists of both modules are data, in ``rule_words.json`` next to this file; each says
 what it is for under ``about``.
 
->>> text = "2018年共发布工作动态252条,电话12345678,同比增长百分之四十。"
+>>> text = "2017年共编发政务简报317条,电话12345678,同比增长百分之四十。"
 >>> [(text[n.start:n.end], n.unit and text[n.unit[0]:n.unit[1]]) for n in find_values(text)]
-[('252', '条'), ('百分之四十', None)]
+[('317', '条'), ('百分之四十', None)]
 """
 
 from __future__ import annotations

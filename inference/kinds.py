@@ -216,7 +216,7 @@ def _basis(text: str, start: int, g: str, verb_at: int) -> str | None:
             return _standard_basis(re.sub(r"而言$", "", m.group()))
         if not head:
             # a clause that is only the change takes the basis of the one before it:
-            # 较上年增加411元,增长15.2%
+            # 较上年增加306元,增长9.7%
             for name, pattern in BASIS_FORMS:
                 if pattern.search(prev):
                     return name

@@ -54,9 +54,9 @@ def title_line(line: str) -> dict[str, Any] | None:
     names an attachment (附件:), mentions a report in passing or is a site's headline
     (每日一报 | …) is no title.
 
-    >>> title_line("2020年吉林省商务厅政府信息公开年度报告简介")
-    {'title': '2020年吉林省商务厅政府信息公开年度报告', 'agency': '吉林省商务厅', 'year': 2020}
-    >>> title_line("根据条例规定,现公布2020年吉林省商务厅政府信息公开年度报告。") is None
+    >>> title_line("2020年江南省商务厅政府信息公开年度报告简介")
+    {'title': '2020年江南省商务厅政府信息公开年度报告', 'agency': '江南省商务厅', 'year': 2020}
+    >>> title_line("根据条例规定,现公布2020年江南省商务厅政府信息公开年度报告。") is None
     True
     """
     line = line.strip().strip("《》 \u3000")
