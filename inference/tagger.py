@@ -41,7 +41,7 @@ def resolve_model(model: str | os.PathLike) -> Path:
     return SHIPPED_MODELS.get(str(model), Path(model))
 
 
-# What torch weights compute in, and the --precision option of the commands that run a model.
+# What a model computes in, and the --precision option of the commands that run one.
 PRECISIONS = ("auto", "fp32", "bf16")
 PRECISION_HELP = ("what the model computes in: fp32 (torch weights, or the folder's ONNX graph, int8 where the model "
                   "says so), bf16 (torch weights), or auto (the default: bf16 on a CPU with native bf16 matrix units, "
