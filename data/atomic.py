@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Iterable
 
-from data.errors import OutputError
+from govreport.data.errors import OutputError
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def check_output(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] = 
     >>> check_output("")
     Traceback (most recent call last):
     ...
-    data.errors.OutputError: the output path is empty
+    govreport.data.errors.OutputError: the output path is empty
     """
     if str(path).strip() == "":
         raise OutputError("the output path is empty")

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from data.atomic import atomic_write
-from data.errors import InputError
-from data.jsonl import json_lines
-from data.schema import Record, Span, validate_spans
+from govreport.data.atomic import atomic_write
+from govreport.data.errors import InputError
+from govreport.data.jsonl import json_lines
+from govreport.data.schema import Record, Span, validate_spans
 
 
 class FormatError(InputError):

@@ -1,7 +1,7 @@
 """The errors govreport raises on purpose, and the one way a command line shows them.
 
 Every such error is a :class:`GovReportError`, so a caller can catch them all at once; the
-dispatcher (``govreport.py``) turns one into a line on stderr and exit code 2. Three kinds:
+dispatcher (``govreport/cli.py``) turns one into a line on stderr and exit code 2. Three kinds:
 
 - :class:`InputError`: a file or argument the user gave cannot be used (a bad JSONL line,
   an unreadable report, a gold or key file, a shard manifest, ...); the stages subclass it

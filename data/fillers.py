@@ -16,9 +16,9 @@ import tomllib
 from pathlib import Path
 from typing import Callable
 
-from data import lexicon
-from data.numbers import format_number
-from data.numbers.chars import CN_DIGIT_CHARS
+from govreport.data import lexicon
+from govreport.data.numbers import format_number
+from govreport.data.numbers.chars import CN_DIGIT_CHARS
 
 _WORDS = tomllib.loads((Path(__file__).parent / "fillers.toml").read_text(encoding="utf-8"))
 _DOCNO_PREFIXES = tuple(_WORDS["docno_prefixes"])

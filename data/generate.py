@@ -27,17 +27,17 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from data import lexicon
-from data import text as textutil
-from data.atomic import OutputError, check_output
-from data.doccano import Example, atomic_write, write_jsonl
-from data.errors import cli_error
-from data.hf_dataset import HF_DIR, card_metadata, front_matter, strip_front_matter, write_hf
-from data.logs import setup_logging
-from data.numbers.chars import CN_DIGIT_CHARS
-from data.schema import Record, Span, move_record
-from data.templates import SPLITS, load_templates, split_of
-from data.templating import Template
+from govreport.data import lexicon
+from govreport.data import text as textutil
+from govreport.data.atomic import OutputError, check_output
+from govreport.data.doccano import Example, atomic_write, write_jsonl
+from govreport.data.errors import cli_error
+from govreport.data.hf_dataset import HF_DIR, card_metadata, front_matter, strip_front_matter, write_hf
+from govreport.data.logs import setup_logging
+from govreport.data.numbers.chars import CN_DIGIT_CHARS
+from govreport.data.schema import Record, Span, move_record
+from govreport.data.templates import SPLITS, load_templates, split_of
+from govreport.data.templating import Template
 
 logger = logging.getLogger(__name__)
 
@@ -227,7 +227,7 @@ def check_dataset_folder(out: str | Path) -> Path:
     >>> check_dataset_folder("")
     Traceback (most recent call last):
     ...
-    data.errors.OutputError: the output folder is empty ('')
+    govreport.data.errors.OutputError: the output folder is empty ('')
     """
     if str(out).strip() == "":
         raise OutputError(f"the output folder is empty ({str(out)!r})")

@@ -6,7 +6,7 @@ per character, so a token is a character and ``"".join(tokens) == text``) and
 so ``features["ner_tags"].feature.names`` is all a reader needs to decode them. The card's
 YAML (:func:`card_metadata`) tells ``datasets.load_dataset(folder)`` where each split is.
 
->>> from data.schema import Span
+>>> from govreport.data.schema import Span
 >>> ds = to_hf({"train": [Example(id="a", text="办结3件", spans=[Span(2, 3, "VALUE"), Span(3, 4, "UNIT")])]})
 >>> row = ds["train"][0]
 >>> row["tokens"], [ds["train"].features["ner_tags"].feature.int2str(t) for t in row["ner_tags"]]
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import yaml
 
-from data.doccano import Example
-from data.schema import LABELS, label2id, spans_to_tags
+from govreport.data.doccano import Example
+from govreport.data.schema import LABELS, label2id, spans_to_tags
 
 # The folder under a dataset folder that holds the DatasetDict (save_to_disk).
 HF_DIR = "hf"

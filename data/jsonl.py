@@ -14,7 +14,7 @@ are skipped; a UTF-8 byte-order mark is allowed.
 >>> next(lines)  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-data.errors.InputError: .../gold.jsonl:3: not JSON: Expecting value
+govreport.data.errors.InputError: .../gold.jsonl:3: not JSON: Expecting value
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import json
 import os
 from typing import Any, Iterator
 
-from data.errors import InputError
+from govreport.data.errors import InputError
 
 __all__ = ["loads", "json_lines"]
 
@@ -34,7 +34,7 @@ def loads(line: str, error: type[InputError] = InputError) -> Any:
     >>> loads('[' * 100_000 + ']' * 100_000)
     Traceback (most recent call last):
     ...
-    data.errors.InputError: not readable JSON (nested too deeply)
+    govreport.data.errors.InputError: not readable JSON (nested too deeply)
     """
     try:
         return json.loads(line)

@@ -3,7 +3,7 @@
 A shipped model, the sample page and the gold files are found from here, whatever the
 working directory, so ``govreport`` run from anywhere reads the same files.
 
->>> (REPO_ROOT / "govreport.py").is_file(), SAMPLE_PAGE.relative_to(REPO_ROOT).as_posix()
+>>> (REPO_ROOT / "data" / "paths.py").is_file(), SAMPLE_PAGE.relative_to(REPO_ROOT).as_posix()
 (True, 'data/samples/reports_page.txt')
 """
 

@@ -32,13 +32,13 @@ import random
 import re
 from dataclasses import dataclass, field
 
-from data import lexicon
-from data.doccano import Example
-from data.fillers import FILLERS
-from data.numbers import parse_number
-from data.schema import Record, Span
-from data.text import normalize_percent
-from data.values import decorate, draw_number, range_text, round_sig
+from govreport.data import lexicon
+from govreport.data.doccano import Example
+from govreport.data.fillers import FILLERS
+from govreport.data.numbers import parse_number
+from govreport.data.schema import Record, Span
+from govreport.data.text import normalize_percent
+from govreport.data.values import decorate, draw_number, range_text, round_sig
 
 # ---------------------------------------------------------------- parsing templates
 

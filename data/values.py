@@ -14,8 +14,8 @@ import math
 import random
 from decimal import ROUND_HALF_UP, Decimal
 
-from data.numbers import format_number
-from data.numbers.chars import CN_DIGIT_CHARS
+from govreport.data.numbers import format_number
+from govreport.data.numbers.chars import CN_DIGIT_CHARS
 
 
 def round_sig(x: float, digits: int) -> int:

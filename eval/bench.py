@@ -24,10 +24,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from data.logs import setup_logging
-from data.paths import SAMPLE_PAGE
-from inference.tagger import DEFAULT_MODEL
-from inference.options import add_model_options
+from govreport.data.logs import setup_logging
+from govreport.data.paths import SAMPLE_PAGE
+from govreport.inference.tagger import DEFAULT_MODEL
+from govreport.inference.options import add_model_options
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def corpus(reports: int, seed: int = BENCH_SEED) -> list[str]:
     docs = [SAMPLE_PAGE.read_text(encoding="utf-8")]
     if reports <= 0:
         return docs
-    from data.generate import build_dataset
+    from govreport.data.generate import build_dataset
 
     by_report: dict[str, list[str]] = {}
     for examples in build_dataset(reports, seed).values():
@@ -112,8 +112,8 @@ def run(name: str, tagger, docs: list[str], forward_timer: "ForwardTimer | None"
     fastest pass is the one least disturbed by other work, the usual way to time code
     (``timeit``).
     """
-    from inference.extract import Extractor
-    from inference.snapping import clear_word_cache
+    from govreport.inference.extract import Extractor
+    from govreport.inference.snapping import clear_word_cache
 
     extractor = Extractor(tagger).settle()  # as govreport extract does after loading
     extractor.extract(["全年共发布工作动态252条,浏览量接近七十万次。"])  # warm-up: first-call costs
@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         print("bench: --reports must be >= 0, --batch-size and --repeat >= 1", file=sys.stderr)
         return 2
     if args.soak is not None:
-        from eval.soak import counts, report, soak
+        from govreport.eval.soak import counts, report, soak
 
         if args.soak < 10:
             print("bench: --soak needs at least 10 files", file=sys.stderr)
@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_model:
         from transformers.utils import logging as hf_logging
 
-        from inference.extract import ModelTagger
+        from govreport.inference.extract import ModelTagger
 
         hf_logging.disable_progress_bar()
         model_dir = args.model or DEFAULT_MODEL
@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             timer.remove()
         logger.info("%d forward calls", timer.calls)
 
-    from eval.rules import RuleTagger
+    from govreport.eval.rules import RuleTagger
 
     timings.append(run("rules", RuleTagger(), docs, repeat=args.repeat))
     for timing in timings:

@@ -23,7 +23,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from data.schema import ENTITY_TYPES
+from govreport.data.schema import ENTITY_TYPES
 
 __all__ = ["COUNT_KEYS", "text_counts", "prf_arrays", "resample_weights", "bootstrap", "paired_bootstrap"]
 

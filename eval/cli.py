@@ -23,17 +23,17 @@ from collections import Counter
 from pathlib import Path
 from typing import Sequence
 
-from data.atomic import OutputError, check_output
-from data.errors import cli_error
-from data.jsonl import json_lines
-from data.doccano import Example, FormatError, atomic_write, read_jsonl
-from data.logs import setup_logging
-from data.schema import Record, Span
-from data.version import package_version
-from eval.output import errors_summary, markdown_table, per_source_markdown, text_summary, write_errors
-from eval.scoring import Scores, score
-from inference.tagger import DEFAULT_MODEL
-from inference.options import add_model_options
+from govreport.data.atomic import OutputError, check_output
+from govreport.data.errors import cli_error
+from govreport.data.jsonl import json_lines
+from govreport.data.doccano import Example, FormatError, atomic_write, read_jsonl
+from govreport.data.logs import setup_logging
+from govreport.data.schema import Record, Span
+from govreport.data.version import package_version
+from govreport.eval.output import errors_summary, markdown_table, per_source_markdown, text_summary, write_errors
+from govreport.eval.scoring import Scores, score
+from govreport.inference.tagger import DEFAULT_MODEL
+from govreport.inference.options import add_model_options
 
 logger = logging.getLogger(__name__)
 
@@ -120,10 +120,10 @@ def predict(tagger, gold: Sequence[Example], progress: bool = False, batch_chars
     ``govreport extract`` would write. Also returns ``(id, error)`` for each text the
     tagger failed on; its predictions are incomplete.
     """
-    from inference.extract import DocEnd, DocStart, Extractor, Piece
-    from inference.reader import Document
+    from govreport.inference.extract import DocEnd, DocStart, Extractor, Piece
+    from govreport.inference.reader import Document
 
-    from eval.report import span_scores
+    from govreport.eval.report import span_scores
 
     extractor = Extractor(tagger, batch_chars=batch_chars)
     docs = [Document(id=ex.id, source=ex.id, _open=(lambda text=ex.text: [text])) for ex in gold]
@@ -176,14 +176,14 @@ def main(argv: list[str] | None = None) -> int:
             return cli_error("evaluate", err)
     setup_logging(logging.WARNING, "named")
     if args.compare:
-        from eval.report_cli import run_compare
+        from govreport.eval.report_cli import run_compare
 
         return run_compare(args)
     if not args.gold:
         print("evaluate: --gold is required (or --compare A.json B.json)", file=sys.stderr)
         return 2
     if args.html:
-        from eval.report_cli import check_html_deps
+        from govreport.eval.report_cli import check_html_deps
 
         if not check_html_deps(args):
             return 2
@@ -214,17 +214,17 @@ def main(argv: list[str] | None = None) -> int:
             pred = read_predictions(args.predictions, gold)
         except (OSError, FormatError) as err:
             return cli_error("evaluate: cannot read the predictions", err)
-        from inference.records import build_records
+        from govreport.inference.records import build_records
 
         build = build_records  # for predictions that carry spans but no records
         system = f"predictions {args.predictions}"
     elif args.system == "rules":
-        from eval.rules import RuleTagger
+        from govreport.eval.rules import RuleTagger
 
         pred, failures = predict(RuleTagger(), gold, progress)
         system = "rules"
     else:
-        from inference.extract import ModelTagger
+        from govreport.inference.extract import ModelTagger
 
         model_dir = args.model or DEFAULT_MODEL
         if not progress:
@@ -252,11 +252,11 @@ def main(argv: list[str] | None = None) -> int:
     if failures:
         report["failed_texts"] = [{"id": i, "error": e} for i, e in failures]
     title = f"{system} ({tagger.serving}) on {args.gold}" if tagger is not None else f"{system} on {args.gold}"
-    from eval.report import analyse
+    from govreport.eval.report import analyse
 
     report.update(analyse(result, args.bootstrap, args.seed))
     if args.html:
-        from eval.report_cli import write_html
+        from govreport.eval.report_cli import write_html
 
         if not write_html(args, report, result):
             return 2

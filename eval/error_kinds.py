@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
 
-from data.schema import Record, Span
-from eval.matching import same_unit, same_value
+from govreport.data.schema import Record, Span
+from govreport.eval.matching import same_unit, same_value
 
 __all__ = ["ENTITY_ERRORS", "RECORD_ERRORS", "ERROR_KINDS", "BOUNDARY_SHAPES", "span_errors", "boundary_shape",
            "record_errors"]

@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from data.doccano import FormatError, read_jsonl
-from data.errors import cli_error
-from data.jsonl import json_lines
-from data.logs import setup_logging
-from data.schema import Record
-from inference.keys import KeyFileError, KeyMapper, is_well_formed
+from govreport.data.doccano import FormatError, read_jsonl
+from govreport.data.errors import cli_error
+from govreport.data.jsonl import json_lines
+from govreport.data.logs import setup_logging
+from govreport.data.schema import Record
+from govreport.inference.keys import KeyFileError, KeyMapper, is_well_formed
 
 logger = logging.getLogger(__name__)
 

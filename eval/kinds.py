@@ -9,7 +9,7 @@ the tagger. A kinds gold line names a sentence and one of its gold records by VA
     {"id": "s-1", "value_span": [7, 11], "metric": "申请量", "value": 12.5, "unit": "%",
      "kind": "change", "direction": "up", "basis": "同比"}
 
->>> from data.schema import Record
+>>> from govreport.data.schema import Record
 >>> gold = [KindGold("a", (4, 5), "change", "up", "同比", 1)]
 >>> sentences = {"a": Example("a", "同比增长3%", records=[Record(None, 3, "%", "3%", value_span=(4, 5))])}
 >>> report = score_kinds(gold, sentences)
@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from data.doccano import Example, FormatError, read_jsonl
-from data.errors import cli_error
-from data.jsonl import json_lines
-from inference.kinds import DIRECTIONS, KINDS, classify
+from govreport.data.doccano import Example, FormatError, read_jsonl
+from govreport.data.errors import cli_error
+from govreport.data.jsonl import json_lines
+from govreport.inference.kinds import DIRECTIONS, KINDS, classify
 
 logger = logging.getLogger(__name__)
 
@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"evaluate-kinds: {report['unmatched']} gold lines match no gold record of {args.sentences} "
               f"(first: {report['unmatched_examples'][0]})", file=sys.stderr)
     if args.output:
-        from data.doccano import atomic_write
+        from govreport.data.doccano import atomic_write
 
         with atomic_write(args.output) as f:
             json.dump({"gold": str(args.gold), "sentences": str(args.sentences), **report}, f,

@@ -13,8 +13,8 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Sequence
 
-from data.schema import Record
-from data.text import normalize_percent
+from govreport.data.schema import Record
+from govreport.data.text import normalize_percent
 
 __all__ = ["REL_TOL", "same_value", "same_unit", "same_value_unit", "same_record", "match_records"]
 

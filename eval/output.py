@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 from typing import Any, Iterable
 
-from data.doccano import atomic_write
-from data.schema import Record, Span
-from eval.scoring import ERROR_KINDS, TextResult
+from govreport.data.doccano import atomic_write
+from govreport.data.schema import Record, Span
+from govreport.eval.scoring import ERROR_KINDS, TextResult
 
 __all__ = ["error_line", "write_errors", "markdown_table", "per_source_markdown", "text_summary", "errors_summary"]
 

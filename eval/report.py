@@ -6,9 +6,9 @@ span types, the calibration of span confidences, the texts with most errors, and
 counts that let :func:`compare` run a paired bootstrap between two saved reports.
 :mod:`eval.report_html` draws all of it as one HTML page.
 
->>> from data.doccano import Example
->>> from data.schema import Span
->>> from eval.scoring import score
+>>> from govreport.data.doccano import Example
+>>> from govreport.data.schema import Span
+>>> from govreport.eval.scoring import score
 >>> gold = [Example("a", "办结3件", [Span(0, 2, "METRIC"), Span(2, 3, "VALUE"), Span(3, 4, "UNIT")])]
 >>> pred = [Example("a", "办结3件", [Span(0, 2, "UNIT"), Span(2, 3, "VALUE")])]
 >>> extra = analyse(score(gold, pred), resamples=10)
@@ -25,8 +25,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from data.schema import ENTITY_TYPES, Span
-from eval.bootstrap import COUNT_KEYS, bootstrap, paired_bootstrap, text_counts
+from govreport.data.schema import ENTITY_TYPES, Span
+from govreport.eval.bootstrap import COUNT_KEYS, bootstrap, paired_bootstrap, text_counts
 
 __all__ = ["NONE", "span_scores", "confusion", "calibration", "worst_texts", "read_history", "analyse",
            "load_report", "compare"]

@@ -17,16 +17,16 @@ import json
 import sys
 from typing import Any
 
-from data.atomic import atomic_write
-from data.errors import cli_error
+from govreport.data.atomic import atomic_write
+from govreport.data.errors import cli_error
 
 __all__ = ["check_html_deps", "write_html", "run_compare", "markdown_compare"]
 
 
 def check_html_deps(args) -> bool:
     """Fail before a long evaluation, not after it: matplotlib importable, the --run log readable."""
-    from eval.report import read_history
-    from eval.report_html import _pyplot
+    from govreport.eval.report import read_history
+    from govreport.eval.report_html import _pyplot
 
     try:
         _pyplot()
@@ -44,8 +44,8 @@ def check_html_deps(args) -> bool:
 
 def write_html(args, report: dict[str, Any], result) -> bool:
     """Write the evaluation report page to ``args.html`` (atomically)."""
-    from eval.report import read_history
-    from eval.report_html import render_report
+    from govreport.eval.report import read_history
+    from govreport.eval.report_html import render_report
 
     try:
         history = read_history(args.run) if args.run else None
@@ -71,7 +71,7 @@ def markdown_compare(result: dict[str, Any]) -> str:
 
 def run_compare(args) -> int:
     """``govreport evaluate --compare A.json B.json``: print the comparison, optionally save it."""
-    from eval.report import compare, load_report
+    from govreport.eval.report import compare, load_report
 
     try:
         a, b = (load_report(path) for path in args.compare)
@@ -84,7 +84,7 @@ def run_compare(args) -> int:
             json.dump(result, f, ensure_ascii=False, indent=2)
             f.write("\n")
     if args.html:
-        from eval.report_html import render_compare
+        from govreport.eval.report_html import render_compare
 
         with atomic_write(args.html) as f:
             f.write(render_compare(result))

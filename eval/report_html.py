@@ -20,7 +20,7 @@ import base64
 import io
 from typing import Any, Sequence
 
-from inference.view_html import ViewSpan, esc, highlight, page
+from govreport.inference.view_html import ViewSpan, esc, highlight, page
 
 __all__ = ["MISSING_MATPLOTLIB", "plot_f1", "plot_history", "plot_calibration", "render_report", "render_compare"]
 

@@ -23,9 +23,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from data.lexicon import FAMILIES, QUALIFIERS_AFTER, QUALIFIERS_BEFORE
-from data.numbers import ParsedNumber, find_numbers
-from data.text import FULLWIDTH_DIGITS
+from govreport.data.lexicon import FAMILIES, QUALIFIERS_AFTER, QUALIFIERS_BEFORE
+from govreport.data.numbers import ParsedNumber, find_numbers
+from govreport.data.text import FULLWIDTH_DIGITS
 
 __all__ = ["UNITS", "WORDS", "find_values"]
 

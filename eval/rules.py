@@ -30,10 +30,10 @@ import re
 import threading
 from typing import Sequence
 
-from data.lexicon import NON_QUALIFIERS, QUALIFIERS_BEFORE
-from data.schema import Span
-from data.text import TO_TRADITIONAL
-from eval.rule_values import UNITS, WORDS, Number, find_values
+from govreport.data.lexicon import NON_QUALIFIERS, QUALIFIERS_BEFORE
+from govreport.data.schema import Span
+from govreport.data.text import TO_TRADITIONAL
+from govreport.eval.rule_values import UNITS, WORDS, Number, find_values
 
 logger = logging.getLogger(__name__)
 

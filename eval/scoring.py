@@ -35,12 +35,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from data.doccano import Example
-from data.schema import ENTITY_TYPES, Record, Span, spans_to_tags, tags_to_spans
-from eval.error_kinds import (BOUNDARY_SHAPES, ENTITY_ERRORS, ERROR_KINDS, RECORD_ERRORS, boundary_shape,
+from govreport.data.doccano import Example
+from govreport.data.schema import ENTITY_TYPES, Record, Span, spans_to_tags, tags_to_spans
+from govreport.eval.error_kinds import (BOUNDARY_SHAPES, ENTITY_ERRORS, ERROR_KINDS, RECORD_ERRORS, boundary_shape,
                               record_errors, span_errors)
-from eval.matching import REL_TOL, match_records, same_record, same_value, same_value_unit
-from train.metrics import entity_scores
+from govreport.eval.matching import REL_TOL, match_records, same_record, same_value, same_value_unit
+from govreport.train.metrics import entity_scores
 
 __all__ = [
     "REL_TOL",

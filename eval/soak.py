@@ -27,7 +27,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data.paths import REPO_ROOT
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +148,7 @@ def soak(files: int = 1000, model: str | None = None, backend: str = "auto", kee
         folder = work / "reports"
         manifest = build(folder, files, huge_mb=huge_mb)
         output = work / "records.jsonl"
-        command = [sys.executable, str(REPO_ROOT / "govreport.py"), "extract", str(folder), "-o", str(output),
+        command = [sys.executable, "-m", "govreport", "extract", str(folder), "-o", str(output),
                    "--no-progress", "--backend", backend]
         if model:
             command += ["--model", model]

@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from data.errors import InputError, cli_error
-from data.jsonl import json_lines
-from data.logs import setup_logging
+from govreport.data.errors import InputError, cli_error
+from govreport.data.jsonl import json_lines
+from govreport.data.logs import setup_logging
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def read_raw(path: Path) -> str:
     cannot read.
     """
     if path.suffix.lower() not in _TEXT_SUFFIXES:
-        from inference.reader import iter_documents
+        from govreport.inference.reader import iter_documents
 
         docs = list(iter_documents([str(path)]))
         if not docs or docs[0].error:
@@ -147,7 +147,7 @@ def read_raw(path: Path) -> str:
 
 def evaluate_file(text: str, gold: dict[str, float], name: str) -> FileScore:
     """Parse ``text`` and score its cells against ``gold``."""
-    from inference.tables import check_tables, parse_tables
+    from govreport.inference.tables import check_tables, parse_tables
 
     tables = parse_tables(text)
     cells = [c for t in tables for c in t.cells]
@@ -185,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def show(path: Path) -> list[str]:
     """Lines describing the tables of one file: number, layout, cells, identities, failures."""
-    from inference.tables import check_tables, parse_tables
+    from govreport.inference.tables import check_tables, parse_tables
 
     tables = parse_tables(read_raw(path))
     checks = check_tables(tables)
@@ -203,8 +203,8 @@ def bench(repeat: int) -> str:
     """One line: the time parse_tables takes on the bench corpus, fastest of ``repeat`` passes."""
     import time
 
-    from eval.bench import BENCH_SEED, corpus
-    from inference.tables import parse_tables
+    from govreport.eval.bench import BENCH_SEED, corpus
+    from govreport.inference.tables import parse_tables
 
     docs = corpus(20)
     passes, cells = [], 0
@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         print(_line(s.file, s, args.markdown))
     print(_line("overall (micro)", total, args.markdown))
     if args.errors:
-        from data.atomic import atomic_write
+        from govreport.data.atomic import atomic_write
 
         with atomic_write(Path(args.errors)) as f:
             for s in scores:

@@ -1,6 +1,6 @@
 """Texts in, records out: tag METRIC/VALUE/UNIT and link them into records.
 
->>> from inference import Extractor
+>>> from govreport.inference import Extractor
 >>> extractor = Extractor.from_pretrained("model/default")    # doctest: +SKIP
 >>> extractor.extract(["全年共发布工作动态252条。"])[0][0].metric  # doctest: +SKIP
 '工作动态'
@@ -15,7 +15,7 @@ and ``cli`` (``govreport extract``).
 Importing this package does not import torch; a ModelTagger does, when it is built.
 """
 
-from inference.extract import DEFAULT_MODEL_DIR, DocumentResult, ExtractionError, Extractor, ModelTagger, Tagger
-from inference.records import build_records
+from govreport.inference.extract import DEFAULT_MODEL_DIR, DocumentResult, ExtractionError, Extractor, ModelTagger, Tagger
+from govreport.inference.records import build_records
 
 __all__ = ["Extractor", "ExtractionError", "ModelTagger", "Tagger", "DocumentResult", "DEFAULT_MODEL_DIR", "build_records"]

@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from data.errors import GovReportError
-from data.schema import Record
+from govreport.data.errors import GovReportError
+from govreport.data.schema import Record
 
 __all__ = ["ExtractionError", "check_texts", "check_ids"]
 

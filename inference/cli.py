@@ -20,17 +20,17 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data.atomic import OutputError, atomic_write, check_output
-from data.errors import cli_error
-from data.logs import setup_logging
-from inference.extract import DocEnd, DocStart, Extractor, Piece
-from inference.options import add_model_options
-from inference.parallel import (DocumentCounts, ExtractorSpec, list_units, map_units, parse_shard, select_shard,
+from govreport.data.atomic import OutputError, atomic_write, check_output
+from govreport.data.errors import cli_error
+from govreport.data.logs import setup_logging
+from govreport.inference.extract import DocEnd, DocStart, Extractor, Piece
+from govreport.inference.options import add_model_options
+from govreport.inference.parallel import (DocumentCounts, ExtractorSpec, list_units, map_units, parse_shard, select_shard,
                                 write_shard)
-from inference.keys import KeyFileError, KeyMapper
-from inference.reader import FOLDER_SUFFIXES, iter_documents
-from inference.reports import check_dict
-from inference.writers import FORMATS, open_writer
+from govreport.inference.keys import KeyFileError, KeyMapper
+from govreport.inference.reader import FOLDER_SUFFIXES, iter_documents
+from govreport.inference.reports import check_dict
+from govreport.inference.writers import FORMATS, open_writer
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
                            "--output", jsonl])
             if not Path(jsonl).exists():
                 return status
-            from inference.view import ViewError, write_site
+            from govreport.inference.view import ViewError, write_site
 
             try:
                 pages, failures = write_site(jsonl, args.output)
@@ -264,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main_units(args, fmt: str) -> int:
     """--workers / --shard: one unit per input file, mapped over processes (inference.parallel)."""
-    from model.device import available_cores
+    from govreport.model.device import available_cores
 
     if args.checks:
         print("extract: --checks is not supported with --workers or --shard yet; run without them", file=sys.stderr)

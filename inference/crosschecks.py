@@ -29,8 +29,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from data.text import normalize_percent
-from inference.standard_keys import derive
+from govreport.data.text import normalize_percent
+from govreport.inference.standard_keys import derive
 
 __all__ = ["CrossCheck", "cross_check", "year_checks", "is_level", "same_value", "PERCENT_UNITS", "LEVEL_KINDS"]
 

@@ -35,13 +35,13 @@ import uuid
 from pathlib import Path
 from typing import Callable, Sequence
 
-from data.atomic import atomic_write
-from data.errors import GovReportError, InputError, cli_error
-from data.logs import setup_logging
-from inference.extract import Extractor
-from inference.options import add_model_options
-from inference.parallel import ExtractorSpec, Unit, extract_units, index_path, list_units, shard_of, summary_fields, write_shard
-from inference.writers import FORMATS
+from govreport.data.atomic import atomic_write
+from govreport.data.errors import GovReportError, InputError, cli_error
+from govreport.data.logs import setup_logging
+from govreport.inference.extract import Extractor
+from govreport.inference.options import add_model_options
+from govreport.inference.parallel import ExtractorSpec, Unit, extract_units, index_path, list_units, shard_of, summary_fields, write_shard
+from govreport.inference.writers import FORMATS
 
 logger = logging.getLogger(__name__)
 
@@ -342,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     if (args.shards is not None and args.shards < 1) or args.local_workers < 1 or args.batch_size < 1:
         print("extract-dask: --shards, --local-workers and --batch-size must be at least 1", file=sys.stderr)
         return 2
-    from model.device import available_cores
+    from govreport.model.device import available_cores
 
     # Local workers share this machine's cores; a remote worker uses all of its own.
     threads = None if args.scheduler else max(1, available_cores() // args.local_workers)
@@ -373,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         print("extract-dask: rerun the same command to redo the failed shards", file=sys.stderr)
         return 1
     if args.output:
-        from inference.merge import MergeError, merge_shards
+        from govreport.inference.merge import MergeError, merge_shards
 
         try:
             merge_shards([str(Path(args.out_dir) / e["output"]) for e in run["shards"]], args.output)

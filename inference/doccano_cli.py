@@ -19,13 +19,13 @@ import logging
 import sys
 from typing import Iterator
 
-from data.doccano import FormatError, atomic_write, write_jsonl
-from data.errors import cli_error
-from data.jsonl import json_lines
-from data.logs import setup_logging
-from inference.doccano_loop import LAYOUTS, ProbingTagger, Task, example_from_doccano, rank, tasks_from_events, \
+from govreport.data.doccano import FormatError, atomic_write, write_jsonl
+from govreport.data.errors import cli_error
+from govreport.data.jsonl import json_lines
+from govreport.data.logs import setup_logging
+from govreport.inference.doccano_loop import LAYOUTS, ProbingTagger, Task, example_from_doccano, rank, tasks_from_events, \
     tasks_from_result
-from inference.options import add_model_options
+from govreport.inference.options import add_model_options
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +82,8 @@ def _export(args) -> int:
             except FormatError as err:
                 errors.append(f"{where}: {err}")
     else:
-        from inference.extract import Extractor, ModelTagger
-        from inference.reader import iter_documents
+        from govreport.inference.extract import Extractor, ModelTagger
+        from govreport.inference.reader import iter_documents
 
         try:
             tagger = ProbingTagger(ModelTagger(args.model, batch_size=args.batch_size, device=args.device,
@@ -104,7 +104,7 @@ def _export(args) -> int:
 
 
 def _noting_failures(events, errors: list[str]):
-    from inference.extract import DocEnd
+    from govreport.inference.extract import DocEnd
 
     for event in events:
         if isinstance(event, DocEnd) and event.error is not None:

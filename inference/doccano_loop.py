@@ -25,11 +25,11 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, Sequence
 
-from data.doccano import Example, FormatError
-from data.numbers import parse_number
-from data.schema import ENTITY_TYPES, Record, Span
-from inference.records import build_records
-from inference.sentences import sentence_bounds
+from govreport.data.doccano import Example, FormatError
+from govreport.data.numbers import parse_number
+from govreport.data.schema import ENTITY_TYPES, Record, Span
+from govreport.inference.records import build_records
+from govreport.inference.sentences import sentence_bounds
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ def tasks_from_result(line: dict[str, Any], o_confidence: dict[str, float] | Non
 def tasks_from_events(events: Iterable, o_confidence: dict[str, float] | None = None) -> Iterable[Task]:
     """Tasks straight from :meth:`inference.extract.Extractor.stream`: one per sentence of every
     document read without error (a failed document's sentences are skipped with a warning)."""
-    from inference.extract import DocEnd, Piece, normalize
+    from govreport.inference.extract import DocEnd, Piece, normalize
 
     pending: list[Task] = []
     for event in events:
@@ -180,8 +180,8 @@ class ProbingTagger:
         self.o_confidence: dict[str, float] = {}
 
     def __call__(self, texts: Sequence[str]) -> list[tuple[list[Span], list[float]]]:
-        from inference.spans import spans_from_labels
-        from model.tagging import predict
+        from govreport.inference.spans import spans_from_labels
+        from govreport.model.tagging import predict
 
         tagged = predict(self.tagger.model, self.tagger.tokenizer, list(texts), batch_size=self.tagger.batch_size)
         out = []
@@ -241,7 +241,7 @@ def check_spans(text: str, raw: Sequence[tuple[str, Any, Any, Any]]) -> list[Spa
     >>> check_spans("办结 3件", [("label[0]", 2, 4, "VALUE"), ("label[1]", 4, 5, "UNITS")])
     Traceback (most recent call last):
     ...
-    inference.doccano_loop.ReviewError: label[0] [2, 4, VALUE] ' 3': whitespace at its edge; label[1] [4, 5, UNITS]: unknown type 'UNITS' (expected METRIC, VALUE or UNIT)
+    govreport.inference.doccano_loop.ReviewError: label[0] [2, 4, VALUE] ' 3': whitespace at its edge; label[1] [4, 5, UNITS]: unknown type 'UNITS' (expected METRIC, VALUE or UNIT)
     """
     errors, spans = [], []
     for name, start, end, label in raw:

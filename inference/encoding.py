@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from data.errors import InputError
+from govreport.data.errors import InputError
 
 __all__ = ["ReadError", "detect_encoding", "CONTROL_SHARE", "MIN_HAN", "BIG5_MARGIN"]
 
@@ -154,7 +154,7 @@ def detect_encoding(read_blocks: Callable[[], Iterable[bytes]], control_share: f
     >>> detect_encoding(lambda: [b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00\\x00\\rIHDR"])
     Traceback (most recent call last):
     ...
-    inference.encoding.ReadError: binary file (4 of 15 characters are control characters)
+    govreport.inference.encoding.ReadError: binary file (4 of 15 characters are control characters)
     """
     head = b""
     for block in read_blocks():

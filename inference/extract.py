@@ -38,22 +38,22 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from data.schema import SENTENCE_KEY, Record, Span, move_record
-from inference.checks import ExtractionError, check_ids, check_texts
-from inference.crosschecks import cross_check
-from inference.standard_keys import is_standard
-from inference.lone_cells import is_lone_cell
-from inference.keys import KeyMapper
-from inference.reader import CHUNK_CHARS, Document, ReadError
-from inference.records import build_records
-from inference.snapping import (drop_numerals_in_words, drop_spans_in_addresses, load_dictionaries, snap_to_numbers,
+from govreport.data.schema import SENTENCE_KEY, Record, Span, move_record
+from govreport.inference.checks import ExtractionError, check_ids, check_texts
+from govreport.inference.crosschecks import cross_check
+from govreport.inference.standard_keys import is_standard
+from govreport.inference.lone_cells import is_lone_cell
+from govreport.inference.keys import KeyMapper
+from govreport.inference.reader import CHUNK_CHARS, Document, ReadError
+from govreport.inference.records import build_records
+from govreport.inference.snapping import (drop_numerals_in_words, drop_spans_in_addresses, load_dictionaries, snap_to_numbers,
                                 snap_to_words)
-from inference.spans import clean_scored_spans
-from inference.reports import SEGMENT_CHARS, Report, Sections, Segment, check_dict, iter_segments
-from inference.sentences import MAX_SENTENCE_CHARS, bounded_sentences
-from inference.tables import check_tables, parse_tables
+from govreport.inference.spans import clean_scored_spans
+from govreport.inference.reports import SEGMENT_CHARS, Report, Sections, Segment, check_dict, iter_segments
+from govreport.inference.sentences import MAX_SENTENCE_CHARS, bounded_sentences
+from govreport.inference.tables import check_tables, parse_tables
 # the model tagger and its options live in inference.tagger; imported here, the API's one entry point
-from inference.tagger import DEFAULT_MODEL_DIR, SHIPPED_MODELS, ModelTagger, resolve_model
+from govreport.inference.tagger import DEFAULT_MODEL_DIR, SHIPPED_MODELS, ModelTagger, resolve_model
 
 logger = logging.getLogger(__name__)
 
@@ -293,7 +293,7 @@ class Extractor:
         >>> Extractor(lambda texts: [([], None) for _ in texts]).provenance()["model"]
         '<lambda>'
         """
-        from data.version import package_version
+        from govreport.data.version import package_version
 
         name = getattr(self.tagger, "name", None) or getattr(self.tagger, "__name__", type(self.tagger).__name__)
         return {"model": str(name), "govreport_version": package_version()}

@@ -28,7 +28,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable, Iterator
 
-from inference.encoding import ReadError, detect_encoding
+from govreport.inference.encoding import ReadError, detect_encoding
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ card shows it) and the :class:`inference.Extractor`'s tagger (sentences cut and 
 govreport, spans as tagged: no word snapping, no dropping of unlinked spans), and counts the
 spans both find. The figures in the shipped model cards come from its CLI:
 
-    python -m inference.hf_check --model fast --chars 2000 [--text FILE] [--stride 32]
+    python -m govreport.inference.hf_check --model fast --chars 2000 [--text FILE] [--stride 32]
 
 >>> sorted(span_set([{"entity_group": "VALUE", "start": 2, "end": 4}]))
 [(2, 4, 'VALUE')]
@@ -20,7 +20,7 @@ import os
 import sys
 from pathlib import Path
 
-from inference.extract import Extractor, ModelTagger, resolve_model
+from govreport.inference.extract import Extractor, ModelTagger, resolve_model
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def compare(model_dir: str | os.PathLike, text: str, stride: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m inference.hf_check", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m govreport.inference.hf_check", description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="fast", help="fast, accurate or a model directory")
     parser.add_argument("--text", type=Path, default=SAMPLE, help="a UTF-8 text file (default: the sample page)")
     parser.add_argument("--chars", type=int, default=2000, help="use the first N characters of the text")

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from data.errors import InputError
-from data.schema import Record
-from data.text import _SIMPLIFIED, _TRADITIONAL
+from govreport.data.errors import InputError
+from govreport.data.schema import Record
+from govreport.data.text import _SIMPLIFIED, _TRADITIONAL
 
 logger = logging.getLogger(__name__)
 

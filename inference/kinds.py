@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping, NamedTuple
 
-from data.lexicon import QUALIFIERS_BEFORE
-from data.text import TO_SIMPLIFIED, normalize_percent
+from govreport.data.lexicon import QUALIFIERS_BEFORE
+from govreport.data.text import TO_SIMPLIFIED, normalize_percent
 
 __all__ = ["Kind", "KINDS", "DIRECTIONS", "FIELDS", "classify", "with_kind"]
 
@@ -317,7 +317,7 @@ def classify(text: str, record: Any) -> Kind:
 def with_kind(text: str, record):
     """``record`` (a :class:`data.schema.Record`) with kind, direction and basis in its extra fields.
 
-    >>> from data.schema import Record
+    >>> from govreport.data.schema import Record
     >>> with_kind("回复率达到100%", Record("回复率", 100, "%", "100%", value_span=(5, 8))).to_dict()["kind"]
     'rate'
     """

@@ -1,7 +1,7 @@
 """Linking within a sentence: each VALUE gets its UNIT (after it, before it, or the one a
 list shares) and its METRIC, by the rules :func:`inference.records.build_records` lists.
 
->>> from data.schema import Span
+>>> from govreport.data.schema import Span
 >>> text = "开放410个数据集"
 >>> sent = LinkedSentence(text, [Span(2, 5, "VALUE"), Span(5, 6, "UNIT"), Span(6, 9, "METRIC")], 0, 9)
 >>> [(v.span, v.unit, v.metric) for v in sent.link()]
@@ -14,10 +14,10 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from data.schema import Span
-from inference.qualifiers import BEFORE_PATTERN
-from inference.sentences import clause_starts
-from inference.spans import inside
+from govreport.data.schema import Span
+from govreport.inference.qualifiers import BEFORE_PATTERN
+from govreport.inference.sentences import clause_starts
+from govreport.inference.spans import inside
 
 __all__ = ["LinkedSentence", "LinkedValue"]
 

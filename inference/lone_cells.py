@@ -8,7 +8,7 @@ pipes, bullets, punctuation) is such a cell; its records are left out and counte
 Where the standard-table parser recognises a table, its cells become keyed records
 instead (``origin: "table"``) and never reach this test.
 
->>> from data.schema import Record
+>>> from govreport.data.schema import Record
 >>> cell = Record(None, 0, None, "0", value_span=(2, 3))
 >>> is_lone_cell("• 0 |", [cell]), is_lone_cell("共0件", [Record(None, 0, "件", "0件", value_span=(1, 2))])
 (True, False)
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from data.schema import Record
+from govreport.data.schema import Record
 
 __all__ = ["is_lone_cell"]
 

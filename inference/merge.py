@@ -20,8 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from data.errors import InputError, cli_error
-from inference.parallel import index_path
+from govreport.data.errors import InputError, cli_error
+from govreport.inference.parallel import index_path
 
 logger = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import argparse
 
-from inference.tagger import BACKEND_HELP, BACKENDS, DEFAULT_MODEL, PRECISION_HELP, PRECISIONS
-from model.device import DEVICES
+from govreport.inference.tagger import BACKEND_HELP, BACKENDS, DEFAULT_MODEL, PRECISION_HELP, PRECISIONS
+from govreport.model.device import DEVICES
 
 __all__ = ["add_model_options", "MODEL_HELP"]
 

@@ -25,9 +25,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from data.errors import InputError
-from inference.crosschecks import cross_check, is_level, same_value, year_checks
-from inference.standard_keys import derive, key_order
+from govreport.data.errors import InputError
+from govreport.inference.crosschecks import cross_check, is_level, same_value, year_checks
+from govreport.inference.standard_keys import derive, key_order
 
 logger = logging.getLogger(__name__)
 

@@ -21,12 +21,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from data.atomic import OutputError, atomic_write, check_output
-from data.errors import cli_error
-from data.jsonl import json_lines
-from data.logs import setup_logging
-from inference.panel import ID_COLUMNS, Panel, PanelInputError, build_panel, read_reports
-from inference.writers import csv_cell
+from govreport.data.atomic import OutputError, atomic_write, check_output
+from govreport.data.errors import cli_error
+from govreport.data.jsonl import json_lines
+from govreport.data.logs import setup_logging
+from govreport.inference.panel import ID_COLUMNS, Panel, PanelInputError, build_panel, read_reports
+from govreport.inference.writers import csv_cell
 
 logger = logging.getLogger(__name__)
 

@@ -30,10 +30,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from data.atomic import atomic_write
-from inference.extract import DocEnd, DocStart, Extractor, Piece
-from inference.reader import Document, _walk, iter_documents
-from inference.writers import FORMATS, CsvWriter, JsonlWriter
+from govreport.data.atomic import atomic_write
+from govreport.inference.extract import DocEnd, DocStart, Extractor, Piece
+from govreport.inference.reader import Document, _walk, iter_documents
+from govreport.inference.writers import FORMATS, CsvWriter, JsonlWriter
 
 logger = logging.getLogger(__name__)
 
@@ -257,8 +257,8 @@ class ExtractorSpec:
     keys: str | None = None  # a user's metric-key mapping file (extract --keys)
 
     def __call__(self) -> Extractor:
-        from inference.extract import ModelTagger
-        from inference.keys import KeyMapper
+        from govreport.inference.extract import ModelTagger
+        from govreport.inference.keys import KeyMapper
 
         tagger = ModelTagger(self.model, batch_size=self.batch_size, device=self.device, backend=self.backend,
                              num_threads=self.threads, precision=self.precision)

@@ -30,12 +30,12 @@ import random
 import sys
 from dataclasses import dataclass
 
-from data.doccano import Example, atomic_write, write_jsonl
-from data.errors import cli_error
-from data.logs import setup_logging
-from data.text import SENTENCE_ENDS
-from inference.options import add_model_options
-from train.config import DEFAULT_EVAL_GOLD
+from govreport.data.doccano import Example, atomic_write, write_jsonl
+from govreport.data.errors import cli_error
+from govreport.data.logs import setup_logging
+from govreport.data.text import SENTENCE_ENDS
+from govreport.inference.options import add_model_options
+from govreport.train.config import DEFAULT_EVAL_GOLD
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +52,8 @@ class PseudoLabels:
 def pseudo_label(extractor, sentences: list[str], min_confidence: float) -> PseudoLabels:
     """The sentences ``extractor`` labels with confidence ≥ ``min_confidence`` in every span, as examples.
 
-    >>> from inference.extract import Extractor
-    >>> from data.schema import Span
+    >>> from govreport.inference.extract import Extractor
+    >>> from govreport.data.schema import Span
     >>> def tagger(texts):  # sure of 12, unsure of 3
     ...     out = []
     ...     for t in texts:
@@ -83,7 +83,7 @@ def metric_swaps(examples: list[Example], copies: int, seed: int) -> list[str]:
     会展信息 stood). The draws come from ``random.Random(seed)``; a sentence that loses its
     final punctuation gets 。, so each variant stays one sentence.
 
-    >>> from data.schema import Span
+    >>> from govreport.data.schema import Span
     >>> examples = [Example("a", "发布会展信息27条。", [Span(2, 6, "METRIC"), Span(6, 8, "VALUE"), Span(8, 9, "UNIT")]),
     ...             Example("b", "受理申请3件", [Span(2, 4, "METRIC"), Span(4, 5, "VALUE"), Span(5, 6, "UNIT")])]
     >>> metric_swaps(examples, 2, seed=4)
@@ -108,7 +108,7 @@ def metric_swaps(examples: list[Example], copies: int, seed: int) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from train.unlabeled import DEFAULT_UNLABELED
+    from govreport.train.unlabeled import DEFAULT_UNLABELED
 
     parser = argparse.ArgumentParser(
         prog="govreport pseudo-label",
@@ -144,9 +144,9 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     setup_logging(logging.INFO, "timed")
-    from inference.extract import Extractor
-    from train.data import DataError
-    from train.unlabeled import unlabeled_sentences
+    from govreport.inference.extract import Extractor
+    from govreport.train.data import DataError
+    from govreport.train.unlabeled import unlabeled_sentences
 
     try:
         unlabeled = unlabeled_sentences(args.unlabeled, args.gold)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from data.lexicon import QUALIFIERS_AFTER, QUALIFIERS_BEFORE
-from data.schema import Span
+from govreport.data.lexicon import QUALIFIERS_AFTER, QUALIFIERS_BEFORE
+from govreport.data.schema import Span
 
 __all__ = ["find_qualifier", "BEFORE_PATTERN"]
 

@@ -34,11 +34,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
-from data.errors import InputError
-from data.jsonl import loads
-from data.text import CLOSING_QUOTES, FULL_STOPS, SENTENCE_ENDS
-from inference.encoding import ReadError, detect_encoding
-from inference.formats import FORMAT_SUFFIXES, TableMarkup, read_text
+from govreport.data.errors import InputError
+from govreport.data.jsonl import loads
+from govreport.data.text import CLOSING_QUOTES, FULL_STOPS, SENTENCE_ENDS
+from govreport.inference.encoding import ReadError, detect_encoding
+from govreport.inference.formats import FORMAT_SUFFIXES, TableMarkup, read_text
 
 logger = logging.getLogger(__name__)
 

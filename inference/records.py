@@ -27,14 +27,14 @@ import bisect
 import logging
 from typing import Sequence
 
-from data.numbers import find_numbers, parse_number
-from data.schema import SENTENCE_KEY, Record, Span
-from data.text import normalize_percent
-from inference.kinds import with_kind
-from inference.linking import LinkedSentence, LinkedValue
-from inference.qualifiers import find_qualifier
-from inference.sentences import sentence_bounds
-from inference.spans import clean_spans
+from govreport.data.numbers import find_numbers, parse_number
+from govreport.data.schema import SENTENCE_KEY, Record, Span
+from govreport.data.text import normalize_percent
+from govreport.inference.kinds import with_kind
+from govreport.inference.linking import LinkedSentence, LinkedValue
+from govreport.inference.qualifiers import find_qualifier
+from govreport.inference.sentences import sentence_bounds
+from govreport.inference.spans import clean_spans
 
 logger = logging.getLogger(__name__)
 

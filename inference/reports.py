@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Sequence
 
-from inference.reader import read_title
+from govreport.inference.reader import read_title
 
 __all__ = ["Report", "Segment", "Sections", "title_line", "iter_segments", "SEGMENT_CHARS"]
 

@@ -22,10 +22,10 @@ from __future__ import annotations
 import re
 from typing import Iterator, Sequence
 
-from data.numbers import NUMERAL_CHARS
-from data.schema import Span
-from data.text import CLOSING_QUOTES, FULL_STOPS, SENTENCE_ENDS, split_sentences
-from inference.spans import inside
+from govreport.data.numbers import NUMERAL_CHARS
+from govreport.data.schema import Span
+from govreport.data.text import CLOSING_QUOTES, FULL_STOPS, SENTENCE_ENDS, split_sentences
+from govreport.inference.spans import inside
 
 __all__ = ["MAX_SENTENCE_CHARS", "bounded_sentences", "cut_long", "sentence_bounds", "clause_starts"]
 

@@ -17,10 +17,10 @@ import logging
 import re
 from typing import Callable, Sequence
 
-from data.lexicon import QUALIFIERS_AFTER, QUALIFIERS_BEFORE
-from data.numbers import NUMERAL_CHARS
-from data.schema import Span
-from data.text import address_spans
+from govreport.data.lexicon import QUALIFIERS_AFTER, QUALIFIERS_BEFORE
+from govreport.data.numbers import NUMERAL_CHARS
+from govreport.data.schema import Span
+from govreport.data.text import address_spans
 
 __all__ = [
     "snap_to_words",

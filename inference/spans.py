@@ -15,7 +15,7 @@ import functools
 import unicodedata
 from typing import Sequence
 
-from data.schema import LABELS, TAG_CODES, Span, codes_to_spans, tags_to_codes
+from govreport.data.schema import LABELS, TAG_CODES, Span, codes_to_spans, tags_to_codes
 
 __all__ = ["clean_spans", "clean_scored_spans", "spans_from_tags", "spans_from_labels", "inside"]
 

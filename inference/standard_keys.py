@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from inference.tables.layouts import (APPLICANTS, TABLE2_DEFAULT_COLUMNS, TABLE2_ROWS, TABLE3_COLUMNS,
+from govreport.inference.tables.layouts import (APPLICANTS, TABLE2_DEFAULT_COLUMNS, TABLE2_ROWS, TABLE3_COLUMNS,
                                       TABLE4_BLOCKS, TABLE4_RESULTS, table3_rows)
 
 __all__ = ["STANDARD_KEYS", "DERIVATIONS", "derive", "key_order", "is_standard", "ORG_COLUMNS"]

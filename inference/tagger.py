@@ -12,11 +12,11 @@ import os
 from pathlib import Path
 from typing import Sequence
 
-from data.paths import REPO_ROOT
-from data.schema import LABELS, Span
-from inference.spans import spans_from_labels
-from model.device import resolve_device
-from model.files import ONNX_FILE, SERVING_KEY
+from govreport.data.paths import REPO_ROOT
+from govreport.data.schema import LABELS, Span
+from govreport.inference.spans import spans_from_labels
+from govreport.model.device import resolve_device
+from govreport.model.files import ONNX_FILE, SERVING_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -87,9 +87,9 @@ class ModelTagger:
         import torch
         from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
 
-        from model.onnx_serving import OnnxTokenClassifier, onnxruntime_available
-        from model.device import available_cores
-        from model.tagging import QUANTIZES_PER_BATCH
+        from govreport.model.onnx_serving import OnnxTokenClassifier, onnxruntime_available
+        from govreport.model.device import available_cores
+        from govreport.model.tagging import QUANTIZES_PER_BATCH
 
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
@@ -150,7 +150,7 @@ class ModelTagger:
         self.model_dir, self.batch_size, self.device, self.backend = model_dir, batch_size, device, backend
 
     def __call__(self, texts: Sequence[str]) -> list[tuple[list[Span], list[float]]]:
-        from model.tagging import predict
+        from govreport.model.tagging import predict
 
         if not texts:
             return []

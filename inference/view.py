@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from data.atomic import atomic_write
-from data.errors import InputError, cli_error
-from data.jsonl import json_lines
-from data.logs import setup_logging
-from inference.view_html import LOW_CONFIDENCE, ViewSpan, esc, highlight, page, records_table, standard_tables
+from govreport.data.atomic import atomic_write
+from govreport.data.errors import InputError, cli_error
+from govreport.data.jsonl import json_lines
+from govreport.data.logs import setup_logging
+from govreport.inference.view_html import LOW_CONFIDENCE, ViewSpan, esc, highlight, page, records_table, standard_tables
 
 __all__ = ["ViewError", "DocView", "ReportView", "load_document", "render_document", "render_index",
            "write_site", "main"]
@@ -77,7 +77,7 @@ class DocView:
 
 
 def _read_source(source: str) -> str | None:
-    from inference.reader import Document
+    from govreport.inference.reader import Document
 
     path = Path(source)
     if not path.is_file() or path.suffix.lower() == ".jsonl":

@@ -28,11 +28,11 @@ import sys
 import tempfile
 from typing import IO, Any, Iterable, Iterator
 
-from data.atomic import atomic_write
-from data.schema import Record
-from inference.extract import DocEnd, DocStart, Piece
-from inference.reports import check_dict
-from inference.kinds import FIELDS
+from govreport.data.atomic import atomic_write
+from govreport.data.schema import Record
+from govreport.inference.extract import DocEnd, DocStart, Piece
+from govreport.inference.reports import check_dict
+from govreport.inference.kinds import FIELDS
 
 __all__ = ["JsonlWriter", "CsvWriter", "open_writer", "csv_cell", "FORMATS", "CSV_COLUMNS", "DOC_FIELDS",
            "REPORT_COLUMNS", "PROVENANCE_FIELDS"]

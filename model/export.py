@@ -23,8 +23,8 @@ import logging
 import shutil
 from pathlib import Path
 
-from data.logs import setup_logging
-from model.files import EXPORTED_FILES, ONNX_FILE, QUANTIZATIONS, SERVING_KEY
+from govreport.data.logs import setup_logging
+from govreport.model.files import EXPORTED_FILES, ONNX_FILE, QUANTIZATIONS, SERVING_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def export(model_dir: str | Path, out_dir: str | Path, dtype: str = "float16", q
     model.to(getattr(torch, dtype)).float()
     out_dir.mkdir(parents=True, exist_ok=True)
     if onnx:
-        from model.onnx_serving import export_onnx
+        from govreport.model.onnx_serving import export_onnx
 
         export_onnx(model, tokenizer, out_dir / ONNX_FILE, quantize)
     else:  # a graph left from an earlier export would be served instead of these weights

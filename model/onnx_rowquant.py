@@ -20,7 +20,7 @@ so no padding enters a row either). The rewritten graph carries
 >>> ROWWISE_KEY
 'govreport.activation_quantization'
 
-    python -m model.onnx_rowquant model/fast/model.onnx      # rewrite a graph in place
+    python -m govreport.model.onnx_rowquant model/fast/model.onnx      # rewrite a graph in place
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from data.logs import setup_logging
+from govreport.data.logs import setup_logging
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ def rewrite_file(path: str | Path, out: str | Path | None = None) -> Path:
     """Rewrite the graph at ``path`` (into ``out``, default in place) with per-row quantisation."""
     import onnx
 
-    from data.atomic import atomic_write
+    from govreport.data.atomic import atomic_write
 
     model = rowwise_quantization(onnx.load(str(path)))
     onnx.checker.check_model(model)
@@ -171,7 +171,7 @@ def rewrite_file(path: str | Path, out: str | Path | None = None) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m model.onnx_rowquant", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m govreport.model.onnx_rowquant", description=__doc__.split("\n\n")[0])
     parser.add_argument("graph", help="an int8 model.onnx written by govreport export --onnx --quantize int8")
     parser.add_argument("--output", default=None, help="where to write the rewritten graph (default: in place)")
     args = parser.parse_args(argv)

@@ -20,9 +20,9 @@ from pathlib import Path
 import torch
 from transformers.modeling_outputs import TokenClassifierOutput
 
-from model.files import SERVING_KEY
-from model.onnx_rowquant import ROWWISE_KEY, ROWWISE_VALUE, rewrite_file
-from model.tagging import QUANTIZES_PER_BATCH
+from govreport.model.files import SERVING_KEY
+from govreport.model.onnx_rowquant import ROWWISE_KEY, ROWWISE_VALUE, rewrite_file
+from govreport.model.tagging import QUANTIZES_PER_BATCH
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class OnnxTokenClassifier(torch.nn.Module):
         setattr(self, QUANTIZES_PER_BATCH, int8 and metadata.get(ROWWISE_KEY) != ROWWISE_VALUE)
         if getattr(self, QUANTIZES_PER_BATCH):
             logger.warning("%s quantises activations per batch; running one window at a time "
-                           "(python -m model.onnx_rowquant %s makes it batch-safe)", path, path)
+                           "(python -m govreport.model.onnx_rowquant %s makes it batch-safe)", path, path)
         self.path = Path(path)
 
     def forward(self, input_ids, attention_mask=None, token_type_ids=None, **_) -> TokenClassifierOutput:

@@ -26,9 +26,9 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import torch
 
-from data.schema import Span, id2label, label2id
-from model.char_lookup import unit_offsets
-from model.windows import Offsets, encode_windows, window_sources
+from govreport.data.schema import Span, id2label, label2id
+from govreport.model.char_lookup import unit_offsets
+from govreport.model.windows import Offsets, encode_windows, window_sources
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Sequence
 
-from model.char_lookup import char_lookup
+from govreport.model.char_lookup import char_lookup
 
 __all__ = ["Offsets", "Window", "clean_offsets", "encode_windows", "window_sources"]
 

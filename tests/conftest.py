@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from data.doccano import Example, write_jsonl
-from data.schema import Span
+from govreport.data.doccano import Example, write_jsonl
+from govreport.data.schema import Span
 
 # {text|T} marks a span of type T (M, V or U); everything else is plain text.
 MARKED = [
@@ -70,7 +70,7 @@ def tokenizer_dir(tmp_path_factory, examples, torch_one_thread):
     """A character BertTokenizer over the fixture texts, saved and reloadable with AutoTokenizer."""
     from transformers import BertTokenizer
 
-    from model.char_encoder import build_char_vocab
+    from govreport.model.char_encoder import build_char_vocab
 
     path = tmp_path_factory.mktemp("tokenizer")
     vocab = build_char_vocab([ex.text for ex in examples])
@@ -92,7 +92,7 @@ def tokenizer(tokenizer_dir):
 
 def tiny_config(vocab_size: int):
     """The char-small preset shrunk to test size (same labels, same wiring)."""
-    from model.char_encoder import char_small_config
+    from govreport.model.char_encoder import char_small_config
 
     return char_small_config(vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
                              intermediate_size=64, max_position_embeddings=32)

@@ -1,7 +1,8 @@
 """The import rules of docs/architecture.md, read from the source with ``ast``: no import cycle
 between the project's modules, and no stage importing a later one (data → model → train →
-inference → eval; ``govreport.py``, the dispatcher, sits on top). Imports inside functions
-count: a cycle that is only deferred is still a cycle."""
+inference → eval; ``govreport.cli``, the dispatcher, sits on top), and every import of a stage
+through the one import name, ``govreport``. Imports inside functions count: a cycle that is only
+deferred is still a cycle."""
 
 from __future__ import annotations
 
@@ -14,17 +15,18 @@ TOP = "govreport"
 
 
 def module_name(path: Path) -> str:
+    """The name a module is imported by: ``data/schema.py`` is ``govreport.data.schema``."""
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
-    return ".".join(parts)
+    return ".".join(parts if parts[0] == TOP else [TOP, *parts])
 
 
 def project_modules() -> dict[str, Path]:
-    """Every module of the five stages, and the dispatcher."""
-    modules = {TOP: ROOT / f"{TOP}.py"}
-    for stage in STAGES:
-        for path in sorted((ROOT / stage).rglob("*.py")):
+    """Every module of the five stages, and of the package on top (the dispatcher)."""
+    modules = {}
+    for folder in (TOP, *STAGES):
+        for path in sorted((ROOT / folder).rglob("*.py")):
             modules[module_name(path)] = path
     return modules
 
@@ -69,8 +71,8 @@ def import_graph() -> dict[str, dict[str, int]]:
 
 def stage(module: str) -> int:
     """The place of a module's stage in the pipeline; the dispatcher comes after all of them."""
-    top = module.split(".")[0]
-    return len(STAGES) if top == TOP else STAGES.index(top)
+    parts = module.split(".")
+    return STAGES.index(parts[1]) if len(parts) > 1 and parts[1] in STAGES else len(STAGES)
 
 
 def where(graph: dict[str, dict[str, int]], module: str, target: str) -> str:
@@ -137,8 +139,8 @@ def _path_through(graph: dict[str, dict[str, int]], group: list[str]) -> list[st
 
 def test_the_graph_sees_imports_inside_functions():
     graph = import_graph()
-    assert "inference.extract" in graph["inference.doccano_cli"]  # imported inside _export
-    assert "inference.reader" in graph["eval.tables"]  # imported inside read_raw
+    assert "govreport.inference.extract" in graph["govreport.inference.doccano_cli"]  # imported inside _export
+    assert "govreport.inference.reader" in graph["govreport.eval.tables"]  # imported inside read_raw
 
 
 def test_find_cycles_names_the_imports_of_a_cycle():
@@ -158,3 +160,21 @@ def test_no_stage_imports_a_later_stage():
     wrong = [where(graph, module, target) for module, edges in sorted(graph.items()) for target in edges
              if stage(target) > stage(module)]
     assert not wrong, f"a stage imports a later one ({' → '.join(STAGES)}):\n  " + "\n  ".join(wrong)
+
+
+def test_stages_are_imported_only_through_govreport():
+    """``import data.schema`` would work in a checkout (its root is on sys.path) and fail once
+    installed, where only ``govreport`` exists: no project file, tests included, writes it."""
+    wrong = []
+    for path in sorted(ROOT.rglob("*.py")):
+        if {".git", ".venv", "out", "build"} & set(path.relative_to(ROOT).parts):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            else:
+                continue
+            wrong += [f"{path.relative_to(ROOT)}:{node.lineno} imports {n}" for n in names if n.split(".")[0] in STAGES]
+    assert not wrong, "import the stages as govreport.<stage>:\n  " + "\n  ".join(wrong)

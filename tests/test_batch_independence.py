@@ -32,7 +32,7 @@ def int8_dirs(model_dir, tmp_path_factory):
     pytest.importorskip("onnx")
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    from model.export import main as export
+    from govreport.model.export import main as export
 
     out = tmp_path_factory.mktemp("int8-rowwise")
     assert export([str(model_dir), str(out), "--onnx"]) == 0
@@ -63,7 +63,7 @@ def test_rowwise_graph_computes_each_row_as_the_original_does_alone(int8_dirs):
 
 
 def _results(tagger, texts, batch_size):
-    from inference.extract import Extractor
+    from govreport.inference.extract import Extractor
 
     tagger.batch_size = batch_size
     return [(r.spans, r.scores, [x.to_dict() for x in r.records])
@@ -72,7 +72,7 @@ def _results(tagger, texts, batch_size):
 
 @pytest.fixture(scope="module")
 def taggers(model_dir, int8_dirs, torch_one_thread):
-    from inference.extract import ModelTagger
+    from govreport.inference.extract import ModelTagger
 
     rowwise, per_batch = int8_dirs
     fp32 = dict(device="cpu", precision="fp32")
@@ -98,7 +98,7 @@ def test_records_are_the_same_alone_and_in_any_batch(taggers, alone, order, keep
 
 
 def test_old_int8_graphs_are_marked_to_run_one_window_at_a_time(taggers, caplog):
-    from model.tagging import QUANTIZES_PER_BATCH
+    from govreport.model.tagging import QUANTIZES_PER_BATCH
 
     assert not getattr(taggers["onnx-int8"].model, QUANTIZES_PER_BATCH)
     assert getattr(taggers["onnx-int8-old"].model, QUANTIZES_PER_BATCH)
@@ -118,7 +118,7 @@ SHIPPED_TEXTS = [
 
 @pytest.fixture(scope="module")
 def shipped():
-    from inference.extract import DEFAULT_MODEL_DIR, ModelTagger
+    from govreport.inference.extract import DEFAULT_MODEL_DIR, ModelTagger
 
     if not (DEFAULT_MODEL_DIR / "model.onnx").is_file():
         pytest.skip("the shipped model/fast is not here")

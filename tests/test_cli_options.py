@@ -1,4 +1,4 @@
-"""What every subcommand shares: ``govreport --version`` and ``--verbose``/``--quiet``, handled once in govreport.py."""
+"""What every subcommand shares: ``govreport --version`` and ``--verbose``/``--quiet``, handled once in govreport/cli.py."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import govreport
-from data.version import package_version
+import govreport.cli
+from govreport.data.version import package_version
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def clean_logging(monkeypatch):
     """Each test starts with no handlers on the root logger and leaves the levels as it found them."""
     root = logging.getLogger()
-    saved = root.handlers[:], root.level, {n: logging.getLogger(n).level for n in govreport.OWN_LOGGERS}
+    saved = root.handlers[:], root.level, {n: logging.getLogger(n).level for n in govreport.cli.OWN_LOGGERS}
     monkeypatch.delenv("TQDM_DISABLE", raising=False)
     monkeypatch.setattr(root, "handlers", [])
     yield root
@@ -31,7 +31,7 @@ def clean_logging(monkeypatch):
 
 
 def test_version_is_the_package_version(capsys):
-    assert govreport.main(["--version"]) == 0
+    assert govreport.cli.main(["--version"]) == 0
     out = capsys.readouterr().out.strip()
     assert out == f"govreport {package_version()}"
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
@@ -46,18 +46,18 @@ def test_version_is_the_package_version(capsys):
     (["--verbosely"], 0, ["--verbosely"]),
 ])
 def test_split_verbosity(args, level, rest):
-    assert govreport.split_verbosity(args) == (level, rest)
+    assert govreport.cli.split_verbosity(args) == (level, rest)
 
 
 def test_quiet_generate_logs_no_info(tmp_path, clean_logging):
-    assert govreport.main(["generate", "--out", str(tmp_path / "d"), "--reports", "3", "--quiet"]) == 0
+    assert govreport.cli.main(["generate", "--out", str(tmp_path / "d"), "--reports", "3", "--quiet"]) == 0
     assert clean_logging.level == logging.WARNING
     assert os.environ.get("TQDM_DISABLE") == "1"  # no progress bars either
 
 
 def test_verbose_opens_debug_for_own_modules_only(tmp_path, clean_logging):
-    assert govreport.main(["generate", "--out", str(tmp_path / "d"), "--reports", "3", "-v"]) == 0
-    assert logging.getLogger("data.generate").getEffectiveLevel() == logging.DEBUG
+    assert govreport.cli.main(["generate", "--out", str(tmp_path / "d"), "--reports", "3", "-v"]) == 0
+    assert logging.getLogger("govreport.data.generate").getEffectiveLevel() == logging.DEBUG
     assert logging.getLogger("urllib3").getEffectiveLevel() == logging.INFO
 
 
@@ -70,9 +70,9 @@ def test_every_subcommand_gets_its_arguments_without_the_flags(monkeypatch, clea
             seen[name] = argv
             return 0
 
-    for module, _ in govreport.COMMANDS.values():
+    for module, _ in govreport.cli.COMMANDS.values():
         monkeypatch.setitem(sys.modules, module, Stage)
-    for name in govreport.COMMANDS:
-        assert govreport.main([name, "x", "--verbose", "-q"]) == 0
+    for name in govreport.cli.COMMANDS:
+        assert govreport.cli.main([name, "x", "--verbose", "-q"]) == 0
     # extract's own parser has --quiet (no summary line): it still gets it
-    assert seen == {name: ["x", "--quiet"] if name in govreport.OWN_QUIET else ["x"] for name in govreport.COMMANDS}
+    assert seen == {name: ["x", "--quiet"] if name in govreport.cli.OWN_QUIET else ["x"] for name in govreport.cli.COMMANDS}

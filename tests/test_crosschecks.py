@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from data.schema import Record, Span
-from inference import cli
-from inference.crosschecks import cross_check, is_level, same_value, year_checks
-from inference.extract import Extractor
-from inference.standard_keys import STANDARD_KEYS, derive, key_order
+from govreport.data.schema import Record, Span
+from govreport.inference import cli
+from govreport.inference.crosschecks import cross_check, is_level, same_value, year_checks
+from govreport.inference.extract import Extractor
+from govreport.inference.standard_keys import STANDARD_KEYS, derive, key_order
 
 
 def table(key, value, at, unit="件"):

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from inference import cli, merge
-from inference.dask_run import MANIFEST, ManifestError, extract_dask, main, shard_complete, shard_name
-from inference.parallel import ExtractorSpec, index_path, list_units, shard_of
+from govreport.inference import cli, merge
+from govreport.inference.dask_run import MANIFEST, ManifestError, extract_dask, main, shard_complete, shard_name
+from govreport.inference.parallel import ExtractorSpec, index_path, list_units, shard_of
 
 needs_dask = pytest.mark.skipif(importlib.util.find_spec("distributed") is None,
                                 reason="dask[distributed] is not installed (pip install 'govreport[distributed]')")

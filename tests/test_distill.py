@@ -10,18 +10,18 @@ import pytest
 import torch
 from transformers import AutoModelForTokenClassification, AutoTokenizer, BertForTokenClassification
 
-import govreport
-from data.schema import id2label
-from model.tagging import predict
-from train.config import ConfigError, build_parser
-from train.data import featurize
-from model.windows import Window
-from train.distill import main
-from train.distill_config import DistillConfig, parse_distill_config
-from train.distill_loss import DistillCollator, DistillTrainer, distillation_loss
-from train.soft_labels import char_soft_targets, gather_char_targets, teacher_logits
-from train.student import build_student
-from train.unlabeled import read_unlabeled
+import govreport.cli
+from govreport.data.schema import id2label
+from govreport.model.tagging import predict
+from govreport.train.config import ConfigError, build_parser
+from govreport.train.data import featurize
+from govreport.model.windows import Window
+from govreport.train.distill import main
+from govreport.train.distill_config import DistillConfig, parse_distill_config
+from govreport.train.distill_loss import DistillCollator, DistillTrainer, distillation_loss
+from govreport.train.soft_labels import char_soft_targets, gather_char_targets, teacher_logits
+from govreport.train.student import build_student
+from govreport.train.unlabeled import read_unlabeled
 
 # Student sizes small enough for a test, wired as the real one.
 TINY_STUDENT = ["--hidden-size", "16", "--num-layers", "1", "--num-heads", "2", "--intermediate-size", "32"]
@@ -301,7 +301,7 @@ def test_options(tmp_path):
         parse_distill_config(["--config", str(config), "--hidden-size", "30", "--num-heads", "4"])
     parser = build_parser(DistillConfig)
     assert all(action.help for action in parser._actions)
-    assert "distill" in govreport.COMMANDS and govreport.COMMANDS["distill"][0] == "train.distill"
+    assert "distill" in govreport.cli.COMMANDS and govreport.cli.COMMANDS["distill"][0] == "govreport.train.distill"
 
 
 # ---- a teacher that cannot teach fails early: one line on stderr, exit status 2

@@ -8,13 +8,13 @@ import json
 
 import pytest
 
-from data.doccano import read_jsonl
-from data.schema import SENTENCE_KEY, Record, Span
-from inference import doccano_cli
-from inference.doccano_loop import (ReviewError, Task, example_from_doccano, rank, sentence_confidence,
+from govreport.data.doccano import read_jsonl
+from govreport.data.schema import SENTENCE_KEY, Record, Span
+from govreport.inference import doccano_cli
+from govreport.inference.doccano_loop import (ReviewError, Task, example_from_doccano, rank, sentence_confidence,
                                     tasks_from_events, tasks_from_result)
-from inference.extract import Extractor
-from inference.reader import Document
+from govreport.inference.extract import Extractor
+from govreport.inference.reader import Document
 from tests.test_extract import GOOD, lexicon_model, rule_tagger
 
 # 网络申请26448宗，信函申请842宗，占3.1%: the builder links 3.1% to 信函申请 (its nearest earlier clause)
@@ -256,8 +256,8 @@ def test_cli_export_from_reports_then_import_gives_gold_train_and_evaluate_read(
     assert [ex.text for ex in examples] == [x["text"] for x in lines[:2]]
     assert all(ex.meta["source"] == str(tmp_path / "r.txt") for ex in examples)
 
-    from eval import cli as eval_cli
-    from train.data import read_examples
+    from govreport.eval import cli as eval_cli
+    from govreport.train.data import read_examples
     assert len(read_examples(gold, "--extra-train")) == 2
     assert eval_cli.main(["--gold", str(gold), "--system", "rules", "--no-progress"]) == 0
 

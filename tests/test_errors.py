@@ -8,23 +8,23 @@ import types
 
 import pytest
 
-import govreport
-from data.atomic import OutputError
-from data.doccano import FormatError
-from data.errors import ConfigError, GovReportError, InputError
-from data.jsonl import json_lines
-from eval.tables import GoldError
-from inference.checks import ExtractionError
-from inference.dask_run import DaskMissingError, ManifestError
-from inference.doccano_loop import ReviewError
-from inference.encoding import ReadError
-from inference.keys import KeyFileError
-from inference.merge import MergeError
-from inference.panel import PanelInputError
-from inference.view import ViewError
-from model.e5_image import ImageNotFound
-from train.config import ConfigError as TrainConfigError
-from train.data import DataError
+import govreport.cli
+from govreport.data.atomic import OutputError
+from govreport.data.doccano import FormatError
+from govreport.data.errors import ConfigError, GovReportError, InputError
+from govreport.data.jsonl import json_lines
+from govreport.eval.tables import GoldError
+from govreport.inference.checks import ExtractionError
+from govreport.inference.dask_run import DaskMissingError, ManifestError
+from govreport.inference.doccano_loop import ReviewError
+from govreport.inference.encoding import ReadError
+from govreport.inference.keys import KeyFileError
+from govreport.inference.merge import MergeError
+from govreport.inference.panel import PanelInputError
+from govreport.inference.view import ViewError
+from govreport.model.e5_image import ImageNotFound
+from govreport.train.config import ConfigError as TrainConfigError
+from govreport.train.data import DataError
 
 INPUT_ERRORS = [FormatError, ReviewError, ReadError, GoldError, KeyFileError, ManifestError, MergeError,
                 ViewError, PanelInputError, DataError]
@@ -54,8 +54,8 @@ def test_dispatcher_shows_an_escaped_error_as_one_line(monkeypatch, capsys):
         raise InputError("gold.jsonl:3: not JSON")
 
     monkeypatch.setitem(sys.modules, "_failing_stage", types.SimpleNamespace(main=main))
-    monkeypatch.setitem(govreport.COMMANDS, "fail", ("_failing_stage", "always fails"))
-    assert govreport.main(["fail"]) == 2
+    monkeypatch.setitem(govreport.cli.COMMANDS, "fail", ("_failing_stage", "always fails"))
+    assert govreport.cli.main(["fail"]) == 2
     assert capsys.readouterr().err == "govreport fail: gold.jsonl:3: not JSON\n"
 
 
@@ -64,15 +64,15 @@ def test_dispatcher_leaves_other_exceptions_alone(monkeypatch):
         raise KeyError("a bug, not a user's mistake")
 
     monkeypatch.setitem(sys.modules, "_buggy_stage", types.SimpleNamespace(main=main))
-    monkeypatch.setitem(govreport.COMMANDS, "bug", ("_buggy_stage", "has a bug"))
+    monkeypatch.setitem(govreport.cli.COMMANDS, "bug", ("_buggy_stage", "has a bug"))
     with pytest.raises(KeyError):
-        govreport.main(["bug"])
+        govreport.cli.main(["bug"])
 
 
 def test_bad_config_is_one_line_and_exit_2(tmp_path, capsys):
     config = tmp_path / "bad.json"
     config.write_text('{"max_stepz": 3}', encoding="utf-8")
-    assert govreport.main(["train", "--config", str(config), "--data", "d", "--output-dir", "o"]) == 2
+    assert govreport.cli.main(["train", "--config", str(config), "--data", "d", "--output-dir", "o"]) == 2
     err = capsys.readouterr().err
     assert err == f"govreport train: error: config file {config}: unknown option 'max_stepz'\n"
 
@@ -80,7 +80,7 @@ def test_bad_config_is_one_line_and_exit_2(tmp_path, capsys):
 @pytest.mark.parametrize("command", ["evaluate-tables", "evaluate-keys"])
 def test_missing_gold_file_is_one_line_and_exit_2(command, tmp_path, capsys):
     missing = tmp_path / "gold.jsonl"
-    assert govreport.main([command, "--gold", str(missing)]) == 2
+    assert govreport.cli.main([command, "--gold", str(missing)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"{command}: ") and str(missing) in err and err.count("\n") == 1
 

@@ -15,12 +15,12 @@ import pytest
 from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
 from seqeval.scheme import IOB2
 
-from data.doccano import Example, write_jsonl
-from data.schema import ENTITY_TYPES, Record, Span, spans_to_tags
-from data.version import package_version
-from eval import bench, cli
-from eval.scoring import align, entity_report, match_records, record_errors, repair_tags, same_value, score, span_errors
-from inference.records import build_records
+from govreport.data.doccano import Example, write_jsonl
+from govreport.data.schema import ENTITY_TYPES, Record, Span, spans_to_tags
+from govreport.data.version import package_version
+from govreport.eval import bench, cli
+from govreport.eval.scoring import align, entity_report, match_records, record_errors, repair_tags, same_value, score, span_errors
+from govreport.inference.records import build_records
 from tests.conftest import MARKED, parse_marked
 
 # ---------------------------------------------------------------------------------------------
@@ -316,7 +316,7 @@ def test_cli_rules(gold_file, tmp_path, capsys):
 
 
 def test_cli_a_failing_tagger_fails_the_evaluation(gold_file, tmp_path, capsys, monkeypatch):
-    from eval.rules import RuleTagger
+    from govreport.eval.rules import RuleTagger
 
     path, examples = gold_file
     broken = examples[1].text

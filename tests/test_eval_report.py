@@ -11,13 +11,13 @@ import sys
 import numpy as np
 import pytest
 
-from data.doccano import Example, write_jsonl
-from data.schema import Span
-from eval import cli
-from eval.bootstrap import COUNT_KEYS, bootstrap, paired_bootstrap, prf_arrays, text_counts
-from eval.report import analyse, calibration, confusion, read_history
-from eval.scoring import score
-from inference.records import build_records
+from govreport.data.doccano import Example, write_jsonl
+from govreport.data.schema import Span
+from govreport.eval import cli
+from govreport.eval.bootstrap import COUNT_KEYS, bootstrap, paired_bootstrap, prf_arrays, text_counts
+from govreport.eval.report import analyse, calibration, confusion, read_history
+from govreport.eval.scoring import score
+from govreport.inference.records import build_records
 from tests.conftest import MARKED, parse_marked
 from tests.test_eval import perturb
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from eval.tables import main, read_gold, score_cells, GoldError
+from govreport.eval.tables import main, read_gold, score_cells, GoldError
 from tests import table_shapes as S
 
 

@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-from model.export import main
-from model.tagging import predict
+from govreport.model.export import main
+from govreport.model.tagging import predict
 
 
 def test_fp16_export_halves_weights_and_keeps_predictions(model_dir, examples, tmp_path):
@@ -34,7 +34,7 @@ def test_fp16_export_halves_weights_and_keeps_predictions(model_dir, examples, t
 def test_int8_export_is_served_quantised_and_agrees(model_dir, examples, tmp_path):
     from transformers import AutoModelForTokenClassification
 
-    from inference.extract import ModelTagger
+    from govreport.inference.extract import ModelTagger
 
     out = tmp_path / "int8"
     assert main([str(model_dir), str(out), "--quantize", "int8"]) == 0
@@ -55,8 +55,8 @@ def test_int8_export_is_served_quantised_and_agrees(model_dir, examples, tmp_pat
 
 
 def test_onnx_export_is_served_by_onnxruntime_with_the_same_predictions(model_dir, examples, tmp_path):
-    from inference.extract import Extractor, ModelTagger
-    from model.onnx_serving import OnnxTokenClassifier
+    from govreport.inference.extract import Extractor, ModelTagger
+    from govreport.model.onnx_serving import OnnxTokenClassifier
 
     out = tmp_path / "onnx"
     assert main([str(model_dir), str(out), "--onnx"]) == 0
@@ -76,7 +76,7 @@ def test_onnx_export_is_served_by_onnxruntime_with_the_same_predictions(model_di
 
 
 def test_onnx_int8_export_agrees_and_a_plain_reexport_drops_the_graph(model_dir, examples, tmp_path):
-    from inference.extract import ModelTagger
+    from govreport.inference.extract import ModelTagger
 
     out = tmp_path / "onnx-int8"
     assert main([str(model_dir), str(out), "--onnx", "--quantize", "int8"]) == 0
@@ -97,7 +97,7 @@ def test_onnx_int8_export_agrees_and_a_plain_reexport_drops_the_graph(model_dir,
 def test_onnx_backend_without_a_graph_is_a_clear_error(model_dir):
     import pytest
 
-    from inference.extract import ModelTagger
+    from govreport.inference.extract import ModelTagger
 
     with pytest.raises(FileNotFoundError, match="govreport export --onnx"):
         ModelTagger(model_dir, device="cpu", backend="onnx")
@@ -106,8 +106,8 @@ def test_onnx_backend_without_a_graph_is_a_clear_error(model_dir):
 def test_precision_picks_bf16_for_torch_weights_on_a_cpu_that_has_it(model_dir, tmp_path, monkeypatch):
     import torch
 
-    import inference.tagger as tagger
-    from inference.tagger import ModelTagger
+    import govreport.inference.tagger as tagger
+    from govreport.inference.tagger import ModelTagger
 
     dtype = lambda t: next(t.model.parameters()).dtype  # noqa: E731
     assert dtype(ModelTagger(model_dir, device="cpu", precision="fp32")) == torch.float32

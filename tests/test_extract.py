@@ -20,15 +20,15 @@ import pytest
 import torch
 from transformers import BertConfig, BertForTokenClassification, BertTokenizer
 
-from data.schema import LABELS, SENTENCE_KEY, Record, Span, label2id
-from data.version import package_version
-from inference import cli, reader
-from inference.extract import GC_THRESHOLD, DocEnd, DocStart, Extractor, ModelTagger, Piece, normalize
-from inference.reader import Document, ReadError, detect_encoding, iter_chunks, iter_documents, read_title
-from inference.sentences import sentence_bounds
-from inference.snapping import _number_words, load_dictionaries, load_segmenter
-from inference.writers import CSV_COLUMNS
-from model.char_encoder import build_char_vocab
+from govreport.data.schema import LABELS, SENTENCE_KEY, Record, Span, label2id
+from govreport.data.version import package_version
+from govreport.inference import cli, reader
+from govreport.inference.extract import GC_THRESHOLD, DocEnd, DocStart, Extractor, ModelTagger, Piece, normalize
+from govreport.inference.reader import Document, ReadError, detect_encoding, iter_chunks, iter_documents, read_title
+from govreport.inference.sentences import sentence_bounds
+from govreport.inference.snapping import _number_words, load_dictionaries, load_segmenter
+from govreport.inference.writers import CSV_COLUMNS
+from govreport.model.char_encoder import build_char_vocab
 
 METRICS = ("工作动态", "浏览量", "微博账号")
 LEXICON = {
@@ -485,9 +485,9 @@ def test_cuda_asked_for_without_one_is_a_clear_error(monkeypatch):
 
     import torch
 
-    from model.device import resolve_device
-    from train.config import ConfigError
-    from train.run import setup_device
+    from govreport.model.device import resolve_device
+    from govreport.train.config import ConfigError
+    from govreport.train.run import setup_device
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert resolve_device("auto") == "cpu" and resolve_device("cpu") == "cpu"

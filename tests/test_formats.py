@@ -12,11 +12,11 @@ import sys
 
 import pytest
 
-from data.schema import Span
-from inference import cli
-from inference.extract import Extractor
-from inference.formats import read_html_text
-from inference.reader import MarkupDocument, iter_documents, read_formatted
+from govreport.data.schema import Span
+from govreport.inference import cli
+from govreport.inference.extract import Extractor
+from govreport.inference.formats import read_html_text
+from govreport.inference.reader import MarkupDocument, iter_documents, read_formatted
 
 TITLE = "甲市水利局2019年政府信息公开工作年度报告"
 _RULES = re.compile(r"(?P<METRIC>工作动态|浏览量)|(?P<VALUE>[0-9]+(?![0-9]*年))|(?P<UNIT>[条件次])")

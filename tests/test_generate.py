@@ -5,12 +5,12 @@ import re
 
 import pytest
 
-from data.doccano import read_jsonl
-from data.generate import build_dataset, main
-from data.numbers import parse_number
-from data.schema import LABELS, Span, spans_to_tags, validate_spans
-from data.templates import SPLITS, load_templates, split_of
-from data.templating import Template
+from govreport.data.doccano import read_jsonl
+from govreport.data.generate import build_dataset, main
+from govreport.data.numbers import parse_number
+from govreport.data.schema import LABELS, Span, spans_to_tags, validate_spans
+from govreport.data.templates import SPLITS, load_templates, split_of
+from govreport.data.templating import Template
 
 # Text that must never carry a tag: years and dates, ordinals, document numbers, phone numbers.
 NEVER_TAGGED = re.compile(
@@ -151,7 +151,7 @@ ISSUE_18_STYLES = {
 
 def test_generator_writes_every_new_number_style_with_correct_spans():
     import random
-    from data.numbers import format_number
+    from govreport.data.numbers import format_number
     templates = [Template("test.001", "info", "[全年|]共发布{M}{Q!}。"),
                  Template("test.002", "money", "全年{M}{Q!}。"),
                  Template("test.003", "request", "其中{M}占{P}。")]

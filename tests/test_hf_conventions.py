@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from data.schema import LABELS, label2id
+from govreport.data.schema import LABELS, label2id
 from tests.conftest import MARKED, parse_marked, tiny_config
-from train.card_metadata import card_metadata, front_matter
+from govreport.train.card_metadata import card_metadata, front_matter
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = {"accurate": ROOT / "model" / "default", "fast": ROOT / "model" / "fast"}
@@ -73,7 +73,7 @@ def invented_report(chars: int = 2000) -> str:
 
 
 def test_pipeline_finds_every_span_the_extractor_tagger_finds(lookup_model_dir):
-    from inference.hf_check import compare
+    from govreport.inference.hf_check import compare
 
     text = invented_report()
     assert len(text) >= 2000
@@ -83,7 +83,7 @@ def test_pipeline_finds_every_span_the_extractor_tagger_finds(lookup_model_dir):
 
 
 def test_first_aggregation_works_with_a_wordpiece_tokenizer(lookup_model_dir):
-    from inference.hf_check import pipeline_spans
+    from govreport.inference.hf_check import pipeline_spans
 
     text = invented_report(300)
     simple = pipeline_spans(lookup_model_dir, text, stride=8)

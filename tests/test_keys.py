@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from data.doccano import write_jsonl
-from eval import keys as eval_keys
-from inference import cli as extract_cli
-from inference.extract import Extractor
-from inference.keys import (KEY_FIELD, KeyFileError, KeyMapper, Taxonomy, TAXONOMY_PATH,
+from govreport.data.doccano import write_jsonl
+from govreport.eval import keys as eval_keys
+from govreport.inference import cli as extract_cli
+from govreport.inference.extract import Extractor
+from govreport.inference.keys import (KEY_FIELD, KeyFileError, KeyMapper, Taxonomy, TAXONOMY_PATH,
                             load_mapping_file, metric_key)
-from inference.records import build_records
+from govreport.inference.records import build_records
 from tests.conftest import parse_marked
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,13 +13,13 @@ import json
 
 import pytest
 
-from data.schema import Span
-from eval import kinds as kinds_cli
-from eval.kinds import read_kind_gold, score_kinds
-from inference.extract import DocEnd, Extractor
-from inference.kinds import FIELDS, Kind, classify
-from inference.records import build_records
-from inference.writers import CSV_COLUMNS, CsvWriter, JsonlWriter
+from govreport.data.schema import Span
+from govreport.eval import kinds as kinds_cli
+from govreport.eval.kinds import read_kind_gold, score_kinds
+from govreport.inference.extract import DocEnd, Extractor
+from govreport.inference.kinds import FIELDS, Kind, classify
+from govreport.inference.records import build_records
+from govreport.inference.writers import CSV_COLUMNS, CsvWriter, JsonlWriter
 from tests.conftest import parse_marked
 
 CASES = {
@@ -156,7 +156,7 @@ def test_extracted_records_carry_kind_in_jsonl_and_csv():
     assert [(r["kind"], r["direction"], r["basis"]) for r in result.to_dict()["records"]] == [
         ("level", None, None), ("change", "up", "同比")]
 
-    from inference.reader import Document
+    from govreport.inference.reader import Document
 
     out = io.StringIO()
     jsonl = JsonlWriter(out)
@@ -256,6 +256,6 @@ def test_scorer_names_a_malformed_gold_line(tmp_path, sentences_file, capsys, ba
 
 
 def test_govreport_routes_evaluate_kinds():
-    import govreport
+    import govreport.cli
 
-    assert govreport.COMMANDS["evaluate-kinds"][0] == "eval.kinds"
+    assert govreport.cli.COMMANDS["evaluate-kinds"][0] == "govreport.eval.kinds"

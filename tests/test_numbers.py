@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data.numbers import STYLES, ParsedNumber, find_numbers, format_number, parse_number
+from govreport.data.numbers import STYLES, ParsedNumber, find_numbers, format_number, parse_number
 
 
 def num(value, approximate=False, unit=None):

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-import govreport
-from inference.panel import build_panel, read_reports
-from inference.panel_cli import CONFLICT_COLUMNS, LONG_COLUMNS, default_paths
+import govreport.cli
+from govreport.inference.panel import build_panel, read_reports
+from govreport.inference.panel_cli import CONFLICT_COLUMNS, LONG_COLUMNS, default_paths
 
 
 def rec(key, value, origin="table", unit="件", at=0, **extra):
@@ -66,7 +66,7 @@ def panel_files(tmp_path):
 
 def test_one_row_per_report_one_column_per_key(panel_files, capsys):
     src, out = panel_files
-    assert govreport.main(["panel", str(src), "-o", str(out)]) == 0
+    assert govreport.cli.main(["panel", str(src), "-o", str(out)]) == 0
     rows = read_csv(out)
     assert list(rows[0]) == ["id", "source", "report", "agency", "year", "title", "申请.本年新收.自然人",
                              "申请.本年新收.总计", "申请.上年结转.总计", "申请.办理结果.总计", "申请.结转下年度.总计",
@@ -85,7 +85,7 @@ def test_one_row_per_report_one_column_per_key(panel_files, capsys):
 
 def test_the_long_file_keeps_every_keyed_value_with_its_provenance(panel_files):
     src, out = panel_files
-    govreport.main(["panel", str(src), "-o", str(out)])
+    govreport.cli.main(["panel", str(src), "-o", str(out)])
     rows = read_csv(default_paths(out)["long"])
     assert list(rows[0]) == list(LONG_COLUMNS)
     picked = [(r["id"], r["key"], r["value"], r["origin"], r["kind"], r["in_panel"], r["note"]) for r in rows]
@@ -103,7 +103,7 @@ def test_the_long_file_keeps_every_keyed_value_with_its_provenance(panel_files):
 
 def test_conflicts_are_listed_and_checks_written(panel_files):
     src, out = panel_files
-    govreport.main(["panel", str(src), "-o", str(out)])
+    govreport.cli.main(["panel", str(src), "-o", str(out)])
     conflicts = read_csv(default_paths(out)["conflicts"])
     assert list(conflicts[0]) == list(CONFLICT_COLUMNS)
     assert [(r["id"], r["key"], r["value"], r["origin"], r["value_start"]) for r in conflicts] == [
@@ -120,7 +120,7 @@ def test_a_broken_line_is_named_and_skipped(tmp_path, capsys):
     src = write_jsonl(tmp_path / "records.jsonl", [DOC_2020], ['{"id": "x", "reports": [', '[1, 2]', '{"reports": 3}'])
     write_jsonl(tmp_path / "more.jsonl", [DOC_2021])
     out = tmp_path / "panel.csv"
-    assert govreport.main(["panel", str(src), str(tmp_path / "more.jsonl"), str(tmp_path / "missing.jsonl"),
+    assert govreport.cli.main(["panel", str(src), str(tmp_path / "more.jsonl"), str(tmp_path / "missing.jsonl"),
                            "-o", str(out)]) == 1
     err = capsys.readouterr().err
     assert f"SKIPPED {src}:2: " in err and f"SKIPPED {src}:3: the line is not a JSON object" in err
@@ -131,10 +131,10 @@ def test_a_broken_line_is_named_and_skipped(tmp_path, capsys):
 
 def test_refused_outputs_write_nothing(panel_files, capsys):
     src, out = panel_files
-    assert govreport.main(["panel", str(src), "-o", str(src)]) == 2
+    assert govreport.cli.main(["panel", str(src), "-o", str(src)]) == 2
     assert "it is the input" in capsys.readouterr().err
-    assert govreport.main(["panel", str(src), "-o", str(out), "--long", str(out)]) == 2
-    assert govreport.main(["panel", str(src), "-o", str(out), "--checks", str(out.parent.parent)]) == 2
+    assert govreport.cli.main(["panel", str(src), "-o", str(out), "--long", str(out)]) == 2
+    assert govreport.cli.main(["panel", str(src), "-o", str(out), "--checks", str(out.parent.parent)]) == 2
     assert not out.parent.exists() or not any(out.parent.iterdir())
     assert src.read_text(encoding="utf-8").startswith('{"id": "a"')
 
@@ -147,14 +147,14 @@ def test_named_companion_files_and_derived_totals(tmp_path):
     src = write_jsonl(tmp_path / "r.jsonl", [item])
     paths = {name: tmp_path / f"{name}.x" for name in ("long", "conflicts", "checks")}
     args = ["panel", str(src), "-o", str(tmp_path / "p.csv")] + [a for n, p in paths.items() for a in (f"--{n}", str(p))]
-    assert govreport.main(args) == 0 and all(p.exists() for p in paths.values())
+    assert govreport.cli.main(args) == 0 and all(p.exists() for p in paths.values())
     # without --derived the prose total fills its column; the check against the sum of the cells fails
     (row,) = read_csv(tmp_path / "p.csv")
     assert row["申请.办理结果.不予公开.总计"] == "4"
     (check,) = [json.loads(line) for line in paths["checks"].read_text(encoding="utf-8").splitlines()]
     assert (check["identity"], check["ok"], check["expected"]) == ("prose-derived[申请.办理结果.不予公开.总计]", False, 3)
     # with --derived the sum (3) joins the prose (4): a conflict
-    assert govreport.main(args + ["--derived"]) == 0
+    assert govreport.cli.main(args + ["--derived"]) == 0
     (row,) = read_csv(tmp_path / "p.csv")
     assert row["申请.办理结果.不予公开.总计"] == ""
     assert {r["origin"] for r in read_csv(paths["conflicts"])} == {"prose", "derived"}
@@ -170,14 +170,14 @@ def test_a_document_with_no_title_is_one_report():
 def test_the_panel_of_the_sample_page(tmp_path):
     """The sample page through the extractor (rule tagger, the real table parser): the 吉林 2020
     tables' cells are columns of its row, and their identities hold."""
-    from eval.rules import RuleTagger
-    from inference.extract import Extractor
+    from govreport.eval.rules import RuleTagger
+    from govreport.inference.extract import Extractor
 
     page = Path(__file__).resolve().parent.parent / "data" / "samples" / "reports_page.txt"
     (result,) = Extractor(RuleTagger()).extract_documents([page.read_text(encoding="utf-8")], ids=["page"])
     src = write_jsonl(tmp_path / "page.jsonl", [result.to_dict()])
     out = tmp_path / "panel.csv"
-    assert govreport.main(["panel", str(src), "-o", str(out)]) == 0
+    assert govreport.cli.main(["panel", str(src), "-o", str(out)]) == 0
     rows = read_csv(out)
     assert [(r["agency"], r["year"]) for r in rows] == [
         ("山西省商务厅", "2018"), ("广州市番禺区建设局", "2008"), ("吉林省商务厅", "2020"), ("广东省人民政府", "2018"),

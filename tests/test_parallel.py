@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from inference import cli, merge
-from inference.parallel import ExtractorSpec, extract_unit, extract_units, list_units, parse_shard, select_shard, shard_of
+from govreport.inference import cli, merge
+from govreport.inference.parallel import ExtractorSpec, extract_unit, extract_units, list_units, parse_shard, select_shard, shard_of
 
 
 def test_units_follow_the_single_run_order_and_shards_partition_them(reports_folder):

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-import govreport
-from data.doccano import read_jsonl
-from train.cli import main as train_main
-from inference.pseudo import TEMPLATE
-from inference.pseudo import main as pseudo_main
+import govreport.cli
+from govreport.data.doccano import read_jsonl
+from govreport.train.cli import main as train_main
+from govreport.inference.pseudo import TEMPLATE
+from govreport.inference.pseudo import main as pseudo_main
 
 from tests.conftest import write_lines
 from tests.test_train import cli_args
@@ -61,7 +61,7 @@ def test_a_missing_unlabeled_folder_is_one_clear_error(tmp_path, model_dir, caps
 
 
 def test_router_knows_pseudo_label():
-    assert "pseudo-label" in govreport.COMMANDS
+    assert "pseudo-label" in govreport.cli.COMMANDS
 
 
 def test_extra_train_examples_join_the_training_split(tmp_path, dataset_dir, model_dir, examples):
@@ -113,9 +113,9 @@ def test_metric_swaps_need_a_file(tmp_path, model_dir, capsys):
 
 
 def test_metric_swaps_swap_only_metric_names():
-    from data.doccano import Example
-    from data.schema import Span
-    from inference.pseudo import metric_swaps
+    from govreport.data.doccano import Example
+    from govreport.data.schema import Span
+    from govreport.inference.pseudo import metric_swaps
 
     examples = [Example("a", "发布工作动态252条", [Span(2, 6, "METRIC"), Span(6, 9, "VALUE"), Span(9, 10, "UNIT")]),
                 Example("b", "网络申请26448宗,占49.9%。", [Span(0, 4, "METRIC"), Span(4, 9, "VALUE"), Span(9, 10, "UNIT")]),
@@ -129,11 +129,11 @@ def test_metric_swaps_swap_only_metric_names():
 
 def test_model_options_are_the_same_in_every_command():
     # one declaration (inference/options.py): pseudo-label runs the model extract runs by default
-    from eval.bench import build_parser as bench_parser
-    from eval.cli import build_parser as evaluate_parser
-    from inference.cli import build_parser as extract_parser
-    from inference.tagger import DEFAULT_MODEL
-    from inference.pseudo import build_parser as pseudo_parser
+    from govreport.eval.bench import build_parser as bench_parser
+    from govreport.eval.cli import build_parser as evaluate_parser
+    from govreport.inference.cli import build_parser as extract_parser
+    from govreport.inference.tagger import DEFAULT_MODEL
+    from govreport.inference.pseudo import build_parser as pseudo_parser
 
     extract = vars(extract_parser().parse_args(["in.txt"]))
     pseudo = vars(pseudo_parser().parse_args(["--output", "x.jsonl"]))

@@ -8,13 +8,13 @@ import random
 
 import pytest
 
-from data.schema import LABELS, SENTENCE_KEY, Span, move_record, spans_to_tags, tags_to_spans
-from inference import snapping
-from inference.qualifiers import find_qualifier
-from inference.records import build_records
-from inference.sentences import clause_starts, sentence_bounds
-from inference.snapping import drop_numerals_in_words, drop_spans_in_addresses, snap_to_numbers, snap_to_words
-from inference.spans import clean_spans, spans_from_labels, spans_from_tags
+from govreport.data.schema import LABELS, SENTENCE_KEY, Span, move_record, spans_to_tags, tags_to_spans
+from govreport.inference import snapping
+from govreport.inference.qualifiers import find_qualifier
+from govreport.inference.records import build_records
+from govreport.inference.sentences import clause_starts, sentence_bounds
+from govreport.inference.snapping import drop_numerals_in_words, drop_spans_in_addresses, snap_to_numbers, snap_to_words
+from govreport.inference.spans import clean_spans, spans_from_labels, spans_from_tags
 from tests.conftest import parse_marked
 
 
@@ -253,7 +253,7 @@ def test_snap_to_words_never_makes_spans_overlap():
 def test_snap_to_words_segments_only_where_it_can_change_a_span(monkeypatch):
     # jieba runs only when a dictionary word crosses an edge or a function word leads; segmenting
     # every METRIC's window must give the same spans
-    from data.generate import build_dataset
+    from govreport.data.generate import build_dataset
 
     texts = [ex.text for examples in build_dataset(3, seed=5).values() for ex in examples]
     texts += ["新建卡拉OK厅3个", "A股上市公司12家", "主要涉及噪声污染35件", "本局主动公开规范性文件14件",
@@ -331,7 +331,7 @@ def test_drop_numerals_in_words(tagged, kept):
 
 def test_drop_numerals_in_words_keeps_every_generated_value():
     # the generator's gold VALUEs written in Chinese numerals are numbers, never parts of words
-    from data.generate import build_dataset
+    from govreport.data.generate import build_dataset
 
     examples = [ex for split in build_dataset(20, seed=3).values() for ex in split]
     numerals = [ex for ex in examples if any(s.label == "VALUE" and not any(c.isdigit() for c in ex.text[s.start:s.end])
@@ -373,7 +373,7 @@ def test_drop_spans_in_addresses(tagged, kept):
 
 def test_drop_spans_in_addresses_keeps_every_generated_span():
     # the generator's gold spans (its negatives include web and postal addresses) are never inside one
-    from data.generate import build_dataset
+    from govreport.data.generate import build_dataset
 
     examples = [ex for split in build_dataset(20, seed=4).values() for ex in split]
     assert any("http" in ex.text or "www." in ex.text for ex in examples)

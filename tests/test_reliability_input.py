@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from data.numbers import find, find_numbers
-from data.schema import Span
-from inference.extract import Extractor
-from inference.sentences import MAX_SENTENCE_CHARS, bounded_sentences, cut_long
+from govreport.data.numbers import find, find_numbers
+from govreport.data.schema import Span
+from govreport.inference.extract import Extractor
+from govreport.inference.sentences import MAX_SENTENCE_CHARS, bounded_sentences, cut_long
 
 RUN = "一二三四五六七八九十"
 
@@ -93,7 +93,7 @@ def test_a_long_value_span_is_not_searched_for_numbers(monkeypatch):
         counts["n"] += len(text)
         return real(text)
 
-    import inference.records as records
+    import govreport.inference.records as records
     monkeypatch.setattr(records, "find_numbers", counting)
     text = RUN * 150 + "件。"
     recs = records.build_records(text, [Span(0, len(RUN) * 150, "VALUE")])
@@ -108,9 +108,9 @@ import os
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inference.checks import ExtractionError
-from inference.reader import ReadError, detect_encoding, iter_documents
-from inference.records import build_records
+from govreport.inference.checks import ExtractionError
+from govreport.inference.reader import ReadError, detect_encoding, iter_documents
+from govreport.inference.records import build_records
 
 
 def _digits(texts):
@@ -292,7 +292,7 @@ GOLD_LINE = '{"id":"a","text":"共3件。","label":[[1,2,"VALUE"]]}\n'
     (b'{"x":' + b"[" * 1500 + b"]" * 1500 + b"}\n", [], "not readable JSON"),
 ])
 def test_evaluate_refuses_a_bad_gold_file(tmp_path, capsys, data, extra, message):
-    from eval import cli as eval_cli
+    from govreport.eval import cli as eval_cli
 
     gold = tmp_path / "gold.jsonl"
     gold.write_bytes(data)

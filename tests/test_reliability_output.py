@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from data.atomic import OutputError, atomic_write, check_output, remove_stale_temps, temp_name
-from data.doccano import atomic_write as doccano_atomic_write
-from data.generate import check_dataset_folder
-from inference.extract import Extractor
-from inference.reader import Document
-from inference.writers import CsvWriter, csv_cell
+from govreport.data.atomic import OutputError, atomic_write, check_output, remove_stale_temps, temp_name
+from govreport.data.doccano import atomic_write as doccano_atomic_write
+from govreport.data.generate import check_dataset_folder
+from govreport.inference.extract import Extractor
+from govreport.inference.reader import Document
+from govreport.inference.writers import CsvWriter, csv_cell
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -225,7 +225,7 @@ def test_a_terminated_extract_leaves_the_old_output_and_no_temporary(tmp_path, s
     script.write_text(
         "import sys, time\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "import inference.cli as cli, inference.extract as ex\n"
+        "import govreport.inference.cli as cli, govreport.inference.extract as ex\n"
         "class Slow:\n"
         "    def __call__(self, texts):\n"
         "        print('tagging', flush=True); time.sleep(60); return [([], None) for _ in texts]\n"
@@ -250,7 +250,7 @@ def test_a_terminated_extract_leaves_the_old_output_and_no_temporary(tmp_path, s
 
 
 def _extract(argv, capsys):
-    import inference.cli as cli
+    import govreport.inference.cli as cli
 
     code = cli.main([str(a) for a in argv])
     return code, capsys.readouterr().err
@@ -258,7 +258,7 @@ def _extract(argv, capsys):
 
 @pytest.fixture
 def rules_extractor(monkeypatch):
-    from eval.rules import RuleTagger
+    from govreport.eval.rules import RuleTagger
 
     monkeypatch.setattr(Extractor, "from_pretrained", classmethod(lambda cls, *a, **k: cls(RuleTagger())))
 
@@ -292,7 +292,7 @@ def test_extract_keeps_mode_and_writes_through_a_symlink(tmp_path, capsys, rules
 
 
 def test_evaluate_refuses_its_gold_as_output(tmp_path, capsys):
-    from eval.cli import main
+    from govreport.eval.cli import main
 
     gold = tmp_path / "gold.jsonl"
     gold.write_text('{"id": "a", "text": "共3件", "label": [[1, 2, "VALUE"], [2, 3, "UNIT"]]}\n', encoding="utf-8")
@@ -306,7 +306,7 @@ def test_evaluate_refuses_its_gold_as_output(tmp_path, capsys):
 
 @pytest.mark.parametrize("out", ["", " "])
 def test_generate_refuses_an_empty_out(tmp_path, monkeypatch, capsys, out):
-    from data.generate import main
+    from govreport.data.generate import main
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "README.md").write_text("# my project\n", encoding="utf-8")
@@ -316,7 +316,7 @@ def test_generate_refuses_an_empty_out(tmp_path, monkeypatch, capsys, out):
 
 
 def test_generate_fills_only_new_empty_or_earlier_dataset_folders(tmp_path):
-    from data.generate import CARD_TITLE
+    from govreport.data.generate import CARD_TITLE
 
     assert check_dataset_folder(tmp_path / "new") == tmp_path / "new"
     assert check_dataset_folder(tmp_path) == tmp_path  # empty
@@ -335,10 +335,10 @@ def test_generate_fills_only_new_empty_or_earlier_dataset_folders(tmp_path):
 
 
 def test_the_govreport_entry_point_turns_a_refused_path_into_exit_2(capsys, monkeypatch):
-    import govreport
+    import govreport.cli
 
-    monkeypatch.setitem(govreport.COMMANDS, "boom", ("tests.test_reliability_output", ""))
-    assert govreport.main(["boom"]) == 2
+    monkeypatch.setitem(govreport.cli.COMMANDS, "boom", ("tests.test_reliability_output", ""))
+    assert govreport.cli.main(["boom"]) == 2
     assert "govreport boom: the output path is empty" in capsys.readouterr().err
 
 
@@ -364,8 +364,8 @@ def test_csv_numbers_stay_numbers(number):
 
 
 def test_csv_rows_neutralise_file_names_and_sentences_but_not_values(tmp_path):
-    from inference.extract import DocEnd, DocStart, Piece
-    from data.schema import Record
+    from govreport.inference.extract import DocEnd, DocStart, Piece
+    from govreport.data.schema import Record
 
     buf = io.StringIO()
     writer = CsvWriter(buf)

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from data.schema import Record, Span
-from inference import cli
-from inference.extract import DocEnd, Extractor, Piece
-from inference.lone_cells import is_lone_cell
-from inference.reader import Document
-from inference.reports import Sections, iter_segments, title_line
-from inference.writers import CSV_COLUMNS
+from govreport.data.schema import Record, Span
+from govreport.inference import cli
+from govreport.inference.extract import DocEnd, Extractor, Piece
+from govreport.inference.lone_cells import is_lone_cell
+from govreport.inference.reader import Document
+from govreport.inference.reports import Sections, iter_segments, title_line
+from govreport.inference.writers import CSV_COLUMNS
 
 PAGE = (
     "网站首页 | 搜索\n热门 2\n"

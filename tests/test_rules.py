@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data.schema import Span, validate_spans
-from eval.rules import RuleTagger
-from inference.extract import Extractor
+from govreport.data.schema import Span, validate_spans
+from govreport.eval.rules import RuleTagger
+from govreport.inference.extract import Extractor
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ import json
 import pytest
 from hypothesis import given, strategies as st
 
-from data.doccano import Example, FormatError, atomic_write, read_jsonl, write_jsonl
-from data.schema import ENTITY_TYPES, LABELS, Record, Span, id2label, label2id, spans_to_tags, tags_to_spans
-from eval.scoring import repair_tags
+from govreport.data.doccano import Example, FormatError, atomic_write, read_jsonl, write_jsonl
+from govreport.data.schema import ENTITY_TYPES, LABELS, Record, Span, id2label, label2id, spans_to_tags, tags_to_spans
+from govreport.eval.scoring import repair_tags
 
 
 def test_labels_are_iob2_over_three_types():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from inference.tables import Cell, check_tables, parse_html_tables, parse_tables
+from govreport.inference.tables import Cell, check_tables, parse_html_tables, parse_tables
 from tests import table_shapes as S
 
 TABLES_DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "tables_dev"

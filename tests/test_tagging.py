@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from transformers import AutoTokenizer
 
-from data.schema import LABELS, Span, spans_to_tags
-from model.char_encoder import SPECIAL_TOKENS, build_char_tokenizer, build_char_vocab, char_small_config
-from model import windows
-from model.char_lookup import char_lookup
-from model.tagging import IGNORE_INDEX, align_labels, boundary_conflicts, predict, token_to_char_tags
-from model.windows import clean_offsets, encode_windows
-from train.metrics import entity_scores
+from govreport.data.schema import LABELS, Span, spans_to_tags
+from govreport.model.char_encoder import SPECIAL_TOKENS, build_char_tokenizer, build_char_vocab, char_small_config
+from govreport.model import windows
+from govreport.model.char_lookup import char_lookup
+from govreport.model.tagging import IGNORE_INDEX, align_labels, boundary_conflicts, predict, token_to_char_tags
+from govreport.model.windows import clean_offsets, encode_windows
+from govreport.train.metrics import entity_scores
 
 from tests.conftest import LONG_TEXT
 

@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import torch
@@ -15,13 +14,13 @@ import yaml
 from safetensors.torch import load_file
 from transformers import AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification
 
-import govreport
-from data.schema import LABELS, id2label, spans_to_tags
-from model.tagging import IGNORE_INDEX, predict, token_to_char_tags
-from train import run as train_run
-from train.cli import main
-from train.config import DEFAULT_BASE_MODEL, ConfigError, TrainConfig, build_parser, parse_config
-from train.data import featurize
+import govreport.cli
+from govreport.data.schema import LABELS, id2label, spans_to_tags
+from govreport.model.tagging import IGNORE_INDEX, predict, token_to_char_tags
+from govreport.train import run as train_run
+from govreport.train.cli import main
+from govreport.train.config import DEFAULT_BASE_MODEL, ConfigError, TrainConfig, build_parser, parse_config
+from govreport.train.data import featurize
 
 from tests.conftest import LONG_TEXT, parse_marked, write_lines
 
@@ -127,7 +126,7 @@ def test_torchrun_two_cpu_processes_split_the_data_and_only_rank_0_writes(datase
     out, logs = tmp_path / "model", tmp_path / "logs"
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
                "--log-dir", str(logs), "--redirects", "3",  # each rank's stdout and stderr in its own file
-               str(Path(govreport.__file__).resolve()), "train",
+               "-m", "govreport", "train",
                *cli_args(dataset_dir, model_dir, out, "--max-steps", "2", "--eval-steps", "2")]
     done = subprocess.run(command, env={**os.environ, "OMP_NUM_THREADS": "1"}, cwd=tmp_path, capture_output=True,
                           text=True, timeout=600)
@@ -189,7 +188,7 @@ def test_config_file_then_command_line(tmp_path):
 
 @pytest.mark.parametrize("option, expected", [([], []), (["--report-to", "tensorboard"], ["tensorboard"])])
 def test_report_to_passes_through_to_the_trainer(option, expected, tmp_path):
-    from train.trainer import training_arguments
+    from govreport.train.trainer import training_arguments
 
     cfg = parse_config(["--data", "d", "--output-dir", str(tmp_path)] + option)
     assert training_arguments(cfg, 1e-4, "cpu", False, None, False, False).report_to == expected
@@ -206,7 +205,7 @@ def test_help_covers_every_option(capsys):
 
 
 def test_router_knows_train():
-    assert "train" in govreport.COMMANDS and govreport.COMMANDS["train"][0] == "train.cli"
+    assert "train" in govreport.cli.COMMANDS and govreport.cli.COMMANDS["train"][0] == "govreport.train.cli"
 
 
 # ---- bad input fails early: one line on stderr, exit status 2
@@ -285,8 +284,8 @@ def test_base_layers_keeps_the_first_layers(dataset_dir, model_dir, tmp_path, ca
 
 
 def test_a_shipped_model_trains_in_fp32_without_its_serving_flag(dataset_dir, model_dir, tmp_path):
-    from model.export import export
-    from model.files import SERVING_KEY
+    from govreport.model.export import export
+    from govreport.model.files import SERVING_KEY
 
     shipped = export(model_dir, tmp_path / "shipped", dtype="float16", quantize="int8")  # as model/fast is stored
     out = tmp_path / "tuned"

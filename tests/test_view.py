@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from inference.view import ViewError, load_document, main, render_document, write_site
-from inference.view_html import SCRIPT, csp
+from govreport.inference.view import ViewError, load_document, main, render_document, write_site
+from govreport.inference.view_html import SCRIPT, csp
 
 TEXT = "全年共发布工作动态252条,浏览量接近七十万次。"
 
@@ -169,7 +169,7 @@ def test_output_that_is_a_file_is_refused(tmp_path, capsys):
 
 
 def test_extract_format_html_writes_review_pages(tmp_path):
-    from inference.cli import main as extract
+    from govreport.inference.cli import main as extract
 
     report = tmp_path / "r.txt"
     report.write_text("某县2020年政府信息公开工作年度报告\n全年共发布工作动态252条。\n", encoding="utf-8")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from inference.view import write_site
+from govreport.inference.view import write_site
 from tests.test_view import HOSTILE, fake_line
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -30,7 +30,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the wheel is built from (tests and caches stay behind).
-SOURCES = ("pyproject.toml", "README.md", "LICENSE", "govreport.py", "data", "model", "train", "inference", "eval")
+SOURCES = ("pyproject.toml", "README.md", "LICENSE", "govreport", "data", "model", "train", "inference", "eval")
 
 pytestmark = pytest.mark.install
 
@@ -91,12 +91,21 @@ def installed(tmp_path_factory):
 
 def test_the_wheel_holds_the_models_and_templates(installed):
     python, _, outside = installed
-    found = run([python, "-c", "import inference, data.templates, pathlib; import inference.extract as e; "
-                 "print(inference.__file__); print(all((d / 'config.json').is_file() for d in e.SHIPPED_MODELS.values()))"],
+    found = run([python, "-c", "import govreport.data.templates; import govreport.inference.tagger as t; "
+                 "print(t.__file__); print(all((d / 'config.json').is_file() for d in t.SHIPPED_MODELS.values()))"],
                 cwd=outside)
     assert found.returncode == 0, found.stderr
     where, models = found.stdout.split()
     assert not Path(where).resolve().is_relative_to(ROOT) and models == "True"  # the wheel's copy, with its models
+
+
+def test_the_wheel_claims_no_import_name_but_govreport(installed):
+    python, _, outside = installed
+    files = run([python, "-c", "import importlib.metadata as m; print('\\n'.join(str(f) for f in m.distribution('govreport').files))"],
+                cwd=outside)
+    assert files.returncode == 0, files.stderr
+    tops = {Path(line).parts[0] for line in files.stdout.split() if not line.startswith("..")}  # ../bin: the script
+    assert {top for top in tops if not top.endswith(".dist-info")} == {"govreport"}, tops
 
 
 def test_version_and_license_from_the_wheel(installed):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from data.schema import ENTITY_TYPES
+from govreport.data.schema import ENTITY_TYPES
 
 # The project's license (pyproject.toml, LICENSE); multilingual-e5-small is MIT too.
 LICENSE = "mit"

@@ -15,17 +15,17 @@ import shlex
 import sys
 from typing import Callable
 
-from data.errors import cli_error
-from data.logs import setup_logging
+from govreport.data.errors import cli_error
+from govreport.data.logs import setup_logging
 
 
 def main(argv: list[str] | None = None) -> int:
     def load_train():
-        from train.run import train  # torch and transformers load only once the options are good
+        from govreport.train.run import train  # torch and transformers load only once the options are good
 
         return train
 
-    from train.config import parse_config
+    from govreport.train.config import parse_config
 
     return run_command("train", sys.argv[1:] if argv is None else argv, parse_config, load_train)
 
@@ -42,9 +42,9 @@ def run_command(name: str, argv: list[str], parse: Callable, load_run: Callable[
     # so even code paths that ignore local_files_only stay offline.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-    from data.doccano import FormatError
-    from train.config import ConfigError
-    from train.data import DataError
+    from govreport.data.doccano import FormatError
+    from govreport.train.config import ConfigError
+    from govreport.train.data import DataError
 
     try:
         cfg = parse(argv)

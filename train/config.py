@@ -19,7 +19,7 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data.errors import ConfigError
+from govreport.data.errors import ConfigError
 
 DEFAULT_BASE_MODEL = "model/base/e5-small-char"
 # The real validation split picks checkpoints; the dev gold is only ever reported.

@@ -1,7 +1,7 @@
 """Reading a dataset folder and turning examples into model windows with token labels.
 
->>> from data.doccano import Example
->>> from data.schema import Span
+>>> from govreport.data.doccano import Example
+>>> from govreport.data.schema import Span
 >>> ex = Example("a", "办结3件", [Span(0, 2, "METRIC"), Span(2, 3, "VALUE"), Span(3, 4, "UNIT")])
 >>> entity_counts([ex])
 {'METRIC': 1, 'VALUE': 1, 'UNIT': 1}
@@ -15,11 +15,11 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from data.doccano import Example, FormatError, read_jsonl
-from data.errors import InputError
-from data.schema import ENTITY_TYPES, spans_to_tags
-from model.tagging import align_labels, boundary_conflicts
-from model.windows import encode_windows
+from govreport.data.doccano import Example, FormatError, read_jsonl
+from govreport.data.errors import InputError
+from govreport.data.schema import ENTITY_TYPES, spans_to_tags
+from govreport.model.tagging import align_labels, boundary_conflicts
+from govreport.model.windows import encode_windows
 
 logger = logging.getLogger(__name__)
 

@@ -32,18 +32,18 @@ from transformers import (
     set_seed,
 )
 
-from model.char_encoder import build_char_tokenizer, common_cjk_chars
-from model.tagging import IGNORE_INDEX, model_max_length
-from model.windows import encode_windows
-from train.config import CHAR_SMALL, ConfigError
-from train.data import entity_counts, featurize
-from train.unlabeled import unlabeled_sentences
-from train.run import CHAR_SMALL_COMMON_CHARS, check_output_dir, load_training_data, remove_checkpoints, save_run, setup_device
-from train.trainer import build_trainer
-from train.distill_config import DistillConfig, parse_distill_config
-from train.distill_loss import DistillCollator, DistillTrainer
-from train.student import build_student, check_student, check_teacher, load_student, load_teacher
-from train.soft_labels import (
+from govreport.model.char_encoder import build_char_tokenizer, common_cjk_chars
+from govreport.model.tagging import IGNORE_INDEX, model_max_length
+from govreport.model.windows import encode_windows
+from govreport.train.config import CHAR_SMALL, ConfigError
+from govreport.train.data import entity_counts, featurize
+from govreport.train.unlabeled import unlabeled_sentences
+from govreport.train.run import CHAR_SMALL_COMMON_CHARS, check_output_dir, load_training_data, remove_checkpoints, save_run, setup_device
+from govreport.train.trainer import build_trainer
+from govreport.train.distill_config import DistillConfig, parse_distill_config
+from govreport.train.distill_loss import DistillCollator, DistillTrainer
+from govreport.train.student import build_student, check_student, check_teacher, load_student, load_teacher
+from govreport.train.soft_labels import (
     TEACHER_CACHE, cached_teacher_logits, char_soft_targets, gather_char_targets, teacher_key, teacher_logits,
     unlabeled_features,
 )
@@ -184,7 +184,7 @@ def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dic
 
 
 def main(argv: list[str] | None = None) -> int:
-    from train.cli import run_command
+    from govreport.train.cli import run_command
 
     return run_command("distill", sys.argv[1:] if argv is None else argv, parse_distill_config, lambda: distill)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-from train.config import DEFAULT_EVAL_GOLD, ConfigError, RunOptions, parse_options
-from train.unlabeled import DEFAULT_UNLABELED
+from govreport.train.config import DEFAULT_EVAL_GOLD, ConfigError, RunOptions, parse_options
+from govreport.train.unlabeled import DEFAULT_UNLABELED
 
 
 

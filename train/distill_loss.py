@@ -7,8 +7,8 @@ import torch
 import torch.nn.functional as F
 from transformers import DataCollatorForTokenClassification
 
-from model.tagging import IGNORE_INDEX
-from train.trainer import TaggingTrainer
+from govreport.model.tagging import IGNORE_INDEX
+from govreport.train.trainer import TaggingTrainer
 
 
 

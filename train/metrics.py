@@ -13,7 +13,7 @@ from typing import Sequence
 from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
 
-from data.schema import ENTITY_TYPES
+from govreport.data.schema import ENTITY_TYPES
 
 
 def entity_scores(gold_tag_seqs: Sequence[Sequence[str]], pred_tag_seqs: Sequence[Sequence[str]]) -> dict:

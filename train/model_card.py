@@ -18,9 +18,9 @@ import json
 import platform
 from pathlib import Path
 
-from data.hf_dataset import strip_front_matter
-from data.schema import ENTITY_TYPES, LABELS
-from train.card_metadata import E5_HUB_NAME, card_metadata, front_matter
+from govreport.data.hf_dataset import strip_front_matter
+from govreport.data.schema import ENTITY_TYPES, LABELS
+from govreport.train.card_metadata import E5_HUB_NAME, card_metadata, front_matter
 
 LIBRARIES = ("torch", "transformers", "tokenizers", "accelerate", "seqeval", "numpy")
 
@@ -223,7 +223,7 @@ character models) `"first"` works: each character is its own word, a digit run (
 The records (metric, value, unit, qualifier) come from the `govreport` package:
 
 ```python
-from inference import Extractor
+from govreport.inference import Extractor
 records = Extractor.from_pretrained("{model_dir}").extract(["全年共受理政府信息公开申请52971宗。"])
 ```
 """

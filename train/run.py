@@ -28,17 +28,17 @@ from transformers import (
 )
 from transformers.trainer_utils import get_last_checkpoint
 
-from data.doccano import Example, atomic_write
-from data.paths import REPO_ROOT
-from data.schema import LABELS, id2label, label2id
-from model.char_encoder import build_char_tokenizer, char_small_config, common_cjk_chars
-from model.device import available_cores, resolve_device
-from model.files import SERVING_KEY
-from model.tagging import model_max_length
-from train import model_card
-from train.config import CHAR_SMALL, DEFAULT_BASE_MODEL, ConfigError, TrainConfig
-from train.data import DatasetSplits, entity_counts, featurize, load_dataset_dir, read_examples, subsample
-from train.trainer import StepTimer, TaggingTrainer, build_trainer
+from govreport.data.doccano import Example, atomic_write
+from govreport.data.paths import REPO_ROOT
+from govreport.data.schema import LABELS, id2label, label2id
+from govreport.model.char_encoder import build_char_tokenizer, char_small_config, common_cjk_chars
+from govreport.model.device import available_cores, resolve_device
+from govreport.model.files import SERVING_KEY
+from govreport.model.tagging import model_max_length
+from govreport.train import model_card
+from govreport.train.config import CHAR_SMALL, DEFAULT_BASE_MODEL, ConfigError, TrainConfig
+from govreport.train.data import DatasetSplits, entity_counts, featurize, load_dataset_dir, read_examples, subsample
+from govreport.train.trainer import StepTimer, TaggingTrainer, build_trainer
 
 logger = logging.getLogger(__name__)
 

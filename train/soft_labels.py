@@ -12,9 +12,9 @@ from typing import Callable, Sequence
 import torch
 import torch.nn.functional as F
 
-from data.schema import LABELS
-from model.tagging import IGNORE_INDEX
-from model.windows import Window, encode_windows, window_sources
+from govreport.data.schema import LABELS
+from govreport.model.tagging import IGNORE_INDEX
+from govreport.model.windows import Window, encode_windows, window_sources
 
 logger = logging.getLogger(__name__)
 

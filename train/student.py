@@ -13,12 +13,12 @@ from transformers import (
     BertForTokenClassification,
 )
 
-from data.schema import LABELS
-from model.char_encoder import char_small_config
-from model.files import SERVING_KEY
-from train.config import ConfigError
-from train.distill_config import DistillConfig
-from train.run import resolve_path
+from govreport.data.schema import LABELS
+from govreport.model.char_encoder import char_small_config
+from govreport.model.files import SERVING_KEY
+from govreport.train.config import ConfigError
+from govreport.train.distill_config import DistillConfig
+from govreport.train.run import resolve_path
 
 logger = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ from transformers import (
     TrainingArguments,
 )
 
-from data.schema import ENTITY_TYPES, spans_to_tags, tags_to_spans
-from model.tagging import predict
-from train.metrics import entity_scores
+from govreport.data.schema import ENTITY_TYPES, spans_to_tags, tags_to_spans
+from govreport.model.tagging import predict
+from govreport.train.metrics import entity_scores
 
 logger = logging.getLogger(__name__)
 

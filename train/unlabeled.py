@@ -11,12 +11,12 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data.doccano import FormatError, read_jsonl
-from data.paths import REPO_ROOT
-from data.text import split_sentences
-from train.config import DEFAULT_EVAL_GOLD, DEV_GOLD
-from train.data import DataError
-from train.run import resolve_path
+from govreport.data.doccano import FormatError, read_jsonl
+from govreport.data.paths import REPO_ROOT
+from govreport.data.text import split_sentences
+from govreport.train.config import DEFAULT_EVAL_GOLD, DEV_GOLD
+from govreport.train.data import DataError
+from govreport.train.run import resolve_path
 
 logger = logging.getLogger(__name__)
 

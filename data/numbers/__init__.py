@@ -25,9 +25,9 @@ tables, :mod:`data.numbers.parse` reading, :mod:`data.numbers.format` writing an
 [(6, 11, 3000)]
 """
 
-from data.numbers.chars import NUMERAL_CHARS
-from data.numbers.find import find_numbers
-from data.numbers.format import STYLES, format_number
-from data.numbers.parse import ParsedNumber, parse_number
+from govreport.data.numbers.chars import NUMERAL_CHARS
+from govreport.data.numbers.find import find_numbers
+from govreport.data.numbers.format import STYLES, format_number
+from govreport.data.numbers.parse import ParsedNumber, parse_number
 
 __all__ = ["ParsedNumber", "parse_number", "format_number", "STYLES", "find_numbers", "NUMERAL_CHARS"]

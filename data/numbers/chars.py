@@ -9,7 +9,7 @@ Tables only: :mod:`data.numbers.parse`, :mod:`data.numbers.format` and
 
 from __future__ import annotations
 
-from data.text import FULLWIDTH_DIGITS, PERCENT_SIGNS
+from govreport.data.text import FULLWIDTH_DIGITS, PERCENT_SIGNS
 
 # ---------------------------------------------------------------- reading (parse and find)
 

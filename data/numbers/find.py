@@ -12,12 +12,12 @@ from __future__ import annotations
 import logging
 import re
 
-from data.numbers.chars import (
+from govreport.data.numbers.chars import (
     APPROX, CN_NUMERALS, DIGIT_READING, FINANCIAL, FIND_TABLE, FRACTION, MAGNITUDES, MEASURE_WORDS,
     ORDINARY_UNLESS_BEFORE, ORDINARY_WORDS, PERCENT_PREFIXES, POINT, RANGE_SEPARATORS, SIGNS, UNITS,
     UNIT_PREFIXED,
 )
-from data.numbers.parse import ParsedNumber, parse_number
+from govreport.data.numbers.parse import ParsedNumber, parse_number
 
 logger = logging.getLogger(__name__)
 

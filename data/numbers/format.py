@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
-from data.numbers.chars import CN_DIGIT_CHARS, FRACTION, POINT, TO_FINANCIAL, TO_FULLWIDTH, TO_TRADITIONAL
+from govreport.data.numbers.chars import CN_DIGIT_CHARS, FRACTION, POINT, TO_FINANCIAL, TO_FULLWIDTH, TO_TRADITIONAL
 
 STYLES: tuple[str, ...] = (
     "arabic",       # any finite number: 1234, 12.5, -3.9

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import NamedTuple
 
-from data.numbers.chars import (
+from govreport.data.numbers.chars import (
     APPROX, CN_NUMERALS, DIGITS, DIGIT_READING, FRACTION, MAGNITUDES, PARSE_TABLE, PERCENT_PREFIXES,
     PERCENT_SIGN_UNITS, POINT, RANGE_SEPARATORS, SIGNS, UNITS, ZEROS,
 )

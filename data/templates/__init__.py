@@ -15,7 +15,7 @@ import functools
 import hashlib
 import importlib
 
-from data.templating import Template
+from govreport.data.templating import Template
 
 MODULES = ("disclosure", "requests", "reviews", "media", "services", "stats", "standard", "negatives", "general")
 SPLITS = ("train", "validation", "test")
@@ -32,7 +32,7 @@ def load_templates() -> tuple[Template, ...]:
     """Every template of every bank, compiled (a bad template fails here, naming itself)."""
     out = []
     for name in MODULES:
-        module = importlib.import_module(f"data.templates.{name}")
+        module = importlib.import_module(f"{__name__}.{name}")
         for i, (family, source) in enumerate(module.TEMPLATES):
             out.append(Template(f"{name}.{i:03d}", family, source))
     return tuple(out)

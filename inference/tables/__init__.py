@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import re
 
-from inference.tables.cells import Cell, Check, Table
-from inference.tables.checks import check_tables
-from inference.tables.grid import might_have_tables, parse_text
-from inference.tables.html import parse_html_tables
+from govreport.inference.tables.cells import Cell, Check, Table
+from govreport.inference.tables.checks import check_tables
+from govreport.inference.tables.grid import might_have_tables, parse_text
+from govreport.inference.tables.html import parse_html_tables
 
 __all__ = ["Cell", "Check", "Table", "check_tables", "might_have_tables", "parse_html_tables", "parse_tables"]
 

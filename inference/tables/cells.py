@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from data.schema import Record
+from govreport.data.schema import Record
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@
 A check runs only where every cell it needs was printed (a blank is missing, never 0). A
 failing identity is reported; the values stay as printed.
 
->>> from inference.tables.cells import Cell, Table
+>>> from govreport.inference.tables.cells import Cell, Table
 >>> cells = [Cell(f"复议诉讼.行政复议.{k}", "", None, v, str(v), "件", 0, 1, 4)
 ...          for k, v in [("维持", 2), ("纠正", 1), ("其他结果", 0), ("尚未审结", 1), ("总计", 5)]]
 >>> [(c.identity, c.ok, c.expected, c.found) for c in check_tables([Table(4, "2021", 0, 1, cells)])]
@@ -18,8 +18,8 @@ failing identity is reported; the values stay as printed.
 
 from __future__ import annotations
 
-from inference.tables.cells import Check, Table
-from inference.tables.layouts import APPLICANTS, TABLE3_COLUMNS, TABLE4_BLOCKS, TABLE4_RESULTS, table3_rows
+from govreport.inference.tables.cells import Check, Table
+from govreport.inference.tables.layouts import APPLICANTS, TABLE3_COLUMNS, TABLE4_BLOCKS, TABLE4_RESULTS, table3_rows
 
 _TOLERANCE = 1e-6
 

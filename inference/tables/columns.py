@@ -8,7 +8,7 @@ such aligned columns, a short row's numbers go to the nearest column instead, an
 columns left over are blank (missing). Text that is not aligned (one space between numbers,
 one cell per line) is left as it is.
 
->>> from inference.tables.tokens import View
+>>> from govreport.inference.tables.tokens import View
 >>> text = "甲   1    2    3\\n乙   4    5    9\\n丙  10   20   30\\n丁   7         7"
 >>> view = View(text)
 >>> rows = [[t for t in view.tokens if t.line == i] for i in range(4)]
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from statistics import median
 
-from inference.tables.tokens import Token, View
+from govreport.inference.tables.tokens import Token, View
 
 MIN_FULL_ROWS = 3      # full rows needed to learn where the columns are
 MAX_DRIFT = 3          # characters a number may stray from its column's position

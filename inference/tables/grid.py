@@ -16,12 +16,12 @@ from __future__ import annotations
 import logging
 import re
 
-from inference.tables import layouts as L
-from inference.tables.cells import Cell, Table
-from inference.tables.checks import check_table3, check_table4
-from inference.tables.columns import realign
-from inference.tables.tokens import Token, View
-from inference.tables.walk import fit_row, take, walk_rows
+from govreport.inference.tables import layouts as L
+from govreport.inference.tables.cells import Cell, Table
+from govreport.inference.tables.checks import check_table3, check_table4
+from govreport.inference.tables.columns import realign
+from govreport.inference.tables.tokens import Token, View
+from govreport.inference.tables.walk import fit_row, take, walk_rows
 
 logger = logging.getLogger(__name__)
 

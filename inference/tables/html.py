@@ -20,7 +20,7 @@ import dataclasses
 import re
 from html.parser import HTMLParser
 
-from inference.tables.cells import Table
+from govreport.inference.tables.cells import Table
 
 _BREAKS = frozenset({"br", "p", "div", "li"})
 _SPACES = re.compile(r"\s+")
@@ -162,7 +162,7 @@ def html_to_pipe_text(html: str) -> tuple[str, list[tuple[int, _Cell]]]:
 
 def parse_html_tables(html: str) -> list[Table]:
     """Every standard table in the ``<table>`` markup of ``html``; offsets index ``html``."""
-    from inference.tables.grid import parse_text
+    from govreport.inference.tables.grid import parse_text
 
     text, where = html_to_pipe_text(html)
     tables = parse_text(text)

