@@ -49,8 +49,15 @@ class PseudoLabels:
     dropped_unsure: int  # sentences with a span below the confidence threshold
 
 
-def pseudo_label(extractor, sentences: list[str], min_confidence: float) -> PseudoLabels:
+# Sentences handed to the extractor at a time: the progress bar moves once per chunk. Tagging does
+# not depend on how texts are batched (tests/test_batch_independence.py), so neither do the labels.
+CHUNK = 512
+
+
+def pseudo_label(extractor, sentences: list[str], min_confidence: float, progress: bool = False) -> PseudoLabels:
     """The sentences ``extractor`` labels with confidence ≥ ``min_confidence`` in every span, as examples.
+
+    ``progress``: a bar of sentences done, with its total and an ETA, on standard error.
 
     >>> from govreport.inference.extract import Extractor
     >>> from govreport.data.schema import Span
@@ -64,13 +71,20 @@ def pseudo_label(extractor, sentences: list[str], min_confidence: float) -> Pseu
     >>> [(ex.text, [s.label for s in ex.spans]) for ex in result.examples], result.dropped_unsure
     ([('受理12件。', ['VALUE'])], 1)
     """
-    results = extractor.extract_documents(sentences, ids=[f"{TEMPLATE}-{i:05d}" for i in range(len(sentences))])
+    from tqdm.auto import tqdm
+
     examples, unsure = [], 0
-    for text, result in zip(sentences, results):
-        if result.error or any(score < min_confidence for score in result.scores):
-            unsure += 1
-            continue
-        examples.append(Example(result.id, text, list(result.spans), meta={"template": TEMPLATE}))
+    with tqdm(total=len(sentences), desc="pseudo-labelling", unit="sentence", file=sys.stderr,
+              disable=not progress) as bar:
+        for first in range(0, len(sentences), CHUNK):
+            chunk = sentences[first:first + CHUNK]
+            ids = [f"{TEMPLATE}-{i:05d}" for i in range(first, first + len(chunk))]
+            for text, result in zip(chunk, extractor.extract_documents(chunk, ids=ids)):
+                if result.error or any(score < min_confidence for score in result.scores):
+                    unsure += 1
+                    continue
+                examples.append(Example(result.id, text, list(result.spans), meta={"template": TEMPLATE}))
+            bar.update(len(chunk))
     return PseudoLabels(examples, len(sentences), unsure)
 
 
@@ -131,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "default 0: none)")
     parser.add_argument("--swaps-output", help="the .txt file --metric-swaps writes, one sentence a line")
     parser.add_argument("--seed", type=int, default=0, help="seed of the names --metric-swaps draws (default 0)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on standard error")
     return parser
 
 
@@ -157,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     extractor = Extractor.from_pretrained(args.model, batch_size=args.batch_size, device=args.device,
                                           backend=args.backend, precision=args.precision)
-    result = pseudo_label(extractor, unlabeled.sentences, args.min_confidence)
+    result = pseudo_label(extractor, unlabeled.sentences, args.min_confidence,
+                          progress=not args.no_progress and sys.stderr.isatty())
     write_jsonl(args.output, result.examples)
     spans = sum(len(ex.spans) for ex in result.examples)
     print(f"wrote {len(result.examples)} of {result.sentences} sentences ({spans} spans) to {args.output}; "

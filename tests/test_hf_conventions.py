@@ -159,3 +159,21 @@ def test_generated_card_metadata_parses():
     assert meta["base_model"] == "intfloat/multilingual-e5-small"
     assert [m["value"] for m in meta["model-index"][0]["results"][0]["metrics"]] == [0.5] * 4
     assert "base_model" not in card_metadata(results)  # a model not made from e5 names no base
+
+
+def test_gold_card_splits_load_with_datasets(tmp_path):
+    """The gold folder's card names its splits; ``load_dataset`` on the folder reads exactly them,
+    every line of each file a row (the dev file is the test split: evaluation only)."""
+    import yaml
+    from datasets import load_dataset
+
+    gold = ROOT / "data" / "gold"
+    meta = yaml.safe_load((gold / "README.md").read_text(encoding="utf-8").split("---\n", 2)[1])
+    assert meta["license"] == "mit" and meta["language"] == ["zh"]
+    files = {f["split"]: f["path"] for f in meta["configs"][0]["data_files"]}
+    assert files == {"train": "real_train.jsonl", "validation": "real_val.jsonl", "test": "dev.jsonl"}
+    ds = load_dataset(str(gold), cache_dir=str(tmp_path))  # its cache in the test's folder, not ~/.cache
+    for split, name in files.items():
+        lines = (gold / name).read_text(encoding="utf-8").splitlines()
+        assert ds[split].num_rows == len([line for line in lines if line.strip()])
+        assert {"text", "label", "records"} <= set(ds[split].column_names)

@@ -144,3 +144,22 @@ def test_model_options_are_the_same_in_every_command():
         assert [args[k] for k in options] == [None, 4, "cpu", "onnx"]
     with pytest.raises(SystemExit):
         evaluate_parser().parse_args(["--model", "fast", "--predictions", "p.jsonl"])
+
+
+def test_labels_do_not_depend_on_the_chunks_and_the_bar_counts_sentences(monkeypatch, capsys):
+    from govreport.data.schema import Span
+    from govreport.inference import pseudo
+    from govreport.inference.extract import Extractor
+
+    def tagger(texts):  # every digit a VALUE, sure unless it is a 7
+        return [([Span(i, i + 1, "VALUE") for i, c in enumerate(t) if c.isdigit()],
+                 [0.5 if c == "7" else 0.99 for c in t if c.isdigit()]) for t in texts]
+
+    sentences = [f"办结{n}件。" for n in range(10)]
+    whole = pseudo.pseudo_label(Extractor(tagger, snap_words=False), sentences, 0.9)
+    monkeypatch.setattr(pseudo, "CHUNK", 3)
+    chunked = pseudo.pseudo_label(Extractor(tagger, snap_words=False), sentences, 0.9, progress=True)
+    assert [(ex.id, ex.text, ex.spans) for ex in chunked.examples] == [(ex.id, ex.text, ex.spans) for ex in whole.examples]
+    assert (chunked.sentences, chunked.dropped_unsure, len(chunked.examples)) == (10, 1, 9)
+    assert chunked.examples[-1].id == f"{TEMPLATE}-00009"  # ids run on across chunks
+    assert "10/10" in capsys.readouterr().err
