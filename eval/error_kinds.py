@@ -2,7 +2,8 @@
 
 Entity level: boundary errors, type confusions, misses and spurious spans
 (:func:`span_errors`), boundary errors sorted by shape (:func:`boundary_shape`). Record level:
-wrong values, wrong units, wrong links, missed and spurious records (:func:`record_errors`).
+wrong values, wrong units, wrong links, missed and spurious records (:func:`record_errors`), wrong
+links sorted by cause (:func:`link_cause`).
 
 >>> [e["kind"] for e in span_errors([Span(0, 2, "METRIC")], [Span(0, 2, "VALUE"), Span(3, 4, "UNIT")])]
 ['type', 'spurious']
@@ -15,8 +16,8 @@ from typing import Any, Iterable, Sequence
 from govreport.data.schema import Record, Span
 from govreport.eval.matching import same_unit, same_value
 
-__all__ = ["ENTITY_ERRORS", "RECORD_ERRORS", "ERROR_KINDS", "BOUNDARY_SHAPES", "span_errors", "boundary_shape",
-           "record_errors"]
+__all__ = ["ENTITY_ERRORS", "RECORD_ERRORS", "ERROR_KINDS", "BOUNDARY_SHAPES", "LINK_CAUSES", "span_errors",
+           "boundary_shape", "record_errors", "link_cause"]
 
 # Entity-level error kinds, one per gold span (boundary, type, miss) or predicted span (spurious).
 ENTITY_ERRORS = ("boundary", "type", "miss", "spurious")
@@ -131,3 +132,31 @@ def record_errors(gold: Sequence[Record], pred: Sequence[Record],
         if j not in used_pred:
             errors.append({"kind": "spurious_record", "gold": None, "pred": pred[j]})
     return errors
+
+
+# Why a record with the right value and unit has the wrong metric.
+LINK_CAUSES = ("linking", "metric_boundary", "metric_missing", "gold_null")
+
+
+def link_cause(gold: Record, pred_spans: Sequence[Span]) -> str:
+    """Why a ``wrong_link`` went wrong, from the gold record and the predicted spans: ``gold_null``
+    when the gold record has no metric; ``linking`` when a predicted METRIC has the gold metric's
+    exact offsets (the linker chose another span, or none); ``metric_boundary`` when one
+    overlaps it with other boundaries; else ``metric_missing`` (no METRIC there).
+
+    The extractor drops a METRIC no record takes (docs/annotation.md), so a gold metric the
+    tagger found but the linker left unused counts as ``metric_missing``.
+
+    >>> gold = Record("浏览量", 700000, "次", "七十万次", metric_span=(0, 3))
+    >>> [link_cause(gold, spans) for spans in ([Span(0, 3, "METRIC")], [Span(1, 3, "METRIC")], [Span(0, 3, "UNIT")])]
+    ['linking', 'metric_boundary', 'metric_missing']
+    """
+    if gold.metric_span is None:
+        return "gold_null"
+    start, end = gold.metric_span
+    metrics = [s for s in pred_spans if s.label == "METRIC"]
+    if any((s.start, s.end) == (start, end) for s in metrics):
+        return "linking"
+    if any(min(s.end, end) - max(s.start, start) > 0 for s in metrics):
+        return "metric_boundary"
+    return "metric_missing"

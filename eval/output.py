@@ -113,6 +113,11 @@ def errors_summary(report: dict[str, Any]) -> str:
     if metric and any(metric.values()):
         lines.append("METRIC boundary errors: " + ", ".join(f"{shape} {n}" for shape, n in metric.items())
                      + " (short: cut inside the gold name; long: covers it; shifted: overlaps it)")
+    causes = report.get("wrong_links_by_cause")
+    if causes and any(causes.values()):
+        lines.append("wrong links by cause: " + ", ".join(f"{cause} {n}" for cause, n in causes.items())
+                     + " (linking: the gold metric span was predicted; metric_boundary: one overlapping it;"
+                     " metric_missing: none; gold_null: the gold record has no metric)")
     lines.append(f"texts with errors: {report['texts_with_errors']} of {report['texts']}")
     notes = []
     if report["missing_predictions"]:

@@ -37,8 +37,8 @@ from typing import Any, Callable, Sequence
 
 from govreport.data.doccano import Example
 from govreport.data.schema import ENTITY_TYPES, Record, Span, spans_to_tags, tags_to_spans
-from govreport.eval.error_kinds import (BOUNDARY_SHAPES, ENTITY_ERRORS, ERROR_KINDS, RECORD_ERRORS, boundary_shape,
-                              record_errors, span_errors)
+from govreport.eval.error_kinds import (BOUNDARY_SHAPES, ENTITY_ERRORS, ERROR_KINDS, LINK_CAUSES, RECORD_ERRORS,
+                                        boundary_shape, link_cause, record_errors, span_errors)
 from govreport.eval.matching import REL_TOL, match_records, same_record, same_value, same_value_unit
 from govreport.train.metrics import entity_scores
 
@@ -243,6 +243,9 @@ def _summary(results: Sequence[TextResult]) -> dict[str, Any]:
             if e["kind"] == "boundary":
                 shapes[e["gold"].label][boundary_shape(e["gold"], e["pred"])] += 1
     out["boundary_errors_by_shape"] = shapes
+    causes = Counter(link_cause(e["gold"], r.pred.spans) for r in results for e in r.errors
+                     if e["kind"] == "wrong_link")
+    out["wrong_links_by_cause"] = {cause: causes[cause] for cause in LINK_CAUSES}
     return out
 
 

@@ -31,6 +31,9 @@ _LIST_GAP = re.compile(r"\s*(?:、|和|及|与|或|以及|×|x|X|\*|至|到|-|~|
 _AFTER_GAP = re.compile(r"[\s“”\"‘’《〈「『]*(?:的|为|是|属于|为属于)?[\s“”\"‘’《〈「『]*")
 # Nothing but spaces (1128 条).
 _SPACE = re.compile(r"\s*")
+# A price or scope basis says how a change was measured, never what it measures (总产值50亿元,
+# 现价增长8%; 同口径增长5%): a METRIC of these words alone is no candidate for any value.
+_BASIS = re.compile(r"按?(?:现价|可比价格?|可比|同口[径徑]|口[径徑]|不变价格?)(?:计算|計算)?")
 
 
 @dataclass
@@ -71,6 +74,7 @@ class LinkedSentence:
     """The spans of one sentence, with the indexes linking needs, all built in linear time."""
 
     def __init__(self, text: str, spans: list[Span], start: int, end: int):
+        spans = [s for s in spans if s.label != "METRIC" or not _BASIS.fullmatch(text, s.start, s.end)]
         self.text, self.spans, self.start, self.end = text, spans, start, end
         self.clauses = clause_starts(text, start, end, spans)
         self.span_starts = [s.start for s in spans]

@@ -126,6 +126,9 @@ def build_records(text: str, spans: Sequence[Span], sentences: Sequence[tuple[in
        of its last linked value, else its last METRIC (其中,信函申请13208宗,占27.5%);
     5. otherwise none.
 
+    A METRIC that holds only a price or scope basis (现价, 按可比价格计算, 同口径) is no candidate
+    in any rule: it says how a change was measured, not what (docs/annotation.md).
+
     Every record carries its kind, direction and basis (:func:`inference.kinds.classify`) and
     its sentence's offsets in ``extra["sentence_span"]``. A VALUE
     whose text holds no number gives no record.

@@ -19,6 +19,7 @@ from govreport.data.doccano import Example, write_jsonl
 from govreport.data.schema import ENTITY_TYPES, Record, Span, spans_to_tags
 from govreport.data.version import package_version
 from govreport.eval import bench, cli
+from govreport.eval.output import errors_summary
 from govreport.eval.scoring import align, entity_report, match_records, record_errors, repair_tags, same_value, score, span_errors
 from govreport.inference.records import build_records
 from tests.conftest import MARKED, parse_marked
@@ -396,3 +397,29 @@ def test_metric_boundary_errors_are_counted_by_shape():
         pred = Example("a", text, [metric, Span(13, 15, "VALUE"), Span(15, 16, "UNIT")], [])
         shapes = score([gold], [pred]).report["boundary_errors_by_shape"]["METRIC"]
         assert shapes == {s: int(s == shape) for s in ("short", "long", "shifted")}
+
+
+def test_wrong_links_are_counted_by_cause():
+    text = "咨询30件,投诉12件,办理时限5天,连续3年,其他7件"
+    m, v, u = "METRIC", "VALUE", "UNIT"
+
+    def rec(metric, mspan, value, unit, vspan):
+        return Record(metric, value, unit, text[vspan[0]:vspan[1] + 1], value_span=vspan,
+                      unit_span=(vspan[1], vspan[1] + 1), metric_span=mspan)
+
+    gold_records = [rec("咨询", (0, 2), 30, "件", (2, 4)), rec("投诉", (6, 8), 12, "件", (8, 10)),
+                    rec("办理时限", (12, 16), 5, "天", (16, 17)), rec(None, None, 3, "年", (21, 22)),
+                    rec("其他", (24, 26), 7, "件", (26, 27))]
+    gold = Example("a", text, [], gold_records)
+    # 12件 goes to 咨询 though 投诉 was tagged; 5天 to a cut 时限; 3年 to 时限 where gold has none;
+    # 7件 to 时限 with nothing tagged at 其他
+    pred_spans = [Span(0, 2, m), Span(2, 4, v), Span(4, 5, u), Span(6, 8, m), Span(8, 10, v), Span(10, 11, u),
+                  Span(14, 16, m), Span(16, 17, v), Span(17, 18, u), Span(21, 22, v), Span(22, 23, u),
+                  Span(26, 27, v), Span(27, 28, u)]
+    pred_records = [rec("咨询", (0, 2), 30, "件", (2, 4)), rec("咨询", (0, 2), 12, "件", (8, 10)),
+                    rec("时限", (14, 16), 5, "天", (16, 17)), rec("时限", (14, 16), 3, "年", (21, 22)),
+                    rec("时限", (14, 16), 7, "件", (26, 27))]
+    report = score([gold], [Example("a", text, pred_spans, pred_records)]).report
+    assert report["errors"]["wrong_link"] == 4
+    assert report["wrong_links_by_cause"] == {"linking": 1, "metric_boundary": 1, "metric_missing": 1, "gold_null": 1}
+    assert "wrong links by cause: linking 1, metric_boundary 1, metric_missing 1, gold_null 1" in errors_summary(report)
