@@ -124,6 +124,8 @@ def build_records(text: str, spans: Sequence[Span], sentences: Sequence[tuple[in
        (连续3个月在首页设置专题飘窗);
     4. the metric of the nearest earlier clause of the sentence that has one: the metric
        of its last linked value, else its last METRIC (其中,信函申请13208宗,占27.5%);
+       but a list after 分别 takes the metrics of the earlier clauses' values in order, one
+       each, when they are at least as many as its members (甲5万元,乙3万元,分别增长2%、4%);
     5. otherwise none.
 
     A METRIC that holds only a price or scope basis (现价, 按可比价格计算, 同口径) is no candidate
