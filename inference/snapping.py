@@ -17,8 +17,8 @@ import logging
 import re
 from typing import Callable, Sequence
 
-from govreport.data.lexicon import (BEFORE_CATEGORY_ENDS, METRIC_LEADING_WORDS, METRIC_TRAILING_WORDS, PLATFORM_WORDS, QUALIFIERS_AFTER,
-                                    QUALIFIERS_BEFORE)
+from govreport.data.lexicon import (BEFORE_CATEGORY_ENDS, METRIC_LEADING_WORDS, METRIC_TRAILING_WORDS, PLATFORM_WORDS,
+                                    QUALIFIERS_AFTER, QUALIFIERS_BEFORE)
 from govreport.data.numbers import NUMERAL_CHARS
 from govreport.data.schema import Span
 from govreport.data.text import address_spans
@@ -134,16 +134,16 @@ def trim_metric_edges(text: str, start: int, end: int) -> tuple[int, int]:
 
     ANNOTATION.md keeps time, the agent, verbs and totalisers out of a METRIC and a written head
     noun in; a tagger still runs a name on into the verb that follows it or starts it at the
-    place or platform before it. Five rules, each on words that never stand at that edge of a
-    name in the gold files:
+    place or platform before it. The rules, each on words that never stand at that edge of a
+    name in the real gold files (docs/results.md, "METRIC boundaries", has their figures):
 
     - a category word (主动公开, 依申请公开) inside the span, with more of the name after it,
-      opens the name when what comes before it is an agent, a place, a platform, a date or an adverb
-      (本镇|主动公开政府信息, 网上|主动公开信息: its end is in :data:`data.lexicon.BEFORE_CATEGORY_ENDS`
-      or :data:`data.lexicon.PLATFORM_WORDS`), not a list, a
-      的-clause or a restricting word (专项主动公开动态);
-    - a platform and the posting verb at the front go (政务微博公开|信息; not 网站发布量), and so does a plain
-      公开 before the kind of information it publishes (公开|政策文件);
+      opens the name when what comes before it is an agent, a place, a platform, a date or an
+      adverb (本镇|主动公开政府信息, 网上|主动公开信息: its end is in
+      :data:`data.lexicon.BEFORE_CATEGORY_ENDS` or :data:`data.lexicon.PLATFORM_WORDS`), not a
+      list, a 的-clause or a restricting word (专项主动公开动态);
+    - a platform and the posting verb at the front go (政务微博公开|信息; not 网站发布量, a noun),
+      and so does a plain 公开 before the kind of information it publishes (公开|政策文件);
     - words of :data:`data.lexicon.METRIC_TRAILING_WORDS` at the back go, one after another
       (价格|上涨, 工作人员|具体, 民警|和); a one-character word only where jieba's segmentation
       of the span ends a word before it (目的 keeps its 的);
@@ -192,7 +192,8 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
     word's edge, over Chinese characters only and never into another span. A METRIC that
     starts inside or right after 主动公开/依申请公开 (:data:`CATEGORY_WORDS`) takes the whole
     category word in. Then words of :data:`LEADING_FUNCTION_WORDS` at the front are dropped,
-    as long as a word is left and the word does not open a 的-clause of the name.
+    as long as a word is left and the word does not open a 的-clause of the name. Last,
+    :func:`trim_metric_edges` takes verbs, places and function words off either edge.
     jieba segments only ``context`` characters around each METRIC, not the whole text.
 
     >>> text = "全区家庭户达到3.1万户"
