@@ -68,6 +68,18 @@ QUALIFIERS_AFTER = tuple(_WORDS["qualifiers"]["after"])
 # Words that sit where a qualifier would but are not qualifiers.
 NON_QUALIFIERS = tuple(_WORDS["qualifiers"]["non_qualifiers"])
 
+
+# ---------------------------------------------------------------- metric edges
+
+# Words a tagger leaves at a METRIC's front or back that never open or close a name, and the
+# posting platforms that come before 公开/发布, and how an agent or place before a category word
+# ends (inference/snapping.py trims them off).
+METRIC_LEADING_WORDS = frozenset(_WORDS["metric_edges"]["leading"])
+METRIC_TRAILING_WORDS = tuple(_WORDS["metric_edges"]["trailing"])
+PLATFORM_WORDS = tuple(_WORDS["metric_edges"]["platforms"])
+BEFORE_CATEGORY_ENDS = tuple(_WORDS["metric_edges"]["before_category"])
+
+
 # ---------------------------------------------------------------- metric families
 
 

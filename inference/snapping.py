@@ -17,7 +17,8 @@ import logging
 import re
 from typing import Callable, Sequence
 
-from govreport.data.lexicon import QUALIFIERS_AFTER, QUALIFIERS_BEFORE
+from govreport.data.lexicon import (BEFORE_CATEGORY_ENDS, METRIC_LEADING_WORDS, METRIC_TRAILING_WORDS, PLATFORM_WORDS,
+                                    QUALIFIERS_AFTER, QUALIFIERS_BEFORE)
 from govreport.data.numbers import NUMERAL_CHARS
 from govreport.data.schema import Span
 from govreport.data.text import address_spans
@@ -32,6 +33,7 @@ __all__ = [
     "clear_word_cache",
     "LEADING_FUNCTION_WORDS",
     "CATEGORY_WORDS",
+    "trim_metric_edges",
 ]
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -93,12 +95,10 @@ def _in_word(text: str, pos: int, lo: int, hi: int) -> bool:
 
 
 # Words ANNOTATION.md keeps out of a METRIC that taggers still put at its front: totalisers,
-# time words, and the prepositions, conjunctions, adverbs and copulas that lead into a name.
-# Verbs that name a category (主动公开, 办结) are not here: they belong to the name.
-LEADING_FUNCTION_WORDS = frozenset(
-    "将 把 对 向 在 从 由 经 通过 和 与 及 以及 或 并 其中 包括 包含 涉及 主要 主要涉及 属于 均 都 已 "
-    "共 共有 共计 累计 合计 总计 各类 全年 年内 为 是 的 了".split()
-)
+# time words, and the prepositions, conjunctions, adverbs and copulas that lead into a name
+# (data/lexicon.toml, [metric_edges]). Verbs that name a category (主动公开, 办结) are not there:
+# they belong to the name.
+LEADING_FUNCTION_WORDS = METRIC_LEADING_WORDS
 
 _LONGEST_FUNCTION_WORD = max(map(len, LEADING_FUNCTION_WORDS))
 
@@ -114,6 +114,75 @@ def _leads_with_function_word(text: str, start: int, end: int) -> bool:
 CATEGORY_WORDS = ("依申请公开", "主动公开")
 
 
+# Longest first, so 控制在 comes off whole rather than leaving 控制.
+_TRAILING_WORDS = tuple(sorted(METRIC_TRAILING_WORDS, key=len, reverse=True))
+# A platform, maybe an adverb or totaliser, then the posting verb, then the name (政务微博|公开|信息).
+# The verb with 量, 数 or 率 after it is a noun (网站发布量) and stays.
+_PLATFORM_VERB = re.compile(r".{0,8}?(?:%s)(?:及时|共|累计)?(?:公开|发布)(?![量数率])(?=..)"
+                            % "|".join(map(re.escape, PLATFORM_WORDS)))
+# What 比/较 compares a change with, right after a METRIC that took it in (价格比|上年上涨2%).
+_COMPARED_WITH = re.compile(r"上一?年|去年|前一年|上月|上季度|同期|年初|[0-9０-９]{4}年")
+_BEFORE_CATEGORY = BEFORE_CATEGORY_ENDS + PLATFORM_WORDS
+# A list or a 的-clause before a category word (甲、主动公开乙; 涉及X的主动公开信息); 及时 is an adverb.
+_LIST_OR_CLAUSE = re.compile(r"[、和与的]|及(?!时)")
+# The kinds of information 公开 takes as its object (公开|政策文件): a plain 公开 before them is a verb.
+_PUBLISHED = ("信息", "文件", "通知", "公告")
+
+
+def trim_metric_edges(text: str, start: int, end: int) -> tuple[int, int]:
+    """The METRIC ``text[start:end]`` without the verbs, places and function words a tagger put at its edges.
+
+    ANNOTATION.md keeps time, the agent, verbs and totalisers out of a METRIC and a written head
+    noun in; a tagger still runs a name on into the verb that follows it or starts it at the
+    place or platform before it. The rules, each on words that never stand at that edge of a
+    name in the real gold files (docs/results.md, "METRIC boundaries", has their figures):
+
+    - a category word (主动公开, 依申请公开) inside the span, with more of the name after it,
+      opens the name when what comes before it is an agent, a place, a platform, a date or an
+      adverb (本镇|主动公开政府信息, 网上|主动公开信息: its end is in
+      :data:`data.lexicon.BEFORE_CATEGORY_ENDS` or :data:`data.lexicon.PLATFORM_WORDS`), not a
+      list, a 的-clause or a restricting word (专项主动公开动态);
+    - a platform and the posting verb at the front go (政务微博公开|信息; not 网站发布量, a noun),
+      and so does a plain 公开 before the kind of information it publishes (公开|政策文件);
+    - words of :data:`data.lexicon.METRIC_TRAILING_WORDS` at the back go, one after another
+      (价格|上涨, 工作人员|具体, 民警|和); a one-character word only where jieba's segmentation
+      of the span ends a word before it (目的 keeps its 的);
+    - a 比 or 较 at the back goes when a comparison follows (价格|比上年上涨).
+
+    Each rule leaves at least one character of the name.
+
+    >>> text = "某县政务微博公开信息52条,蔬菜价格比上年上涨3.1%,水果价格下降2%"
+    >>> [text[a:b] for a, b in (trim_metric_edges(text, 2, 10), trim_metric_edges(text, 14, 19),
+    ...                          trim_metric_edges(text, 28, 34))]
+    ['信息', '蔬菜价格', '水果价格']
+    """
+    for category in CATEGORY_WORDS:
+        # inside, with more of the name after it: find() looks only at whole occurrences in [start + 1, end - 1)
+        found = text.find(category, start + 1, end - 1) if end - start > len(category) + 1 else -1
+        if found >= 0:
+            before = text[start:found]
+            # an agent, a place or an adverb goes; a list (甲、主动公开乙), a 的-clause or a restricting word stays
+            if before.endswith(_BEFORE_CATEGORY) and not _LIST_OR_CLAUSE.search(before):
+                start = found
+            break
+    platform = _PLATFORM_VERB.match(text, start, end)
+    if platform:
+        start = platform.end()
+    if text.startswith("公开", start) and end - start > 3 and text.endswith(_PUBLISHED, start, end):
+        start += 2
+    trimmed = True
+    while trimmed:
+        trimmed = False
+        for word in _TRAILING_WORDS:
+            cut = end - len(word)
+            if cut > start and text.startswith(word, cut) and (len(word) > 1 or cut in _word_bounds(text, start, end)):
+                end, trimmed = cut, True
+                break
+    if end - start > 2 and text[end - 1] in "比较" and _COMPARED_WITH.match(text, end):
+        end -= 1
+    return start, end
+
+
 def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Span]:
     """METRIC spans on whole words: widened where a tagger cut one (庭户 → 家庭户), function words off the front.
 
@@ -123,7 +192,8 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
     word's edge, over Chinese characters only and never into another span. A METRIC that
     starts inside or right after 主动公开/依申请公开 (:data:`CATEGORY_WORDS`) takes the whole
     category word in. Then words of :data:`LEADING_FUNCTION_WORDS` at the front are dropped,
-    as long as a word is left and the word does not open a 的-clause of the name.
+    as long as a word is left and the word does not open a 的-clause of the name. Last,
+    :func:`trim_metric_edges` takes verbs, places and function words off either edge.
     jieba segments only ``context`` characters around each METRIC, not the whole text.
 
     >>> text = "全区家庭户达到3.1万户"
@@ -166,6 +236,7 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
             if nxt >= end or word not in LEADING_FUNCTION_WORDS or (word != "的" and "的" in text[nxt:end]):
                 break
             start = nxt
+        start, end = trim_metric_edges(text, start, end)
         if (start, end) != (span.start, span.end):
             out[i] = Span(start, end, span.label)
     return out

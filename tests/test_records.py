@@ -246,6 +246,37 @@ def test_snap_to_words_widens_cut_metrics(tagged, expected):
     assert_snaps_only(snap_to_words, "METRIC", tagged, expected)
 
 
+@pytest.mark.parametrize(
+    "tagged, expected",
+    [
+        # a change verb, an adverb or a conjunction between the name and its value goes
+        ("{蔬菜价格上涨|M}{3.1|V}{%|U}", "蔬菜价格"),
+        ("全县{企业新增|M}{17|V}{家|U}", "企业"),
+        ("安排{2|V}{名|U}{专职人员具体|M}负责", "专职人员"),
+        ("{2|V}{名|U}{民警和|M}", "民警"),
+        ("{失业率控制在|M}{4|V}{%|U}以内", "失业率"),
+        ("{水果价格比|M}上年下降{2|V}{%|U}", "水果价格"),  # 比 before a comparison
+        ("{三次产业比|M}为{1|V}:{2|V}", "三次产业比"),  # 比 that ends a name stays
+        ("{调查目的|M}{3|V}{个|U}", "调查目的"),  # 的 inside a dictionary word stays
+        ("{拉动经济增长|M}{1.2|V}{个百分点|U}", "拉动经济增长"),  # 增长 of a verb-noun statistic stays
+        # the agent, place, platform or adverb before a category word goes; a restricting word stays
+        ("{某镇主动公开信息|M}{35|V}{条|U}", "主动公开信息"),
+        ("{公众号及时主动公开政府信息|M}{8|V}{条|U}", "主动公开政府信息"),
+        ("{专项主动公开动态|M}{6|V}{条|U}", "专项主动公开动态"),
+        ("{甲类信息、主动公开文件|M}{9|V}{件|U}", "甲类信息、主动公开文件"),
+        ("{涉及农业的主动公开信息|M}{4|V}{条|U}", "涉及农业的主动公开信息"),
+        ("{政府信息依申请公开|M}{2|V}{件|U}", "政府信息依申请公开"),  # the category at the end
+        # a platform with the posting verb, or a plain 公开 before what it publishes, goes
+        ("{政务微博公开信息|M}{56|V}{条|U}", "信息"),
+        ("{网站发布量|M}{3万|V}{次|U}", "网站发布量"),
+        ("{公开政策文件|M}{8|V}{件|U}", "政策文件"),
+        ("{公开指南|M}{1|V}{条|U}", "公开指南"),
+    ],
+)
+def test_snap_to_words_trims_verbs_and_places_at_metric_edges(tagged, expected):
+    assert_snaps_only(snap_to_words, "METRIC", tagged, expected)
+
+
 def assert_snaps_only(snap, label, tagged, expected):
     """``snap`` turns the one ``label`` span of ``tagged`` into ``expected`` and leaves every other span alone."""
     ex = parse_marked(tagged, "t")
