@@ -78,6 +78,7 @@ METRIC_LEADING_WORDS = frozenset(_WORDS["metric_edges"]["leading"])
 METRIC_TRAILING_WORDS = tuple(_WORDS["metric_edges"]["trailing"])
 PLATFORM_WORDS = tuple(_WORDS["metric_edges"]["platforms"])
 BEFORE_CATEGORY_ENDS = tuple(_WORDS["metric_edges"]["before_category"])
+HEAD_NOUNS = tuple(_WORDS["metric_edges"]["head_nouns"])
 
 
 # ---------------------------------------------------------------- metric families

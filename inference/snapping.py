@@ -17,8 +17,8 @@ import logging
 import re
 from typing import Callable, Sequence
 
-from govreport.data.lexicon import (BEFORE_CATEGORY_ENDS, METRIC_LEADING_WORDS, METRIC_TRAILING_WORDS, PLATFORM_WORDS,
-                                    QUALIFIERS_AFTER, QUALIFIERS_BEFORE)
+from govreport.data.lexicon import (BEFORE_CATEGORY_ENDS, HEAD_NOUNS, METRIC_LEADING_WORDS, METRIC_TRAILING_WORDS,
+                                    PLATFORM_WORDS, QUALIFIERS_AFTER, QUALIFIERS_BEFORE)
 from govreport.data.numbers import NUMERAL_CHARS
 from govreport.data.schema import Span
 from govreport.data.text import address_spans
@@ -129,7 +129,7 @@ _LIST_OR_CLAUSE = re.compile(r"[、和与的]|及(?!时)")
 _PUBLISHED = ("信息", "文件", "通知", "公告")
 
 
-def trim_metric_edges(text: str, start: int, end: int) -> tuple[int, int]:
+def trim_metric_edges(text: str, start: int, end: int, ceiling: int | None = None) -> tuple[int, int]:
     """The METRIC ``text[start:end]`` without the verbs, places and function words a tagger put at its edges.
 
     ANNOTATION.md keeps time, the agent, verbs and totalisers out of a METRIC and a written head
@@ -147,7 +147,10 @@ def trim_metric_edges(text: str, start: int, end: int) -> tuple[int, int]:
     - words of :data:`data.lexicon.METRIC_TRAILING_WORDS` at the back go, one after another
       (价格|上涨, 工作人员|具体, 民警|和); a one-character word only where jieba's segmentation
       of the span ends a word before it (目的 keeps its 的);
-    - a 比 or 较 at the back goes when a comparison follows (价格|比上年上涨).
+    - a 比 or 较 at the back goes when a comparison follows (价格|比上年上涨);
+    - a written head noun right after the span (:data:`data.lexicon.HEAD_NOUNS`: 信息|数量) comes in,
+      where jieba's segmentation ends a word on both its sides and it stops before ``ceiling``
+      (the next span).
 
     Each rule leaves at least one character of the name.
 
@@ -180,6 +183,14 @@ def trim_metric_edges(text: str, start: int, end: int) -> tuple[int, int]:
                 break
     if end - start > 2 and text[end - 1] in "比较" and _COMPARED_WITH.match(text, end):
         end -= 1
+    ceiling = len(text) if ceiling is None else ceiling
+    for noun in HEAD_NOUNS:
+        after = end + len(noun)
+        if after <= ceiling and text.startswith(noun, end):
+            bounds = _word_bounds(text, max(start, end - 4), min(ceiling, after + 4))
+            if end in bounds and after in bounds:  # 数 of 数十 or 数据 is no head noun
+                end = after
+            break
     return start, end
 
 
@@ -236,7 +247,7 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
             if nxt >= end or word not in LEADING_FUNCTION_WORDS or (word != "的" and "的" in text[nxt:end]):
                 break
             start = nxt
-        start, end = trim_metric_edges(text, start, end)
+        start, end = trim_metric_edges(text, start, end, ceiling)
         if (start, end) != (span.start, span.end):
             out[i] = Span(start, end, span.label)
     return out

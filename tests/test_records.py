@@ -271,6 +271,11 @@ def test_snap_to_words_widens_cut_metrics(tagged, expected):
         ("{网站发布量|M}{3万|V}{次|U}", "网站发布量"),
         ("{公开政策文件|M}{8|V}{件|U}", "政策文件"),
         ("{公开指南|M}{1|V}{条|U}", "公开指南"),
+        # a written head noun right after the name comes in
+        ("收到{留言|M}数量{14|V}{条|U}", "留言数量"),
+        ("{处理决定|M}数{4|V}{条|U}", "处理决定数"),
+        ("{主动公开信息的|M}数量为{80|V}{条|U}", "主动公开信息"),  # after 的 it stays out
+        ("{网站|M}数据{3|V}{条|U}", "网站"),  # 数 of 数据 is no head noun
     ],
 )
 def test_snap_to_words_trims_verbs_and_places_at_metric_edges(tagged, expected):
