@@ -43,6 +43,10 @@ def resolve_model(model: str | os.PathLike) -> Path:
 
 # What a model computes in, and the --precision option of the commands that run one.
 PRECISIONS = ("auto", "fp32", "bf16")
+# Torch models with float weights run each window padded to the next multiple of this many tokens,
+# so a batch holds windows of up to 16 lengths: fewer, larger matrix products (docs/results.md,
+# "Windows padded to 16 tokens"). A window's width is still its own.
+FLOAT_PAD_TO = 16
 PRECISION_HELP = ("what the model computes in: fp32 (torch weights, or the folder's ONNX graph, int8 where the model "
                   "says so), bf16 (torch weights), or auto (the default: bf16 on a CPU with native bf16 matrix units, "
                   "AMX or AVX512-BF16, unless --backend onnx; else fp32)")
@@ -146,6 +150,9 @@ class ModelTagger:
             setattr(self.model, QUANTIZES_PER_BATCH, True)
         if precision == "bf16":
             self.model.to(torch.bfloat16)
+        # Float torch weights read a masked, padded window as they read it unpadded, so windows of
+        # nearby lengths share batches; an int8 graph or layer quantises over the padding too.
+        self.pad_to = FLOAT_PAD_TO if backend == "torch" and not self.quantized else 1
         self.precision = precision
         self.model_dir, self.batch_size, self.device, self.backend = model_dir, batch_size, device, backend
 
@@ -154,7 +161,7 @@ class ModelTagger:
 
         if not texts:
             return []
-        tagged = predict(self.model, self.tokenizer, list(texts), batch_size=self.batch_size)
+        tagged = predict(self.model, self.tokenizer, list(texts), batch_size=self.batch_size, pad_to=self.pad_to)
         return [spans_from_labels(text, labels, probs) for text, (labels, probs) in zip(texts, tagged)]
 
     @property

@@ -139,24 +139,39 @@ def model_max_length(model, tokenizer) -> int:
 QUANTIZES_PER_BATCH = "quantizes_per_batch"
 
 
-def batch_windows(lengths: Sequence[int], batch_size: int, alone: bool = False) -> list[list[int]]:
-    """Window indices in batches of one exact length each, shortest first, at most ``batch_size`` per batch.
+def padded_length(length: int, pad_to: int = 1) -> int:
+    """The width a window of ``length`` tokens is run at: the next multiple of ``pad_to``.
 
-    Padding would put other rows' lengths into a row's computation (its attention width, and
-    for an int8 graph the range its activations are quantised over), so a batch takes only
-    windows of one length; ``alone`` makes every batch a single window.
+    >>> padded_length(17, 16), padded_length(32, 16), padded_length(17)
+    (32, 32, 17)
+    """
+    return -(-length // pad_to) * pad_to
+
+
+def batch_windows(lengths: Sequence[int], batch_size: int, alone: bool = False, pad_to: int = 1) -> list[list[int]]:
+    """Window indices in batches of one width each, narrowest first, at most ``batch_size`` per batch.
+
+    A window's width depends on its own length only (:func:`padded_length`), never on the
+    other windows of its batch: padding to a batch's longest row would put other rows'
+    lengths into a row's computation (its attention width, and for an int8 graph the range its
+    activations are quantised over). ``pad_to=1`` batches windows of one exact length;
+    a larger ``pad_to`` lets windows of nearby lengths share fewer, larger batches (for float
+    weights, where masked padding adds nothing to a row). ``alone`` makes every batch a single
+    window.
 
     >>> batch_windows([3, 5, 3, 3, 5], 2)
     [[0, 2], [3], [1, 4]]
     >>> batch_windows([3, 5, 3], 8, alone=True)
     [[0], [2], [1]]
+    >>> batch_windows([3, 20, 5, 17], 8, pad_to=16)
+    [[0, 2], [1, 3]]
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     size = 1 if alone else batch_size
     by_length: dict[int, list[int]] = defaultdict(list)
     for i, n in enumerate(lengths):
-        by_length[n].append(i)
+        by_length[padded_length(n, pad_to)].append(i)
     return [group[i : i + size] for n in sorted(by_length) for group in [by_length[n]]
             for i in range(0, len(group), size)]
 
@@ -187,6 +202,7 @@ def predict(
     max_length: int | None = None,
     stride: int | None = None,
     progress: bool = False,
+    pad_to: int = 1,
 ) -> list[Prediction]:
     """Character label ids (:data:`data.schema.LABELS` order) and per-character confidence for
     each text; ``.tags`` of a :class:`Prediction` gives the IOB2 tags.
@@ -196,8 +212,9 @@ def predict(
     confidence can be taken as the minimum over its characters. Characters no
     token covers are ``O`` with probability 1.0.
 
-    Windows are batched by exact length (:func:`batch_windows`), so no row is padded and a
-    text's tags and confidences do not depend on the other texts or on ``batch_size``; a
+    Windows are batched by width (:func:`batch_windows`): their exact length, or with
+    ``pad_to`` the next multiple of it, padded and masked; either way a window's width is its
+    own, so a text's tags and confidences do not depend on the other texts or on ``batch_size``; a
     model whose activation quantisation shares one scale across its batch (one marked
     with :data:`QUANTIZES_PER_BATCH`) runs one window at a time. Where windows overlap, a token takes the prediction
     from the window in which it sits farthest from an edge (most context). The
@@ -218,7 +235,7 @@ def predict(
     direct: dict[int, tuple[list[tuple[int, int]], list[int], list[float]]] = {}
     rows_of: dict[int, tuple[list[int], list[float]]] = {}  # window index -> its predictions, for long texts
     batches = batch_windows([len(w.input_ids) for w in windows], batch_size,
-                            alone=getattr(model, QUANTIZES_PER_BATCH, False))
+                            alone=getattr(model, QUANTIZES_PER_BATCH, False), pad_to=pad_to)
     if progress:
         from tqdm.auto import tqdm
 
@@ -231,7 +248,7 @@ def predict(
             for batch in batches:
                 rows = [windows[i] for i in batch]
                 # numpy fills padded rows from lists several times faster than torch.tensor(nested lists)
-                width = max(len(w.input_ids) for w in rows)
+                width = padded_length(max(len(w.input_ids) for w in rows), pad_to)
                 ids = np.full((len(rows), width), pad_id, dtype=np.int64)
                 mask = np.zeros((len(rows), width), dtype=np.int64)
                 types = np.zeros((len(rows), width), dtype=np.int64) if rows[0].token_type_ids is not None else None

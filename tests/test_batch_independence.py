@@ -90,7 +90,7 @@ def alone(taggers):
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(order=st.permutations(range(len(TEXTS))), keep=st.integers(1, len(TEXTS)), batch_size=st.integers(1, 9),
-       name=st.sampled_from(["onnx-int8", "onnx-int8-old", "torch-int8", "torch-fp32"]))
+       name=st.sampled_from(["onnx-int8", "onnx-int8-old", "torch-int8", "torch-fp32", "torch-bf16"]))
 def test_records_are_the_same_alone_and_in_any_batch(taggers, alone, order, keep, batch_size, name):
     chosen = order[:keep]
     got = _results(taggers[name], [TEXTS[i] for i in chosen], batch_size)
@@ -132,3 +132,18 @@ def test_shipped_model_gives_a_sentence_the_same_records_in_any_batch(shipped, b
     alone = [_results(shipped, [t], 32)[0] for t in texts]
     assert _results(shipped, texts, batch_size) == alone
     assert any(records for _, _, records in alone)  # the check saw records, not only empty lists
+
+
+def test_float_weights_batch_nearby_lengths_together_and_int8_exact_ones(taggers, monkeypatch):
+    """Windows of nearby lengths share a batch only where padding changes nothing (float weights):
+    fewer forward calls than there are window lengths; an int8 model still runs one length a call."""
+    def calls(tagger):
+        count = []
+        forward = tagger.model.forward
+        monkeypatch.setattr(tagger.model, "forward", lambda *a, **k: count.append(1) or forward(*a, **k))
+        _results(tagger, TEXTS, 32)
+        monkeypatch.undo()
+        return len(count)
+
+    lengths = {len(ids) for ids in taggers["torch-fp32"].tokenizer([t for t in TEXTS if t])["input_ids"]}
+    assert calls(taggers["torch-int8"]) >= len(lengths) > calls(taggers["torch-fp32"]) == calls(taggers["torch-bf16"]) >= 1
