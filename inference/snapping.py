@@ -31,7 +31,6 @@ __all__ = [
     "load_segmenter",
     "load_dictionaries",
     "clear_word_cache",
-    "LEADING_FUNCTION_WORDS",
     "CATEGORY_WORDS",
     "trim_metric_edges",
 ]
@@ -94,19 +93,14 @@ def _in_word(text: str, pos: int, lo: int, hi: int) -> bool:
     return False
 
 
-# Words ANNOTATION.md keeps out of a METRIC that taggers still put at its front: totalisers,
-# time words, and the prepositions, conjunctions, adverbs and copulas that lead into a name
-# (data/lexicon.toml, [metric_edges]). Verbs that name a category (主动公开, 办结) are not there:
-# they belong to the name.
-LEADING_FUNCTION_WORDS = METRIC_LEADING_WORDS
 
-_LONGEST_FUNCTION_WORD = max(map(len, LEADING_FUNCTION_WORDS))
+_LONGEST_FUNCTION_WORD = max(map(len, METRIC_LEADING_WORDS))
 
 
 def _leads_with_function_word(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` opens with a word of :data:`LEADING_FUNCTION_WORDS` and goes on after it."""
+    """Whether ``text[start:end]`` opens with a word of :data:`data.lexicon.METRIC_LEADING_WORDS` and goes on after it."""
     longest = min(_LONGEST_FUNCTION_WORD, end - start - 1)
-    return any(text[start:start + k] in LEADING_FUNCTION_WORDS for k in range(1, longest + 1))
+    return any(text[start:start + k] in METRIC_LEADING_WORDS for k in range(1, longest + 1))
 
 
 # ANNOTATION.md: in this genre 主动公开 and 依申请公开 name the two categories of information and
@@ -202,7 +196,8 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
     (出生人口性 for 出生人口性别比). An edge that falls inside a word moves out to the
     word's edge, over Chinese characters only and never into another span. A METRIC that
     starts inside or right after 主动公开/依申请公开 (:data:`CATEGORY_WORDS`) takes the whole
-    category word in. Then words of :data:`LEADING_FUNCTION_WORDS` at the front are dropped,
+    category word in. Then words of :data:`data.lexicon.METRIC_LEADING_WORDS` (totalisers, time
+    words, prepositions, conjunctions, adverbs, copulas) at the front are dropped,
     as long as a word is left and the word does not open a 的-clause of the name. Last,
     :func:`trim_metric_edges` takes verbs, places and function words off either edge.
     jieba segments only ``context`` characters around each METRIC, not the whole text.
@@ -244,7 +239,7 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
                 bounds = _word_bounds(text, lo, hi)
             nxt = min((b for b in bounds if b > start), default=end)
             word = text[start:nxt]
-            if nxt >= end or word not in LEADING_FUNCTION_WORDS or (word != "的" and "的" in text[nxt:end]):
+            if nxt >= end or word not in METRIC_LEADING_WORDS or (word != "的" and "的" in text[nxt:end]):
                 break
             start = nxt
         start, end = trim_metric_edges(text, start, end, ceiling)
