@@ -8,9 +8,9 @@ one reading of title lines in the project. Inside a report, the *section* of an 
 the numbered heading it sits under (一、总体情况 … 六、其他需要报告的事项), or the
 report's own numbering ((一)网站信息公开情况) before its first top-level heading.
 
->>> text = "网站导航\\n甲市水利局2019年政府信息公开工作年度报告\\n一、总体情况\\n全年发布信息41条。\\n"
+>>> text = "网站导航\\n甲市水利局政府信息公开工作2019年度报告\\n一、总体情况\\n全年发布信息41条。\\n"
 >>> [(s.start, s.report and s.report.title) for s in iter_segments([(0, text)])]
-[(0, None), (5, '甲市水利局2019年政府信息公开工作年度报告')]
+[(0, None), (5, '甲市水利局政府信息公开工作2019年度报告')]
 >>> Sections("一、总体情况\\n全年发布信息41条。").at(8)
 '一、总体情况'
 """
@@ -54,9 +54,9 @@ def title_line(line: str) -> dict[str, Any] | None:
     names an attachment (附件:), mentions a report in passing or is a site's headline
     (每日一报 | …) is no title.
 
-    >>> title_line("2020年江南省商务厅政府信息公开年度报告简介")
-    {'title': '2020年江南省商务厅政府信息公开年度报告', 'agency': '江南省商务厅', 'year': 2020}
-    >>> title_line("根据条例规定,现公布2020年江南省商务厅政府信息公开年度报告。") is None
+    >>> title_line("2020年江南省贸易厅政府信息公开年度报告简介")
+    {'title': '2020年江南省贸易厅政府信息公开年度报告', 'agency': '江南省贸易厅', 'year': 2020}
+    >>> title_line("根据条例规定,现公布2020年江南省贸易厅政府信息公开年度报告。") is None
     True
     """
     line = line.strip().strip("《》 \u3000")

@@ -4,10 +4,10 @@ The types are the contract with the extractor (/work/TABLES_INTERFACE.md): a :cl
 becomes a record with ``origin: "table"``; a :class:`Check` goes into its report's
 ``checks``.
 
->>> cell = Cell("申请.本年新收.自然人", "一、本年新收政府信息公开申请数量", "自然人", 58, "58", "件", 10, 12, 3)
+>>> cell = Cell("申请.本年新收.自然人", "本年新收申请", "自然人", 58, "58", "件", 10, 12, 3)
 >>> record = cell.to_record()
 >>> record.metric, record.value, record.unit, record.value_span, record.extra["metric_key"]
-('一、本年新收政府信息公开申请数量', 58, '件', (10, 12), '申请.本年新收.自然人')
+('本年新收申请', 58, '件', (10, 12), '申请.本年新收.自然人')
 >>> Check("T3-2[本年新收]", False, ["申请.本年新收.总计"], 66, 65).to_dict()["ok"]
 False
 """

@@ -6,7 +6,7 @@ then walk its known rows (:mod:`inference.tables.walk`) and key each printed num
 (:mod:`inference.tables.layouts`). Where a text has delimited rows, the line-aware and the
 stream readings are both tried and the identities (:mod:`inference.tables.checks`) choose.
 
->>> text = "第二十条第（一）项\\n信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\\n规章 | 1 | 0 | 11 |"
+>>> text = "第二十条第（一）项\\n信息内容|本年制发件数|本年废止件数|现行有效件数|\\n规章|1|0|11|"
 >>> [(c.key, c.value) for t in parse_text(text) for c in t.cells]
 [('主动公开.规章.本年制发', 1), ('主动公开.规章.本年废止', 0), ('主动公开.规章.现行有效', 11)]
 """
@@ -103,7 +103,7 @@ def _table2(view: View, group: list, stops: list[int]) -> Table:
         columns = _header_columns(view, cap_end, header_end)
         default = L.TABLE2_DEFAULT_COLUMNS[layout].get(numeral, ())
         if not columns or (len(columns) < len(default) and all(c in default for c in columns)):
-            # a header cell the page cut short ("本年新 | 本年新 | 对外公开总数量"): the standard columns
+            # a header cell the page cut short (本年新 for 本年新制作数量): the standard columns
             columns = default
         if not columns:
             continue
