@@ -234,6 +234,28 @@ def test_cli_writes_a_student_like_govreport_train(distilled, model_dir, capsys)
         assert needle in card
 
 
+def test_extra_train_sentences_are_taught_with_their_labels_not_as_unlabeled_text(model_dir, dataset_dir, tmp_path):
+    """Real gold sentences (--extra-train) join the labelled examples and leave the unlabeled text."""
+    line = (dataset_dir / "train.jsonl").read_text(encoding="utf-8").splitlines()[0]  # in no evaluation gold
+    extra = tmp_path / "real_train.jsonl"
+    extra.write_text(line + "\n", encoding="utf-8")
+    unlabeled = tmp_path / "unlabeled"
+    unlabeled.mkdir()
+    (unlabeled / "a.txt").write_text(UNLABELED_B + json.loads(line)["text"], encoding="utf-8")
+    out = tmp_path / "student"
+    args = cli_args(model_dir, dataset_dir, unlabeled, out, "--extra-train", extra, "--extra-repeat", 3, "--report-gold", "none")
+    assert main(args) == 0
+    results = json.loads((out / "train_results.json").read_text(encoding="utf-8"))
+    assert results["extra_train"] == {"file": str(extra), "examples": 1, "repeat": 3}
+    d = results["distillation"]
+    assert d["unlabeled_dropped_gold"] == 1 and d["unlabeled_sentences"] == 3 and str(extra) in d["gold_files"]
+    plain = tmp_path / "plain"
+    assert main(cli_args(model_dir, dataset_dir, unlabeled, plain, "--report-gold", "none")) == 0
+    without = json.loads((plain / "train_results.json").read_text(encoding="utf-8"))
+    assert results["data"]["train"]["examples"] == without["data"]["train"]["examples"] + 3
+    assert "extra_train" not in without
+
+
 def test_a_character_student_learns_from_a_teacher_with_other_tokens(model_dir, dataset_dir, unlabeled_dir, tmp_path):
     out = tmp_path / "char-student"
     assert main(cli_args(model_dir, dataset_dir, unlabeled_dir, out, "--student-tokenizer", "char")) == 0

@@ -95,6 +95,15 @@ class RunOptions:
             "The run's own log (trainer_state.json, train_results.json) is written either way"
         },
     )
+    extra_train: str | None = field(
+        default=None,
+        metadata={
+            "help": "JSONL of further training examples (doccano format) with their labels, added to --data's training "
+            "split: a real gold split (data/gold/real_train.jsonl) or real sentences a model labelled with "
+            "`govreport pseudo-label` (self-training)"
+        },
+    )
+    extra_repeat: int = field(default=1, metadata={"help": "times each --extra-train example is seen per epoch"})
     resume: bool = field(default=False, metadata={"help": "continue from the newest checkpoint in --output-dir"})
     overwrite_output_dir: bool = field(
         default=False, metadata={"help": "start afresh even though --output-dir already holds checkpoints"}
@@ -125,14 +134,6 @@ class TrainConfig(RunOptions):
             "(default: all of them)"
         },
     )
-    extra_train: str | None = field(
-        default=None,
-        metadata={
-            "help": "JSONL of further training examples (doccano format) added to --data's training split, "
-            "e.g. real sentences a model labelled with `govreport pseudo-label` (self-training)"
-        },
-    )
-    extra_repeat: int = field(default=1, metadata={"help": "times each --extra-train example is seen per epoch"})
 
 
 def _field_type(f: dataclasses.Field, config_class: type = TrainConfig) -> type:
@@ -201,8 +202,6 @@ def parse_config(argv: list[str]) -> TrainConfig:
     cfg = parse_options(argv)
     if cfg.base_layers is not None and cfg.base_layers < 1:
         raise ConfigError("--base-layers must be at least 1")
-    if cfg.extra_repeat < 1:
-        raise ConfigError("--extra-repeat must be at least 1")
     return cfg
 
 
@@ -226,6 +225,8 @@ def parse_options(
         raise ConfigError("--epochs and --batch-size must be positive and --max-length at least 8")
     if not 0 <= cfg.warmup_ratio < 1:
         raise ConfigError("--warmup-ratio must be in [0, 1)")
+    if cfg.extra_repeat < 1:
+        raise ConfigError("--extra-repeat must be at least 1")
     for name in ("eval_gold", "report_gold"):
         if getattr(cfg, name) is not None and getattr(cfg, name).lower() in ("", "none"):
             setattr(cfg, name, None)

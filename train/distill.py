@@ -60,9 +60,10 @@ def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dic
     teacher_dir, _ = check_teacher(cfg.teacher)
     student_dir = check_student(cfg.init_student) if cfg.init_student else None
 
-    # ---- data: synthetic examples with gold labels, real sentences without
-    splits, train_examples, eval_sets, best_metric = load_training_data(cfg)
-    unlabeled = unlabeled_sentences(cfg.unlabeled, cfg.eval_gold, cfg.report_gold)
+    # ---- data: synthetic examples (and --extra-train's real ones) with gold labels, real sentences without
+    splits, train_examples, eval_sets, best_metric, extra_train = load_training_data(cfg)
+    # gold sentences of --extra-train are taught with their labels, so they are no unlabeled text
+    unlabeled = unlabeled_sentences(cfg.unlabeled, cfg.eval_gold, cfg.report_gold, cfg.extra_train)
 
     # ---- teacher, and the student over its tokenizer (or a character one); the seed comes
     # first so the init is reproducible
@@ -179,7 +180,7 @@ def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dic
         command=command, learning_rate=cfg.learning_rate, base_model=cfg.init_student or f"{CHAR_SMALL} (from scratch)", last_checkpoint=last_checkpoint,
         device=device, bf16=bf16, data_card=splits.card,
         train_data={"examples": len(train_examples), "windows": len(synthetic), "entities": entity_counts(train_examples)},
-        extra={"distillation": distillation},
+        extra={"distillation": distillation, **({"extra_train": extra_train} if extra_train else {})},
     )  # fmt: skip
 
 

@@ -169,10 +169,12 @@ def setup_device(cfg) -> tuple[str, bool]:
     return device, device == "cuda" and torch.cuda.is_bf16_supported()
 
 
-def load_training_data(cfg) -> tuple[DatasetSplits, list[Example], dict[str, list[Example]], str | None]:
-    """Dataset splits, the (subsampled) training examples, the evaluation sets and the metric that picks the kept checkpoint.
+def load_training_data(cfg) -> tuple[DatasetSplits, list[Example], dict[str, list[Example]], str | None, dict | None]:
+    """Dataset splits, the training examples, the evaluation sets, the metric that picks the kept checkpoint
+    and what the results say of ``--extra-train`` (None without it).
 
-    Fails on a bad folder or gold file before any model is built. The evaluation
+    The training examples are the (subsampled) training split, then the ``--extra-train``
+    examples ``--extra-repeat`` times. Fails on a bad folder or gold file before any model is built. The evaluation
     sets are ``{"validation": ..., "selection": ..., "dev": ...}`` where present: the
     ``--eval-gold`` file (the real validation split) is ``selection`` and its micro F1
     picks the checkpoint (validation F1 when there is none); the ``--report-gold`` file
@@ -181,7 +183,11 @@ def load_training_data(cfg) -> tuple[DatasetSplits, list[Example], dict[str, lis
     splits = load_dataset_dir(cfg.data)
     select = read_examples(resolve_path(cfg.eval_gold), "--eval-gold") if cfg.eval_gold else []
     report = read_examples(resolve_path(cfg.report_gold), "--report-gold") if cfg.report_gold else []
+    extra = read_examples(resolve_path(cfg.extra_train), "--extra-train") if cfg.extra_train else []
     train_examples = subsample(splits.train, cfg.max_train_examples, cfg.seed)
+    if extra:
+        train_examples = train_examples + extra * cfg.extra_repeat
+        logger.info("extra training examples: %d from %s, each seen %d times", len(extra), cfg.extra_train, cfg.extra_repeat)
     validation = subsample(splits.validation, cfg.max_eval_examples, cfg.seed)
     eval_sets: dict[str, list[Example]] = {}
     if validation:
@@ -195,7 +201,8 @@ def load_training_data(cfg) -> tuple[DatasetSplits, list[Example], dict[str, lis
         "data: %d training, %d validation, %d selection gold, %d reported gold examples (%s)",
         len(train_examples), len(validation), len(select), len(report), cfg.data,
     )
-    return splits, train_examples, eval_sets, best_metric
+    extra_note = {"file": cfg.extra_train, "examples": len(extra), "repeat": cfg.extra_repeat} if extra else None
+    return splits, train_examples, eval_sets, best_metric, extra_note
 
 
 def save_run(
@@ -284,11 +291,7 @@ def train(cfg: TrainConfig, command: str = "", progress: bool = True) -> dict:
 
     # ---- device, then data: fail on a bad folder or gold file before any model is built
     device, bf16 = setup_device(cfg)
-    splits, train_examples, eval_sets, best_metric = load_training_data(cfg)
-    extra_train = read_examples(resolve_path(cfg.extra_train), "--extra-train") if cfg.extra_train else []
-    if extra_train:
-        train_examples = train_examples + extra_train * cfg.extra_repeat
-        logger.info("extra training examples: %d from %s, each seen %d times", len(extra_train), cfg.extra_train, cfg.extra_repeat)
+    splits, train_examples, eval_sets, best_metric, extra_train = load_training_data(cfg)
 
     # ---- tokenizer and model; the seed comes first so the new classifier head is reproducible
     set_seed(cfg.seed)
@@ -329,5 +332,5 @@ def train(cfg: TrainConfig, command: str = "", progress: bool = True) -> dict:
         command=command, learning_rate=learning_rate, base_model=cfg.base_model, last_checkpoint=last_checkpoint,
         device=device, bf16=bf16, data_card=splits.card,
         train_data={"examples": len(train_examples), "windows": len(features), "entities": entity_counts(train_examples)},
-        extra={"extra_train": {"file": cfg.extra_train, "examples": len(extra_train), "repeat": cfg.extra_repeat}} if extra_train else None,
+        extra={"extra_train": extra_train} if extra_train else None,
     )  # fmt: skip
