@@ -26,7 +26,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import torch
 
-from govreport.data.schema import Span, id2label, label2id
+from govreport.data.schema import LABELS, Span, id2label, label2id
 from govreport.model.char_lookup import unit_offsets
 from govreport.model.windows import Offsets, encode_windows, window_sources
 
@@ -109,6 +109,67 @@ _OUTSIDE = label2id["O"]
 _INSIDE = {i: _OUTSIDE if tag == "O" else label2id["I-" + tag.partition("-")[2]] for i, tag in id2label.items()}
 
 
+# IOB2's one constraint: I-X continues a B-X or an I-X. _ENTERS[i, j] is 0 where label j may follow
+# label i and -inf where it may not; a window's first token may take no I-X (_OPENS).
+_ENTERS = np.array([[0.0 if not b.startswith("I-") or a[2:] == b[2:] else -np.inf for b in LABELS] for a in LABELS])
+_OPENS = np.array([-np.inf if label.startswith("I-") else 0.0 for label in LABELS])
+
+
+def breaks_iob2(label_ids: Sequence[int]) -> bool:
+    """Whether an ``I-X`` follows something other than ``B-X``/``I-X`` (or opens the sequence).
+
+    >>> breaks_iob2([1, 2, 0, 3]), breaks_iob2([0, 2, 2, 3])
+    (False, True)
+    """
+    previous = _OUTSIDE
+    for label in label_ids:
+        if _ENTERS[previous, label]:
+            return True
+        previous = label
+    return False
+
+
+def viterbi_iob2(log_probs: np.ndarray) -> list[int]:
+    """The label ids of highest total log-probability that form valid IOB2 (one token per row).
+
+    Where the arg-max of each row is valid it is this path; where it is not (``O I-X I-X``),
+    the model's own probabilities decide between opening the span earlier, opening it with
+    ``B-X``, or leaving it out, instead of a fixed repair.
+
+    >>> p = np.log(np.array([[0.6, 0.3, 0.1, 0, 0, 0, 0], [0.1, 0.1, 0.8, 0, 0, 0, 0]]) + 1e-9)
+    >>> p.argmax(-1).tolist(), viterbi_iob2(p)   # O I-METRIC is no valid sequence
+    ([0, 2], [1, 2])
+    """
+    score = log_probs[0] + _OPENS
+    back = []
+    for row in log_probs[1:]:
+        step = score[:, None] + _ENTERS
+        back.append(step.argmax(0))
+        score = step.max(0) + row
+    path = [int(score.argmax())]
+    for pointers in reversed(back):
+        path.append(int(pointers[path[-1]]))
+    return path[::-1]
+
+
+def decode_windows(logits: np.ndarray, lengths: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Label ids and their softmax probabilities for a batch of windows' logits (windows, tokens, labels).
+
+    Each window's tokens between its first and last (the special tokens, ``lengths[i]`` tokens
+    in all) take the arg-max, unless it breaks IOB2 (:func:`breaks_iob2`); then they take the
+    best valid path (:func:`viterbi_iob2`), which a few windows in a hundred need. A token's
+    probability is that of the label it was given.
+    """
+    exp = np.exp(logits - logits.max(-1, keepdims=True))
+    probs = exp / exp.sum(-1, keepdims=True)
+    label_ids = logits.argmax(-1)
+    for row, length in enumerate(lengths):
+        inner = slice(1, length - 1)
+        if breaks_iob2(label_ids[row, inner]):
+            label_ids[row, inner] = viterbi_iob2(np.log(probs[row, inner] + 1e-12))
+    return label_ids, np.take_along_axis(probs, label_ids[..., None], -1)[..., 0]
+
+
 def boundary_conflicts(offsets: Offsets, spans: Sequence[Span]) -> list[Span]:
     """Spans that begin or end inside a token, so no token labelling can reproduce them.
 
@@ -188,8 +249,9 @@ class Prediction(NamedTuple):
 
     @property
     def tags(self) -> list[str]:
-        """The IOB2 tags of the label ids: the model's raw arg-max, so an ``I-X`` may follow ``O``
-        (:func:`data.schema.tags_to_spans` repairs that when spans are read off)."""
+        """The IOB2 tags of the label ids. Each window was decoded into valid IOB2
+        (:func:`decode_windows`), but where a long text's windows meet, an ``I-X`` may still follow
+        ``O`` (:func:`data.schema.tags_to_spans` repairs that when spans are read off)."""
         return [id2label[i] for i in self.label_ids]
 
 
@@ -207,8 +269,9 @@ def predict(
     """Character label ids (:data:`data.schema.LABELS` order) and per-character confidence for
     each text; ``.tags`` of a :class:`Prediction` gives the IOB2 tags.
 
-    The confidence of a character is the softmax probability of the tag its token
-    was given (the arg-max, so the largest class probability); a span's
+    Each window's tokens take the arg-max label, or the best valid IOB2 path where the arg-max
+    breaks IOB2 (:func:`decode_windows`). The confidence of a character is the softmax
+    probability of the tag its token was given; a span's
     confidence can be taken as the minimum over its characters. Characters no
     token covers are ``O`` with probability 1.0.
 
@@ -260,11 +323,10 @@ def predict(
                 inputs = {"input_ids": torch.from_numpy(ids).to(device), "attention_mask": torch.from_numpy(mask).to(device)}
                 if types is not None:
                     inputs["token_type_ids"] = torch.from_numpy(types).to(device)
-                # arg-max and its softmax probability, 1 / sum(exp(logits - max)), in numpy: a few
-                # hundred numbers per window, for which torch's thread pool costs more than the sums
+                # labels and their softmax probabilities in numpy: a few hundred numbers per window,
+                # for which torch's thread pool costs more than the sums
                 logits = model(**inputs).logits.float().cpu().numpy()
-                top_id = logits.argmax(-1)
-                top_p = 1.0 / np.exp(logits - logits.max(-1, keepdims=True)).sum(-1)
+                top_id, top_p = decode_windows(logits, [len(w.input_ids) for w in rows])
                 for i, w, label_ids, probs in zip(batch, rows, top_id.tolist(), top_p.tolist()):
                     if w.text_index in sources:
                         rows_of[i] = (label_ids, probs)

@@ -98,6 +98,21 @@ def tiny_config(vocab_size: int):
                              intermediate_size=64, max_position_embeddings=32)
 
 
+def lookup_classifier(hidden: int):
+    """Classifier weights for a lookup tagger whose hidden dimension k carries label k: label k
+    scores 5, and each B-X also scores 4 on its I-X's dimension, so a run of characters looked up as
+    I-X is read as one span opening with B-X, by govreport's IOB2 decoding and by the pipeline alike."""
+    import torch
+
+    from govreport.data.schema import LABELS, label2id
+
+    weight = torch.eye(len(LABELS), hidden) * 5
+    for label, i in label2id.items():
+        if label.startswith("I-"):
+            weight[label2id["B-" + label[2:]], i] = 4
+    return weight
+
+
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory, tokenizer_dir):
     """A random 2-layer BERT tagger and its tokenizer in one folder: a base model for ``--base-model``."""

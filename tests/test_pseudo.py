@@ -13,6 +13,7 @@ from govreport.inference.pseudo import TEMPLATE
 from govreport.inference.pseudo import main as pseudo_main
 
 from tests.conftest import write_lines
+from tests.test_extract import lexicon_model
 from tests.test_train import cli_args
 
 GOLD_SENTENCE = "全年共受理政府信息公开申请52971宗。"
@@ -45,12 +46,17 @@ def test_every_sentence_but_the_gold_one_is_labelled(tmp_path, model_dir, torch_
     assert "wrote 3 of 3 sentences" in capsys.readouterr().out
 
 
-def test_unsure_sentences_are_left_out(tmp_path, model_dir, torch_one_thread):
-    # a random model is sure of nothing: at confidence 1 only sentences with no span survive
-    status, out = run_pseudo(tmp_path, model_dir, 1.0)
+def test_unsure_sentences_are_left_out(tmp_path, torch_one_thread):
+    # the lookup model tags 工作动态252条 with probabilities below 1 (and 办结率100% only in part): at
+    # confidence 1 only the sentences with no span survive
+    model_dir = lexicon_model(tmp_path / "lexicon-model")
+    (tmp_path / "all").mkdir(), (tmp_path / "sure").mkdir()
+    status, out = run_pseudo(tmp_path / "all", model_dir, 0.0)
+    assert status == 0 and read_jsonl(out)[0].spans
+    status, out = run_pseudo(tmp_path / "sure", model_dir, 1.0)
     assert status == 0
     kept = read_jsonl(out)
-    assert len(kept) < 3 and all(not ex.spans for ex in kept)
+    assert "本年度发布工作动态252条。" not in [ex.text for ex in kept] and all(not ex.spans for ex in kept)
 
 
 def test_a_missing_unlabeled_folder_is_one_clear_error(tmp_path, model_dir, capsys):

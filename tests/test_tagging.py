@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+
+import numpy as np
 import pytest
 from transformers import AutoTokenizer
 
@@ -9,7 +12,9 @@ from govreport.data.schema import LABELS, Span, spans_to_tags
 from govreport.model.char_encoder import SPECIAL_TOKENS, build_char_tokenizer, build_char_vocab, char_small_config
 from govreport.model import windows
 from govreport.model.char_lookup import char_lookup
-from govreport.model.tagging import IGNORE_INDEX, align_labels, boundary_conflicts, predict, token_to_char_tags
+from govreport.model.tagging import (
+    IGNORE_INDEX, align_labels, boundary_conflicts, breaks_iob2, decode_windows, predict, token_to_char_tags,
+)
 from govreport.model.windows import clean_offsets, encode_windows
 from govreport.train.metrics import entity_scores
 
@@ -208,7 +213,44 @@ def test_batching_does_not_change_predictions(model, tokenizer, examples):
 def test_probabilities_are_per_character(model, tokenizer, examples):
     for (label_ids, probs), ex in zip(predict(model, tokenizer, [e.text for e in examples]), examples):
         assert len(label_ids) == len(probs) == len(ex.text)
-        assert all(1 / len(LABELS) <= p <= 1.0 for p in probs)
+        assert all(0.0 < p <= 1.0 for p in probs)
+
+
+# ---- decoding into valid IOB2
+
+
+def test_decoding_takes_the_argmax_where_it_is_valid_iob2_and_the_best_valid_path_where_not():
+    rng = np.random.default_rng(3)
+    logits = rng.normal(scale=3.0, size=(200, 6, len(LABELS)))  # [CLS], four tokens, [SEP]
+    label_ids, probs = decode_windows(logits.copy(), [6] * 200)
+    exp = np.exp(logits - logits.max(-1, keepdims=True))
+    log_probs = np.log(exp / exp.sum(-1, keepdims=True))
+    valid = [path for path in itertools.product(range(len(LABELS)), repeat=4) if not breaks_iob2(path)]
+    repaired = 0
+    for row in range(200):
+        inner = log_probs[row, 1:5]
+        argmax = inner.argmax(-1)
+        best = max(valid, key=lambda path: inner[range(4), list(path)].sum())
+        assert label_ids[row, 1:5].tolist() == list(best)
+        if breaks_iob2(argmax):
+            repaired += 1
+        else:
+            assert list(best) == argmax.tolist()
+        assert probs[row].tolist() == pytest.approx(np.exp(log_probs[row, range(6), label_ids[row]]).tolist())
+    assert repaired > 50  # random logits break IOB2 often; the test covers both branches
+
+
+def test_padding_beyond_a_windows_length_is_not_decoded():
+    logits = np.zeros((1, 5, len(LABELS)))
+    logits[0, :, 2] = 5.0  # I-METRIC everywhere
+    label_ids, _ = decode_windows(logits, [3])  # [CLS] one token [SEP], then padding
+    assert label_ids[0, 1] != 2 and label_ids[0, 3:].tolist() == [2, 2]
+
+
+def test_predicted_tags_of_a_text_in_one_window_are_valid_iob2(model, tokenizer, examples):
+    texts = [ex.text for ex in examples if len(ex.text) <= model.config.max_position_embeddings - 2]
+    predictions = predict(model, tokenizer, texts)
+    assert texts and not any(breaks_iob2(p.label_ids) for p in predictions)
 
 
 def test_predict_restores_training_mode(model, tokenizer):
