@@ -67,7 +67,8 @@ QUALIFIERS_BEFORE = tuple(_WORDS["qualifiers"]["before"])
 QUALIFIERS_AFTER = tuple(_WORDS["qualifiers"]["after"])
 # Words that sit where a qualifier would but are not qualifiers.
 NON_QUALIFIERS = tuple(_WORDS["qualifiers"]["non_qualifiers"])
-
+# Quantity words whose 一 is an article (一批, 一些): no VALUE.
+ARTICLE_NUMERALS = frozenset(_WORDS["numerals"]["articles"])
 
 # ---------------------------------------------------------------- metric edges
 

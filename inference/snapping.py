@@ -17,7 +17,7 @@ import logging
 import re
 from typing import Callable, Sequence
 
-from govreport.data.lexicon import (BEFORE_CATEGORY_ENDS, HEAD_NOUNS, METRIC_LEADING_WORDS, METRIC_TRAILING_WORDS,
+from govreport.data.lexicon import (ARTICLE_NUMERALS, BEFORE_CATEGORY_ENDS, HEAD_NOUNS, METRIC_LEADING_WORDS, METRIC_TRAILING_WORDS,
                                     PLATFORM_WORDS, QUALIFIERS_AFTER, QUALIFIERS_BEFORE)
 from govreport.data.numbers import NUMERAL_CHARS
 from govreport.data.schema import Span
@@ -316,15 +316,16 @@ def drop_numerals_in_words(text: str, spans: Sequence[Span], scores: Sequence[fl
     ANNOTATION.md never tags a number inside a name or a set phrase, but a character tagger
     now and then takes the numeral of an ordinary word (四舍五入, 单一, 统一, 一律). A VALUE
     written in Chinese numerals goes when a word of jieba's dictionary holds it and more,
-    unless the dictionary files that word as a numeral or quantity (两种, 一批: see
+    unless the dictionary files that word as a numeral or quantity (两种, 五个: see
     :func:`_number_words`), or what the word adds before it is a qualifier (近|百) and what
     it adds after is more numerals (七十|万), a qualifier, or the UNIT span that follows
-    (二|级). The VALUE and UNIT spans inside that word go with it.
+    (二|级). A quantity word whose 一 is an article (``data.lexicon.ARTICLE_NUMERALS``: 一批,
+    一些) goes all the same. The VALUE and UNIT spans inside that word go with it.
 
-    >>> text = "分项之和因四舍五入略有差异,较为单一;县、乡二级平台"
+    >>> text = "分项之和因四舍五入略有差异,较为单一;县、乡二级平台,解决了一批问题"
     >>> spans = [Span(6, 7, "UNIT"), Span(7, 8, "VALUE"), Span(17, 18, "VALUE"),
-    ...          Span(22, 23, "VALUE"), Span(23, 24, "UNIT")]
-    >>> [text[s.start:s.end] for s in drop_numerals_in_words(text, spans, [1.0] * 5)[0]]
+    ...          Span(22, 23, "VALUE"), Span(23, 24, "UNIT"), Span(30, 31, "VALUE"), Span(31, 32, "UNIT")]
+    >>> [text[s.start:s.end] for s in drop_numerals_in_words(text, spans, [1.0] * 7)[0]]
     ['二', '级']
     """
     words: list[tuple[int, int]] = []
@@ -342,6 +343,9 @@ def drop_numerals_in_words(text: str, spans: Sequence[Span], scores: Sequence[fl
             continue  # the VALUE spans several words: not one word's part
         word_start = max(b for b in bounds if b <= start)
         word_end = min(b for b in bounds if b >= end)
+        if text[word_start:word_end] in ARTICLE_NUMERALS:
+            words.append((word_start, word_end))
+            continue
         if text[word_start:word_end] in _number_words():
             continue
         before, after = text[word_start:start], text[end:word_end]
