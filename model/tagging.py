@@ -115,59 +115,62 @@ _ENTERS = np.array([[0.0 if not b.startswith("I-") or a[2:] == b[2:] else -np.in
 _OPENS = np.array([-np.inf if label.startswith("I-") else 0.0 for label in LABELS])
 
 
-def breaks_iob2(label_ids: Sequence[int]) -> bool:
-    """Whether an ``I-X`` follows something other than ``B-X``/``I-X`` (or opens the sequence).
+def viterbi_iob2(log_probs: np.ndarray, lengths: Sequence[int]) -> list[list[int]]:
+    """For each row of ``log_probs`` (rows, tokens, labels), the label ids of highest total
+    log-probability over its first ``lengths[row]`` tokens that form valid IOB2.
 
-    >>> breaks_iob2([1, 2, 0, 3]), breaks_iob2([0, 2, 2, 3])
-    (False, True)
-    """
-    previous = _OUTSIDE
-    for label in label_ids:
-        if _ENTERS[previous, label]:
-            return True
-        previous = label
-    return False
-
-
-def viterbi_iob2(log_probs: np.ndarray) -> list[int]:
-    """The label ids of highest total log-probability that form valid IOB2 (one token per row).
-
-    Where the arg-max of each row is valid it is this path; where it is not (``O I-X I-X``),
+    Where the arg-max of a row is valid it is this path; where it is not (``O I-X I-X``),
     the model's own probabilities decide between opening the span earlier, opening it with
-    ``B-X``, or leaving it out, instead of a fixed repair.
+    ``B-X``, or leaving it out, instead of a fixed repair. The rows are stepped through together.
 
-    >>> p = np.log(np.array([[0.6, 0.3, 0.1, 0, 0, 0, 0], [0.1, 0.1, 0.8, 0, 0, 0, 0]]) + 1e-9)
-    >>> p.argmax(-1).tolist(), viterbi_iob2(p)   # O I-METRIC is no valid sequence
-    ([0, 2], [1, 2])
+    >>> p = np.log(np.array([[[0.6, 0.3, 0.1, 0, 0, 0, 0], [0.1, 0.1, 0.8, 0, 0, 0, 0]]]) + 1e-9)
+    >>> p.argmax(-1).tolist(), viterbi_iob2(p, [2])   # O I-METRIC is no valid sequence
+    ([[0, 2]], [[1, 2]])
     """
-    score = log_probs[0] + _OPENS
-    back = []
-    for row in log_probs[1:]:
-        step = score[:, None] + _ENTERS
-        back.append(step.argmax(0))
-        score = step.max(0) + row
-    path = [int(score.argmax())]
-    for pointers in reversed(back):
-        path.append(int(pointers[path[-1]]))
-    return path[::-1]
+    rows, tokens, _ = log_probs.shape
+    back = np.empty((tokens, rows, len(LABELS)), dtype=np.intp)  # the best previous label of each
+    scores = np.empty((tokens, rows, len(LABELS)))  # best total ending in each label, token by token
+    scores[0] = log_probs[:, 0] + _OPENS
+    for t in range(1, tokens):
+        step = scores[t - 1][:, :, None] + _ENTERS  # (row, previous label, label)
+        back[t] = step.argmax(1)
+        scores[t] = step.max(1) + log_probs[:, t]
+    paths = []
+    for row, length in enumerate(lengths):
+        label = int(scores[length - 1, row].argmax())
+        path, pointers = [label], back[:, row]
+        for t in range(length - 1, 0, -1):
+            label = int(pointers[t, label])
+            path.append(label)
+        paths.append(path[::-1])
+    return paths
 
 
 def decode_windows(logits: np.ndarray, lengths: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
     """Label ids and their softmax probabilities for a batch of windows' logits (windows, tokens, labels).
 
     Each window's tokens between its first and last (the special tokens, ``lengths[i]`` tokens
-    in all) take the arg-max, unless it breaks IOB2 (:func:`breaks_iob2`); then they take the
+    in all) take the arg-max, unless it breaks IOB2 (an ``I-X`` after anything but ``B-X``/``I-X``); then they take the
     best valid path (:func:`viterbi_iob2`), which a few windows in a hundred need. A token's
     probability is that of the label it was given.
     """
     exp = np.exp(logits - logits.max(-1, keepdims=True))
-    probs = exp / exp.sum(-1, keepdims=True)
+    total = exp.sum(-1)
     label_ids = logits.argmax(-1)
-    for row, length in enumerate(lengths):
-        inner = slice(1, length - 1)
-        if breaks_iob2(label_ids[row, inner]):
-            label_ids[row, inner] = viterbi_iob2(np.log(probs[row, inner] + 1e-12))
-    return label_ids, np.take_along_axis(probs, label_ids[..., None], -1)[..., 0]
+    # what each inner token follows: O for the first, else the token before (all rows at once)
+    previous = np.full_like(label_ids, _OUTSIDE)
+    previous[:, 2:] = label_ids[:, 1:-1]
+    positions = np.arange(label_ids.shape[1])
+    inner = (positions >= 1) & (positions < np.asarray(lengths)[:, None] - 1)
+    broken = (np.isinf(_ENTERS[previous, label_ids]) & inner).any(1)
+    rows = np.flatnonzero(broken)
+    if len(rows):
+        inner_lengths = [lengths[row] - 2 for row in rows]
+        width = max(inner_lengths)
+        log_probs = np.log(exp[rows, 1 : width + 1] / total[rows, 1 : width + 1, None] + 1e-12)
+        for row, path in zip(rows, viterbi_iob2(log_probs, inner_lengths)):
+            label_ids[row, 1 : len(path) + 1] = path
+    return label_ids, np.take_along_axis(exp, label_ids[..., None], -1)[..., 0] / total
 
 
 def boundary_conflicts(offsets: Offsets, spans: Sequence[Span]) -> list[Span]:

@@ -13,7 +13,7 @@ from govreport.model.char_encoder import SPECIAL_TOKENS, build_char_tokenizer, b
 from govreport.model import windows
 from govreport.model.char_lookup import char_lookup
 from govreport.model.tagging import (
-    IGNORE_INDEX, align_labels, boundary_conflicts, breaks_iob2, decode_windows, predict, token_to_char_tags,
+    IGNORE_INDEX, align_labels, boundary_conflicts, decode_windows, predict, token_to_char_tags,
 )
 from govreport.model.windows import clean_offsets, encode_windows
 from govreport.train.metrics import entity_scores
@@ -217,6 +217,16 @@ def test_probabilities_are_per_character(model, tokenizer, examples):
 
 
 # ---- decoding into valid IOB2
+
+
+def breaks_iob2(label_ids) -> bool:
+    """Whether an I-X follows something other than B-X/I-X, or opens the sequence."""
+    previous = "O"
+    for tag in (LABELS[i] for i in label_ids):
+        if tag.startswith("I-") and previous[2:] != tag[2:]:
+            return True
+        previous = tag
+    return False
 
 
 def test_decoding_takes_the_argmax_where_it_is_valid_iob2_and_the_best_valid_path_where_not():
