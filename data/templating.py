@@ -4,7 +4,8 @@ A template is a string of literal text, random alternatives ``[a|b|]`` (an empty
 alternative makes the group optional) and slots in braces:
 
 ================  ==============================================================
-``{M}``           a metric name from the template's family (``{M:money}`` another family);
+``{M}``           a metric name from the template's family (``{M:money}`` another family); a
+                  note in brackets that ends it (办事指南(含分局)) is a gloss, written outside the METRIC;
                   ``{M+数量}`` writes a head noun after it, inside the METRIC (处理决定数量)
 ``{Q}``           a quantity: optional qualifier, VALUE, UNIT; measures the last ``{M}``
 ``{Q>}``          the same, measuring the *next* ``{M}`` (开放410个数据集)
@@ -42,6 +43,8 @@ from govreport.data.values import decorate, draw_number, range_text, round_sig
 
 # ---------------------------------------------------------------- parsing templates
 
+# A note in brackets after a metric name (办事指南(含分局)): a gloss, outside the METRIC (docs/annotation.md).
+_GLOSS = re.compile(r"(.+?)([(（][^()（）]*[)）])$")
 _PART = re.compile(r"\{([^{}]+)\}|\[((?:[^\[\]]|\[[^\[\]]*\])*)\]")
 
 
@@ -244,9 +247,14 @@ class Template:
                 self._walk(b.rng.choice(part), b)
             elif part.kind == "M":
                 fam = part.family or b.family
-                name = lexicon.FAMILIES[fam].metric(b.rng, b.nouns) + part.head
-                start, end = b.add(name)
-                b.metrics.append((start, end, fam, name))
+                name = lexicon.FAMILIES[fam].metric(b.rng, b.nouns)
+                gloss = _GLOSS.match(name)
+                if gloss:  # the name alone is the METRIC; a head noun is written without the gloss
+                    name = gloss[1]
+                start, end = b.add(name + part.head)
+                b.metrics.append((start, end, fam, name + part.head))
+                if gloss and not part.head:
+                    b.add(gloss[2])
             elif part.kind in ("Q", "V", "P", "PP", "R"):
                 if part.link_next and part.family is None:
                     # A value before its metric (开放410个数据集) takes the units of that metric's family.

@@ -49,6 +49,19 @@ def test_every_line_satisfies_the_annotation_guide(dataset):
             assert r.approximate == (bool(r.qualifier) or parsed.approximate)
 
 
+def test_glosses_and_time_words_stay_outside_metric_names(dataset):
+    """docs/annotation.md: glosses in brackets stay out (办事指南(含分局) is 办事指南); 上年 is a time word."""
+    glosses = 0
+    for ex in all_examples(dataset):
+        for s in ex.spans:
+            if s.label == "METRIC":
+                name = s.text(ex.text)
+                assert not re.search(r"[()（）]", name) or "“" in name, ex.to_dict()
+                assert not name.startswith(("上年", "本年")), ex.to_dict()
+                glosses += ex.text[s.end:s.end + 1] in "(（"
+    assert glosses > 5  # the generator still writes glosses, after the name
+
+
 def test_dates_ordinals_and_identifiers_are_never_tagged(dataset):
     checked = 0
     for ex in all_examples(dataset):
