@@ -119,9 +119,6 @@ _COMPARED_WITH = re.compile(r"上一?年|去年|前一年|上月|上季度|同�
 _BEFORE_CATEGORY = BEFORE_CATEGORY_ENDS + PLATFORM_WORDS
 # A list or a 的-clause before a category word (甲、主动公开乙; 涉及X的主动公开信息); 及时 is an adverb.
 _LIST_OR_CLAUSE = re.compile(r"[、和与的]|及(?!时)")
-# A note in brackets closing a METRIC, or a bracket it opens and never closes (总值|(GDP), 经费|(含):
-# a gloss, outside the name (docs/annotation.md).
-_GLOSS_AT_END = re.compile(r"[(（][^()（）]*[)）]?$")
 # The kinds of information 公开 takes as its object (公开|政策文件): a plain 公开 before them is a verb.
 _PUBLISHED = ("信息", "文件", "通知", "公告")
 
@@ -144,8 +141,6 @@ def trim_metric_edges(text: str, start: int, end: int, ceiling: int | None = Non
     - words of :data:`data.lexicon.METRIC_TRAILING_WORDS` at the back go, one after another
       (价格|上涨, 工作人员|具体, 民警|和); a one-character word only where jieba's segmentation
       of the span ends a word before it (目的 keeps its 的);
-    - a note in brackets at the back goes, and so does a bracket opened and never closed
-      (地区生产总值|(GDP), 经费|(含);
     - a 比 or 较 at the back goes when a comparison follows (价格|比上年上涨);
     - a written head noun right after the span (:data:`data.lexicon.HEAD_NOUNS`: 信息|数量) comes in,
       where jieba's segmentation ends a word on both its sides and it stops before ``ceiling``
@@ -157,9 +152,6 @@ def trim_metric_edges(text: str, start: int, end: int, ceiling: int | None = Non
     >>> [text[a:b] for a, b in (trim_metric_edges(text, 2, 10), trim_metric_edges(text, 14, 19),
     ...                          trim_metric_edges(text, 28, 34))]
     ['信息', '蔬菜价格', '水果价格']
-    >>> text = "某区生产总值(GDP)120亿元"
-    >>> text[slice(*trim_metric_edges(text, 2, 11))]
-    '生产总值'
     """
     for category in CATEGORY_WORDS:
         # inside, with more of the name after it: find() looks only at whole occurrences in [start + 1, end - 1)
@@ -183,9 +175,6 @@ def trim_metric_edges(text: str, start: int, end: int, ceiling: int | None = Non
             if cut > start and text.startswith(word, cut) and (len(word) > 1 or cut in _word_bounds(text, start, end)):
                 end, trimmed = cut, True
                 break
-    gloss = _GLOSS_AT_END.search(text, start, end)
-    if gloss and gloss.start() > start:
-        end = gloss.start()
     if end - start > 2 and text[end - 1] in "比较" and _COMPARED_WITH.match(text, end):
         end -= 1
     ceiling = len(text) if ceiling is None else ceiling
