@@ -70,6 +70,7 @@ NON_QUALIFIERS = tuple(_WORDS["qualifiers"]["non_qualifiers"])
 # Quantity words whose 一 is an article (一批, 一些): no VALUE.
 ARTICLE_NUMERALS = frozenset(_WORDS["numerals"]["articles"])
 
+
 # ---------------------------------------------------------------- metric edges
 
 # Words a tagger leaves at a METRIC's front or back that never open or close a name, and the
