@@ -57,6 +57,8 @@ def run_command(name: str, argv: list[str], parse: Callable, load_run: Callable[
         results = run(cfg, command=shlex.join(["govreport", name, *argv]))
     except (ConfigError, DataError, FormatError) as err:
         return cli_error(f"govreport {name}: error", err)
+    finally:
+        end_process_group()
     if results:
         scores = results["final_scores"]
         summary = ", ".join(f"{set_name} micro F1 {s['micro']['f1']:.4f}" for set_name, s in scores.items())
@@ -66,6 +68,16 @@ def run_command(name: str, argv: list[str], parse: Callable, load_run: Callable[
             f"(seqeval strict IOB2, character tags)"
         )
     return 0
+
+
+def end_process_group() -> None:
+    """Under ``torchrun``, leave the process group before the interpreter exits: left to exit, a rank that
+    is done first (every rank but 0 returns before the model is written) could abort in gloo's threads
+    ("terminate called without an active exception") while rank 0 still works."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
 
 
 if __name__ == "__main__":
