@@ -93,7 +93,6 @@ def _in_word(text: str, pos: int, lo: int, hi: int) -> bool:
     return False
 
 
-
 _LONGEST_FUNCTION_WORD = max(map(len, METRIC_LEADING_WORDS))
 
 

@@ -98,19 +98,39 @@ def tiny_config(vocab_size: int):
                              intermediate_size=64, max_position_embeddings=32)
 
 
-def lookup_classifier(hidden: int):
-    """Classifier weights for a lookup tagger whose hidden dimension k carries label k: label k
-    scores 5, and each B-X also scores 4 on its I-X's dimension, so a run of characters looked up as
-    I-X is read as one span opening with B-X, by govreport's IOB2 decoding and by the pipeline alike."""
+def make_lookup_tagger(model, vocab: dict[str, int], table: dict[str, str]) -> None:
+    """Turn a ``BertForTokenClassification`` into a tagger whose tag of a token depends on that token
+    only: ``table`` maps a character to its tag (``O`` when absent), looked up per vocabulary entry.
+
+    The token of label k gets +1 on hidden dimension k and -1 on 8+k (layer norm keeps the pattern);
+    positions, token types and every layer's output are zeroed, so each layer passes its input
+    through; the classifier scores label k from dimension k (5), and each B-X also scores 4 on its
+    I-X's dimension, so a run of characters looked up as I-X is read as one span opening with B-X,
+    by govreport's IOB2 decoding and by the pipeline alike.
+    """
     import torch
 
     from govreport.data.schema import LABELS, label2id
 
-    weight = torch.eye(len(LABELS), hidden) * 5
-    for label, i in label2id.items():
-        if label.startswith("I-"):
-            weight[label2id["B-" + label[2:]], i] = 4
-    return weight
+    hidden = model.config.hidden_size
+    with torch.no_grad():
+        emb = torch.zeros(len(vocab), hidden)
+        for token, i in vocab.items():
+            k = label2id[table.get(token.removeprefix("##"), "O")]
+            emb[i, k], emb[i, 8 + k] = 1.0, -1.0
+        model.bert.embeddings.word_embeddings.weight.copy_(emb)
+        model.bert.embeddings.position_embeddings.weight.zero_()
+        model.bert.embeddings.token_type_embeddings.weight.zero_()
+        for layer in model.bert.encoder.layer:
+            for dense in (layer.attention.output.dense, layer.output.dense):
+                dense.weight.zero_()
+                dense.bias.zero_()
+        weight = torch.eye(len(LABELS), hidden) * 5
+        for label, i in label2id.items():
+            if label.startswith("I-"):
+                weight[label2id["B-" + label[2:]], i] = 4
+        model.classifier.weight.copy_(weight)
+        model.classifier.bias.zero_()
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,6 @@ import sys
 import tracemalloc
 
 import pytest
-import torch
 from transformers import BertConfig, BertForTokenClassification, BertTokenizer
 
 from govreport.data.schema import LABELS, SENTENCE_KEY, Record, Span, label2id
@@ -29,7 +28,7 @@ from govreport.inference.sentences import sentence_bounds
 from govreport.inference.snapping import _number_words, load_dictionaries, load_segmenter
 from govreport.inference.writers import CSV_COLUMNS
 from govreport.model.char_encoder import build_char_vocab
-from tests.conftest import lookup_classifier
+from tests.conftest import make_lookup_tagger
 
 METRICS = ("工作动态", "浏览量", "微博账号")
 LEXICON = {
@@ -47,23 +46,11 @@ def lexicon_model(path, max_length: int = 48):
     vocab = build_char_vocab([GOOD, EXTRA_CHARS, "".join(LEXICON)])
     tokenizer = BertTokenizer(vocab=vocab, do_lower_case=False)
     tokenizer.model_max_length = max_length
-    hidden = 16
-    config = BertConfig(vocab_size=len(vocab), hidden_size=hidden, num_hidden_layers=0, num_attention_heads=1,
+    config = BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=0, num_attention_heads=1,
                         intermediate_size=16, max_position_embeddings=max_length, num_labels=len(LABELS),
                         id2label=dict(enumerate(LABELS)), label2id=dict(label2id))
     model = BertForTokenClassification(config)
-    with torch.no_grad():
-        # Token of label k: +1 on dimension k, -1 on 8+k; layer norm keeps the pattern and
-        # the classifier reads dimension k as the score of label k.
-        emb = torch.zeros(len(vocab), hidden)
-        for token, i in vocab.items():
-            k = label2id[LEXICON.get(token.removeprefix("##"), "O")]
-            emb[i, k], emb[i, 8 + k] = 1.0, -1.0
-        model.bert.embeddings.word_embeddings.weight.copy_(emb)
-        model.bert.embeddings.position_embeddings.weight.zero_()
-        model.bert.embeddings.token_type_embeddings.weight.zero_()
-        model.classifier.weight.copy_(lookup_classifier(hidden))
-        model.classifier.bias.zero_()
+    make_lookup_tagger(model, vocab, LEXICON)
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from govreport.data.schema import LABELS, label2id
-from tests.conftest import MARKED, lookup_classifier, parse_marked, tiny_config
+from govreport.data.schema import LABELS
+from tests.conftest import MARKED, make_lookup_tagger, parse_marked, tiny_config
 from govreport.train.card_metadata import card_metadata, front_matter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,28 +37,13 @@ def lexicon(examples) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def lookup_model_dir(tmp_path_factory, tokenizer_dir, examples):
-    import torch
     from transformers import AutoTokenizer, BertForTokenClassification
 
     path = tmp_path_factory.mktemp("lookup-model")
     tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
     config = tiny_config(tokenizer.vocab_size)
     model = BertForTokenClassification(config)
-    table, hidden = lexicon(examples), config.hidden_size
-    with torch.no_grad():
-        emb = torch.zeros(tokenizer.vocab_size, hidden)
-        for token, i in tokenizer.get_vocab().items():
-            k = label2id[table.get(token.removeprefix("##"), "O")]
-            emb[i, k], emb[i, 8 + k] = 1.0, -1.0  # layer norm keeps the pattern; the classifier reads dimension k
-        model.bert.embeddings.word_embeddings.weight.copy_(emb)
-        model.bert.embeddings.position_embeddings.weight.zero_()
-        model.bert.embeddings.token_type_embeddings.weight.zero_()
-        for layer in model.bert.encoder.layer:  # each layer passes its input through (then layer norm)
-            for dense in (layer.attention.output.dense, layer.output.dense):
-                dense.weight.zero_()
-                dense.bias.zero_()
-        model.classifier.weight.copy_(lookup_classifier(hidden))
-        model.classifier.bias.zero_()
+    make_lookup_tagger(model, tokenizer.get_vocab(), lexicon(examples))
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path
