@@ -157,12 +157,7 @@ class ModelTagger:
         self.model_dir, self.batch_size, self.device, self.backend = model_dir, batch_size, device, backend
 
     def __call__(self, texts: Sequence[str]) -> list[tuple[list[Span], list[float]]]:
-        from govreport.model.tagging import predict
-
-        if not texts:
-            return []
-        tagged = predict(self.model, self.tokenizer, list(texts), batch_size=self.batch_size, pad_to=self.pad_to)
-        return [spans_from_labels(text, labels, probs) for text, (labels, probs) in zip(texts, tagged)]
+        return tag_with(self.model, self.tokenizer, texts, batch_size=self.batch_size, pad_to=self.pad_to)
 
     @property
     def serving(self) -> str:
@@ -172,6 +167,18 @@ class ModelTagger:
     def __repr__(self) -> str:
         return (f"ModelTagger({str(self.model_dir)!r}, batch_size={self.batch_size}, device={self.device!r}, "
                 f"{self.serving})")
+
+
+def tag_with(model, tokenizer, texts: Sequence[str], **predict_options) -> list[tuple[list[Span], list[float]]]:
+    """Spans and their scores per text from a token-classification model in memory: what
+    :class:`ModelTagger` runs, and what training scores a checkpoint's extraction with
+    (``predict_options`` go to :func:`model.tagging.predict`)."""
+    from govreport.model.tagging import predict
+
+    if not texts:
+        return []
+    tagged = predict(model, tokenizer, list(texts), **predict_options)
+    return [spans_from_labels(text, labels, probs) for text, (labels, probs) in zip(texts, tagged)]
 
 
 def _quantize_linear_int8(model):

@@ -98,6 +98,18 @@ def tiny_config(vocab_size: int):
                              intermediate_size=64, max_position_embeddings=32)
 
 
+def lookup_table(examples) -> dict[str, str]:
+    """Each character of a fixture span -> ``I-<type>`` (first seen wins), for :func:`make_lookup_tagger`;
+    the model's B-<type> is next best, so where a span opens the valid IOB2 path takes B- and the
+    pipeline, which groups by type, reads the same span."""
+    table = {}
+    for ex in examples:
+        for span in ex.spans:
+            for c in ex.text[span.start:span.end]:
+                table.setdefault(c, f"I-{span.label}")
+    return table
+
+
 def make_lookup_tagger(model, vocab: dict[str, int], table: dict[str, str]) -> None:
     """Turn a ``BertForTokenClassification`` into a tagger whose tag of a token depends on that token
     only: ``table`` maps a character to its tag (``O`` when absent), looked up per vocabulary entry.

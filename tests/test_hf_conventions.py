@@ -16,23 +16,12 @@ from pathlib import Path
 import pytest
 
 from govreport.data.schema import LABELS
-from tests.conftest import MARKED, make_lookup_tagger, parse_marked, tiny_config
+from tests.conftest import MARKED, lookup_table, make_lookup_tagger, parse_marked, tiny_config
 from govreport.train.card_metadata import card_metadata, front_matter
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = {"accurate": ROOT / "model" / "default", "fast": ROOT / "model" / "fast"}
 REQUIRED = ("license", "language", "library_name", "pipeline_tag", "datasets", "metrics", "model-index")
-
-
-def lexicon(examples) -> dict[str, str]:
-    """Each character of a fixture span -> ``I-<type>`` (first seen wins); the model's B-<type> is next best,
-    so where a span opens the valid IOB2 path takes B- and the pipeline, which groups by type, reads the same span."""
-    table = {}
-    for ex in examples:
-        for span in ex.spans:
-            for c in ex.text[span.start:span.end]:
-                table.setdefault(c, f"I-{span.label}")
-    return table
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +32,7 @@ def lookup_model_dir(tmp_path_factory, tokenizer_dir, examples):
     tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
     config = tiny_config(tokenizer.vocab_size)
     model = BertForTokenClassification(config)
-    make_lookup_tagger(model, tokenizer.get_vocab(), lexicon(examples))
+    make_lookup_tagger(model, tokenizer.get_vocab(), lookup_table(examples))
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path

@@ -66,8 +66,8 @@ class RunOptions:
     eval_gold: str | None = field(
         default=DEFAULT_EVAL_GOLD,
         metadata={
-            "help": "gold JSONL scored after every evaluation (as 'selection'); its micro F1 picks the kept checkpoint "
-            "(default: the real validation split). Relative paths that do not exist are read from the repository root. "
+            "help": "gold JSONL scored after every evaluation (as 'selection'); it picks the kept checkpoint (--select-on; "
+            "default: the real validation split). Relative paths that do not exist are read from the repository root. "
             "'none' disables it (then validation F1 picks). Never train on this file"
         },
     )
@@ -76,6 +76,15 @@ class RunOptions:
         metadata={
             "help": "gold JSONL scored after every evaluation and on the model card (as 'dev'), never used to pick a "
             "checkpoint (default: the dev gold, evaluation only). 'none' disables it"
+        },
+    )
+    select_on: str = field(
+        default="records",
+        metadata={
+            "help": "what picks the kept checkpoint on the --eval-gold file: records (the record F1 of the "
+            "extractor's output, as govreport evaluate scores it; micro F1 of the tags where the gold has no "
+            "records) or tags (micro entity F1 of the raw character tags)",
+            "choices": ["records", "tags"],
         },
     )
     eval_steps: int | None = field(

@@ -98,8 +98,8 @@ class DistillConfig(RunOptions):
     eval_gold: str | None = field(
         default=DEFAULT_EVAL_GOLD,
         metadata={
-            "help": "gold JSONL scored after every evaluation (as 'selection'); its micro F1 picks the kept checkpoint "
-            "(default: the real validation split) and its sentences are dropped from the unlabeled text, as are the "
+            "help": "gold JSONL scored after every evaluation (as 'selection'); it picks the kept checkpoint (--select-on; "
+            "default: the real validation split) and its sentences are dropped from the unlabeled text, as are the "
             "--report-gold's. Relative paths that do not exist are read from the repository root. "
             "'none' disables scoring (then validation F1 picks)"
         },

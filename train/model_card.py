@@ -50,16 +50,18 @@ def scores_table(scores: dict[str, dict]) -> str:
 
 
 def history_table(history: list[dict], sets: list[str]) -> str:
-    """One row per evaluation logged during training: step, epoch, micro F1 and per-type F1 of each set."""
+    """One row per evaluation logged during training: step, epoch, micro F1, per-type F1 and (where logged)
+    record F1 of each set."""
     header = ["step", "epoch", "train loss"]
+    columns = []
     for name in sets:
-        header += [f"{name} F1"] + [f"{name} {kind} F1" for kind in ENTITY_TYPES]
+        kinds = [*ENTITY_TYPES] + ["record"] * any(f"eval_{name}_record_f1" in entry for entry in history)
+        header += [f"{name} F1"] + [f"{name} {kind} F1" for kind in kinds]
+        columns += [f"eval_{name}_f1"] + [f"eval_{name}_{kind}_f1" for kind in kinds]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for entry in history:
         cells = [str(entry.get("step", "")), f"{entry.get('epoch', 0):.2f}", _fmt(entry.get("loss"))]
-        for name in sets:
-            cells.append(_fmt(entry.get(f"eval_{name}_f1")))
-            cells += [_fmt(entry.get(f"eval_{name}_{kind}_f1")) for kind in ENTITY_TYPES]
+        cells += [_fmt(entry.get(column)) for column in columns]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -257,7 +259,9 @@ Tags the characters of Chinese government report prose as METRIC, VALUE or UNIT
 
 Entity scores are seqeval **strict mode, IOB2**, over character tags; predicted tags
 are read as spans the way `data.schema.tags_to_spans` does (an `I-X` after `O` opens a
-span, a `B-X` right after an `X` span continues it) before scoring. `selection` is the gold
+span, a `B-X` right after an `X` span continues it) before scoring; the `record` rows score the
+records `govreport evaluate` would score, the extractor's output (records equal when metric, value and
+unit are). `selection` is the gold
 file `{cfg['eval_gold']}` and `dev` the gold file `{cfg.get('report_gold')}` (neither trained on);
 the kept checkpoint (`{results['best_checkpoint']}`) is the one with the best
 `{results['best_metric_name']}` = {_fmt(results['best_metric'])}, so the dev figures are never selected on.

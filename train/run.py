@@ -169,6 +169,21 @@ def setup_device(cfg) -> tuple[str, bool]:
     return device, device == "cuda" and torch.cuda.is_bf16_supported()
 
 
+def selection_metric(select_on: str, select: list[Example], validation: list[Example]) -> str | None:
+    """The logged metric that picks the kept checkpoint: of the selection gold when there is one, else
+    of the validation split; its record F1 under ``--select-on records`` when its gold has records, else
+    its micro F1 of the tags. None when nothing is evaluated.
+
+    >>> ex = Example("a", "办结3件", [], [])
+    >>> selection_metric("records", [ex], []), selection_metric("tags", [ex], [ex]), selection_metric("records", [], [])
+    ('selection_f1', 'selection_f1', None)
+    """
+    name, examples = ("selection", select) if select else ("validation", validation)
+    if not examples:
+        return None
+    return f"{name}_record_f1" if select_on == "records" and any(ex.records for ex in examples) else f"{name}_f1"
+
+
 def load_training_data(cfg) -> tuple[DatasetSplits, list[Example], dict[str, list[Example]], str | None, dict | None]:
     """Dataset splits, the training examples, the evaluation sets, the metric that picks the kept checkpoint
     and what the results say of ``--extra-train`` (None without it).
@@ -176,8 +191,8 @@ def load_training_data(cfg) -> tuple[DatasetSplits, list[Example], dict[str, lis
     The training examples are the (subsampled) training split, then the ``--extra-train``
     examples ``--extra-repeat`` times. Fails on a bad folder or gold file before any model is built. The evaluation
     sets are ``{"validation": ..., "selection": ..., "dev": ...}`` where present: the
-    ``--eval-gold`` file (the real validation split) is ``selection`` and its micro F1
-    picks the checkpoint (validation F1 when there is none); the ``--report-gold`` file
+    ``--eval-gold`` file (the real validation split) is ``selection`` and picks the
+    checkpoint (:func:`selection_metric`); the ``--report-gold`` file
     (the dev gold) is ``dev``, scored and reported, never picking anything.
     """
     splits = load_dataset_dir(cfg.data)
@@ -196,7 +211,7 @@ def load_training_data(cfg) -> tuple[DatasetSplits, list[Example], dict[str, lis
         eval_sets["selection"] = select
     if report:
         eval_sets["dev"] = report
-    best_metric = "selection_f1" if select else "validation_f1" if validation else None
+    best_metric = selection_metric(cfg.select_on, select, validation)
     logger.info(
         "data: %d training, %d validation, %d selection gold, %d reported gold examples (%s)",
         len(train_examples), len(validation), len(select), len(report), cfg.data,

@@ -8,6 +8,7 @@ every ``--eval-steps``, keep the best and the newest) and a :class:`StepTimer`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -22,6 +23,7 @@ from transformers import (
 )
 
 from govreport.data.schema import ENTITY_TYPES, spans_to_tags, tags_to_spans
+from govreport.inference.tagger import tag_with
 from govreport.model.tagging import predict
 from govreport.train.metrics import entity_scores
 
@@ -86,6 +88,8 @@ class TaggingTrainer(Trainer):
         return gathered
 
     def score_sets(self) -> dict[str, dict]:
+        """Per evaluation set, entity scores of the raw tags and, where its gold has records, ``record``:
+        the record F1 of what ``govreport evaluate`` would score (the extractor's output)."""
         scores = {}
         for name, examples in self.eval_dataset.items():
             texts = [ex.text for ex in examples]
@@ -98,7 +102,21 @@ class TaggingTrainer(Trainer):
             predicted = [spans_to_tags(tags_to_spans(tags), len(tags)) for tags in predicted]
             gold = [spans_to_tags(ex.spans, len(ex.text)) for ex in examples]
             scores[name] = entity_scores(gold, predicted)
+            if any(ex.records for ex in examples):
+                scores[name]["record"] = self.record_scores(examples)
         return scores
+
+    def record_scores(self, examples) -> dict:
+        """Record precision, recall, F1 and support of the model's extraction from ``examples`` (eval.scoring)."""
+        from govreport.eval.cli import predict as extract
+        from govreport.eval.scoring import score
+
+        tagger = functools.partial(tag_with, self.model, self.processing_class,
+                                   batch_size=2 * self.args.per_device_train_batch_size,
+                                   max_length=self.window, stride=self.stride)
+        extracted, _ = extract(tagger, examples)
+        record = score(examples, extracted).report["record"]
+        return {stat: record[stat] for stat in ("precision", "recall", "f1", "support")}
 
     def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix="eval"):
         start = time.perf_counter()
@@ -107,13 +125,15 @@ class TaggingTrainer(Trainer):
         for name, by_type in scores.items():
             for stat in ("precision", "recall", "f1"):
                 metrics[f"{metric_key_prefix}_{name}_{stat}"] = round(by_type["micro"][stat], 4)
-            for kind in ENTITY_TYPES:
-                metrics[f"{metric_key_prefix}_{name}_{kind}_f1"] = round(by_type[kind]["f1"], 4)
+            for kind in (*ENTITY_TYPES, "record"):
+                if kind in by_type:
+                    metrics[f"{metric_key_prefix}_{name}_{kind}_f1"] = round(by_type[kind]["f1"], 4)
         metrics[f"{metric_key_prefix}_runtime"] = round(time.perf_counter() - start, 2)
         logger.info(
             "step %d: %s (seqeval strict IOB2, character tags)",
             self.state.global_step,
-            ", ".join(f"{name} micro F1 {s['micro']['f1']:.4f}" for name, s in scores.items()),
+            ", ".join(f"{name} micro F1 {s['micro']['f1']:.4f}" + (f", record F1 {s['record']['f1']:.4f}" if "record" in s else "")
+                      for name, s in scores.items()),
         )
         self.log(metrics)
         self.control = self.callback_handler.on_evaluate(self.args, self.state, self.control, metrics)
