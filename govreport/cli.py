@@ -45,6 +45,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+# A stage never imports a later one (docs/architecture.md); where a command needs a later stage's
+# piece, the dispatcher, above them all, hands it in: training keeps the checkpoint whose extraction
+# (inference) scores the best records (eval).
+def handed_in(name: str) -> dict:
+    """The keyword arguments the dispatcher gives subcommand ``name``'s ``main``."""
+    if name in ("train", "distill"):
+        from govreport.eval.selection import record_scores
+
+        return {"record_scorer": record_scores}
+    return {}
+
+
 # The package whose loggers --verbose opens to debug messages (libraries stay at info).
 OWN_LOGGERS = ("govreport",)
 VERBOSE_FLAGS, QUIET_FLAGS = ("--verbose", "-v"), ("--quiet", "-q")
@@ -120,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         setup_logging(level)
     module = importlib.import_module(COMMANDS[name][0])
     try:
-        return module.main(rest) or 0
+        return module.main(rest, **handed_in(name)) or 0
     except GovReportError as err:  # one its main did not turn into a message itself
         return cli_error(f"govreport {name}", err)
 

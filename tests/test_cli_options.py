@@ -62,12 +62,13 @@ def test_verbose_opens_debug_for_own_modules_only(tmp_path, clean_logging):
 
 
 def test_every_subcommand_gets_its_arguments_without_the_flags(monkeypatch, clean_logging):
-    seen = {}
+    seen, given = {}, {}
 
     class Stage:  # stands in for each stage's CLI module
         @staticmethod
-        def main(argv):
+        def main(argv, **handed):
             seen[name] = argv
+            given[name] = sorted(handed)
             return 0
 
     for module, _ in govreport.cli.COMMANDS.values():
@@ -76,3 +77,5 @@ def test_every_subcommand_gets_its_arguments_without_the_flags(monkeypatch, clea
         assert govreport.cli.main([name, "x", "--verbose", "-q"]) == 0
     # extract's own parser has --quiet (no summary line): it still gets it
     assert seen == {name: ["x", "--quiet"] if name in govreport.cli.OWN_QUIET else ["x"] for name in govreport.cli.COMMANDS}
+    # training selects checkpoints on the extraction's records, a later stage's scorer the dispatcher hands in
+    assert given == {name: ["record_scorer"] if name in ("train", "distill") else [] for name in govreport.cli.COMMANDS}

@@ -141,6 +141,7 @@ def test_record_f1_in_training_is_what_govreport_evaluate_gives(records_gold, to
 
     from govreport.eval.cli import predict as extract
     from govreport.eval.scoring import score
+    from govreport.eval.selection import record_scores
     from govreport.inference.tagger import ModelTagger
     from govreport.train.trainer import TaggingTrainer
     from tests.conftest import lookup_table, make_lookup_tagger, tiny_config
@@ -154,9 +155,9 @@ def test_record_f1_in_training_is_what_govreport_evaluate_gives(records_gold, to
     model.save_pretrained(tmp_path / "m")
     tokenizer.save_pretrained(tmp_path / "m")
 
-    trainer = SimpleNamespace(model=model, processing_class=tokenizer, window=32, stride=8,
-                              args=SimpleNamespace(per_device_train_batch_size=4))
-    in_training = TaggingTrainer.record_scores(trainer, gold)
+    trainer = SimpleNamespace(model=model, processing_class=tokenizer, window=32, stride=8, record_scorer=record_scores,
+                              args=SimpleNamespace(per_device_train_batch_size=4), eval_dataset={"selection": gold})
+    in_training = TaggingTrainer.score_sets(trainer)["selection"]["record"]
     extracted, failures = extract(ModelTagger(tmp_path / "m", device="cpu", precision="fp32"), gold)
     expected = score(gold, extracted).report["record"]
     assert not failures and 0 < in_training["f1"] < 1
@@ -167,7 +168,7 @@ def test_the_extractions_record_f1_picks_the_checkpoint(records_gold, dataset_di
     gold_file, _ = records_gold
     args = cli_args(dataset_dir, model_dir, tmp_path / "model")
     args[args.index("--eval-gold") + 1] = str(gold_file)
-    assert main(args) == 0
+    assert govreport.cli.main(["train", *args]) == 0  # the dispatcher hands training the extractor's scorer
     results = json.loads((tmp_path / "model" / "train_results.json").read_text(encoding="utf-8"))
     assert results["best_metric_name"] == "eval_selection_record_f1"
     logged = [h["eval_selection_record_f1"] for h in results["history"] if "eval_selection_record_f1" in h]
@@ -175,6 +176,15 @@ def test_the_extractions_record_f1_picks_the_checkpoint(records_gold, dataset_di
     assert round(results["final_scores"]["selection"]["record"]["f1"], 4) == results["best_metric"]
     assert "record" not in results["final_scores"]["validation"]  # its gold has no records
     assert "selection record F1" in (tmp_path / "model" / "README.md").read_text(encoding="utf-8")
+
+
+def test_records_are_not_selected_on_without_the_extractors_scorer(records_gold, dataset_dir, model_dir, tmp_path, capsys):
+    gold_file, _ = records_gold
+    args = cli_args(dataset_dir, model_dir, tmp_path / "model")
+    args[args.index("--eval-gold") + 1] = str(gold_file)
+    assert main(args) == 2  # train.cli alone, without the dispatcher: a clear error, not silently tags
+    assert "select_on 'records'" in capsys.readouterr().err and not (tmp_path / "model").exists()
+    assert main([*args, "--select-on", "tags"]) == 0
 
 
 def test_select_on_tags_or_records(records_gold):

@@ -19,7 +19,9 @@ from govreport.data.errors import cli_error
 from govreport.data.logs import setup_logging
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, record_scorer=None) -> int:
+    """``record_scorer``: see :func:`train.run.train`; the dispatcher hands in :func:`eval.selection.record_scores`."""
+
     def load_train():
         from govreport.train.run import train  # torch and transformers load only once the options are good
 
@@ -27,10 +29,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from govreport.train.config import parse_config
 
-    return run_command("train", sys.argv[1:] if argv is None else argv, parse_config, load_train)
+    return run_command("train", sys.argv[1:] if argv is None else argv, parse_config, load_train, record_scorer)
 
 
-def run_command(name: str, argv: list[str], parse: Callable, load_run: Callable[[], Callable]) -> int:
+def run_command(name: str, argv: list[str], parse: Callable, load_run: Callable[[], Callable], record_scorer=None) -> int:
     """Parse options, run, print a one-line summary: the CLI of ``govreport train`` and ``govreport distill``.
 
     ``parse(argv)`` returns the options; ``load_run()`` returns the function that
@@ -54,7 +56,7 @@ def run_command(name: str, argv: list[str], parse: Callable, load_run: Callable[
     setup_logging(logging.INFO, "timed")
     run = load_run()
     try:
-        results = run(cfg, command=shlex.join(["govreport", name, *argv]))
+        results = run(cfg, command=shlex.join(["govreport", name, *argv]), record_scorer=record_scorer)
     except (ConfigError, DataError, FormatError) as err:
         return cli_error(f"govreport {name}: error", err)
     finally:

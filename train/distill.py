@@ -51,8 +51,9 @@ from govreport.train.soft_labels import (
 logger = logging.getLogger(__name__)
 
 
-def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dict:
-    """Distil a student as ``cfg`` says; returns what it writes to ``train_results.json``."""
+def distill(cfg: DistillConfig, command: str = "", progress: bool = True, record_scorer=None) -> dict:
+    """Distil a student as ``cfg`` says; returns what it writes to ``train_results.json``
+    (``record_scorer`` as for :func:`train.run.train`)."""
     # ---- output folder, device, and the teacher's config (cheap checks first)
     output_dir = Path(cfg.output_dir)
     last_checkpoint, stale_checkpoints = check_output_dir(cfg)
@@ -61,7 +62,7 @@ def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dic
     student_dir = check_student(cfg.init_student) if cfg.init_student else None
 
     # ---- data: synthetic examples (and --extra-train's real ones) with gold labels, real sentences without
-    splits, train_examples, eval_sets, best_metric, extra_train = load_training_data(cfg)
+    splits, train_examples, eval_sets, best_metric, extra_train = load_training_data(cfg, record_scorer)
     # gold sentences of --extra-train are taught with their labels, so they are no unlabeled text
     unlabeled = unlabeled_sentences(cfg.unlabeled, cfg.eval_gold, cfg.report_gold, cfg.extra_train)
 
@@ -150,7 +151,7 @@ def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dic
         cfg, model=student, tokenizer=student_tokenizer, train_dataset=train_features, eval_sets=eval_sets,
         best_metric=best_metric, learning_rate=cfg.learning_rate, device=device, bf16=bf16, window=window,
         progress=progress, data_collator=DistillCollator(student_tokenizer), trainer_class=DistillTrainer,
-        temperature=cfg.temperature, alpha=cfg.alpha,
+        temperature=cfg.temperature, alpha=cfg.alpha, record_scorer=record_scorer,
     )
     train_output = trainer.train(resume_from_checkpoint=last_checkpoint)
 
@@ -184,10 +185,11 @@ def distill(cfg: DistillConfig, command: str = "", progress: bool = True) -> dic
     )  # fmt: skip
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, record_scorer=None) -> int:
     from govreport.train.cli import run_command
 
-    return run_command("distill", sys.argv[1:] if argv is None else argv, parse_distill_config, lambda: distill)
+    return run_command("distill", sys.argv[1:] if argv is None else argv, parse_distill_config, lambda: distill,
+                       record_scorer)
 
 
 if __name__ == "__main__":

@@ -184,7 +184,8 @@ def selection_metric(select_on: str, select: list[Example], validation: list[Exa
     return f"{name}_record_f1" if select_on == "records" and any(ex.records for ex in examples) else f"{name}_f1"
 
 
-def load_training_data(cfg) -> tuple[DatasetSplits, list[Example], dict[str, list[Example]], str | None, dict | None]:
+def load_training_data(cfg, record_scorer=None
+                       ) -> tuple[DatasetSplits, list[Example], dict[str, list[Example]], str | None, dict | None]:
     """Dataset splits, the training examples, the evaluation sets, the metric that picks the kept checkpoint
     and what the results say of ``--extra-train`` (None without it).
 
@@ -193,7 +194,8 @@ def load_training_data(cfg) -> tuple[DatasetSplits, list[Example], dict[str, lis
     sets are ``{"validation": ..., "selection": ..., "dev": ...}`` where present: the
     ``--eval-gold`` file (the real validation split) is ``selection`` and picks the
     checkpoint (:func:`selection_metric`); the ``--report-gold`` file
-    (the dev gold) is ``dev``, scored and reported, never picking anything.
+    (the dev gold) is ``dev``, scored and reported, never picking anything. Selecting on
+    records needs ``record_scorer`` (:class:`train.trainer.TaggingTrainer`): a ConfigError without it.
     """
     splits = load_dataset_dir(cfg.data)
     select = read_examples(resolve_path(cfg.eval_gold), "--eval-gold") if cfg.eval_gold else []
@@ -212,6 +214,10 @@ def load_training_data(cfg) -> tuple[DatasetSplits, list[Example], dict[str, lis
     if report:
         eval_sets["dev"] = report
     best_metric = selection_metric(cfg.select_on, select, validation)
+    if best_metric and best_metric.endswith("_record_f1") and record_scorer is None:
+        raise ConfigError("select_on 'records' scores the extraction, which training cannot run by itself: "
+                          "run `govreport train`/`govreport distill`, pass "
+                          "record_scorer=govreport.eval.selection.record_scores, or select on 'tags'")
     logger.info(
         "data: %d training, %d validation, %d selection gold, %d reported gold examples (%s)",
         len(train_examples), len(validation), len(select), len(report), cfg.data,
@@ -298,15 +304,18 @@ def save_run(
     return results
 
 
-def train(cfg: TrainConfig, command: str = "", progress: bool = True) -> dict:
-    """Train a tagger as ``cfg`` says; returns what it writes to ``train_results.json``."""
+def train(cfg: TrainConfig, command: str = "", progress: bool = True, record_scorer=None) -> dict:
+    """Train a tagger as ``cfg`` says; returns what it writes to ``train_results.json``.
+
+    ``record_scorer`` scores the extraction's records in evaluations (:class:`train.trainer.TaggingTrainer`);
+    ``govreport train`` passes :func:`eval.selection.record_scores`."""
     # ---- output folder: never silently mix a new run into old checkpoints
     output_dir = Path(cfg.output_dir)
     last_checkpoint, stale_checkpoints = check_output_dir(cfg)
 
     # ---- device, then data: fail on a bad folder or gold file before any model is built
     device, bf16 = setup_device(cfg)
-    splits, train_examples, eval_sets, best_metric, extra_train = load_training_data(cfg)
+    splits, train_examples, eval_sets, best_metric, extra_train = load_training_data(cfg, record_scorer)
 
     # ---- tokenizer and model; the seed comes first so the new classifier head is reproducible
     set_seed(cfg.seed)
@@ -336,6 +345,7 @@ def train(cfg: TrainConfig, command: str = "", progress: bool = True) -> dict:
     trainer, timer = build_trainer(
         cfg, model=model, tokenizer=tokenizer, train_dataset=features, eval_sets=eval_sets, best_metric=best_metric,
         learning_rate=learning_rate, device=device, bf16=bf16, window=window, progress=progress,
+        record_scorer=record_scorer,
     )
 
     # ---- train (the best checkpoint on the selection gold's micro F1 is loaded back at the end)

@@ -8,7 +8,6 @@ every ``--eval-steps``, keep the best and the newest) and a :class:`StepTimer`.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import os
@@ -23,7 +22,6 @@ from transformers import (
 )
 
 from govreport.data.schema import ENTITY_TYPES, spans_to_tags, tags_to_spans
-from govreport.inference.tagger import tag_with
 from govreport.model.tagging import predict
 from govreport.train.metrics import entity_scores
 
@@ -51,12 +49,16 @@ class TaggingTrainer(Trainer):
     """A Trainer whose evaluation scores character tags of whole texts (seqeval strict IOB2).
 
     ``eval_dataset`` is ``{name: [Example, ...]}``; metrics are logged as
-    ``eval_{name}_f1``, ``eval_{name}_VALUE_f1`` and so on.
+    ``eval_{name}_f1``, ``eval_{name}_VALUE_f1`` and so on, and ``eval_{name}_record_f1`` where
+    a ``record_scorer`` is given and the set's gold has records. ``record_scorer(model, tokenizer,
+    examples, **predict_options)`` returns the record precision, recall, F1 and support of the
+    extraction from ``examples``: a later stage's work (inference, eval), so it is handed in
+    (``govreport train`` gets :func:`eval.selection.record_scores` from the dispatcher).
     """
 
-    def __init__(self, *args, window: int, stride: int, **kwargs):
+    def __init__(self, *args, window: int, stride: int, record_scorer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.window, self.stride = window, stride
+        self.window, self.stride, self.record_scorer = window, stride, record_scorer
         self.examples_seen = 0
         self.windows_digest = 0  # order-free sum of the trained windows' hashes, kept under torchrun only
 
@@ -91,32 +93,18 @@ class TaggingTrainer(Trainer):
         """Per evaluation set, entity scores of the raw tags and, where its gold has records, ``record``:
         the record F1 of what ``govreport evaluate`` would score (the extractor's output)."""
         scores = {}
+        options = {"batch_size": 2 * self.args.per_device_train_batch_size, "max_length": self.window, "stride": self.stride}
         for name, examples in self.eval_dataset.items():
             texts = [ex.text for ex in examples]
-            predicted = [p.tags for p in predict(
-                self.model, self.processing_class, texts, batch_size=2 * self.args.per_device_train_batch_size,
-                max_length=self.window, stride=self.stride,
-            )]
+            predicted = [p.tags for p in predict(self.model, self.processing_class, texts, **options)]
             # Score spans as inference will read them: tags_to_spans lets an I-X
             # after O open a span, which strict seqeval alone would drop, and joins touching spans of one type.
             predicted = [spans_to_tags(tags_to_spans(tags), len(tags)) for tags in predicted]
             gold = [spans_to_tags(ex.spans, len(ex.text)) for ex in examples]
             scores[name] = entity_scores(gold, predicted)
-            if any(ex.records for ex in examples):
-                scores[name]["record"] = self.record_scores(examples)
+            if self.record_scorer is not None and any(ex.records for ex in examples):
+                scores[name]["record"] = self.record_scorer(self.model, self.processing_class, examples, **options)
         return scores
-
-    def record_scores(self, examples) -> dict:
-        """Record precision, recall, F1 and support of the model's extraction from ``examples`` (eval.scoring)."""
-        from govreport.eval.cli import predict as extract
-        from govreport.eval.scoring import score
-
-        tagger = functools.partial(tag_with, self.model, self.processing_class,
-                                   batch_size=2 * self.args.per_device_train_batch_size,
-                                   max_length=self.window, stride=self.stride)
-        extracted, _ = extract(tagger, examples)
-        record = score(examples, extracted).report["record"]
-        return {stat: record[stat] for stat in ("precision", "recall", "f1", "support")}
 
     def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix="eval"):
         start = time.perf_counter()
