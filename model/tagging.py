@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 # Label id that torch's cross-entropy ignores.
 IGNORE_INDEX = -100
+# The key of a model's config that holds its learned label transitions (model.crf), if it has any.
+CRF_KEY = "crf"
 
 
 def align_labels(offsets: Offsets, char_tags: Sequence[str]) -> list[int]:
@@ -115,24 +117,29 @@ _ENTERS = np.array([[0.0 if not b.startswith("I-") or a[2:] == b[2:] else -np.in
 _OPENS = np.array([-np.inf if label.startswith("I-") else 0.0 for label in LABELS])
 
 
-def viterbi_iob2(log_probs: np.ndarray, lengths: Sequence[int]) -> list[list[int]]:
+def viterbi_iob2(log_probs: np.ndarray, lengths: Sequence[int], crf: dict | None = None) -> list[list[int]]:
     """For each row of ``log_probs`` (rows, tokens, labels), the label ids of highest total
     log-probability over its first ``lengths[row]`` tokens that form valid IOB2.
 
     Where the arg-max of a row is valid it is this path; where it is not (``O I-X I-X``),
     the model's own probabilities decide between opening the span earlier, opening it with
     ``B-X``, or leaving it out, instead of a fixed repair. The rows are stepped through together.
+    ``crf`` (a model's ``config.crf``, :mod:`model.crf`) adds its learned transition and opening
+    scores to every step.
 
     >>> p = np.log(np.array([[[0.6, 0.3, 0.1, 0, 0, 0, 0], [0.1, 0.1, 0.8, 0, 0, 0, 0]]]) + 1e-9)
     >>> p.argmax(-1).tolist(), viterbi_iob2(p, [2])   # O I-METRIC is no valid sequence
     ([[0, 2]], [[1, 2]])
     """
+    enters, opens = _ENTERS, _OPENS
+    if crf:
+        enters, opens = enters + np.asarray(crf["transitions"]), opens + np.asarray(crf["start"])
     rows, tokens, _ = log_probs.shape
     back = np.empty((tokens, rows, len(LABELS)), dtype=np.intp)  # the best previous label of each
     scores = np.empty((tokens, rows, len(LABELS)))  # best total ending in each label, token by token
-    scores[0] = log_probs[:, 0] + _OPENS
+    scores[0] = log_probs[:, 0] + opens
     for t in range(1, tokens):
-        step = scores[t - 1][:, :, None] + _ENTERS  # (row, previous label, label)
+        step = scores[t - 1][:, :, None] + enters  # (row, previous label, label)
         back[t] = step.argmax(1)
         scores[t] = step.max(1) + log_probs[:, t]
     paths = []
@@ -146,13 +153,14 @@ def viterbi_iob2(log_probs: np.ndarray, lengths: Sequence[int]) -> list[list[int
     return paths
 
 
-def decode_windows(logits: np.ndarray, lengths: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+def decode_windows(logits: np.ndarray, lengths: Sequence[int], crf: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Label ids and their softmax probabilities for a batch of windows' logits (windows, tokens, labels).
 
     Each window's tokens between its first and last (the special tokens, ``lengths[i]`` tokens
     in all) take the arg-max, unless it breaks IOB2 (an ``I-X`` after anything but ``B-X``/``I-X``); then they take the
-    best valid path (:func:`viterbi_iob2`), which a few windows in a hundred need. A token's
-    probability is that of the label it was given.
+    best valid path (:func:`viterbi_iob2`), which a few windows in a hundred need. A model with
+    learned transitions (``crf``, its ``config.crf``) takes the best path under them in every
+    window. A token's probability is that of the label it was given.
     """
     exp = np.exp(logits - logits.max(-1, keepdims=True))
     total = exp.sum(-1)
@@ -163,12 +171,12 @@ def decode_windows(logits: np.ndarray, lengths: Sequence[int]) -> tuple[np.ndarr
     positions = np.arange(label_ids.shape[1])
     inner = (positions >= 1) & (positions < np.asarray(lengths)[:, None] - 1)
     broken = (np.isinf(_ENTERS[previous, label_ids]) & inner).any(1)
-    rows = np.flatnonzero(broken)
+    rows = np.flatnonzero(np.asarray(lengths) > 2) if crf else np.flatnonzero(broken)
     if len(rows):
         inner_lengths = [lengths[row] - 2 for row in rows]
         width = max(inner_lengths)
         log_probs = np.log(exp[rows, 1 : width + 1] / total[rows, 1 : width + 1, None] + 1e-12)
-        for row, path in zip(rows, viterbi_iob2(log_probs, inner_lengths)):
+        for row, path in zip(rows, viterbi_iob2(log_probs, inner_lengths, crf)):
             label_ids[row, 1 : len(path) + 1] = path
     return label_ids, np.take_along_axis(exp, label_ids[..., None], -1)[..., 0] / total
 
@@ -307,6 +315,7 @@ def predict(
 
         batches = tqdm(batches, desc="predict", unit="batch")
 
+    crf = getattr(getattr(model, "config", None), CRF_KEY, None)  # learned transitions (model.crf), if any
     was_training = model.training
     model.eval()
     try:
@@ -329,7 +338,7 @@ def predict(
                 # labels and their softmax probabilities in numpy: a few hundred numbers per window,
                 # for which torch's thread pool costs more than the sums
                 logits = model(**inputs).logits.float().cpu().numpy()
-                top_id, top_p = decode_windows(logits, [len(w.input_ids) for w in rows])
+                top_id, top_p = decode_windows(logits, [len(w.input_ids) for w in rows], crf)
                 for i, w, label_ids, probs in zip(batch, rows, top_id.tolist(), top_p.tolist()):
                     if w.text_index in sources:
                         rows_of[i] = (label_ids, probs)

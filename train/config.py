@@ -143,6 +143,17 @@ class TrainConfig(RunOptions):
             "(default: all of them)"
         },
     )
+    head: str = field(
+        default="token",
+        metadata={
+            "help": "token: a label per token from its own score (cross-entropy); crf: also learn a score for each pair "
+            "of neighbouring labels (a linear-chain CRF, saved in config.json), and decode every window by it",
+            "choices": ["token", "crf"],
+        },
+    )
+    crf_learning_rate: float = field(
+        default=5e-3, metadata={"help": "learning rate of the CRF's transition scores (--head crf)"}
+    )
 
 
 def _field_type(f: dataclasses.Field, config_class: type = TrainConfig) -> type:
@@ -211,6 +222,8 @@ def parse_config(argv: list[str]) -> TrainConfig:
     cfg = parse_options(argv)
     if cfg.base_layers is not None and cfg.base_layers < 1:
         raise ConfigError("--base-layers must be at least 1")
+    if cfg.crf_learning_rate <= 0:
+        raise ConfigError("--crf-learning-rate must be positive")
     return cfg
 
 

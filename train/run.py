@@ -34,7 +34,7 @@ from govreport.data.schema import LABELS, id2label, label2id
 from govreport.model.char_encoder import build_char_tokenizer, char_small_config, common_cjk_chars
 from govreport.model.device import available_cores, resolve_device
 from govreport.model.files import SERVING_KEY
-from govreport.model.tagging import model_max_length
+from govreport.model.tagging import CRF_KEY, model_max_length
 from govreport.train import model_card
 from govreport.train.config import CHAR_SMALL, DEFAULT_BASE_MODEL, ConfigError, TrainConfig
 from govreport.train.data import DatasetSplits, entity_counts, featurize, load_dataset_dir, read_examples, subsample
@@ -328,6 +328,9 @@ def train(cfg: TrainConfig, command: str = "", progress: bool = True, record_sco
         tokenizer, model = load_base_model(cfg.base_model, [ex.text for ex in train_examples])
         if cfg.base_layers:
             keep_first_layers(model, cfg.base_layers)
+    if cfg.head != "crf":
+        # transitions learned with the base's scores would not fit the scores this run trains
+        model.config.__dict__.pop(CRF_KEY, None)
     learning_rate = cfg.learning_rate or (FROM_SCRATCH_LR if cfg.base_model == CHAR_SMALL else FINETUNE_LR)
     window = min(cfg.max_length, model_max_length(model, tokenizer))
     # Saved with the tokenizer, so inference windows text as training did and never
@@ -345,7 +348,7 @@ def train(cfg: TrainConfig, command: str = "", progress: bool = True, record_sco
     trainer, timer = build_trainer(
         cfg, model=model, tokenizer=tokenizer, train_dataset=features, eval_sets=eval_sets, best_metric=best_metric,
         learning_rate=learning_rate, device=device, bf16=bf16, window=window, progress=progress,
-        record_scorer=record_scorer,
+        record_scorer=record_scorer, crf_learning_rate=cfg.crf_learning_rate if cfg.head == "crf" else None,
     )
 
     # ---- train (the best checkpoint on the selection gold's micro F1 is loaded back at the end)

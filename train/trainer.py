@@ -9,9 +9,11 @@ every ``--eval-steps``, keep the best and the newest) and a :class:`StepTimer`.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import time
+from pathlib import Path
 
 import torch
 from transformers import (
@@ -21,8 +23,10 @@ from transformers import (
     TrainingArguments,
 )
 
+from govreport.data.errors import ConfigError
 from govreport.data.schema import ENTITY_TYPES, spans_to_tags, tags_to_spans
-from govreport.model.tagging import predict
+from govreport.model.crf import Transitions
+from govreport.model.tagging import CRF_KEY, predict
 from govreport.train.metrics import entity_scores
 
 logger = logging.getLogger(__name__)
@@ -54,13 +58,57 @@ class TaggingTrainer(Trainer):
     examples, **predict_options)`` returns the record precision, recall, F1 and support of the
     extraction from ``examples``: a later stage's work (inference, eval), so it is handed in
     (``govreport train`` gets :func:`eval.selection.record_scores` from the dispatcher).
+
+    With ``crf_learning_rate`` the model gets learned label transitions (:class:`model.crf.Transitions`,
+    ``--head crf``): their negative log-likelihood is added to the token loss, they train at
+    their own learning rate (a 7×7 table moves little at an encoder's), and they are written
+    into the model's config before every evaluation and save, so checkpoints, the kept model
+    and the in-training scores all decode with them.
     """
 
-    def __init__(self, *args, window: int, stride: int, record_scorer=None, **kwargs):
+    def __init__(self, *args, window: int, stride: int, record_scorer=None, crf_learning_rate: float | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.window, self.stride, self.record_scorer = window, stride, record_scorer
         self.examples_seen = 0
         self.windows_digest = 0  # order-free sum of the trained windows' hashes, kept under torchrun only
+        self.crf, self.crf_learning_rate = None, crf_learning_rate
+        if crf_learning_rate is not None:
+            if self.args.world_size > 1:
+                # the transitions sit outside the DDP-wrapped model, so their gradients would not be averaged
+                raise ConfigError("--head crf trains in one process; run it without torchrun")
+            saved = getattr(self.model.config, CRF_KEY, None)  # continuing a model that has them
+            self.crf = Transitions(self.model.config.num_labels, saved).to(self.args.device)
+            self._write_crf()
+
+    def _write_crf(self) -> None:
+        if self.crf is not None:
+            setattr(self.model.config, CRF_KEY, self.crf.to_config())
+
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        if self.crf is None:
+            return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+        labels = inputs["labels"]
+        loss, outputs = super().compute_loss(model, inputs, True, num_items_in_batch)
+        loss = loss + self.crf.nll(outputs.logits, labels)
+        return (loss, outputs) if return_outputs else loss
+
+    def create_optimizer(self, model=None):
+        optimizer = super().create_optimizer(model)
+        if self.crf is not None and not any(group.get("name") == CRF_KEY for group in optimizer.param_groups):
+            optimizer.add_param_group({"params": list(self.crf.parameters()), "lr": self.crf_learning_rate,
+                                       "weight_decay": 0.0, "name": CRF_KEY})
+        return optimizer
+
+    def _save(self, output_dir=None, state_dict=None):
+        self._write_crf()
+        super()._save(output_dir, state_dict)
+
+    def _load_best_model(self):
+        super()._load_best_model()
+        if self.crf is not None:  # the kept checkpoint's transitions, from its config
+            config = json.loads((Path(self.state.best_model_checkpoint) / "config.json").read_text(encoding="utf-8"))
+            self.crf.load_state_dict({k: torch.tensor(v) for k, v in config[CRF_KEY].items()})
+            self._write_crf()
 
     def training_step(self, model, inputs, num_items_in_batch=None):
         self.examples_seen += int(inputs["input_ids"].shape[0])
@@ -108,6 +156,7 @@ class TaggingTrainer(Trainer):
 
     def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix="eval"):
         start = time.perf_counter()
+        self._write_crf()
         scores = self.score_sets()
         metrics = {}
         for name, by_type in scores.items():
