@@ -170,6 +170,11 @@ PARSE_TABLE = [
     ("零分之一", NOT),
     ("三分之一分之二", NOT),
     ("两三分之一", NOT),  # a range is no denominator
+    # a typeset middle dot between digits is the decimal point (docs/annotation.md); nowhere else
+    ("1·8", num(1.8)),
+    ("１・８", num(1.8)),
+    ("·8", NOT),
+    ("1·8·2", NOT),
 ]
 
 
@@ -246,6 +251,7 @@ FIND_TABLE = [
     ("约占三分之一，其中16分之5已办结，十分之三待办", ["三分之一", "16分之5", "十分之三"]),
     ("差错率千分之2.4，投诉率万分之三", ["千分之2.4", "万分之三"]),
     ("十分重要，三分钟，版本v1.5", ["三"]),  # 十分 the adverb, 分钟 no fraction, .5 inside a version
+    ("开展“5·15政务公开日”活动", ["5", "15"]),  # in running text a middle dot names a day, not 5.15
 ]
 
 

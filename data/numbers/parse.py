@@ -16,8 +16,8 @@ from decimal import Decimal, localcontext
 from typing import NamedTuple
 
 from govreport.data.numbers.chars import (
-    APPROX, CN_NUMERALS, DIGITS, DIGIT_READING, FRACTION, MAGNITUDES, PARSE_TABLE, PERCENT_PREFIXES,
-    PERCENT_SIGN_UNITS, POINT, RANGE_SEPARATORS, SIGNS, UNITS, ZEROS,
+    APPROX, CN_NUMERALS, DIGITS, DIGIT_READING, FRACTION, MAGNITUDES, MIDDLE_DOTS, PARSE_TABLE,
+    PERCENT_PREFIXES, PERCENT_SIGN_UNITS, POINT, RANGE_SEPARATORS, SIGNS, UNITS, ZEROS,
 )
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ _SECTION_TOKEN = re.compile(rf"(?P<arabic>{_ARABIC})|(?P<char>.)", re.S)
 # Plain ASCII digits with at most one decimal point, read straight by Decimal.
 _PLAIN = re.compile(r"[0-9]{1,30}(?:\.[0-9]{1,30})?")
 _MAX_LEN = 80  # a VALUE span is short; the cap keeps every input cheap to reject
+_DOT_POINT = re.compile(rf"(?<=[0-9])[{MIDDLE_DOTS}](?=[0-9])")
 
 
 class _NotANumber(ValueError):
@@ -112,7 +113,7 @@ def _to_number(d: Decimal) -> int | float:
 
 
 def _parse_text(text: str) -> _Reading:
-    s = text.translate(PARSE_TABLE).strip()
+    s = _DOT_POINT.sub(".", text.translate(PARSE_TABLE)).strip()
     if not s:
         raise _NotANumber("empty")
     if len(s) > _MAX_LEN:
