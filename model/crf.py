@@ -10,7 +10,7 @@ token. The scores live in the model's ``config.json`` under ``crf`` (:data:`mode
 
 >>> crf = Transitions(3)
 >>> emissions = torch.tensor([[[2.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 0.0]]])
->>> labels = torch.tensor([[0, 1, -100]])                # the last token is padding
+>>> labels = torch.tensor([[0, 1, -100]])          # the last token is padding
 >>> round(crf.nll(emissions, labels).item(), 4)   # (2 log(e² + 2) - 4) / 2: per labelled token
 0.2395
 """
@@ -34,9 +34,13 @@ class Transitions(nn.Module):
         self.transitions = nn.Parameter(torch.zeros(num_labels, num_labels))
         self.start = nn.Parameter(torch.zeros(num_labels))
         if saved:
-            with torch.no_grad():
-                self.transitions.copy_(torch.tensor(saved["transitions"]))
-                self.start.copy_(torch.tensor(saved["start"]))
+            self.load_config(saved)
+
+    def load_config(self, saved: dict) -> None:
+        """Take the scores of a ``config.crf`` (:meth:`to_config`)."""
+        with torch.no_grad():
+            self.transitions.copy_(torch.tensor(saved["transitions"]))
+            self.start.copy_(torch.tensor(saved["start"]))
 
     def nll(self, emissions: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         """Negative log-likelihood of the gold label paths per labelled token, averaged over the batch.

@@ -107,7 +107,7 @@ class TaggingTrainer(Trainer):
         super()._load_best_model()
         if self.crf is not None:  # the kept checkpoint's transitions, from its config
             config = json.loads((Path(self.state.best_model_checkpoint) / "config.json").read_text(encoding="utf-8"))
-            self.crf.load_state_dict({k: torch.tensor(v) for k, v in config[CRF_KEY].items()})
+            self.crf.load_config(config[CRF_KEY])
             self._write_crf()
 
     def training_step(self, model, inputs, num_items_in_batch=None):
