@@ -105,6 +105,7 @@ def test_train_with_a_crf_head_keeps_the_kept_checkpoints_transitions(dataset_di
     assert np.abs(np.array(saved["transitions"])).max() > 0.1, "the transitions trained"
     kept = json.loads((out / "train_results.json").read_text(encoding="utf-8"))["best_checkpoint"]
     assert json.loads((out / kept / "config.json").read_text(encoding="utf-8"))[CRF_KEY] == saved
+    assert "the pipeline tags each token by its own score and ignores them" in (out / "README.md").read_text(encoding="utf-8")
 
     # the model folder is all inference needs: predict decodes with the saved transitions
     model, tokenizer = AutoModelForTokenClassification.from_pretrained(out), AutoTokenizer.from_pretrained(out)
@@ -119,6 +120,7 @@ def test_train_with_a_crf_head_keeps_the_kept_checkpoints_transitions(dataset_di
     again = tmp_path / "token"
     assert main(cli_args(dataset_dir, out, again)) == 0
     assert CRF_KEY not in json.loads((again / "config.json").read_text(encoding="utf-8"))
+    assert "learned label transitions" not in (again / "README.md").read_text(encoding="utf-8")
 
 
 def test_crf_learning_rate_must_be_positive(dataset_dir, model_dir, tmp_path, capsys):

@@ -200,9 +200,11 @@ not the hub checkpoint's exact floats.
 """
 
 
-def usage_section(model_dir: str, window: int) -> str:
+def usage_section(model_dir: str, window: int, crf: bool = False) -> str:
     """How to run the model with plain transformers, on a report of any length."""
     stride = max(1, window // 4)
+    crf_note = ("\nThis model has learned label transitions (`--head crf`, `crf` in config.json): the pipeline "
+                "tags each token by its own score and ignores them; `govreport` decodes with them.\n") if crf else ""
     return f"""## Use with transformers
 
 ```python
@@ -221,7 +223,7 @@ continuing-subword prefix (WordPiece's `##`); for a sentencepiece tokenizer (the
 "no space before the token", so a whole Chinese sentence is one word, tagged with its first token's label
 (`▁`, `O`): they return nothing, and no change to the files can fix that. With a WordPiece tokenizer (the
 character models) `"first"` works: each character is its own word, a digit run (`5 ##2 ##9`) one word.
-
+{crf_note}
 The records (metric, value, unit, qualifier) come from the `govreport` package:
 
 ```python
@@ -253,7 +255,7 @@ Tags the characters of Chinese government report prose as METRIC, VALUE or UNIT
 (IOB2 over characters, labels {list(LABELS)}), {origin}
 ({results['model']['parameters']:,} parameters, {results['model']['architecture']}).
 {base_section(results.get("e5_conversion"))}
-{usage_section(cfg['output_dir'], results['max_length'])}
+{usage_section(cfg['output_dir'], results['max_length'], cfg.get('head') == 'crf')}
 
 ## Results
 
