@@ -55,11 +55,14 @@ def test_nll_is_the_likelihood_over_every_path():
     assert crf.nll(emissions, labels).item() == pytest.approx(torch.stack(expected).mean().item(), abs=1e-5)
 
 
-def test_a_batch_with_nothing_labelled_has_zero_loss_and_a_gradient():
+def test_a_batch_with_nothing_labelled_has_zero_loss_and_a_zero_gradient():
+    """A batch of padding alone must not break the backward pass of a training step."""
     crf = Transitions(3)
-    loss = crf.nll(torch.zeros(1, 4, 3, requires_grad=True), torch.full((1, 4), IGNORE_INDEX))
+    emissions = torch.zeros(1, 4, 3, requires_grad=True)
+    loss = crf.nll(emissions, torch.full((1, 4), IGNORE_INDEX))
     loss.backward()
     assert loss.item() == 0.0
+    assert emissions.grad is not None and not emissions.grad.any()
 
 
 def test_transitions_learned_from_paths_decode_them_back():
