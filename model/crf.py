@@ -5,7 +5,7 @@ A token classifier trained with cross-entropy scores each token alone, and IOB2 
 every pair of neighbouring labels and for the label a window opens with, learned from the
 sequence likelihood alongside the token loss; decoding then takes the valid path of highest
 total score, so where a name starts and ends is decided over the whole window, not token by
-token. The scores live in the model's ``config.json`` under ``crf`` (:data:`model.tagging.CRF_KEY`,
+token. The scores live in the model's ``config.json`` under ``crf`` (:data:`model.files.CRF_KEY`,
 :meth:`Transitions.to_config`), so a model folder stays all inference needs.
 
 >>> crf = Transitions(3)

@@ -13,5 +13,7 @@ EXPORTED_FILES = ("README.md", "train_results.json")
 # The config.json key that tells the tagger how to serve the model on CPU, and its values.
 SERVING_KEY = "serving_quantization"
 QUANTIZATIONS = ("none", "int8")
+# The config.json key that holds a model's learned label transitions (model.crf, --head crf), if it has any.
+CRF_KEY = "crf"
 # The ONNX graph's file name in a model folder; the tagger serves it when present.
 ONNX_FILE = "model.onnx"

@@ -28,14 +28,13 @@ import torch
 
 from govreport.data.schema import LABELS, Span, id2label, label2id
 from govreport.model.char_lookup import unit_offsets
+from govreport.model.files import CRF_KEY
 from govreport.model.windows import Offsets, encode_windows, window_sources
 
 logger = logging.getLogger(__name__)
 
 # Label id that torch's cross-entropy ignores.
 IGNORE_INDEX = -100
-# The key of a model's config that holds its learned label transitions (model.crf), if it has any.
-CRF_KEY = "crf"
 
 
 def align_labels(offsets: Offsets, char_tags: Sequence[str]) -> list[int]:

@@ -12,7 +12,8 @@ from transformers import AutoModelForTokenClassification, AutoTokenizer
 
 from govreport.data.schema import LABELS, label2id
 from govreport.model.crf import Transitions
-from govreport.model.tagging import CRF_KEY, IGNORE_INDEX, decode_windows, predict, viterbi_iob2
+from govreport.model.files import CRF_KEY
+from govreport.model.tagging import IGNORE_INDEX, decode_windows, predict, viterbi_iob2
 from govreport.train.cli import main
 
 from tests.test_train import cli_args

@@ -33,8 +33,8 @@ from govreport.data.paths import REPO_ROOT
 from govreport.data.schema import LABELS, id2label, label2id
 from govreport.model.char_encoder import build_char_tokenizer, char_small_config, common_cjk_chars
 from govreport.model.device import available_cores, resolve_device
-from govreport.model.files import SERVING_KEY
-from govreport.model.tagging import CRF_KEY, model_max_length
+from govreport.model.files import CRF_KEY, SERVING_KEY
+from govreport.model.tagging import model_max_length
 from govreport.train import model_card
 from govreport.train.config import CHAR_SMALL, DEFAULT_BASE_MODEL, ConfigError, TrainConfig
 from govreport.train.data import DatasetSplits, entity_counts, featurize, load_dataset_dir, read_examples, subsample

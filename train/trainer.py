@@ -26,7 +26,8 @@ from transformers import (
 from govreport.data.errors import ConfigError
 from govreport.data.schema import ENTITY_TYPES, spans_to_tags, tags_to_spans
 from govreport.model.crf import Transitions
-from govreport.model.tagging import CRF_KEY, predict
+from govreport.model.files import CRF_KEY
+from govreport.model.tagging import predict
 from govreport.train.metrics import entity_scores
 
 logger = logging.getLogger(__name__)
