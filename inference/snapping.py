@@ -21,7 +21,7 @@ from govreport.data.lexicon import (ARTICLE_NUMERALS, BEFORE_CATEGORY_ENDS, HEAD
                                     PLATFORM_WORDS, QUALIFIERS_AFTER, QUALIFIERS_BEFORE)
 from govreport.data.numbers import NUMERAL_CHARS
 from govreport.data.schema import Span
-from govreport.data.text import address_spans
+from govreport.data.text import TO_SIMPLIFIED, address_spans
 
 __all__ = [
     "snap_to_words",
@@ -200,11 +200,15 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
     as long as a word is left and the word does not open a 的-clause of the name. Last,
     :func:`trim_metric_edges` takes verbs, places and function words off either edge.
     jieba segments only ``context`` characters around each METRIC, not the whole text.
+    Every rule reads the text in simplified characters (:data:`data.text.TO_SIMPLIFIED`, one
+    character for one, so offsets hold), as jieba's dictionary and the lexicon are written:
+    a traditional-script report (主動公開政府信息) is repaired as its simplified twin is.
 
     >>> text = "全区家庭户达到3.1万户"
     >>> snap_to_words(text, [Span(3, 5, "METRIC"), Span(7, 11, "VALUE")])[0]
     Span(start=2, end=5, label='METRIC')
     """
+    text = text.translate(TO_SIMPLIFIED)
     spans = sorted(spans)
     out = list(spans)
     for i, span in enumerate(spans):
