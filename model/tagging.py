@@ -152,6 +152,16 @@ def viterbi_iob2(log_probs: np.ndarray, lengths: Sequence[int], crf: dict | None
     return paths
 
 
+def _breaking_rows(label_ids: np.ndarray, lengths: Sequence[int]) -> np.ndarray:
+    """The rows whose inner tokens' labels break IOB2 (an ``I-X`` after anything but ``B-X``/``I-X``)."""
+    # what each inner token follows: O for the first, else the token before (all rows at once)
+    previous = np.full_like(label_ids, _OUTSIDE)
+    previous[:, 2:] = label_ids[:, 1:-1]
+    positions = np.arange(label_ids.shape[1])
+    inner = (positions >= 1) & (positions < np.asarray(lengths)[:, None] - 1)
+    return np.flatnonzero((np.isinf(_ENTERS[previous, label_ids]) & inner).any(1))
+
+
 def decode_windows(logits: np.ndarray, lengths: Sequence[int], crf: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Label ids and their softmax probabilities for a batch of windows' logits (windows, tokens, labels).
 
@@ -164,13 +174,7 @@ def decode_windows(logits: np.ndarray, lengths: Sequence[int], crf: dict | None 
     exp = np.exp(logits - logits.max(-1, keepdims=True))
     total = exp.sum(-1)
     label_ids = logits.argmax(-1)
-    # what each inner token follows: O for the first, else the token before (all rows at once)
-    previous = np.full_like(label_ids, _OUTSIDE)
-    previous[:, 2:] = label_ids[:, 1:-1]
-    positions = np.arange(label_ids.shape[1])
-    inner = (positions >= 1) & (positions < np.asarray(lengths)[:, None] - 1)
-    broken = (np.isinf(_ENTERS[previous, label_ids]) & inner).any(1)
-    rows = np.flatnonzero(np.asarray(lengths) > 2) if crf else np.flatnonzero(broken)
+    rows = np.flatnonzero(np.asarray(lengths) > 2) if crf else _breaking_rows(label_ids, lengths)
     if len(rows):
         inner_lengths = [lengths[row] - 2 for row in rows]
         width = max(inner_lengths)
