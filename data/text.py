@@ -10,6 +10,7 @@ read (sentence ends, closing quotes, percent signs, full-width digits).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 # Sentence ends: Chinese and Western full stops, question/exclamation marks, semicolons,
 # and line breaks. Closing quotes/brackets right after an end stay with the sentence.
@@ -135,6 +136,18 @@ _TRADITIONAL = (
 )
 assert len(_SIMPLIFIED) == len(_TRADITIONAL), (len(_SIMPLIFIED), len(_TRADITIONAL))
 TO_TRADITIONAL = str.maketrans(_SIMPLIFIED, _TRADITIONAL)
-# The reverse table, for rules written in simplified characters (inference.kinds); one
-# character for one, so offsets stay valid.
-TO_SIMPLIFIED = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
+
+
+def _traditional_table() -> dict[int, int]:
+    lines = Path(__file__).with_name("traditional.tsv").read_text(encoding="utf-8").splitlines()
+    return {ord(t): ord(s) for t, s in (line.split("\t") for line in lines if line and not line.startswith("#"))}
+
+
+# Every character that only traditional script writes (outside GB2312) and its simplified form,
+# one for one (traditional.tsv, from OpenCC's dictionary by data.traditional_table): what a model
+# reads in place of 兩, 萬 or 開 (model.windows), so that simplified text reaches it unchanged.
+TRADITIONAL_ONLY = _traditional_table()
+# Traditional -> simplified for the rules written in simplified characters (span repair, linking,
+# kinds, keys, the rules baseline): TRADITIONAL_ONLY and the table above backwards, whose 於, 後
+# and 徵 simplified text writes too. One character for one, so offsets stay valid.
+TO_SIMPLIFIED = {**TRADITIONAL_ONLY, **str.maketrans(_TRADITIONAL, _SIMPLIFIED)}

@@ -32,7 +32,7 @@ from typing import Sequence
 
 from govreport.data.lexicon import NON_QUALIFIERS, QUALIFIERS_BEFORE
 from govreport.data.schema import Span
-from govreport.data.text import TO_TRADITIONAL
+from govreport.data.text import TO_SIMPLIFIED
 from govreport.eval.rule_values import UNITS, WORDS, Number, find_values
 
 logger = logging.getLogger(__name__)
@@ -60,8 +60,6 @@ _CLAUSE_END_RE = re.compile(f"[{_CLAUSE_END}]")
 _AFTER_GAP = re.compile(r"(?:的|为|是|属于)?[“「『]?")
 _NO_METRIC_AFTER = WORDS["no_metric_after"]
 _QUOTES = {"”": "“", "」": "「", "』": "『", "’": "‘", '"': '"'}
-# Traditional → simplified, one character for one, so word lists match 增長 as 增长.
-_TO_SIMPLE = {v: k for k, v in TO_TRADITIONAL.items() if k != v}
 _TRAIL_SORTED = tuple(sorted(_TRAIL_WORDS, key=len, reverse=True))
 _TIME = r"(?:(?:各|前三|[一二三四1-4]|第[一二三四1-4])季度|上半年|下半年|全年|年内|当年|本年度?|今年|去年|上年|同期|年末|年底|年初)"
 # A time word, or a list of them (一季度、上半年、前三季度和全年), right before the value.
@@ -122,9 +120,9 @@ class RuleTagger:
 
     def tag(self, text: str) -> list[Span]:
         """The spans of one text, sorted and non-overlapping."""
-        # Rules and word lists are written in simplified characters; the conversion is one
-        # character for one, so offsets into the copy are offsets into the text.
-        text = text.translate(_TO_SIMPLE)
+        # Rules and word lists are written in simplified characters (增長 must match 增长); the
+        # conversion is one character for one, so offsets into the copy are offsets into the text.
+        text = text.translate(TO_SIMPLIFIED)
         numbers = find_values(text)
         spans: list[Span] = []
         for n in numbers:

@@ -29,7 +29,7 @@ from typing import Any, Iterable, Sequence
 
 from govreport.data.errors import InputError
 from govreport.data.schema import Record
-from govreport.data.text import _SIMPLIFIED, _TRADITIONAL
+from govreport.data.text import TO_SIMPLIFIED
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +41,9 @@ NAMESPACES = ("主动公开", "申请", "复议诉讼", "申请渠道", "其他�
 # The record field a key lands in (``Record.extra``, so it reaches JSON as ``metric_key``).
 KEY_FIELD = "metric_key"
 
-# Traditional -> simplified, one character for one, from the table the generator uses the other
-# way round, plus a few characters of this genre that table lacks.
-_TO_SIMPLIFIED = str.maketrans(_TRADITIONAL + "諮谘覆隻綫採類", _SIMPLIFIED + "咨咨复只线采类")
+# Traditional -> simplified (data.text's table), and two variants simplified text writes too that
+# name the same thing in a metric: 答覆 is 答复, 谘询 is 咨询 (the span repair leaves 覆盖 alone).
+_TO_SIMPLIFIED = {**TO_SIMPLIFIED, **str.maketrans("覆谘", "复咨")}
 # Quotes, brackets of titles and spaces carry no meaning in a metric name.
 _DROP = re.compile(r"[\s“”\"'‘’《》「」『』〈〉]")
 _CLAUSE_END = "，,；;。！？!?\n"

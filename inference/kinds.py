@@ -89,7 +89,6 @@ _MEMBER = re.compile(r"(?:[-+]?[0-9０-９][0-9０-９.．]*|[零〇一二两三
 _PARENTHESIS = re.compile(r"[(（][^()（）]{0,10}[)）]$")
 _COLON_AFTER = re.compile(r"\s*[：:∶]\s*[0-9０-９]")
 _COLON_BEFORE = re.compile(r"[0-9０-９]\s*[：:∶]\s*$")
-_MORE_SIMPLE = str.maketrans({"佔": "占"})
 _WINDOW = 80  # characters looked at before a value; clauses are shorter
 
 
@@ -102,7 +101,7 @@ class Kind(NamedTuple):
 
 
 def _simplified(s: str) -> str:
-    return normalize_percent(s.translate(TO_SIMPLIFIED).translate(_MORE_SIMPLE))
+    return normalize_percent(s.translate(TO_SIMPLIFIED))
 
 
 def _get(record: Any, key: str) -> Any:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from govreport.data.schema import Span
+from govreport.data.text import TO_SIMPLIFIED
 from govreport.inference.qualifiers import BEFORE_PATTERN
 from govreport.inference.sentences import clause_starts
 from govreport.inference.spans import inside
@@ -33,7 +34,7 @@ _AFTER_GAP = re.compile(r"[\s“”\"‘’《〈「『]*(?:的|为|是|属于|�
 _SPACE = re.compile(r"\s*")
 # A price or scope basis says how a change was measured, never what it measures (总产值50亿元,
 # 现价增长8%; 同口径增长5%): a METRIC of these words alone is no candidate for any value.
-_BASIS = re.compile(r"按?(?:现价|可比价格?|可比|同口[径徑]|口[径徑]|不变价格?)(?:计算|計算)?")
+_BASIS = re.compile(r"按?(?:现价|可比价格?|可比|同口径|口径|不变价格?)(?:计算)?")
 
 
 @dataclass
@@ -73,8 +74,11 @@ def _gap(text: str, start: int, end: int, pattern: re.Pattern) -> bool:
 class LinkedSentence:
     """The spans of one sentence, with the indexes linking needs, all built in linear time."""
 
-    def __init__(self, text: str, spans: list[Span], start: int, end: int):
-        spans = [s for s in spans if s.label != "METRIC" or not _BASIS.fullmatch(text, s.start, s.end)]
+    def __init__(self, text: str, spans: list[Span], start: int, end: int, view: str | None = None):
+        """``view`` is ``text`` in simplified characters (:data:`data.text.TO_SIMPLIFIED`), which the
+        patterns read (分別 as 分别, 佔 as 占); made here when not given."""
+        self.view = view if view is not None else text.translate(TO_SIMPLIFIED)
+        spans = [s for s in spans if s.label != "METRIC" or not _BASIS.fullmatch(self.view, s.start, s.end)]
         self.text, self.spans, self.start, self.end = text, spans, start, end
         self.clauses = clause_starts(text, start, end, spans)
         self.span_starts = [s.start for s in spans]
@@ -98,7 +102,7 @@ class LinkedSentence:
     def _link_units(self) -> None:
         """The UNIT right after a value (spaces allowed), else one right before that no
         value claims (人民币100); then lists: a member without a unit takes the next one's."""
-        text, spans = self.text, self.spans
+        text, spans = self.view, self.spans
         claimed: set[int] = set()
         for v in self.values:
             j = v.index + 1
@@ -123,7 +127,7 @@ class LinkedSentence:
         """A METRIC written right after the value and its unit (开放410个数据集)."""
         j = v.next_index
         if j < len(self.spans) and self.spans[j].label == "METRIC" \
-                and _gap(self.text, v.tail, self.spans[j].start, _AFTER_GAP):
+                and _gap(self.view, v.tail, self.spans[j].start, _AFTER_GAP):
             return j
         return None
 
@@ -134,12 +138,12 @@ class LinkedSentence:
         # written after it names the whole, not what the value measures. Looked for close
         # to the value only, so a long clause costs no more than a short one.
         limit = v.span.start
-        pos = self.text.rfind("占", max(clause_start, v.span.start - 40), v.span.start)
+        pos = self.view.rfind("占", max(clause_start, v.span.start - 40), v.span.start)
         while pos >= 0:
             if not inside(self.spans, self.span_starts, pos):
                 limit = pos
                 break
-            pos = self.text.rfind("占", max(clause_start, v.span.start - 40), pos)
+            pos = self.view.rfind("占", max(clause_start, v.span.start - 40), pos)
         j = self.prev_metric[v.index]
         while j >= 0 and self.spans[j].end > limit:
             j = self.prev_metric[j]
@@ -189,7 +193,7 @@ class LinkedSentence:
         while members[-1].next_in_list is not None:
             members.append(members[-1].next_in_list)
         if len(members) < 2 or len(members) > len(earlier) \
-                or "分别" not in self.text[self.clauses[v.clause]:v.span.start]:
+                or "分别" not in self.view[self.clauses[v.clause]:v.span.start]:
             return
         for member, metric in zip(members, earlier[-len(members):]):
             member.metric = metric
@@ -202,7 +206,7 @@ class LinkedSentence:
         if after is not None:
             k = after + 1
             followed_by_value = k < len(spans) and spans[k].label == "VALUE" \
-                and _gap(self.text, spans[after].end, spans[k].start, _SPACE)
+                and _gap(self.view, spans[after].end, spans[k].start, _SPACE)
             # Is the metric before this value its own (no other value in between)?
             own_before = before is not None and self.prev_value[v.index] < before
             if not (own_before and followed_by_value):

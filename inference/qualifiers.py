@@ -14,18 +14,25 @@ import re
 
 from govreport.data.lexicon import QUALIFIERS_AFTER, QUALIFIERS_BEFORE
 from govreport.data.schema import Span
+from govreport.data.text import TO_SIMPLIFIED
 
 __all__ = ["find_qualifier", "BEFORE_PATTERN"]
 
-# Traditional forms of the characters of qualifier words (以內, 不超過, 約, 將近, 不低於),
-# so reports in traditional script get their qualifiers too; a qualifier is given as written.
-_TRADITIONAL_QUALIFIER_CHARS = {"内": "內", "于": "於", "过": "過", "约": "約", "将": "將"}
-_TO_SIMPLE = str.maketrans({t: s for s, t in _TRADITIONAL_QUALIFIER_CHARS.items()})
+def _forms() -> dict[str, str]:
+    """Each simplified character and its traditional forms (约: 約), so that reports in traditional
+    script get their qualifiers too (以內, 不超過, 將近, 不低於); a qualifier is given as written."""
+    forms: dict[str, str] = {}
+    for traditional, simple in TO_SIMPLIFIED.items():
+        if traditional != simple:
+            forms[chr(simple)] = forms.get(chr(simple), chr(simple)) + chr(traditional)
+    return forms
+
+
+_FORMS = _forms()
 
 
 def _word_pattern(word: str) -> str:
-    return "".join(f"[{c}{_TRADITIONAL_QUALIFIER_CHARS[c]}]" if c in _TRADITIONAL_QUALIFIER_CHARS else re.escape(c)
-                   for c in word)
+    return "".join(f"[{_FORMS[c]}]" if c in _FORMS else re.escape(c) for c in word)
 
 
 _QUAL_BEFORE = tuple(sorted(QUALIFIERS_BEFORE, key=len, reverse=True))
@@ -36,12 +43,12 @@ BEFORE_PATTERN = "|".join(_word_pattern(w) for w in _QUAL_BEFORE)
 
 # A one-character qualifier that is really the end of a word (最近, 节约, 赶超).
 _NOT_QUALIFIER_AFTER = {
-    "近": frozenset("最附邻靠亲远就临贴鄰親遠臨貼"),
-    "约": frozenset("节制签预合契履公条特相违集简缔節製簽預約條違簡締"),
-    "超": frozenset("赶高趕"),
+    "近": frozenset("最附邻靠亲远就临贴"),
+    "约": frozenset("节制签预合契履公条特相违集简缔"),
+    "超": frozenset("赶高"),
 }
 # 内 qualifies a duration only (5个工作日内, 30日内), not 3个县内.
-_DURATION_ENDINGS = ("天", "日", "月", "年", "时", "钟", "周", "秒", "工作日", "星期", "時", "鐘", "週")
+_DURATION_ENDINGS = ("天", "日", "月", "年", "时", "钟", "周", "秒", "工作日", "星期")
 
 
 def find_qualifier(text: str, lo: int, value: Span, tail: int, hi: int, unit: str | None) -> str | None:
@@ -60,7 +67,7 @@ def find_qualifier(text: str, lo: int, value: Span, tail: int, hi: int, unit: st
     True
     """
     written = text[lo:value.start].rstrip()
-    before = written.translate(_TO_SIMPLE)
+    before = written.translate(TO_SIMPLIFIED)
     for word in _QUAL_BEFORE:
         if before.endswith(word):
             prev = before[-len(word) - 1] if len(before) > len(word) else ""
@@ -68,10 +75,10 @@ def find_qualifier(text: str, lo: int, value: Span, tail: int, hi: int, unit: st
                 continue
             return written[len(written) - len(word):]
     written = text[tail:hi].lstrip()
-    after = written.translate(_TO_SIMPLE)
+    after = written.translate(TO_SIMPLIFIED)
     for word in _QUAL_AFTER:
         if after.startswith(word):
-            if word == "内" and not (unit and unit.endswith(_DURATION_ENDINGS)):
+            if word == "内" and not (unit and unit.translate(TO_SIMPLIFIED).endswith(_DURATION_ENDINGS)):
                 continue
             return written[:len(word)]
     return None

@@ -29,7 +29,7 @@ from typing import Sequence
 
 from govreport.data.numbers import find_numbers, parse_number
 from govreport.data.schema import SENTENCE_KEY, Record, Span
-from govreport.data.text import normalize_percent
+from govreport.data.text import TO_SIMPLIFIED, normalize_percent
 from govreport.inference.kinds import with_kind
 from govreport.inference.linking import LinkedSentence, LinkedValue
 from govreport.inference.qualifiers import find_qualifier
@@ -152,12 +152,13 @@ def build_records(text: str, spans: Sequence[Span], sentences: Sequence[tuple[in
         sentences = sentence_bounds(text)
     records: list[Record] = []
     starts = [s.start for s in spans]
+    view = text.translate(TO_SIMPLIFIED)  # what linking's patterns read, one character for one
     for sent_start, sent_end in sentences:
         lo, hi = bisect.bisect_left(starts, sent_start), bisect.bisect_left(starts, sent_end)
         inside = [s for s in spans[lo:hi] if s.end <= sent_end]
         if not any(s.label == "VALUE" for s in inside):
             continue
-        sent = LinkedSentence(text, inside, sent_start, sent_end)
+        sent = LinkedSentence(text, inside, sent_start, sent_end, view)
         for v in sent.link():
             record = _record(sent, v)
             if record is not None:

@@ -323,7 +323,8 @@ def drop_numerals_in_words(text: str, spans: Sequence[Span], scores: Sequence[fl
     :func:`_number_words`), or what the word adds before it is a qualifier (近|百) and what
     it adds after is more numerals (七十|万), a qualifier, or the UNIT span that follows
     (二|级). A quantity word whose 一 is an article (``data.lexicon.ARTICLE_NUMERALS``: 一批,
-    一些) goes all the same. The VALUE and UNIT spans inside that word go with it.
+    一些) goes all the same. The VALUE and UNIT spans inside that word go with it. The text is
+    read in simplified characters, as in :func:`snap_to_words` (四捨五入 is 四舍五入).
 
     >>> text = "分项之和因四舍五入略有差异,较为单一;县、乡二级平台,解决了一批问题"
     >>> spans = [Span(6, 7, "UNIT"), Span(7, 8, "VALUE"), Span(17, 18, "VALUE"),
@@ -331,6 +332,7 @@ def drop_numerals_in_words(text: str, spans: Sequence[Span], scores: Sequence[fl
     >>> [text[s.start:s.end] for s in drop_numerals_in_words(text, spans, [1.0] * 7)[0]]
     ['二', '级']
     """
+    text = text.translate(TO_SIMPLIFIED)
     words: list[tuple[int, int]] = []
     for i, span in enumerate(spans):
         start, end = span.start, span.end

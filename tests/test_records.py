@@ -28,6 +28,22 @@ def triples(records):
     return [(r.metric, r.value, r.unit) for r in records]
 
 
+def _twin(case):
+    """``case`` with every string in traditional script (the generator's table, one character for one)."""
+    if isinstance(case, str):
+        return case.translate(TO_TRADITIONAL)
+    if isinstance(case, (tuple, list)):
+        return type(case)(_twin(part) for part in case)
+    return case
+
+
+def traditional_twins(cases: list) -> list:
+    """The traditional twins of the cases with a character of the table whose twin reads back as the case:
+    every rule reads traditional script as its simplified twin, so each must come out the same, in
+    traditional characters (a span keeps the text as written)."""
+    return [_twin(case) for case in cases if _twin(case[0]) != case[0] and _twin(case[0]).translate(TO_SIMPLIFIED) == case[0]]
+
+
 # {text|M}, {text|V}, {text|U} mark METRIC, VALUE and UNIT spans (tests/conftest.py).
 LINKING_TABLE = [
     # 1. metric in the same clause, before the value
@@ -125,6 +141,20 @@ def test_linking_table(marked, expected):
         assert s <= r.value_span[0] < r.value_span[1] <= e
 
 
+# Traditional script: the twins of the table, and characters the generator's table does not write (佔)
+TRADITIONAL_LINKING = traditional_twins(LINKING_TABLE) + [
+    ("其中,{網絡申請|M}{26448|V}{宗|U},佔{49.9|V}{%|U}", [("網絡申請", 26448, "宗"), ("網絡申請", 49.9, "%")]),
+    ("{申請|M}{40|V}{件|U},佔{受理總數|M}的{7.28|V}{%|U}", [("申請", 40, "件"), ("申請", 7.28, "%")]),
+]
+
+
+@pytest.mark.parametrize("marked, expected", TRADITIONAL_LINKING, ids=[m[:14] for m, _ in TRADITIONAL_LINKING])
+def test_linking_reads_traditional_script_as_its_simplified_twin(marked, expected):
+    # 分別 is 分别, 現價 a basis like 现价, 佔 opens a share like 占
+    text, records = records_of(marked)
+    assert triples(records) == expected
+
+
 def test_linking_table_is_large_enough():
     assert len(LINKING_TABLE) >= 25
 
@@ -157,6 +187,11 @@ QUALIFIER_TABLE = [
 def test_qualifiers(marked, qualifier, approximate):
     _, records = records_of(marked)
     assert [(r.qualifier, r.approximate) for r in records] == [(qualifier, approximate)]
+
+
+@pytest.mark.parametrize("marked, qualifier, approximate", traditional_twins(QUALIFIER_TABLE))
+def test_qualifiers_read_traditional_script_as_their_simplified_twins(marked, qualifier, approximate):
+    test_qualifiers(marked, qualifier, approximate)  # 以內, 不超過, 將近 and 節約 as their twins
 
 
 def test_find_qualifier_stops_at_spans():
@@ -371,24 +406,24 @@ def test_snap_to_numbers_never_makes_spans_overlap():
         assert all(s.start <= o.start and o.end <= s.end for o, s in zip(sorted(spans), snapped))
 
 
-@pytest.mark.parametrize(
-    "tagged, kept",
-    [
-        # a numeral that is part of an ordinary word or a name is no VALUE; the word's UNIT goes too
-        ("分项之和因{四|V}{舍|U}{五|V}入略有差异", []),
-        ("形式较为单{一|V}。", []),
-        ("{统一|M}受理{一|V}律办理", ["统一"]),
-        ("现公布{六|V}{盘|U}水市财政局年报", []),
-        # numbers stay: a dictionary numeral word (两种), a unit after it, a qualifier before it,
-        # more numerals after it, or a number written in digits
-        ("不少于{两|V}种解读方式", ["两"]),
-        ("县、乡{二|V}{级|U}平台", ["二", "级"]),
-        ("等近{百|V}{家|U}媒体", ["百", "家"]),
-        ("浏览量{七十|V}万次", ["七十"]),
-        ("{审结|M}{一百二十|V}{件|U}", ["审结", "一百二十", "件"]),
-        ("因四舍{5|V}入", ["5"]),
-    ],
-)
+NUMERALS_IN_WORDS = [
+    # a numeral that is part of an ordinary word or a name is no VALUE; the word's UNIT goes too
+    ("分项之和因{四|V}{舍|U}{五|V}入略有差异", []),
+    ("形式较为单{一|V}。", []),
+    ("{统一|M}受理{一|V}律办理", ["统一"]),
+    ("现公布{六|V}{盘|U}水市财政局年报", []),
+    # numbers stay: a dictionary numeral word (两种), a unit after it, a qualifier before it,
+    # more numerals after it, or a number written in digits
+    ("不少于{两|V}种解读方式", ["两"]),
+    ("县、乡{二|V}{级|U}平台", ["二", "级"]),
+    ("等近{百|V}{家|U}媒体", ["百", "家"]),
+    ("浏览量{七十|V}万次", ["七十"]),
+    ("{审结|M}{一百二十|V}{件|U}", ["审结", "一百二十", "件"]),
+    ("因四舍{5|V}入", ["5"]),
+]
+
+
+@pytest.mark.parametrize("tagged, kept", NUMERALS_IN_WORDS + traditional_twins(NUMERALS_IN_WORDS))
 def test_drop_numerals_in_words(tagged, kept):
     ex = parse_marked(tagged, "t")
     spans, scores = drop_numerals_in_words(ex.text, ex.spans, [s.start / 100 for s in ex.spans])

@@ -73,6 +73,9 @@ def test_untagged(tagger, text):
     ("一是新增设专题栏目三个。", [("专题栏目", "METRIC"), ("三", "VALUE"), ("个", "UNIT")]),
     ("全区生产总值下降负3.9%。", [("生产总值", "METRIC"), ("负3.9", "VALUE"), ("%", "UNIT")]),
     ("全年發布工作動態252條。", [("工作動態", "METRIC"), ("252", "VALUE"), ("條", "UNIT")]),  # traditional
+    # … with characters the generator's table lacks (爲, 佔), read through data.text.TO_SIMPLIFIED
+    ("辦理期限爲15個工作日。", [("辦理期限", "METRIC"), ("15", "VALUE"), ("個工作日", "UNIT")]),
+    ("網絡申請26448宗,佔49.9%。", [("網絡申請", "METRIC"), ("26448", "VALUE"), ("宗", "UNIT"), ("49.9", "VALUE"), ("%", "UNIT")]),
 ])
 def test_sentences(tagger, text, expected):
     assert tagged(tagger, text) == expected
