@@ -9,6 +9,7 @@ import pytest
 from transformers import AutoTokenizer
 
 from govreport.data.schema import LABELS, Span, spans_to_tags
+from govreport.data.text import TO_TRADITIONAL
 from govreport.model.char_encoder import SPECIAL_TOKENS, build_char_tokenizer, build_char_vocab, char_small_config
 from govreport.model import windows
 from govreport.model.char_lookup import char_lookup
@@ -134,6 +135,18 @@ def test_windows_read_the_rust_tokenizer_as_the_python_call_does(tokenizer, exam
     for w, ids, offsets, text in zip(windows, encoded["input_ids"], encoded["offset_mapping"], texts):
         assert w.input_ids == [tokenizer.cls_token_id, *ids, tokenizer.sep_token_id]
         assert w.offsets == [(0, 0), *clean_offsets(offsets, text), (0, 0)]
+
+
+def test_windows_read_traditional_characters_as_their_simplified_forms(tokenizer, examples):
+    # the fixture vocabulary is simplified: 開 would be [UNK], and is read as 开, offsets unchanged
+    texts = [ex.text for ex in examples]
+    twins = [text.translate(TO_TRADITIONAL) for text in texts]
+    assert sum(twin != text for twin, text in zip(twins, texts)) > len(texts) // 2
+    for simple, traditional in zip(encode_windows(tokenizer, texts, 512), encode_windows(tokenizer, twins, 512)):
+        assert traditional.input_ids == simple.input_ids and traditional.offsets == simple.offsets
+    # simplified text reaches the model as written, 著 and 於 included
+    (window,) = encode_windows(tokenizer, ["显著于"], 512)
+    assert window.input_ids[1:-1] == tokenizer("显著于", add_special_tokens=False)["input_ids"]
 
 
 def _odd_texts(tokenizer, count: int = 400) -> list[str]:
