@@ -17,8 +17,9 @@ import sys
 from pathlib import Path
 
 HEADER = ("# Traditional character -> the simplified character it reads as, one for one. Written by\n"
-          "# `python -m govreport.data.traditional_table` from OpenCC's TSCharacters.txt (Apache-2.0,\n"
-          "# https://github.com/BYVoid/OpenCC); only characters outside GB2312.\n")
+          "# `python -m govreport.data.traditional_table` from OpenCC's TSCharacters.txt\n"
+          "# (https://github.com/BYVoid/OpenCC, Copyright BYVoid, Apache License 2.0:\n"
+          "# http://www.apache.org/licenses/LICENSE-2.0); only characters outside GB2312.\n")
 
 
 def _in_gb2312(char: str) -> bool:
