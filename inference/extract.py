@@ -50,7 +50,7 @@ from govreport.inference.snapping import (drop_numerals_in_words, drop_spans_in_
                                 snap_to_words)
 from govreport.inference.spans import clean_scored_spans
 from govreport.inference.reports import SEGMENT_CHARS, Report, Sections, Segment, check_dict, iter_segments
-from govreport.inference.sentences import MAX_SENTENCE_CHARS, bounded_sentences
+from govreport.inference.sentences import MAX_SENTENCE_CHARS, bounded_sentences, unwrap
 from govreport.inference.tables import check_tables, parse_tables
 # the model tagger and its options live in inference.tagger; imported here, the API's one entry point
 from govreport.inference.tagger import DEFAULT_MODEL_DIR, SHIPPED_MODELS, ModelTagger, resolve_model
@@ -219,6 +219,10 @@ class Extractor:
     spans that end inside a number the whole number (:func:`inference.snapping.snap_to_numbers`),
     and a numeral that is part of a word (四舍五入, 单一) is no VALUE
     (:func:`inference.snapping.drop_numerals_in_words`).
+    ``normalize_text`` hands the tagger each sentence without invisible characters and reads
+    a sentence that the line breaks of a hard-wrapped (PDF) paragraph cut as one
+    (:func:`normalize`, :func:`inference.sentences.unwrap`); spans and records still index
+    the text as written.
     ``linked_only`` keeps only the spans some record uses, as in the annotation, where
     every span belongs to a record: a METRIC a value is linked to (a metric name is tagged
     only when a VALUE of its sentence measures it), a VALUE that reads as a number, a UNIT
@@ -436,12 +440,14 @@ class Extractor:
                 records.append(record)
             pieces.append(Piece(doc, offset + table.start, offset + table.end, "", records=records, done=True,
                                 report=report, section=sections.at(table.start), origin="table"))
+        # a sentence a PDF's line breaks cut goes on across them (their marks go before tagging)
+        reading = unwrap(text) if self.normalize_text else text
         pos = 0
         for start, stop in regions + [(len(text), len(text))]:
             if start > pos:
-                for s, e in bounded_sentences(text[pos:start], self.max_sentence_chars):
-                    pieces.append(Piece(doc, offset + pos + s, offset + pos + e, text[pos + s:pos + e], report=report,
-                                        section=sections.at(pos + s)))
+                for s, e in bounded_sentences(reading[pos:start], self.max_sentence_chars):
+                    pieces.append(Piece(doc, offset + pos + s, offset + pos + e, reading[pos + s:pos + e],
+                                        report=report, section=sections.at(pos + s)))
             pos = max(pos, stop)
         if tables:
             pieces.sort(key=lambda p: p.start)

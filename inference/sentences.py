@@ -20,6 +20,7 @@ cut; no real sentence is near the bound.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Iterator, Sequence
 
 from govreport.data.numbers import NUMERAL_CHARS
@@ -27,7 +28,7 @@ from govreport.data.schema import Span
 from govreport.data.text import CLOSING_QUOTES, FULL_STOPS, SENTENCE_ENDS, split_sentences
 from govreport.inference.spans import inside
 
-__all__ = ["MAX_SENTENCE_CHARS", "bounded_sentences", "cut_long", "sentence_bounds", "clause_starts"]
+__all__ = ["MAX_SENTENCE_CHARS", "bounded_sentences", "cut_long", "sentence_bounds", "clause_starts", "unwrap", "WRAP"]
 
 MAX_SENTENCE_CHARS = 2000
 
@@ -95,6 +96,78 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
         run = body[len(body.rstrip(SENTENCE_ENDS)):]
         join = bool(run) and not _FULL_STOPS.intersection(run)
     return out
+
+
+# A line that opens a heading or a list item (一、 （一） 1. (1) ① 第一章), or a cell row of a table.
+_OPENS_ITEM = re.compile(r"[ \t\u3000]*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]"
+                         r"|\d+[、.．](?!\d)|[①-⑳]|第[一二三四五六七八九十百\d]+[章节条部])")
+_TABLE_ROW = re.compile(r"[|│║\t]")
+# A page number on a line of its own (- 4 -, 第4页, 4/6), which a page break leaves inside a paragraph.
+_PAGE_NUMBER = re.compile(r"[ \t\u3000]*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,/，]?\s*共\s*\d{1,3}\s*页)?"
+                          r"|\d{1,3}\s*/\s*\d{1,3})[ \t\u3000]*")
+_LINE_ENDS = frozenset(SENTENCE_ENDS + "：:")
+_WRAP_MIN_WIDTH = 30  # a wrapped line holds at least 15 Chinese characters
+_WRAP_SLACK = 4  # a full line may fall short of the page width by two Chinese characters (an indent)
+# What a wrap becomes: a zero-width space, which the extractor removes before tagging
+# (inference.extract.normalize); a space between two ASCII letters or digits (12 / 34 stay two numbers).
+WRAP = "\u200b"
+
+
+def _width(line: str) -> int:
+    """Display width: two for a Chinese character (anything not ASCII), one for ASCII."""
+    return 2 * len(line) - len(line.encode("ascii", "ignore"))
+
+
+def unwrap(text: str) -> str:
+    """``text`` with the line breaks of hard-wrapped paragraphs (PDF text) marked as no sentence end.
+
+    A PDF's text layer breaks every line where the page does, in the middle of names and
+    numbers (主动公开各类政 / 府信息 5500 余条), and a line break ends a sentence. Where a
+    text's lines are hard-wrapped, most long lines fill the same width; a line that fills it
+    (to within two characters), does not end a sentence or a clause leading a list (。！？；：)
+    and is followed by a line that opens no heading or list item (一、 （一） 1.) is wrapped.
+    Its break, with the spaces around it and a page number on a line of its own after it, is
+    written as zero-width spaces (:data:`WRAP`; a space between two ASCII letters or digits):
+    one character for one, so offsets hold; :func:`sentence_bounds` reads the paragraph's
+    sentences whole and the extractor removes the marks before tagging. A text whose lines are
+    paragraphs (no common width: HTML, Word, plain text) and table rows are left alone.
+
+    >>> page = "2024年，市政府网站主动公开各类政\\n府信息5500余条，新增公开市政府规\\n章1件。\\n二、依申请公开情况\\n"
+    >>> unwrap(page * 2)[:53].replace(WRAP, "~")
+    '2024年，市政府网站主动公开各类政~府信息5500余条，新增公开市政府规~章1件。\\n二、依申请公开情况\\n'
+    """
+    if text.count("\n") < 3:
+        return text
+    lines = text.split("\n")
+    widths = [_width(line.rstrip()) for line in lines]
+    full = Counter(w for w, line in zip(widths, lines) if w >= _WRAP_MIN_WIDTH and not _TABLE_ROW.search(line))
+    if not full:
+        return text
+    page = full.most_common(1)[0][0]  # the width most lines fill
+    near = sum(n for w, n in full.items() if abs(w - page) <= _WRAP_SLACK)
+    if near < 3 or near < 0.3 * full.total():
+        return text
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    pieces, done = [], 0
+    for k, line in enumerate(lines[:-1]):
+        body = line.rstrip().rstrip(CLOSING_QUOTES)
+        if widths[k] < page - _WRAP_SLACK or not body or body[-1] in _LINE_ENDS or _TABLE_ROW.search(line):
+            continue
+        nxt = k + 1
+        if _PAGE_NUMBER.fullmatch(lines[nxt]) and nxt + 1 < len(lines):
+            nxt += 1  # the paragraph goes on after the page break
+        after = lines[nxt]
+        if not after.strip() or _OPENS_ITEM.match(after) or _TABLE_ROW.search(after):
+            continue
+        first = starts[k] + len(line.rstrip())
+        last = starts[nxt] + len(after) - len(after.lstrip())
+        join = " " if text[first - 1].isascii() and text[first - 1].isalnum() \
+            and text[last].isascii() and text[last].isalnum() else WRAP
+        pieces += [text[done:first], join * (last - first)]
+        done = last
+    return "".join(pieces) + text[done:] if pieces else text
 
 
 # Clause boundaries inside a sentence (ANNOTATION.md: linking falls back to the nearest

@@ -13,7 +13,7 @@ from govreport.data.text import TO_SIMPLIFIED, TO_TRADITIONAL
 from govreport.inference import snapping
 from govreport.inference.qualifiers import find_qualifier
 from govreport.inference.records import build_records
-from govreport.inference.sentences import clause_starts, sentence_bounds
+from govreport.inference.sentences import WRAP, clause_starts, sentence_bounds, unwrap
 from govreport.inference.snapping import drop_numerals_in_words, drop_spans_in_addresses, snap_to_numbers, snap_to_words
 from govreport.inference.spans import clean_spans, spans_from_labels, spans_from_tags
 from tests.conftest import parse_marked
@@ -560,6 +560,53 @@ def test_sentence_bounds_and_clauses():
 )
 def test_sentences_never_end_inside_an_address(text, sentences):
     assert [text[s:e] for s, e in sentence_bounds(text)] == sentences
+
+
+# A page of PDF text: lines broken where the page is 36 columns wide (18 Chinese characters), a
+# name and a number cut, a page number between two lines of a paragraph, a heading, a table row.
+PDF_PAGE = (
+    "二、主动公开政府信息情况\n"
+    "本年度在门户网站主动公开各类政府信\n"
+    "息5500余条，其中发布规范性文件12件、\n"
+    "政策解读21个，比上年增加了1\n"  # ends short: the last line of its paragraph ends no sentence
+    "- 2 -\n"
+    "0件。组织召开新闻发布会12场，回应社会\n"
+    "- 3 -\n"
+    "关切问题30个，公开征集意见的文件4件\n"
+    "（一）依申请公开情况：\n"
+    "本年度共收到政府信息公开申请52件，全\n"
+    "部按期答复，答复率为百分之一百，其中\n"
+    "网上申请26件。\n"
+    "| 自然人 | 12 | 3 |\n"
+)
+
+
+def test_unwrap_joins_the_lines_of_a_hard_wrapped_paragraph():
+    text = unwrap(PDF_PAGE)
+    assert len(text) == len(PDF_PAGE)
+    lines = [line.replace(WRAP, "~") for line in text.split("\n")]
+    assert lines == [
+        "二、主动公开政府信息情况",
+        "本年度在门户网站主动公开各类政府信~息5500余条，其中发布规范性文件12件、~政策解读21个，比上年增加了1",  # short
+        "- 2 -",  # so the page break after it stays a break
+        "0件。组织召开新闻发布会12场，回应社会~~~~~~~关切问题30个，公开征集意见的文件4件",  # across the page number
+        "（一）依申请公开情况：",  # a heading opens the next line
+        "本年度共收到政府信息公开申请52件，全~部按期答复，答复率为百分之一百，其中~网上申请26件。",
+        "| 自然人 | 12 | 3 |",
+        "",
+    ]
+    sentences = [text[s:e].replace(WRAP, "") for s, e in sentence_bounds(text)]
+    assert "本年度共收到政府信息公开申请52件，全部按期答复，答复率为百分之一百，其中网上申请26件。" in sentences
+
+
+def test_unwrap_puts_a_space_between_two_numbers_and_leaves_other_texts_alone():
+    lines = ["本年度在门户网站主动公开各类信息共计12", "34项，其中规范性文件和政策解读共有56", "条，政策文件的解读比例为百分之百。"]
+    # 12 and 34 stay two numbers; 56 and 条 join
+    assert unwrap("\n".join(lines) + "\n") == lines[0] + " " + lines[1] + WRAP + lines[2] + "\n"
+    # paragraphs one to a line (HTML, Word): no common width, no wraps
+    paragraphs = "".join("本年度" + "共发布信息" * k + f"{k}条。\n" for k in range(3, 12))
+    assert unwrap(paragraphs) == paragraphs
+    assert unwrap("共发布信息\n41条") == "共发布信息\n41条"  # too few lines to tell
 
 
 def test_records_of_a_passage_keep_their_sentences():
