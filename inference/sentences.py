@@ -126,7 +126,8 @@ def unwrap(text: str) -> str:
     text's lines are hard-wrapped, most long lines fill the same width; a line that fills it
     (to within two characters), does not end a sentence or a clause leading a list (。！？；：)
     and is followed by a line that opens no heading or list item (一、 （一） 1.) is wrapped.
-    Its break, with the spaces around it and a page number on a line of its own after it, is
+    Its break, with the spaces around it and a page number on a line of its own after it (blank
+    lines around that number too, as ``pdftotext -layout`` writes a page break), is
     written as zero-width spaces (:data:`WRAP`; a space between two ASCII letters or digits):
     one character for one, so offsets hold; :func:`sentence_bounds` reads the paragraph's
     sentences whole and the extractor removes the marks before tagging. A text whose lines are
@@ -155,9 +156,11 @@ def unwrap(text: str) -> str:
         body = line.rstrip().rstrip(CLOSING_QUOTES)
         if widths[k] < page - _WRAP_SLACK or not body or body[-1] in _LINE_ENDS or _TABLE_ROW.search(line):
             continue
-        nxt = k + 1
-        if _PAGE_NUMBER.fullmatch(lines[nxt]) and nxt + 1 < len(lines):
-            nxt += 1  # the paragraph goes on after the page break
+        nxt = k + 1  # the paragraph goes on after a page break: its number, and blank lines around it
+        while nxt + 1 < len(lines) and (not lines[nxt].strip() or _PAGE_NUMBER.fullmatch(lines[nxt])):
+            nxt += 1
+        if nxt > k + 1 and not any(_PAGE_NUMBER.fullmatch(between) for between in lines[k + 1:nxt]):
+            continue  # blank lines alone: a paragraph ends
         after = lines[nxt]
         if not after.strip() or _OPENS_ITEM.match(after) or _TABLE_ROW.search(after):
             continue

@@ -603,6 +603,10 @@ def test_unwrap_puts_a_space_between_two_numbers_and_leaves_other_texts_alone():
     lines = ["本年度在门户网站主动公开各类信息共计12", "34项，其中规范性文件和政策解读共有56", "条，政策文件的解读比例为百分之百。"]
     # 12 and 34 stay two numbers; 56 and 条 join
     assert unwrap("\n".join(lines) + "\n") == lines[0] + " " + lines[1] + WRAP + lines[2] + "\n"
+    # pdftotext -layout writes a page break as blank lines around the number: passed over too;
+    # blank lines alone end a paragraph
+    layout = lines[0][:-2] + "\n\n" + "                 -2-\n" + lines[1] + "\n\n" + lines[2] + "\n"
+    assert unwrap(layout) == lines[0][:-2] + WRAP * 23 + lines[1] + "\n\n" + lines[2] + "\n"
     # paragraphs one to a line (HTML, Word): no common width, no wraps
     paragraphs = "".join("本年度" + "共发布信息" * k + f"{k}条。\n" for k in range(3, 12))
     assert unwrap(paragraphs) == paragraphs
