@@ -26,6 +26,9 @@ PERCENT_SIGNS = {"％": "%", "﹪": "%", "℅": "%"}
 _PERCENT_TABLE = str.maketrans(PERCENT_SIGNS)
 # Full-width digits ０-９ and the ASCII digits they fold to.
 FULLWIDTH_DIGITS = {chr(0xFF10 + d): str(d) for d in range(10)}
+# Every full-width form of ASCII (！ to ～: ，；：（）％ and the digits) and the ASCII character it
+# folds to, as a str.translate table; NFKC folds them so, one character for one.
+FULLWIDTH_TO_ASCII = {0xFF01 + i: 0x21 + i for i in range(94)}
 
 
 def normalize_percent(text: str) -> str:

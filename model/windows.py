@@ -15,10 +15,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Sequence
 
-from govreport.data.text import TRADITIONAL_ONLY
+from govreport.data.text import FULLWIDTH_TO_ASCII, TRADITIONAL_ONLY
 from govreport.model.char_lookup import char_lookup
 
-__all__ = ["Offsets", "Window", "clean_offsets", "encode_windows", "window_sources"]
+__all__ = ["Offsets", "READ_AS", "Window", "clean_offsets", "encode_windows", "window_sources"]
 
 Offsets = Sequence[tuple[int, int]]
 
@@ -98,17 +98,23 @@ def encode_windows(tokenizer, texts: Sequence[str], max_length: int, stride: int
     return windows
 
 
+# What a model reads in place of a character: a character only traditional script writes as its
+# simplified form (data.text.TRADITIONAL_ONLY: a vocabulary learnt from simplified text may lack 兩
+# while it holds 两, and a model of this genre has seen far more 开 than 開), a full-width form as
+# its ASCII one (，１２％ as ,12%: what e5's normaliser does itself and the real training text
+# writes, while the character model's vocabulary holds both). Simplified ASCII text is read as written.
+READ_AS = {**TRADITIONAL_ONLY, **FULLWIDTH_TO_ASCII}
+
+
 def _ids_and_offsets(tokenizer, texts: list[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
     """Token ids and character offsets (:func:`clean_offsets`) of each text, without special tokens.
 
-    A character only traditional script writes is read as its simplified form
-    (:data:`data.text.TRADITIONAL_ONLY`, one for one, so offsets hold), in training as in
-    inference: a vocabulary learnt from simplified text may lack 兩 while it holds 两, and a
-    model trained on this genre has seen far more 开 than 開; simplified text is read as written.
-    A character tokenizer's ids come from a lookup table (:class:`model.char_lookup.CharLookup`);
-    other tokenizers, and texts the table cannot vouch for, go through the tokenizer.
+    Each character is read in one form (:data:`READ_AS`, one for one, so offsets hold), in
+    training as in inference. A character tokenizer's ids come from a lookup table
+    (:class:`model.char_lookup.CharLookup`); other tokenizers, and texts the table cannot vouch
+    for, go through the tokenizer.
     """
-    texts = [text.translate(TRADITIONAL_ONLY) for text in texts]
+    texts = [text.translate(READ_AS) for text in texts]
     chars = char_lookup(tokenizer)
     if chars is None:
         return _tokenize(tokenizer, texts)

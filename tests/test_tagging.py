@@ -9,14 +9,14 @@ import pytest
 from transformers import AutoTokenizer
 
 from govreport.data.schema import LABELS, Span, spans_to_tags
-from govreport.data.text import TO_TRADITIONAL
+from govreport.data.text import FULLWIDTH_TO_ASCII, TO_TRADITIONAL
 from govreport.model.char_encoder import SPECIAL_TOKENS, build_char_tokenizer, build_char_vocab, char_small_config
 from govreport.model import windows
 from govreport.model.char_lookup import char_lookup
 from govreport.model.tagging import (
     IGNORE_INDEX, align_labels, boundary_conflicts, decode_windows, predict, token_to_char_tags,
 )
-from govreport.model.windows import clean_offsets, encode_windows
+from govreport.model.windows import READ_AS, clean_offsets, encode_windows
 from govreport.train.metrics import entity_scores
 
 from tests.conftest import LONG_TEXT
@@ -119,6 +119,8 @@ def test_char_small_preset():
 
 # ---- windows and prediction
 
+FULLWIDTH = {ascii_: full for full, ascii_ in FULLWIDTH_TO_ASCII.items()}  # ASCII -> its full-width form
+
 
 def test_windows_cover_every_character(tokenizer):
     windows = encode_windows(tokenizer, [LONG_TEXT], max_length=32, stride=8)
@@ -129,7 +131,8 @@ def test_windows_cover_every_character(tokenizer):
 
 def test_windows_read_the_rust_tokenizer_as_the_python_call_does(tokenizer, examples):
     texts = [ex.text for ex in examples] + [LONG_TEXT, " 前后 11 条 ", "ＡＢＣ１２３", ""]
-    encoded = tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
+    # the text as the model reads it (READ_AS: ＡＢＣ１２３ as ABC123)
+    encoded = tokenizer([t.translate(READ_AS) for t in texts], add_special_tokens=False, return_offsets_mapping=True)
     windows = encode_windows(tokenizer, texts, max_length=512)
     assert [w.text_index for w in windows] == list(range(len(texts)))
     for w, ids, offsets, text in zip(windows, encoded["input_ids"], encoded["offset_mapping"], texts):
@@ -137,16 +140,20 @@ def test_windows_read_the_rust_tokenizer_as_the_python_call_does(tokenizer, exam
         assert w.offsets == [(0, 0), *clean_offsets(offsets, text), (0, 0)]
 
 
-def test_windows_read_traditional_characters_as_their_simplified_forms(tokenizer, examples):
-    # the fixture vocabulary is simplified: 開 would be [UNK], and is read as 开, offsets unchanged
+@pytest.mark.parametrize("form", [TO_TRADITIONAL, FULLWIDTH])
+def test_windows_read_one_form_of_each_character(tokenizer, examples, form):
+    # 開 (which the simplified fixture vocabulary lacks) is read as 开, ，１２％ as ,12%, offsets unchanged
     texts = [ex.text for ex in examples]
-    twins = [text.translate(TO_TRADITIONAL) for text in texts]
+    twins = [text.translate(form) for text in texts]
     assert sum(twin != text for twin, text in zip(twins, texts)) > len(texts) // 2
-    for simple, traditional in zip(encode_windows(tokenizer, texts, 512), encode_windows(tokenizer, twins, 512)):
-        assert traditional.input_ids == simple.input_ids and traditional.offsets == simple.offsets
-    # simplified text reaches the model as written, 著 and 於 included
-    (window,) = encode_windows(tokenizer, ["显著于"], 512)
-    assert window.input_ids[1:-1] == tokenizer("显著于", add_special_tokens=False)["input_ids"]
+    for plain, twin in zip(encode_windows(tokenizer, texts, 512), encode_windows(tokenizer, twins, 512)):
+        assert twin.input_ids == plain.input_ids and twin.offsets == plain.offsets
+
+
+def test_windows_read_simplified_ascii_text_as_written(tokenizer):
+    text = "显著於2019年增长12%,共3件"  # 著 and 於 are simplified too (GB2312): no other form is read
+    (window,) = encode_windows(tokenizer, [text], 512)
+    assert window.input_ids[1:-1] == tokenizer(text, add_special_tokens=False)["input_ids"]
 
 
 def _odd_texts(tokenizer, count: int = 400) -> list[str]:
@@ -165,7 +172,8 @@ def _odd_texts(tokenizer, count: int = 400) -> list[str]:
 
 def test_character_table_tokenizes_as_the_tokenizer_does(tokenizer, examples):
     texts = [ex.text for ex in examples] + _odd_texts(tokenizer)
-    expected = [(list(ids), [tuple(o) for o in offsets]) for ids, offsets in windows._tokenize(tokenizer, texts)]
+    read = [t.translate(READ_AS) for t in texts]
+    expected = [(list(ids), [tuple(o) for o in offsets]) for ids, offsets in windows._tokenize(tokenizer, read)]
     got = windows._ids_and_offsets(tokenizer, texts)
     assert char_lookup(tokenizer) is not None  # the fixture's tokenizer is a character one
     assert [(list(ids), [tuple(o) for o in offsets]) for ids, offsets in got] == expected
