@@ -32,6 +32,8 @@ _LIST_GAP = re.compile(r"\s*(?:、|和|及|与|或|以及|×|x|X|\*|至|到|-|~|
 _AFTER_GAP = re.compile(r"[\s“”\"‘’《〈「『]*(?:的|为|是|属于|为属于)?[\s“”\"‘’《〈「『]*")
 # Nothing but spaces (1128 条).
 _SPACE = re.compile(r"\s*")
+# Between a value and its unit: spaces, perhaps with a 余/多 a space cut off the number (8400 多条).
+_UNIT_GAP = re.compile(r"\s*(?:[余多]\s*)?")
 # A price or scope basis says how a change was measured, never what it measures (总产值50亿元,
 # 现价增长8%; 同口径增长5%): a METRIC of these words alone is no candidate for any value.
 _BASIS = re.compile(r"按?(?:现价|可比价格?|可比|同口径|口径|不变价格?)(?:计算)?")
@@ -100,13 +102,13 @@ class LinkedSentence:
         self._link_units()
 
     def _link_units(self) -> None:
-        """The UNIT right after a value (spaces allowed), else one right before that no
+        """The UNIT right after a value (spaces allowed, and a 余/多 cut off by one), else one right before that no
         value claims (人民币100); then lists: a member without a unit takes the next one's."""
         text, spans = self.view, self.spans
         claimed: set[int] = set()
         for v in self.values:
             j = v.index + 1
-            if j < len(spans) and spans[j].label == "UNIT" and _gap(text, v.span.end, spans[j].start, _SPACE):
+            if j < len(spans) and spans[j].label == "UNIT" and _gap(text, v.span.end, spans[j].start, _UNIT_GAP):
                 v.unit = spans[j]
                 claimed.add(j)
         for v in self.values:

@@ -28,6 +28,7 @@ import logging
 from typing import Sequence
 
 from govreport.data.numbers import find_numbers, parse_number
+from govreport.data.numbers.chars import APPROX
 from govreport.data.schema import SENTENCE_KEY, Record, Span
 from govreport.data.text import TO_SIMPLIFIED, normalize_percent
 from govreport.inference.kinds import with_kind
@@ -71,6 +72,8 @@ def _record(sent: LinkedSentence, v: LinkedValue) -> Record | None:
     else:
         unit = None
     after_unit = v.unit is not None and v.unit.start > v.span.start
+    # 余/多 that a space cut off the number, between it and its unit (8400 多条): approximate
+    apart = after_unit and any(c in APPROX for c in sent.view[v.span.end:v.unit.start])
     if after_unit:
         raw = text[span.start:v.unit.end]
     elif v.unit is not None:
@@ -95,7 +98,7 @@ def _record(sent: LinkedSentence, v: LinkedValue) -> Record | None:
         unit=unit,
         raw=raw,
         qualifier=qualifier,
-        approximate=bool(parsed.approximate or qualifier),
+        approximate=bool(parsed.approximate or qualifier or apart),
         value_span=(span.start, span.end),
         unit_span=(unit_span.start, unit_span.end) if unit_span is not None else None,
         metric_span=(metric.start, metric.end) if metric is not None else None,

@@ -27,6 +27,7 @@ __all__ = [
     "snap_to_words",
     "snap_to_numbers",
     "drop_numerals_in_words",
+    "spaced_number_ends",
     "drop_spans_in_addresses",
     "load_segmenter",
     "load_dictionaries",
@@ -287,6 +288,52 @@ def snap_to_numbers(text: str, spans: Sequence[Span]) -> list[Span]:
         if (start, end) != (span.start, span.end):
             out[i] = Span(start, end, span.label)
     return out
+
+
+# What a space cuts off a number in a PDF's text layer (62857 万元, 8400 多条): a magnitude, or 余/多.
+_CUT_MAGNITUDE = re.compile(r"[万萬亿億千百]+")
+_CUT_APPROX = frozenset("余餘多")
+
+
+def spaced_number_ends(text: str, spans: Sequence[Span], scores: Sequence[float]
+                       ) -> tuple[list[Span], list[float]]:
+    """Sorted ``spans`` (with their scores) where a space cut a magnitude or 余/多 off a number.
+
+    PDF text spaces a number apart from the characters after it (62857 万元, 8400 多条), and
+    the tagger reads the magnitude as a VALUE of its own, which is no number: the record lost
+    its unit, and its value was ten thousand times too small with nothing to say so.
+    docs/annotation.md puts a magnitude cut off by a space into the unit (137.43 【万亩】:
+    value 137.43, unit 万亩), so such a VALUE becomes a UNIT, joined with the UNIT right after
+    it; a lone 余 or 多 goes (spaces are in no span), and the record is approximate
+    (:func:`inference.records.build_records`, which links the unit across it).
+
+    >>> text = "增加值 62857 万元,公开 8400 多条"
+    >>> spans = [Span(4, 9, "VALUE"), Span(10, 11, "VALUE"), Span(11, 12, "UNIT"),
+    ...          Span(16, 20, "VALUE"), Span(21, 22, "VALUE"), Span(22, 23, "UNIT")]
+    >>> [(text[s.start:s.end], s.label) for s in spaced_number_ends(text, spans, [1.0] * 6)[0]]
+    [('62857', 'VALUE'), ('万元', 'UNIT'), ('8400', 'VALUE'), ('条', 'UNIT')]
+    """
+    out: list[Span] = []
+    kept: list[float] = []
+    skip = False
+    for i, (span, score) in enumerate(zip(spans, scores)):
+        if skip:
+            skip = False
+            continue
+        before = out[-1] if out else None
+        cut_off = span.label == "VALUE" and before is not None and before.label == "VALUE" \
+            and before.end < span.start and text[before.end:span.start].isspace()
+        if cut_off and _CUT_MAGNITUDE.fullmatch(text, span.start, span.end):
+            after = spans[i + 1] if i + 1 < len(spans) else None
+            if after is not None and after.label == "UNIT" and after.start == span.end:
+                span, score, skip = Span(span.start, after.end, "UNIT"), min(score, scores[i + 1]), True
+            else:
+                span = Span(span.start, span.end, "UNIT")
+        elif cut_off and span.end - span.start == 1 and text[span.start] in _CUT_APPROX:
+            continue
+        out.append(span)
+        kept.append(score)
+    return out, kept
 
 
 @functools.lru_cache(maxsize=1)

@@ -14,7 +14,8 @@ from govreport.inference import snapping
 from govreport.inference.qualifiers import find_qualifier
 from govreport.inference.records import build_records
 from govreport.inference.sentences import WRAP, clause_starts, sentence_bounds, unwrap
-from govreport.inference.snapping import drop_numerals_in_words, drop_spans_in_addresses, snap_to_numbers, snap_to_words
+from govreport.inference.snapping import (drop_numerals_in_words, drop_spans_in_addresses, snap_to_numbers, snap_to_words,
+                                          spaced_number_ends)
 from govreport.inference.spans import clean_spans, spans_from_labels, spans_from_tags
 from tests.conftest import parse_marked
 
@@ -429,6 +430,25 @@ def test_drop_numerals_in_words(tagged, kept):
     spans, scores = drop_numerals_in_words(ex.text, ex.spans, [s.start / 100 for s in ex.spans])
     assert [ex.text[s.start:s.end] for s in spans] == kept
     assert scores == [s.start / 100 for s in spans]  # each kept span keeps its own score
+
+
+@pytest.mark.parametrize("tagged, expected", [
+    # PDF text spaces a number apart from a magnitude: it goes into the unit (docs/annotation.md)
+    ("{增加值|M} {62857|V} {万|V}{元|U},", [("增加值", 62857, "万元", False)]),
+    ("{访问量|M} {4746|V} {万|V}{人次|U}", [("访问量", 4746, "万人次", False)]),
+    ("{总额|M} {3|V} {亿|V}", [("总额", 3, "亿", False)]),  # no unit after it: the magnitude alone
+    # … and from 余/多, which goes: the unit links across it, the record is approximate
+    ("{政府信息|M} {8400|V} {多|V}{条|U}。", [("政府信息", 8400, "条", True)]),
+    # written together, nothing changes
+    ("{增加值|M}{62857万|V}{元|U}", [("增加值", 628570000, "元", False)]),
+    ("{3|V}{个|U} {万|M}", [("万", 3, "个", False)]),  # a METRIC is no number's end
+])
+def test_spaced_number_ends(tagged, expected):
+    ex = parse_marked(tagged, "t")
+    spans, scores = spaced_number_ends(ex.text, sorted(ex.spans), [1.0] * len(ex.spans))
+    assert len(scores) == len(spans)
+    records = build_records(ex.text, spans)
+    assert [(r.metric, r.value, r.unit, r.approximate) for r in records] == expected
 
 
 def test_drop_numerals_in_words_keeps_every_generated_value():
