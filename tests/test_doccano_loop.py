@@ -187,6 +187,22 @@ def test_entities_layout_carries_the_models_links():
 # ---- the round trip: extractor → tasks → doccano → gold
 
 
+def test_a_sentence_across_pdf_line_breaks_is_one_task_from_either_source():
+    lines = ["全年共发布政府信息公开相关的各类工作动", "态252条，门户网站的浏览量接近七十万次", "，全年新开通的政务微博账号一共有3个，",
+             "各账号的浏览量12次。"]
+    text = "\n".join(lines) + "\n"
+    [result] = Extractor(rule_tagger).extract_documents([text], ids=["doc"])
+    line = {**result.to_dict(), "text": text, "source": "doc.txt"}
+    from_result = tasks_from_result(line)
+    from_events = list(tasks_from_events(Extractor(rule_tagger).stream([Document.from_text(text, id="doc")])))
+    for tasks in (from_result, from_events):
+        (task,) = [t for t in tasks if t.spans]  # one sentence, its spans across the breaks kept
+        assert task.text.replace("\u200b", "") == "".join(lines)
+        assert {task.text[s.start:s.end].replace("\u200b", "") for s in task.spans if s.label == "METRIC"} \
+            == {"工作动态", "浏览量", "微博账号"}
+    assert [t.text for t in from_result] == [t.text for t in from_events]
+
+
 def _round_trip(tasks, layout):
     return [example_from_doccano(json.loads(json.dumps(t.to_doccano(layout), ensure_ascii=False)), f"x:{k}")
             for k, t in enumerate(tasks)]
