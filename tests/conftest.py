@@ -48,6 +48,19 @@ def parse_marked(marked: str, id_: str) -> Example:
     return Example(id=id_, text=text + marked[pos:], spans=spans)
 
 
+def hard_wrap(paragraph: str, width: int = 36) -> list[str]:
+    """``paragraph`` as the lines of a PDF page ``width`` columns wide (a Chinese character two,
+    ASCII one), as a typeset page breaks them: anywhere but inside a run of ASCII letters and digits."""
+    lines, line = [], ""
+    for i, char in enumerate(paragraph):
+        in_word = char.isascii() and char.isalnum() and i and paragraph[i - 1].isascii() and paragraph[i - 1].isalnum()
+        if line and not in_word and 2 * len(line) - len(line.encode("ascii", "ignore")) + (1 if char.isascii() else 2) > width:
+            lines.append(line)
+            line = ""
+        line += char
+    return lines + [line]
+
+
 # A text much longer than the tiny model's 32 positions.
 LONG_TEXT = "".join(parse_marked(m, "x").text for m in MARKED) * 2
 

@@ -15,7 +15,8 @@ from govreport.inference.doccano_loop import (ReviewError, Task, example_from_do
                                     tasks_from_events, tasks_from_result)
 from govreport.inference.extract import Extractor
 from govreport.inference.reader import Document
-from tests.test_extract import GOOD, lexicon_model, rule_tagger
+from tests.conftest import hard_wrap
+from tests.test_extract import GOOD, PDF_PARAGRAPH, lexicon_model, rule_tagger
 
 # 网络申请26448宗，信函申请842宗，占3.1%: the builder links 3.1% to 信函申请 (its nearest earlier clause)
 TEXT = "网络申请26448宗，信函申请842宗，占3.1%。"
@@ -188,18 +189,17 @@ def test_entities_layout_carries_the_models_links():
 
 
 def test_a_sentence_across_pdf_line_breaks_is_one_task_from_either_source():
-    lines = ["全年共发布政府信息公开相关的各类工作动", "态252条，门户网站的浏览量接近七十万次", "，全年新开通的政务微博账号一共有3个，",
-             "各账号的浏览量12次。"]
+    lines = hard_wrap(PDF_PARAGRAPH)
     text = "\n".join(lines) + "\n"
     [result] = Extractor(rule_tagger).extract_documents([text], ids=["doc"])
     line = {**result.to_dict(), "text": text, "source": "doc.txt"}
     from_result = tasks_from_result(line)
     from_events = list(tasks_from_events(Extractor(rule_tagger).stream([Document.from_text(text, id="doc")])))
     for tasks in (from_result, from_events):
-        (task,) = [t for t in tasks if t.spans]  # one sentence, its spans across the breaks kept
-        assert task.text.replace("\u200b", "") == "".join(lines)
-        assert {task.text[s.start:s.end].replace("\u200b", "") for s in task.spans if s.label == "METRIC"} \
-            == {"工作动态", "浏览量", "微博账号"}
+        sentences = [t for t in tasks if t.spans]  # the paragraph's sentences, spans across the breaks kept
+        assert "".join(t.text for t in sentences).replace("\u200b", "") == PDF_PARAGRAPH
+        assert {t.text[s.start:s.end].replace("\u200b", "") for t in sentences for s in t.spans
+                if s.label == "METRIC"} == {"工作动态", "浏览量", "微博账号"}
     assert [t.text for t in from_result] == [t.text for t in from_events]
 
 

@@ -17,7 +17,7 @@ from govreport.inference.sentences import WRAP, clause_starts, sentence_bounds, 
 from govreport.inference.snapping import (drop_numerals_in_words, drop_spans_in_addresses, snap_to_numbers, snap_to_words,
                                           spaced_number_ends)
 from govreport.inference.spans import clean_spans, spans_from_labels, spans_from_tags
-from tests.conftest import parse_marked
+from tests.conftest import hard_wrap, parse_marked
 
 
 def records_of(marked: str):
@@ -582,55 +582,49 @@ def test_sentences_never_end_inside_an_address(text, sentences):
     assert [text[s:e] for s, e in sentence_bounds(text)] == sentences
 
 
-# A page of PDF text: lines broken where the page is 36 columns wide (18 Chinese characters), a
-# name and a number cut, a page number between two lines of a paragraph, a heading, a table row.
-PDF_PAGE = (
-    "二、主动公开政府信息情况\n"
-    "本年度在门户网站主动公开各类政府信\n"
-    "息5500余条，其中发布规范性文件12件、\n"
-    "政策解读21个，比上年增加了1\n"  # ends short: the last line of its paragraph ends no sentence
-    "- 2 -\n"
-    "0件。组织召开新闻发布会12场，回应社会\n"
-    "- 3 -\n"
-    "关切问题30个，公开征集意见的文件4件\n"
-    "（一）依申请公开情况：\n"
-    "本年度共收到政府信息公开申请52件，全\n"
-    "部按期答复，答复率为百分之一百，其中\n"
-    "网上申请26件。\n"
-    "| 自然人 | 12 | 3 |\n"
-)
+# Two paragraphs of a report, and the same set as a PDF page 36 columns wide (18 Chinese
+# characters): names and numbers cut at line ends, a page number inside the first paragraph,
+# a heading between them, a table row after them.
+PARAGRAPHS = [
+    "本年度在门户网站主动公开各类政府信息5500余条，其中发布规范性文件12件、政策解读21个，比上年增加了10件。"
+    "组织召开新闻发布会12场，回应社会关切问题30个，公开征集意见的文件4件，收到意见建议86条，采纳31条，"
+    "并在网站公开了采纳情况。",
+    "本年度共收到政府信息公开申请52件，全部按期答复，答复率为百分之一百，其中网上申请26件，当面申请10件，"
+    "信函申请16件；上年结转申请3件，结转下年度继续办理2件。",
+]
 
 
-def test_unwrap_joins_the_lines_of_a_hard_wrapped_paragraph():
-    text = unwrap(PDF_PAGE)
-    assert len(text) == len(PDF_PAGE)
-    lines = [line.replace(WRAP, "~") for line in text.split("\n")]
-    assert lines == [
-        "二、主动公开政府信息情况",
-        "本年度在门户网站主动公开各类政府信~息5500余条，其中发布规范性文件12件、~政策解读21个，比上年增加了1",  # short
-        "- 2 -",  # so the page break after it stays a break
-        "0件。组织召开新闻发布会12场，回应社会~~~~~~~关切问题30个，公开征集意见的文件4件",  # across the page number
-        "（一）依申请公开情况：",  # a heading opens the next line
-        "本年度共收到政府信息公开申请52件，全~部按期答复，答复率为百分之一百，其中~网上申请26件。",
-        "| 自然人 | 12 | 3 |",
-        "",
-    ]
-    sentences = [text[s:e].replace(WRAP, "") for s, e in sentence_bounds(text)]
-    assert "本年度共收到政府信息公开申请52件，全部按期答复，答复率为百分之一百，其中网上申请26件。" in sentences
+def pdf_page(page_number: str = "- 2 -") -> str:
+    first, second = (hard_wrap(p) for p in PARAGRAPHS)
+    lines = ["二、主动公开政府信息情况", *first[:3], page_number, *first[3:], "（一）依申请公开情况：", *second,
+             "| 自然人 | 12 | 3 |"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("page_number", ["- 2 -", "\n               -2-\n"])  # pypdf; pdftotext -layout
+def test_unwrap_joins_the_lines_of_a_hard_wrapped_paragraph(page_number):
+    text = pdf_page(page_number)
+    unwrapped = unwrap(text)
+    assert len(unwrapped) == len(text)
+    sentences = [unwrapped[s:e].replace(WRAP, "").strip() for s, e in sentence_bounds(unwrapped)]
+    for paragraph in PARAGRAPHS:  # every sentence whole, the page number gone from it
+        for s, e in sentence_bounds(paragraph):
+            assert paragraph[s:e] in sentences
+    lines = unwrapped.split("\n")
+    assert "二、主动公开政府信息情况" in lines and "| 自然人 | 12 | 3 |" in lines  # a heading, a table row
+    assert lines[lines.index("（一）依申请公开情况：") + 1].startswith("本年度共收到")  # a clause leading a list
 
 
 def test_unwrap_puts_a_space_between_two_numbers_and_leaves_other_texts_alone():
     lines = ["本年度在门户网站主动公开各类信息共计12", "34项，其中规范性文件和政策解读共有56", "条，政策文件的解读比例为百分之百。"]
+    page = pdf_page()
     # 12 and 34 stay two numbers; 56 and 条 join
-    assert unwrap("\n".join(lines) + "\n") == lines[0] + " " + lines[1] + WRAP + lines[2] + "\n"
-    # pdftotext -layout writes a page break as blank lines around the number: passed over too;
-    # blank lines alone end a paragraph
-    layout = lines[0][:-2] + "\n\n" + "                 -2-\n" + lines[1] + "\n\n" + lines[2] + "\n"
-    assert unwrap(layout) == lines[0][:-2] + WRAP * 23 + lines[1] + "\n\n" + lines[2] + "\n"
-    # paragraphs one to a line (HTML, Word): no common width, no wraps
-    paragraphs = "".join("本年度" + "共发布信息" * k + f"{k}条。\n" for k in range(3, 12))
-    assert unwrap(paragraphs) == paragraphs
-    assert unwrap("共发布信息\n41条") == "共发布信息\n41条"  # too few lines to tell
+    assert unwrap(page + "\n".join(lines) + "\n")[len(page):] == lines[0] + " " + lines[1] + WRAP + lines[2] + "\n"
+    # the same paragraphs one to a line (HTML, Word): long lines end with 。, nothing is joined
+    flat = "二、主动公开政府信息情况\n" + "\n".join(PARAGRAPHS * 4) + "\n"
+    assert unwrap(flat) == flat
+    # fewer long lines than a page holds: nothing is joined (captions and headings fill a width by chance)
+    assert unwrap("\n".join(hard_wrap(PARAGRAPHS[1])) + "\n") == "\n".join(hard_wrap(PARAGRAPHS[1])) + "\n"
 
 
 def test_records_of_a_passage_keep_their_sentences():
