@@ -25,7 +25,7 @@ from typing import Iterator, Sequence
 
 from govreport.data.numbers import NUMERAL_CHARS
 from govreport.data.schema import Span
-from govreport.data.text import CLOSING_QUOTES, FULL_STOPS, SENTENCE_ENDS, split_sentences
+from govreport.data.text import CLOSING_QUOTES, FULL_STOPS, PAGE_NUMBER, SENTENCE_ENDS, split_sentences
 from govreport.inference.spans import inside
 
 __all__ = ["MAX_SENTENCE_CHARS", "bounded_sentences", "cut_long", "sentence_bounds", "clause_starts", "unwrap", "WRAP"]
@@ -102,9 +102,8 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
 _OPENS_ITEM = re.compile(r"[ \t\u3000]*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]"
                          r"|\d+[、.．](?!\d)|[①-⑳]|第[一二三四五六七八九十百\d]+[章节条部])")
 _TABLE_ROW = re.compile(r"[|│║\t]")
-# A page number on a line of its own (- 4 -, 第4页, 4/6), which a page break leaves inside a paragraph.
-_PAGE_NUMBER = re.compile(r"[ \t\u3000]*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,/，]?\s*共\s*\d{1,3}\s*页)?"
-                          r"|\d{1,3}\s*/\s*\d{1,3})[ \t\u3000]*")
+# A page number on a line of its own (- 4 -, 第4页), which a page break leaves inside a paragraph.
+_PAGE_NUMBER = re.compile(rf"[ \t\u3000]*{PAGE_NUMBER}[ \t\u3000]*")
 _LINE_ENDS = frozenset(SENTENCE_ENDS + "：:")
 _WRAP_MIN_WIDTH = 30  # a wrapped line holds at least 15 Chinese characters
 _WRAP_SLACK = 4  # a full line may fall short of the page width by two Chinese characters (an indent)

@@ -20,6 +20,7 @@ from typing import Callable, Sequence
 from govreport.data.lexicon import (ARTICLE_NUMERALS, BEFORE_CATEGORY_ENDS, HEAD_NOUNS, METRIC_LEADING_WORDS, METRIC_TRAILING_WORDS,
                                     PLATFORM_WORDS, QUALIFIERS_AFTER, QUALIFIERS_BEFORE)
 from govreport.data.numbers import NUMERAL_CHARS
+from govreport.data.numbers.chars import APPROX
 from govreport.data.schema import Span
 from govreport.data.text import TO_SIMPLIFIED, address_spans
 
@@ -292,7 +293,6 @@ def snap_to_numbers(text: str, spans: Sequence[Span]) -> list[Span]:
 
 # What a space cuts off a number in a PDF's text layer (62857 万元, 8400 多条): a magnitude, or 余/多.
 _CUT_MAGNITUDE = re.compile(r"[万萬亿億千百]+")
-_CUT_APPROX = frozenset("余餘多")
 
 
 def spaced_number_ends(text: str, spans: Sequence[Span], scores: Sequence[float]
@@ -329,7 +329,7 @@ def spaced_number_ends(text: str, spans: Sequence[Span], scores: Sequence[float]
                 span, score, skip = Span(span.start, after.end, "UNIT"), min(score, scores[i + 1]), True
             else:
                 span = Span(span.start, span.end, "UNIT")
-        elif cut_off and span.end - span.start == 1 and text[span.start] in _CUT_APPROX:
+        elif cut_off and span.end - span.start == 1 and text[span.start] in APPROX:
             continue
         out.append(span)
         kept.append(score)

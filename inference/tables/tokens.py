@@ -33,6 +33,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from govreport.data.text import PAGE_NUMBER
+
 SEPARATORS = "|│┃║¦\t"
 BARS = "|│┃║¦"
 # a line that is only bars: a blank cell, or the slipped end of the cell above it
@@ -45,8 +47,7 @@ _DROP_CLASS = r"[\s|│┃║¦─━┼┌┐└┘├┤┬┴═╔╗╚╝�
 _DROPPED = re.compile(_DROP_CLASS)
 _KEPT_RUN = re.compile(_DROP_CLASS.replace("[", "[^", 1) + "+")
 _ANY_CELL = re.compile(r"[\d\-—–－/无]")
-_PAGE_LINE = re.compile(r"(?m)^[ \t]*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,/，]?\s*共\s*\d{1,3}\s*页)?"
-                        r"|\d{1,3}\s*/\s*\d{1,3}|[Pp]age\s*\d{1,3}(?:\s*of\s*\d{1,3})?)[ \t]*$")
+_PAGE_LINE = re.compile(rf"(?m)^[ \t]*{PAGE_NUMBER}[ \t]*$")
 _VALUE = re.compile(
     r"(?<![0-9A-Za-z.,+\-/])"
     r"(?:\(?(?P<dir>增|减)\s*(?P<delta>\d+(?:\.\d+)?)\)?"
