@@ -1,6 +1,6 @@
 """A gold file written in traditional characters: its traditional-script twin, offsets unchanged.
 
-A one-off measurement (docs/results.md, "Traditional script"), not a feature. Every character
+A one-off measurement (docs/results.md, "Traditional script everywhere"), not a feature. Every character
 is converted alone by OpenCC's simplified-to-traditional table (its first candidate, as
 ``OpenCC('s2t')`` gives for one character), so each stays one character and every span keeps
 its offsets; the texts of the spans and of the records' metric, unit and raw are converted the
