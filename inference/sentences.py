@@ -103,7 +103,7 @@ _OPENS_ITEM = re.compile(r"[ \t\u3000]*(?:[一二三四五六七八九十]+[、.
                          r"|\d+[、.．](?!\d)|[①-⑳]|第[一二三四五六七八九十百\d]+[章节条部])")
 _TABLE_ROW = re.compile(r"[|│║\t]")
 # A page number on a line of its own (- 4 -, 第4页), which a page break leaves inside a paragraph.
-_PAGE_NUMBER = re.compile(rf"[ \t\u3000]*{PAGE_NUMBER}[ \t\u3000]*")
+_PAGE_NUMBER = re.compile(rf"\s*{PAGE_NUMBER}\s*")  # (on one line: \r of a CRLF line ending included)
 _LINE_ENDS = frozenset(SENTENCE_ENDS + "：:")
 _WRAP_MIN_WIDTH = 30  # a wrapped line holds at least 15 Chinese characters
 _WRAP_SLACK = 4  # a full line may fall short of the page width by two Chinese characters (an indent)

@@ -601,16 +601,17 @@ def pdf_page(page_number: str = "- 2 -") -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.parametrize("page_number", ["- 2 -", "\n               -2-\n"])  # pypdf; pdftotext -layout
-def test_unwrap_joins_the_lines_of_a_hard_wrapped_paragraph(page_number):
-    text = pdf_page(page_number)
+@pytest.mark.parametrize("page_number, newline", [("- 2 -", "\n"), ("\n               -2-\n", "\n"),  # pypdf; pdftotext -layout
+                                                  ("- 2 -", "\r\n")])  # Windows line ends
+def test_unwrap_joins_the_lines_of_a_hard_wrapped_paragraph(page_number, newline):
+    text = pdf_page(page_number).replace("\n", newline)
     unwrapped = unwrap(text)
     assert len(unwrapped) == len(text)
     sentences = [unwrapped[s:e].replace(WRAP, "").strip() for s, e in sentence_bounds(unwrapped)]
     for paragraph in PARAGRAPHS:  # every sentence whole, the page number gone from it
         for s, e in sentence_bounds(paragraph):
             assert paragraph[s:e] in sentences
-    lines = unwrapped.split("\n")
+    lines = unwrapped.replace("\r", "").split("\n")
     assert "二、主动公开政府信息情况" in lines and "| 自然人 | 12 | 3 |" in lines  # a heading, a table row
     assert lines[lines.index("（一）依申请公开情况：") + 1].startswith("本年度共收到")  # a clause leading a list
 
