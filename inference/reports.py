@@ -23,11 +23,13 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Sequence
 
 from govreport.inference.reader import read_title
+from govreport.inference.sentences import ends_sentence
 
 __all__ = ["Report", "Segment", "Sections", "title_line", "iter_segments", "SEGMENT_CHARS"]
 
 # The most characters handed to the table parser at once: a report longer than this is
-# parsed in parts (cut at line ends), so memory stays bounded on a document with no title.
+# parsed in parts (cut at line ends, after a sentence's end where one is near: _paragraph_end),
+# so memory stays bounded on a document with no title.
 SEGMENT_CHARS = 1 << 18
 
 # ---------------------------------------------------------------------------------------------
@@ -136,8 +138,9 @@ def iter_segments(chunks: Iterable[tuple[int, str]], max_chars: int = SEGMENT_CH
     Each segment is the text of one report, or of the clutter before the first title
     (``report`` None). A title that repeats the current report's title (a page's heading
     and its 简介 link, an attachment link under the report) continues it. A segment longer
-    than ``max_chars`` is handed on in parts cut at line ends (or at a chunk end inside a
-    line too long to be a title), so memory stays bounded; every part of one report
+    than ``max_chars`` is handed on in parts cut at line ends, after a line that ends a
+    sentence where one is in the part's second half (or at a chunk end inside a line too long
+    to be a title), so memory stays bounded; every part of one report
     carries the same :class:`Report`, whose ``end`` is set once the next title or the
     document's end is seen. Chunks must end at sentence ends, as
     :meth:`inference.reader.Document.chunks` cuts them.
@@ -169,9 +172,9 @@ def iter_segments(chunks: Iterable[tuple[int, str]], max_chars: int = SEGMENT_CH
         scanned = max(scanned, lines_end)
         if len(buf) > max_chars:
             # a line with no line break yet is no title once it is this long: hand it all on
-            cut = scanned if scanned and len(buf) - scanned <= max_chars else len(buf)
+            cut = _paragraph_end(buf, scanned) if scanned and len(buf) - scanned <= max_chars else len(buf)
             yield Segment(start, buf[:cut], report)
-            buf, start, scanned = buf[cut:], start + cut, scanned - cut if cut == scanned else 0
+            buf, start, scanned = buf[cut:], start + cut, scanned - cut if cut <= scanned else 0
     # the last line has no line break
     meta = title_line(buf[scanned:]) if len(buf) - scanned <= 110 else None
     if meta is not None and not _continues(meta, report):
@@ -185,6 +188,24 @@ def iter_segments(chunks: Iterable[tuple[int, str]], max_chars: int = SEGMENT_CH
         yield Segment(start, buf, report)
     if report is not None:
         report.end = start + len(buf)
+
+
+def _paragraph_end(buf: str, end: int) -> int:
+    """Where to cut ``buf[:end]`` (``end`` just after a line break): after the last line in its
+    second half that ends a sentence, else at ``end``. A PDF's hard-wrapped paragraph goes on
+    across its line breaks (:func:`inference.sentences.unwrap`), and the part cut off is
+    unwrapped on its own, so a cut at any other line break would end a sentence there.
+
+    >>> _paragraph_end("共发布信息\\n41条。\\n主动公开各类政\\n", 19)
+    11
+    """
+    stop = end - 1
+    while stop > end // 2:
+        begin = buf.rfind("\n", 0, stop) + 1
+        if ends_sentence(buf[begin:stop]):
+            return stop + 1
+        stop = begin - 1
+    return end
 
 
 # ---------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from govreport.data.schema import Span
 from govreport.data.text import CLOSING_QUOTES, FULL_STOPS, PAGE_NUMBER, SENTENCE_ENDS, split_sentences
 from govreport.inference.spans import inside
 
-__all__ = ["MAX_SENTENCE_CHARS", "bounded_sentences", "cut_long", "sentence_bounds", "clause_starts", "unwrap", "WRAP"]
+__all__ = ["MAX_SENTENCE_CHARS", "bounded_sentences", "cut_long", "sentence_bounds", "clause_starts", "unwrap", "ends_sentence", "WRAP"]
 
 MAX_SENTENCE_CHARS = 2000
 
@@ -123,10 +123,25 @@ def _width(line: str) -> int:
     return 2 * len(line) - len(line.encode("ascii", "ignore"))
 
 
+def _last_mark(line: str) -> str:
+    """The last character of ``line`` before trailing spaces and closing quotes ("" for none)."""
+    return line.rstrip().rstrip(CLOSING_QUOTES)[-1:]
+
+
 def _ends_open(line: str) -> bool:
     """Whether ``line`` stops inside a sentence: it ends in no 。！？；： (closing quotes aside)."""
-    body = line.rstrip().rstrip(CLOSING_QUOTES)
-    return bool(body) and body[-1] not in _LINE_ENDS
+    last = _last_mark(line)
+    return bool(last) and last not in _LINE_ENDS
+
+
+def ends_sentence(line: str) -> bool:
+    """Whether ``line`` ends in 。！？；： (closing quotes aside): a line :func:`unwrap` never
+    joins to the next, so a text cut after it reads the same as the text whole.
+
+    >>> ends_sentence("新增公开市政府规章1件。”"), ends_sentence("主动公开各类政"), ends_sentence("")
+    (True, False, False)
+    """
+    return _last_mark(line) in _LINE_ENDS
 
 
 def unwrap(text: str) -> str:

@@ -166,6 +166,16 @@ def test_a_sentence_cut_by_pdf_line_breaks_is_read_whole(extractor):
     assert cut and all(text[r.metric_span[0]:r.metric_span[1]].replace("\n", "") == r.metric for r in cut)
 
 
+def test_a_pdf_report_read_in_small_chunks_gives_the_records_of_the_whole(extractor):
+    # a long report is tagged in parts (here of 480 characters, two paragraphs or so); a part must
+    # not end inside a hard-wrapped sentence
+    text = "2018年政府信息公开年度报告\n" + "\n".join("\n".join(hard_wrap(PDF_PARAGRAPH)) for _ in range(8)) + "\n"
+    (whole,) = extractor.extract_documents([text])
+    (parts,) = Extractor(extractor.tagger, chunk_chars=120).extract_documents([text])
+    assert triples(parts.records) == triples(whole.records)
+    assert sum(1 for r in whole.records if r.metric == "微博账号") == 24
+
+
 def test_a_rule_tagger_plugs_in(extractor):
     texts = [GOOD, "开通微博账号3个。浏览量增长12次"]
     assert [triples(r) for r in Extractor(rule_tagger).extract(texts)] == [triples(r) for r in extractor.extract(texts)]

@@ -142,12 +142,19 @@ def test_segments_cut_at_titles_and_keep_repeated_titles_together():
     assert (second.title, second.agency, second.year) == ("2020年乙县财政局政府信息公开工作年度报告", "乙县财政局", 2020)
     assert (first.start, first.end, second.start, second.end) == (
         PAGE.index("甲市"), PAGE.index("2020年乙县"), PAGE.index("2020年乙县"), len(PAGE))
-    # a long report is handed on in parts, all of the same report
     # a long report is handed on in parts of at most max_chars and a chunk, all of the same report
     parts = list(iter_segments([(i, PAGE[i:i + 10]) for i in range(0, len(PAGE), 10)], max_chars=30))
     assert "".join(s.text for s in parts) == PAGE and max(len(s.text) for s in parts) <= 40
     assert {p.report.title for p in parts if p.report} == {first.title, second.title} and len(parts) > 6
     assert all(s.text.endswith("\n") or s is parts[-1] for s in parts)  # cut at line ends
+
+
+def test_a_long_report_is_cut_after_a_line_that_ends_a_sentence():
+    # a PDF's paragraph goes on across its line breaks: a part cut at one would end a sentence there
+    text = "共发布政府信息\n公开工作动态\n252条。\n主动公开各类\n政府信息55条，\n浏览量12次。\n" * 6
+    parts = list(iter_segments([(i, text[i:i + 12]) for i in range(0, len(text), 12)], max_chars=40))
+    assert "".join(s.text for s in parts) == text and max(len(s.text) for s in parts) <= 52
+    assert all(s.text.endswith("。\n") for s in parts)
 
 
 def test_a_title_printed_again_in_parts_continues_its_report():
