@@ -107,6 +107,10 @@ _PAGE_NUMBER = re.compile(rf"\s*{PAGE_NUMBER}\s*")  # (on one line: \r of a CRLF
 _LINE_ENDS = frozenset(SENTENCE_ENDS + "：:")
 _WRAP_MIN_WIDTH = 30  # a wrapped line holds at least 15 Chinese characters
 _WRAP_SLACK = 4  # a full line may fall short of the page width by two Chinese characters (an indent)
+# ... and run past it by four, its spaces aside (a justified line's are stretched): digits and
+# Latin letters are set narrower than they count. A wider line is none of the page's (a site's
+# header, a caption copied with the PDF's text).
+_WRAP_OVER = 8
 # A text is hard-wrapped when at least a page's worth of long lines fill one width (fewer do so
 # by chance: captions, headings, site clutter) and most long lines stop inside a sentence (where
 # each line is a paragraph, long lines end with 。). Chosen on corpus/unlabeled_b and tables_dev:
@@ -151,7 +155,7 @@ def unwrap(text: str) -> str:
     numbers (主动公开各类政 / 府信息 5500 余条), and a line break ends a sentence. Where a
     text's lines are hard-wrapped (at least eight long lines fill one width, and three in four
     long lines stop inside a sentence), a line that fills that width
-    (to within two characters), does not end a sentence or a clause leading a list (。！？；：)
+    (to within two characters, and runs past it by four at most), does not end a sentence or a clause leading a list (。！？；：)
     and is followed by a line that opens no heading or list item (一、 （一） 1.) is wrapped.
     Its break, with the spaces around it and a page number on a line of its own after it (blank
     lines around that number too, as ``pdftotext -layout`` writes a page break), is
@@ -183,7 +187,8 @@ def unwrap(text: str) -> str:
         starts.append(starts[-1] + len(line) + 1)
     pieces, done = [], 0
     for k, line in enumerate(lines[:-1]):
-        if widths[k] < page - _WRAP_SLACK or not _ends_open(line) or _TABLE_ROW.search(line):
+        if widths[k] < page - _WRAP_SLACK or _width(" ".join(line.split())) > page + _WRAP_OVER \
+                or not _ends_open(line) or _TABLE_ROW.search(line):
             continue
         nxt = k + 1  # the paragraph goes on after a page break: its number, and blank lines around it
         while nxt + 1 < len(lines) and (not lines[nxt].strip() or _PAGE_NUMBER.fullmatch(lines[nxt])):

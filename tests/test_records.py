@@ -624,6 +624,10 @@ def test_unwrap_puts_a_space_between_two_numbers_and_leaves_other_texts_alone():
     # the same paragraphs one to a line (HTML, Word): long lines end with 。, nothing is joined
     flat = "二、主动公开政府信息情况\n" + "\n".join(PARAGRAPHS * 4) + "\n"
     assert unwrap(flat) == flat
+    # a line wider than the page (a site's header above the PDF's text) is none of its lines
+    header = "网站首页 > 信息公开 > 年度报告 > 本机关2019年政府信息公开工作年度报告全文（PDF版） 发布日期"
+    body = "\n".join(hard_wrap(PARAGRAPHS[0] + PARAGRAPHS[1])) + "\n"
+    assert unwrap(header + "\n" + body) == header + "\n" + unwrap(body) and unwrap(body) != body
     # fewer long lines than a page holds: nothing is joined (captions and headings fill a width by chance)
     assert unwrap("\n".join(hard_wrap(PARAGRAPHS[1])) + "\n") == "\n".join(hard_wrap(PARAGRAPHS[1])) + "\n"
 
