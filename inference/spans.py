@@ -25,6 +25,7 @@ _CLOSERS = {close: open_ for open_, close in _PAIRS.items()}
 # Signs a VALUE may start with and symbols a VALUE or UNIT may end with; all other
 # punctuation at a span's edge is trimmed.
 _SIGNS = frozenset("-−－+＋")
+_POINTS = frozenset(".．")
 _PERCENT = frozenset("%％‰‱﹪")
 _EDGE_SYMBOLS = frozenset("•·・…—～~|/\\*#@^_=`")
 
@@ -38,7 +39,7 @@ def _trim(text: str, span: Span) -> Span | None:
     """``span`` without spaces and punctuation at its edges; None when nothing is left.
 
     A bracket or quote stays when its partner is inside the span (【“最多跑一次”事项】,
-    【县(市、区)】); a VALUE keeps a leading sign, a VALUE or UNIT a trailing %.
+    【县(市、区)】); a VALUE keeps a leading sign or decimal point (.5), a VALUE or UNIT a trailing %.
     """
     start, end = span.start, span.end
     if not _is_edge_junk(text[start]) and not _is_edge_junk(text[end - 1]):
@@ -51,6 +52,8 @@ def _trim(text: str, span: Span) -> Span | None:
             break
         if span.label == "VALUE" and c in _SIGNS and start + 1 < end and not _is_edge_junk(text[start + 1]):
             break
+        if span.label == "VALUE" and c in _POINTS and start + 1 < end and text[start + 1].isdecimal():
+            break  # a decimal with no leading zero (.5)
         if span.label == "UNIT" and c in _PERCENT:
             break
         start += 1

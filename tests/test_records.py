@@ -245,6 +245,10 @@ def test_no_values_no_records_and_span_checks():
         (",信息公开、", Span(0, 6, "METRIC"), (1, 5)),
         (" 252 ", Span(0, 5, "VALUE"), (1, 4)),
         ("-3.9", Span(0, 4, "VALUE"), (0, 4)),  # a sign is part of the value
+        ("为.5%", Span(1, 3, "VALUE"), (1, 3)),  # so is the point of a decimal with no leading zero
+        ("下降．75", Span(2, 5, "VALUE"), (2, 5)),
+        ("共12.", Span(1, 4, "VALUE"), (1, 3)),  # a full stop after it is not
+        ("。5件", Span(0, 2, "VALUE"), (1, 2)),
         ("49.9%,", Span(0, 6, "VALUE"), (0, 5)),
         ("%", Span(0, 1, "UNIT"), (0, 1)),
         ("(GDP)", Span(0, 5, "METRIC"), (1, 4)),
@@ -531,6 +535,14 @@ def test_spans_from_tags_repairs_and_scores():
     # the UNIT took in the full stop; it is trimmed, and its score is that of the kept characters
     assert spans == [Span(0, 2, "METRIC"), Span(3, 4, "VALUE"), Span(4, 5, "UNIT")]
     assert scores == [0.6, 0.8, 0.7]
+
+
+def test_a_decimal_with_no_leading_zero_keeps_its_point_through_to_the_record():
+    # the models tag .5 whole; the span repair once took its point for punctuation and gave 5
+    text = "失业率下降.5个百分点。"
+    tags = ["B-METRIC", "I-METRIC", "I-METRIC", "O", "O", "B-VALUE", "I-VALUE", "B-UNIT", "I-UNIT", "I-UNIT", "I-UNIT", "O"]
+    spans, _ = spans_from_tags(text, tags)
+    assert triples(build_records(text, spans)) == [("失业率", 0.5, "个百分点")]
 
 
 def test_spans_from_tags_agrees_with_schema_oracle():
