@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 
 from govreport.data.lexicon import (ARTICLE_NUMERALS, BEFORE_CATEGORY_ENDS, HEAD_NOUNS, METRIC_LEADING_WORDS, METRIC_TRAILING_WORDS,
                                     PLATFORM_WORDS, QUALIFIERS_AFTER, QUALIFIERS_BEFORE)
-from govreport.data.numbers import NUMERAL_CHARS
+from govreport.data.numbers import NUMERAL_CHARS, find_numbers
 from govreport.data.numbers.chars import APPROX
 from govreport.data.schema import Span
 from govreport.data.text import TO_SIMPLIFIED, address_spans
@@ -253,39 +253,51 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
     return out
 
 
-# A number as digits: ASCII or full-width, with decimal points between digits (9.91, ３．５).
-_DIGIT_RUN = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)*")
-_DIGIT_RUN_CHARS = frozenset("0123456789０１２３４５６７８９.．")
+# What may run on across a VALUE's edge when it stops inside a number: digits and their point,
+# Chinese numerals and magnitudes, 余/多, 负, the 之 of 百分之/三分之一, a range's dash or 至.
+_NUMBER_EDGE_CHARS = frozenset("0123456789０１２３４５６７８９.．,") | NUMERAL_CHARS | frozenset("负之-～~—至到")
 _MAX_DIGITS = 40  # how far around a VALUE a number is looked for
 
 
 def snap_to_numbers(text: str, spans: Sequence[Span]) -> list[Span]:
-    """VALUE spans on whole numbers: one that starts or stops inside a run of digits takes the run.
+    """VALUE spans on whole numbers: one that starts or stops inside a number takes all of it.
 
     A character tagger now and then tags part of a number (00 of 1800, 9.9 of 9.91, 3 of
-    30日); a VALUE never splits a number in the annotation, so its edge moves out to the
-    number's, never into another span.
+    30日, 百分之三 of 百分之三十) or leaves a numeral in the name before it (支付补助壹 |
+    仟贰佰元); a VALUE never splits a number in the annotation, so its edges move out to the
+    number's as :func:`data.numbers.find_numbers` reads it (the rule baseline's reading,
+    which the guide's VALUEs follow: 3000余, 1.2万余, 百分之四十, 3-5). An edge never moves
+    into another span, except that the numerals a METRIC just before took from the number
+    go back to the VALUE.
 
     >>> text = "尺寸为500×1800毫米,用时30日"
     >>> snapped = snap_to_numbers(text, [Span(9, 11, "VALUE"), Span(11, 13, "UNIT"), Span(16, 17, "VALUE")])
     >>> [text[s.start:s.end] for s in snapped]
     ['1800', '毫米', '30']
+    >>> text = "支付补助壹仟贰佰元"
+    >>> [text[s.start:s.end] for s in snap_to_numbers(text, [Span(0, 5, "METRIC"), Span(5, 8, "VALUE"), Span(8, 9, "UNIT")])]
+    ['支付补助', '壹仟贰佰', '元']
     """
     spans = sorted(spans)
     out = list(spans)
     for i, span in enumerate(spans):
         if span.label != "VALUE":
             continue
-        floor = out[i - 1].end if i else 0
-        ceiling = spans[i + 1].start if i + 1 < len(spans) else len(text)
         start, end = span.start, span.end
-        if text[start - 1:start] not in _DIGIT_RUN_CHARS and text[end:end + 1] not in _DIGIT_RUN_CHARS:
+        if text[start - 1:start] not in _NUMBER_EDGE_CHARS and text[end:end + 1] not in _NUMBER_EDGE_CHARS:
             continue  # no number runs across either edge
-        for m in _DIGIT_RUN.finditer(text, max(floor, start - _MAX_DIGITS), min(ceiling, end + _MAX_DIGITS)):
-            if m.start() < start < m.end():
-                start = m.start()
-            if m.start() < end < m.end():
-                end = m.end()
+        lo = max(0, start - _MAX_DIGITS)
+        for s, e, _ in find_numbers(text[lo:min(len(text), end + _MAX_DIGITS)]):
+            if s + lo < span.end and span.start < e + lo:
+                start, end = min(start, s + lo), max(end, e + lo)
+        before = out[i - 1] if i else None
+        if before is not None and start < before.end:
+            if before.label == "METRIC" and before.start < start and all(c in _NUMBER_EDGE_CHARS for c in text[start:before.end]):
+                out[i - 1] = Span(before.start, start, before.label)
+            else:
+                start = max(start, before.end)
+        if i + 1 < len(spans):
+            end = min(end, spans[i + 1].start)
         if (start, end) != (span.start, span.end):
             out[i] = Span(start, end, span.label)
     return out

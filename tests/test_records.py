@@ -394,10 +394,30 @@ def test_snap_to_words_never_enters_a_neighbour():
         ("收到{３|V}２{件|U}", "３２"),
         ("共{52|V}{件|U}", "52"),  # a whole number stays as it is
         ("2018年的第{一|V}{批|U}", "一"),
+        # numbers in words, as the number finder reads them (the guide's VALUEs)
+        ("接近{百分之三|V}十的申请", "百分之三十"),
+        ("其中当面申请占{四分|V}之三", "四分之三"),
+        ("受理{3000|V}余{件|U}", "3000余"),
+        ("投入{两千三百|V}余万{元|U}", "两千三百余万"),
+        ("{两千三百余|V}{万元|U}", "两千三百余"),  # never into another span
     ],
 )
 def test_snap_to_numbers_widens_split_values(tagged, expected):
     assert_snaps_only(snap_to_numbers, "VALUE", tagged, expected)
+
+
+@pytest.mark.parametrize(
+    "tagged, metric, value",
+    [
+        ("{支付补助壹|M}{仟贰佰叁拾肆|V}{元|U}", "支付补助", "壹仟贰佰叁拾肆"),  # a numeral of the number goes back
+        ("{网络申请2|M}{6448|V}{宗|U}", "网络申请", "26448"),
+        ("{十九大|M}{3|V}{次|U}", "十九大", "3"),  # a name's own numerals stay
+    ],
+)
+def test_snap_to_numbers_takes_back_what_the_name_took_of_the_number(tagged, metric, value):
+    ex = parse_marked(tagged, "t")
+    snapped = snap_to_numbers(ex.text, ex.spans)
+    assert [ex.text[s.start:s.end] for s in snapped] == [metric, value, ex.text[-1]]
 
 
 def test_snap_to_numbers_never_makes_spans_overlap():
