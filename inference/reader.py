@@ -54,7 +54,9 @@ _SNIFF_BYTES = 1 << 16  # bytes looked at for binary content and the title line
 # Metadata from the title line
 # ---------------------------------------------------------------------------------------------
 
-_YEAR = r"(?P<year>(?:19|20)\d{2})\s*年度?"
+# A year in digits (2020年, 2020年度) or in Chinese digits, as some titles write it (二〇二〇年).
+_YEAR = r"(?:(?P<year>(?:19|20)\d{2})|(?P<cn_year>[一二][〇○零一二三四五六七八九]{3}))\s*年度?"
+_CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 _TITLE_WORDS = re.compile(r"报告|公报|年报")
 # Endings of an agency or place name: 江南市水利局, 开州区财政局, 北街街道办事处, 邹城市.
 _AGENCY_END = re.compile(
@@ -69,7 +71,7 @@ _TITLE_LINES = 200
 
 
 def _agency(candidate: str) -> str | None:
-    candidate = candidate.strip("《》“”\"' \u3000")
+    candidate = candidate.strip("《》“”\"' \u3000").removesuffix("关于")  # 某市人民政府办公室关于2020年…报告
     if not 2 <= len(candidate) <= 40 or candidate.startswith("关于") or any(c.isdigit() for c in candidate):
         return None
     return candidate if _AGENCY_END.search(candidate) else None
@@ -87,6 +89,8 @@ def read_title(head: str) -> dict[str, Any]:
     {'title': '江南市水利局2011年度政府信息公开年度报告简介', 'agency': '江南市水利局', 'year': 2011}
     >>> read_title("2019年北京市人民政府办公厅政府信息公开工作年度报告")["agency"]
     '北京市人民政府办公厅'
+    >>> read_title("某市人民政府办公室关于二〇二〇年政府信息公开工作年度报告")
+    {'title': '某市人民政府办公室关于二〇二〇年政府信息公开工作年度报告', 'agency': '某市人民政府办公室', 'year': 2020}
     >>> read_title("共发布信息41条。")
     {'title': None, 'agency': None, 'year': None}
     """
@@ -106,7 +110,8 @@ def read_title(head: str) -> dict[str, Any]:
                 agency = _agency(rest[:k.start()])
                 if agency:
                     break
-        return {"title": title, "agency": agency, "year": int(m.group("year"))}
+        year = m.group("year") or m.group("cn_year").translate(_CN_DIGITS)
+        return {"title": title, "agency": agency, "year": int(year)}
     return {"title": None, "agency": None, "year": None}
 
 

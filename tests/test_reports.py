@@ -130,6 +130,16 @@ def test_title_lines(line, title):
     assert (meta and meta["title"]) == title
 
 
+@pytest.mark.parametrize("line, agency, year", [
+    ("甲市人民政府办公室关于2020年政府信息公开工作年度报告", "甲市人民政府办公室", 2020),  # 关于 is no part of the name
+    ("乙县水利局二〇二一年政府信息公开工作年度报告", "乙县水利局", 2021),  # the year in Chinese digits
+    ("二○一九年度丙区财政局政府信息公开工作年度报告", "丙区财政局", 2019),
+])
+def test_title_agency_and_year(line, agency, year):
+    meta = title_line(line)
+    assert (meta["agency"], meta["year"]) == (agency, year)
+
+
 def test_segments_cut_at_titles_and_keep_repeated_titles_together():
     chunks = [(0, PAGE[:40]), (40, PAGE[40:97]), (97, PAGE[97:])]  # cut inside the first title line
     segments = list(iter_segments(chunks))
