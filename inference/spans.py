@@ -19,9 +19,19 @@ from govreport.data.schema import LABELS, TAG_CODES, Span, codes_to_spans, tags_
 
 __all__ = ["clean_spans", "clean_scored_spans", "spans_from_tags", "spans_from_labels", "inside"]
 
-_PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』", "《": "》", "〈": "〉", "(": ")", "（": "）",
-          "[": "]", "【": "】", "〔": "〕", '"': '"', "'": "'"}
-_CLOSERS = {close: open_ for open_, close in _PAIRS.items()}
+# Each opening bracket or quote and the marks that close it. Real text mixes widths and shapes
+# (“三公"经费, 县(市、区）), so a straight quote or a half-width bracket closes its curly or
+# full-width twin too.
+_PAIRS = {"“": "”\"", "‘": "’'", "「": "」", "『": "』", "《": "》", "〈": "〉", "(": ")）", "（": "）)",
+          "[": "]", "【": "】", "〔": "〕", '"': '"”', "'": "'’"}
+_CLOSERS: dict[str, str] = {}
+for _open, _closes in _PAIRS.items():
+    for _close in _closes:
+        _CLOSERS[_close] = _CLOSERS.get(_close, "") + _open
+
+
+def _holds_any(text: str, marks: str) -> bool:
+    return any(m in text for m in marks)
 # Signs a VALUE may start with and symbols a VALUE or UNIT may end with; all other
 # punctuation at a span's edge is trimmed.
 _SIGNS = frozenset("-−－+＋")
@@ -48,7 +58,7 @@ def _trim(text: str, span: Span) -> Span | None:
         c = text[start]
         if not _is_edge_junk(c):
             break
-        if c in _PAIRS and _PAIRS[c] in text[start + 1:end]:
+        if c in _PAIRS and _holds_any(text[start + 1:end], _PAIRS[c]):
             break
         if span.label == "VALUE" and c in _SIGNS and start + 1 < end and not _is_edge_junk(text[start + 1]):
             break
@@ -61,15 +71,15 @@ def _trim(text: str, span: Span) -> Span | None:
         c = text[end - 1]
         if not _is_edge_junk(c):
             break
-        if c in _CLOSERS and _CLOSERS[c] in text[start:end - 1]:
+        if c in _CLOSERS and _holds_any(text[start:end - 1], _CLOSERS[c]):
             break
         if span.label != "METRIC" and c in _PERCENT:
             break
         end -= 1
     if start >= end:
         return None
-    if end - start > 2 and text[start] in _PAIRS and text[end - 1] == _PAIRS[text[start]] \
-            and _PAIRS[text[start]] not in text[start + 1:end - 1]:
+    if end - start > 2 and text[start] in _PAIRS and text[end - 1] in _PAIRS[text[start]] \
+            and not _holds_any(text[start + 1:end - 1], _PAIRS[text[start]]):
         # Quotes wrapping the whole name stay outside it (“【同意公开答复】”).
         return _trim(text, Span(start + 1, end - 1, span.label))
     return span if (start, end) == (span.start, span.end) else Span(start, end, span.label)

@@ -252,6 +252,11 @@ def test_no_values_no_records_and_span_checks():
         ("49.9%,", Span(0, 6, "VALUE"), (0, 5)),
         ("%", Span(0, 1, "UNIT"), (0, 1)),
         ("(GDP)", Span(0, 5, "METRIC"), (1, 4)),
+        # real text mixes quote shapes and bracket widths: a straight quote closes a curly one
+        ("“三公\"经费支出", Span(0, 8, "METRIC"), (0, 8)),
+        ("县(市、区）", Span(0, 6, "METRIC"), (0, 6)),
+        ("“同意公开答复\"", Span(0, 8, "METRIC"), (1, 7)),
+        ("“三公经费", Span(0, 5, "METRIC"), (1, 5)),  # an opener with no closer still goes
     ],
 )
 def test_clean_spans_trims_edges(text, span, expected):
