@@ -17,8 +17,8 @@ import logging
 import re
 from typing import Callable, Sequence
 
-from govreport.data.lexicon import (ARTICLE_NUMERALS, BEFORE_CATEGORY_ENDS, HEAD_NOUNS, METRIC_LEADING_WORDS, METRIC_TRAILING_WORDS,
-                                    PLATFORM_WORDS, QUALIFIERS_AFTER, QUALIFIERS_BEFORE)
+from govreport.data.lexicon import (ARTICLE_NUMERALS, BEFORE_CATEGORY_ENDS, FAMILIES, HEAD_NOUNS, METRIC_LEADING_WORDS,
+                                    METRIC_TRAILING_WORDS, PLATFORM_WORDS, QUALIFIERS_AFTER, QUALIFIERS_BEFORE)
 from govreport.data.numbers import NUMERAL_CHARS, find_numbers
 from govreport.data.numbers.chars import APPROX
 from govreport.data.schema import Span
@@ -122,6 +122,9 @@ _BEFORE_CATEGORY = BEFORE_CATEGORY_ENDS + PLATFORM_WORDS
 _LIST_OR_CLAUSE = re.compile(r"[、和与的]|及(?!时)")
 # The kinds of information 公开 takes as its object (公开|政策文件): a plain 公开 before them is a verb.
 _PUBLISHED = ("信息", "文件", "通知", "公告")
+# A unit in brackets after a name, as a table's row label prints it (居民消费价格总指数(%), 粮食产量(单位:万吨)).
+_UNIT_WORDS = frozenset(u for family in FAMILIES.values() for u in family.units) | frozenset("%％‰‱")
+_BRACKETED_UNIT = re.compile(r"[(（](?:单位[:：]?)?([^()（）]{1,6})[)）]$")
 
 
 def trim_metric_edges(text: str, start: int, end: int, ceiling: int | None = None) -> tuple[int, int]:
@@ -143,6 +146,7 @@ def trim_metric_edges(text: str, start: int, end: int, ceiling: int | None = Non
       (价格|上涨, 工作人员|具体, 民警|和); a one-character word only where jieba's segmentation
       of the span ends a word before it (目的 keeps its 的);
     - a 比 or 较 at the back goes when a comparison follows (价格|比上年上涨);
+    - a unit in brackets at the back goes, as a table's row label prints it (居民消费价格总指数|(%));
     - a written head noun right after the span (:data:`data.lexicon.HEAD_NOUNS`: 信息|数量) comes in,
       where jieba's segmentation ends a word on both its sides and it stops before ``ceiling``
       (the next span).
@@ -178,6 +182,9 @@ def trim_metric_edges(text: str, start: int, end: int, ceiling: int | None = Non
                 break
     if end - start > 2 and text[end - 1] in "比较" and _COMPARED_WITH.match(text, end):
         end -= 1
+    unit = _BRACKETED_UNIT.search(text, start + 1, end)
+    if unit and unit.group(1).lstrip("万亿千百") in _UNIT_WORDS:  # 吨, 万吨
+        end = unit.start()
     ceiling = len(text) if ceiling is None else ceiling
     for noun in HEAD_NOUNS:
         after = end + len(noun)

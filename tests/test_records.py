@@ -319,6 +319,10 @@ TRIMMED = [
     # a time word at the front goes (ANNOTATION.md: 上年度【结转政府信息公开申请】)
     ("{上年结转申请|M}{5|V}{件|U}", "结转申请"),
     ("{本年度新收申请|M}{12|V}{件|U}", "新收申请"),
+    # a unit in brackets after the name goes (a table's row label); a gloss or a bracket inside stays
+    ("{居民消费价格总指数(%)|M} {105.4|V}", "居民消费价格总指数"),
+    ("{粮食产量(单位:万吨)|M}{52.3|V}", "粮食产量"),
+    ("{县(市、区)|M}{12|V}{个|U}", "县(市、区)"),
 ]
 
 
