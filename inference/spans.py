@@ -24,20 +24,18 @@ __all__ = ["clean_spans", "clean_scored_spans", "spans_from_tags", "spans_from_l
 # full-width twin too.
 _PAIRS = {"“": "”\"", "‘": "’'", "「": "」", "『": "』", "《": "》", "〈": "〉", "(": ")）", "（": "）)",
           "[": "]", "【": "】", "〔": "〕", '"': '"”', "'": "'’"}
-_CLOSERS: dict[str, str] = {}
-for _open, _closes in _PAIRS.items():
-    for _close in _closes:
-        _CLOSERS[_close] = _CLOSERS.get(_close, "") + _open
-
-
-def _holds_any(text: str, marks: str) -> bool:
-    return any(m in text for m in marks)
+_CLOSERS = {close: "".join(open_ for open_, closes in _PAIRS.items() if close in closes)
+            for close in dict.fromkeys("".join(_PAIRS.values()))}
 # Signs a VALUE may start with and symbols a VALUE or UNIT may end with; all other
 # punctuation at a span's edge is trimmed.
 _SIGNS = frozenset("-−－+＋")
 _POINTS = frozenset(".．")
 _PERCENT = frozenset("%％‰‱﹪")
 _EDGE_SYMBOLS = frozenset("•·・…—～~|/\\*#@^_=`")
+
+
+def _holds_any(text: str, marks: str) -> bool:
+    return any(m in text for m in marks)
 
 
 @functools.lru_cache(maxsize=8192)
