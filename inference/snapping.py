@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 from govreport.data.lexicon import (ARTICLE_NUMERALS, BEFORE_CATEGORY_ENDS, FAMILIES, HEAD_NOUNS, METRIC_LEADING_WORDS,
                                     METRIC_TRAILING_WORDS, PLATFORM_WORDS, QUALIFIERS_AFTER, QUALIFIERS_BEFORE)
 from govreport.data.numbers import NUMERAL_CHARS, find_numbers
-from govreport.data.numbers.chars import APPROX
+from govreport.data.numbers.chars import APPROX, RANGE_SEPARATORS, SIGNS
 from govreport.data.schema import Span
 from govreport.data.text import TO_SIMPLIFIED, address_spans
 
@@ -182,7 +182,7 @@ def trim_metric_edges(text: str, start: int, end: int, ceiling: int | None = Non
                 break
     if end - start > 2 and text[end - 1] in "比较" and _COMPARED_WITH.match(text, end):
         end -= 1
-    unit = _BRACKETED_UNIT.search(text, start + 1, end)
+    unit = _BRACKETED_UNIT.search(text, start + 1, end) if text[end - 1] in ")）" else None
     if unit and unit.group(1).lstrip("万亿千百") in _UNIT_WORDS:  # 吨, 万吨
         end = unit.start()
     ceiling = len(text) if ceiling is None else ceiling
@@ -262,7 +262,7 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
 
 # What may run on across a VALUE's edge when it stops inside a number: digits and their point,
 # Chinese numerals and magnitudes, 余/多, 负, the 之 of 百分之/三分之一, a range's dash or 至.
-_NUMBER_EDGE_CHARS = frozenset("0123456789０１２３４５６７８９.．,") | NUMERAL_CHARS | frozenset("负之-～~—至到")
+_NUMBER_EDGE_CHARS = frozenset("0123456789０１２３４５６７８９.．,之") | NUMERAL_CHARS | SIGNS | RANGE_SEPARATORS
 _MAX_DIGITS = 40  # how far around a VALUE a number is looked for
 
 
