@@ -5,6 +5,7 @@
     govreport evaluate-tables --gold data/gold/tables --markdown --errors out/table-errors.jsonl
     govreport evaluate-tables --bench          # time parse_tables on the `govreport bench` corpus
     govreport evaluate-tables --show data/samples/reports_page.txt   # the tables a file holds, no gold
+    govreport evaluate-tables --pdf 40 --seed 2  # invented tables printed to PDF and read back (eval/pdf_tables.py)
 
 The gold format is the one of ``../shared/tables_dev/gold.jsonl``: one line per raw file,
 with ``file`` (a name inside the raw folder) and ``cells``, a map of metric_key → value
@@ -19,8 +20,7 @@ column (Cell.column None) compares on key and value alone, like every other cell
 printed column label itself is not scored. Precision, recall and F1 are given per file and
 micro-averaged over all files, with the identities that fail on the parsed tables.
 
->>> score_cells({"a.b": 1, "a.c": 2.5}, [("a.b", 1), ("a.c", 2.0), ("a.d", 0)])
-(1, 3, 2)
+The counting lives in :mod:`eval.table_scores`.
 """
 
 from __future__ import annotations
@@ -29,61 +29,18 @@ import argparse
 import json
 import logging
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
 
 from govreport.data.errors import InputError, cli_error
 from govreport.data.jsonl import json_lines
 from govreport.data.logs import setup_logging
+from govreport.eval.table_scores import FileScore, evaluate_file, score_line
 
 logger = logging.getLogger(__name__)
 
 
 class GoldError(InputError):
     """A table gold file or one of its lines cannot be read."""
-
-
-@dataclass
-class FileScore:
-    """The cell counts of one raw file, and the identities that failed on its tables."""
-
-    file: str
-    correct: int = 0
-    predicted: int = 0
-    gold: int = 0
-    failed: list[str] = field(default_factory=list)
-    checks: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def precision(self) -> float:
-        return self.correct / self.predicted if self.predicted else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.correct / self.gold if self.gold else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-
-def _same(a: float, b: float) -> bool:
-    return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
-
-
-def score_cells(gold: dict[str, float], predicted: Iterable[tuple[str, float]]) -> tuple[int, int, int]:
-    """(correct, predicted, gold) for predicted (key, value) pairs against gold key → value."""
-    unmatched = dict(gold)
-    correct = n = 0
-    for key, value in predicted:
-        n += 1
-        if key in unmatched and _same(unmatched[key], value):
-            correct += 1
-            del unmatched[key]
-    return correct, n, len(gold)
 
 
 def _gold_cells(item: dict, where: str) -> dict[str, float]:
@@ -145,28 +102,6 @@ def read_raw(path: Path) -> str:
         return data.decode("gb18030")
 
 
-def evaluate_file(text: str, gold: dict[str, float], name: str) -> FileScore:
-    """Parse ``text`` and score its cells against ``gold``."""
-    from govreport.inference.tables import check_tables, parse_tables
-
-    tables = parse_tables(text)
-    cells = [c for t in tables for c in t.cells]
-    correct, predicted, n_gold = score_cells(gold, [(c.key, c.value) for c in cells])
-    checks = check_tables(tables)
-    result = FileScore(name, correct, predicted, n_gold, [c.identity for c in checks if not c.ok], len(checks))
-    seen = set()
-    for c in cells:
-        if c.key not in gold or not _same(gold[c.key], c.value) or c.key in seen:
-            result.errors.append({"file": name, "kind": "wrong", "key": c.key, "predicted": c.value,
-                                  "gold": gold.get(c.key), "raw": c.raw, "offset": c.start})
-        seen.add(c.key)
-    predicted_keys = {c.key for c in cells}
-    for key, value in gold.items():
-        if key not in predicted_keys:
-            result.errors.append({"file": name, "kind": "missed", "key": key, "gold": value})
-    return result
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="govreport evaluate-tables", description=__doc__.split("\n\n")[0])
     parser.add_argument("--gold", default=None, help="a table gold .jsonl file, or a folder of them")
@@ -180,6 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--repeat", type=int, default=5, help="timed passes for --bench (default 5)")
     parser.add_argument("--show", nargs="+", metavar="FILE", default=None,
                         help="print the tables these files hold (cells and identities), no gold needed")
+    parser.add_argument("--pdf", type=int, default=None, metavar="N",
+                        help="print N reports of invented tables to PDF (headless Chromium), read each back "
+                             "with every PDF reader installed (pypdf, pdftotext; default and layout modes) "
+                             "and score the cells parsed from each reading (eval/pdf_tables.py)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the invented tables for --pdf")
+    parser.add_argument("--keep", default=None, metavar="DIR",
+                        help="with --pdf: write the PDFs, the readings (raw/) and their table gold file there")
     return parser
 
 
@@ -217,21 +159,16 @@ def bench(repeat: int) -> str:
             f"slowest {max(passes):.3f} s), {cells} cells")
 
 
-def _line(name: str, s: FileScore, markdown: bool) -> str:
-    ids = f"{len(s.failed)}/{s.checks} fail" if s.checks else "none run"
-    if markdown:
-        return (f"| {name} | {s.gold} | {s.predicted} | {s.correct} | {s.precision:.3f} | {s.recall:.3f} "
-                f"| {s.f1:.3f} | {ids} |")
-    return (f"{name:<40} gold {s.gold:4d}  predicted {s.predicted:4d}  correct {s.correct:4d}  "
-            f"P {s.precision:.3f}  R {s.recall:.3f}  F1 {s.f1:.3f}  identities {ids}")
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging(logging.WARNING, "named")
     if args.bench:
         print(bench(args.repeat))
         return 0
+    if args.pdf is not None:
+        from govreport.eval import pdf_tables
+
+        return pdf_tables.main(args.pdf, args.seed, args.keep, args.markdown)
     if args.show:
         status = 0
         for name in args.show:
@@ -242,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
                 status = 1
         return status
     if not args.gold:
-        print("evaluate-tables: --gold is required (or --bench, --show)", file=sys.stderr)
+        print("evaluate-tables: --gold is required (or --bench, --show, --pdf)", file=sys.stderr)
         return 2
     gold_path = Path(args.gold)
     gold_dir = gold_path if gold_path.is_dir() else gold_path.parent
@@ -274,8 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown:
         print("| file | gold | predicted | correct | precision | recall | F1 | identities |\n|---|---|---|---|---|---|---|---|")
     for s in scores:
-        print(_line(s.file, s, args.markdown))
-    print(_line("overall (micro)", total, args.markdown))
+        print(score_line(s.file, s, args.markdown))
+    print(score_line("overall (micro)", total, args.markdown))
     if args.errors:
         from govreport.data.atomic import atomic_write
 

@@ -242,3 +242,32 @@ def pdf_layout(blank: frozenset = frozenset()) -> str:
             lines.append("    " + label[12:])
     lines.append("四、政府信息公开行政复议、行政诉讼情况")
     return "\n".join(lines)
+
+
+def pdf_layout_glued() -> str:
+    """Layout-mode PDF text that lost the space between two numbers: table 3's first row prints
+    its 其他组织 and 总计 as one number (1 and 27 → 127), table 4 its 行政复议 总计 and the
+    first 直接起诉 cell (3 and 0 → 30)."""
+    first = T3_2021[0][3]
+    assert first[-2:] == [1, 27] and T4[4:6] == [3, 0]
+    table3 = pdf_layout().replace(f"{1:>6}{27:>6}", f"{'127':>12}", 1)
+    row4 = " ".join(map(str, T4[:4])) + " 30 " + " ".join(map(str, T4[6:]))
+    return (table3 + "\n行政复议 行政诉讼\n未经复议直接起诉 复议后起诉\n结果维持 结果纠正 其他结果 尚未审结 总计\n"
+            + row4 + "\n五、存在的主要问题及改进情况")
+
+
+def pdf_layout_blocks(first: str = "办理结果.不予公开.第三方权益") -> str:
+    """Layout-mode PDF text where a group label beside two rows made the reader print their
+    labels first, then their numbers in column blocks (pdftotext -layout): the first four
+    columns of both rows, then the fifth of both, then the last two of both."""
+    text = pdf_layout()
+    lines = text.split("\n")
+    i = next(k for k, line in enumerate(lines) if line.startswith(next(r[1] for r in T3_2021 if r[2] == first)[:12]))
+    a = next(r[3] for r in T3_2021 if r[2] == first)
+    b = T3_2021[[r[2] for r in T3_2021].index(first) + 1][3]
+    pad = len(lines[i]) - 6 * 7      # where the first column starts (labels are padded to one width)
+    blocks = [" " * pad + "".join(f"{v:>6}" for v in a[:4]), " " * pad + "".join(f"{v:>6}" for v in b[:4]),
+              " " * (pad + 24) + f"{a[4]:>6}", " " * (pad + 24) + f"{b[4]:>6}",
+              " " * (pad + 30) + f"{a[5]:>6}{a[6]:>6}", " " * (pad + 30) + f"{b[5]:>6}{b[6]:>6}"]
+    labels = [lines[i][:pad].rstrip(), lines[i + 1][:pad].rstrip()]
+    return "\n".join(lines[:i] + labels + blocks + lines[i + 2:])

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from govreport.eval.tables import main, read_gold, score_cells, GoldError
+from govreport.eval.table_scores import score_cells
+from govreport.eval.tables import main, read_gold, GoldError
 from tests import table_shapes as S
 
 

@@ -275,6 +275,33 @@ def test_space_aligned_pdf_text_keeps_blank_cells_in_their_columns():
     assert cells == {k: v for k, v in expected.items() if k not in missing}
 
 
+def test_numbers_a_layout_reader_glued_together_are_split_where_the_identities_say():
+    # pypdf's layout mode can drop the space between two numbers of narrow columns
+    expected = S.expected_2021()
+    assert _cells(parse_tables(S.pdf_layout_glued())) == {k: v for k, v in expected.items() if not k.startswith("主动公开.")}
+
+
+def test_a_glued_number_is_left_alone_when_two_splits_fit():
+    from govreport.inference.tables.tokens import View
+    from govreport.inference.tables.walk import unglue
+
+    def holds(values):
+        return sum(values[:6]) == values[6]
+
+    # 110 is 1 and 10, or 11 and 0: both rows add up to 11, so neither is taken
+    assert unglue(View("110 0 0 0 0 11").tokens, 7, holds) is None
+    assert [t.raw for t in unglue(View("4118 17 12 24 12 124").tokens, 7, holds)] == \
+        ["41", "18", "17", "12", "24", "12", "124"]
+    # a leading zero is no number a table prints: 105 is never 10 and 05
+    assert unglue(View("105 0 0 0 0 5").tokens, 7, holds) is None
+
+
+def test_rows_printed_as_column_blocks_beside_a_group_label_are_dealt_by_column():
+    # pdftotext -layout: two labels, then both rows' first four numbers, their fifth, their last two
+    expected = {k: v for k, v in S.expected_2021().items() if k.startswith("申请.")}
+    assert _cells(parse_tables(S.pdf_layout_blocks())) == expected
+
+
 def test_a_count_printed_with_its_unit_in_a_cell_is_read():
     text = "第二十条第（五）项\n信息内容 | 本年处理决定数量 |\n行政许可 | 12件 |\n第二十条第（六）项\n信息内容 | 本年处理决定数量 |\n行政处罚 ║ 3 ║"
     assert _cells(parse_tables(text)) == {"主动公开.行政许可.处理决定": 12, "主动公开.行政处罚.处理决定": 3}

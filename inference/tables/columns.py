@@ -26,15 +26,15 @@ MIN_FULL_ROWS = 3      # full rows needed to learn where the columns are
 MAX_DRIFT = 3          # characters a number may stray from its column's position
 
 
-def _x(view: View, token: Token) -> float:
+def column_x(view: View, token: Token) -> float:
     """The character position of a number's right edge in its line (numbers are right-aligned or centred)."""
     return token.end - view.line_starts[token.line]
 
 
 def _columns(view: View, full: list[list[Token]], n: int) -> list[float] | None:
     """Where the columns of these full rows sit, or None when their numbers are not aligned."""
-    columns = [median(_x(view, r[j]) for r in full) for j in range(n)]
-    if any(abs(_x(view, r[j]) - columns[j]) > MAX_DRIFT for r in full for j in range(n)):
+    columns = [median(column_x(view, r[j]) for r in full) for j in range(n)]
+    if any(abs(column_x(view, r[j]) - columns[j]) > MAX_DRIFT for r in full for j in range(n)):
         return None
     if any(b - a <= MAX_DRIFT for a, b in zip(columns, columns[1:])):
         return None
@@ -72,9 +72,9 @@ def _place(view: View, row: list[Token], full: list[list[Token]], n: int) -> lis
         columns = _columns(view, near, n)
         if columns is None:
             continue
-        places = [min(range(n), key=lambda j: abs(_x(view, t) - columns[j])) for t in row]
-        cost = sum(abs(_x(view, t) - columns[j]) for t, j in zip(row, places))
-        if len(set(places)) != len(places) or any(abs(_x(view, t) - columns[j]) > MAX_DRIFT
+        places = [min(range(n), key=lambda j: abs(column_x(view, t) - columns[j])) for t in row]
+        cost = sum(abs(column_x(view, t) - columns[j]) for t, j in zip(row, places))
+        if len(set(places)) != len(places) or any(abs(column_x(view, t) - columns[j]) > MAX_DRIFT
                                                   for t, j in zip(row, places)):
             continue
         if best is None or cost < best[0]:      # the columns the row fits best

@@ -21,7 +21,7 @@ from govreport.inference.tables.cells import Cell, Table
 from govreport.inference.tables.checks import check_table3, check_table4
 from govreport.inference.tables.columns import realign
 from govreport.inference.tables.tokens import Token, View
-from govreport.inference.tables.walk import fit_row, take, walk_rows
+from govreport.inference.tables.walk import fit_row, take, unglue, walk_rows
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ def _table3(view: View, start: int, end: int) -> Table:
             break   # no delimited blanks: the stream reading would read the same
         table = Table(3, "2021" if split else "2019", start, start)
         walked = list(walk_rows(view, rows, 7, start, region_end, line_aware))
-        aligned = realign(view, [tokens for _, tokens, _ in walked], 7)
+        aligned = realign(view, [unglue(tokens, 7, _row_total_holds) or tokens for _, tokens, _ in walked], 7)
         for (row, _, _), tokens in zip(walked, aligned):
             for col, token in zip(L.TABLE3_COLUMNS, tokens):
                 cell = _cell(view, token, f"{row.key}.{col.key}", row.label, col.label, L.COUNT_UNIT, 3)
@@ -188,6 +188,11 @@ def _table3(view: View, start: int, end: int) -> Table:
         if best is None or score < best[0]:
             best = (score, table)
     return best[1]
+
+
+def _row_total_holds(values) -> bool:
+    """T3-2 on one row of seven printed values: the 总计 is the sum of the six applicants."""
+    return None not in values and abs(sum(values[:6]) - values[6]) <= 1e-6 * max(1, abs(values[6]))
 
 
 # ---- table 4
@@ -217,6 +222,13 @@ def _tables4(view: View, found: list[Table]) -> list[Table]:
     return tables
 
 
+def _table4_holds(values) -> bool:
+    """T4-1 on table 4's fifteen printed values, every block's 总计 the sum of its four results."""
+    cells = {col.key: v for col, v in zip(L.TABLE4_COLUMNS, values) if v is not None}
+    checks = check_table4(cells)
+    return len(checks) == len(L.TABLE4_BLOCKS) and all(c.ok for c in checks)
+
+
 def _table4_tokens(view: View, after: int, limit: int) -> list[Token] | None:
     """The 15 cells of table 4's one row, or None when the text does not hold exactly them."""
     candidates = []
@@ -231,7 +243,8 @@ def _table4_tokens(view: View, after: int, limit: int) -> list[Token] | None:
         candidates += [fit_row(cells, 15, lead_first=False), fit_row(cells, 15)]
         # or one cell per line, "|" lines for blanks (the row may open with some)
         candidates.append(view.cell_lines(view.blank_run_start(first.line, after), 15, limit))
-    candidates.append(take(view, after, 15, limit, False))
+    stream = take(view, after, 15, limit, False)
+    candidates.append(unglue(stream, 15, _table4_holds) or stream)
     best = None
     for tokens in candidates:
         if len(tokens) != 15:

@@ -15,6 +15,10 @@ Rows merged by a PDF converter ("1.属于国家秘密 2.其他法律… | 0 0 | 
 with no numbers between them, followed by m × N numbers: they are dealt out row by row, or
 column by column when each delimited cell holds m numbers.
 
+A PDF reader that lays text out by position (pypdf's layout mode) can lose the space between
+two numbers of narrow columns (41 18 → 4118): a row one or two cells short is split back where
+exactly one split makes the row's identity hold (:func:`unglue`).
+
 >>> from govreport.inference.tables.tokens import View
 >>> from govreport.inference.tables.layouts import Row
 >>> view = View("甲 1 2\\n乙 3 4")
@@ -26,9 +30,12 @@ column by column when each delimited cell holds m numbers.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
+from collections.abc import Callable, Sequence
 
+from govreport.inference.tables.columns import MAX_DRIFT, column_x
 from govreport.inference.tables.layouts import Row
 from govreport.inference.tables.tokens import Token, View
 
@@ -87,6 +94,49 @@ def fit_row(cells: list[Token], n: int, lead_first: bool = True) -> list[Token]:
     return cells
 
 
+def _splits(token: Token) -> list[tuple[Token, Token]]:
+    """Every way to read an integer token as two integers printed without a space (4118 → 41 18,
+    411 8, 4 118; never a part with a leading zero but 0 itself)."""
+    raw = token.raw
+    if token.kind != "value" or token.unit is not None or not (raw.isascii() and raw.isdigit()):
+        return []
+    out = []
+    for k in range(1, len(raw)):
+        left, right = raw[:k], raw[k:]
+        if (left[0] == "0" and k > 1) or (right[0] == "0" and len(right) > 1):
+            continue
+        out.append((dataclasses.replace(token, end=token.start + k, raw=left, value=int(left)),
+                    dataclasses.replace(token, start=token.start + k, raw=right, value=int(right))))
+    return out
+
+
+def unglue(tokens: list[Token], n: int, holds: Callable[[Sequence[int | float | None]], bool],
+           most: int = 2) -> list[Token] | None:
+    """``tokens`` of a row that is ``n - len(tokens)`` (at most ``most``) cells short, with glued
+    numbers split apart: the one reading of ``n`` cells whose values satisfy ``holds`` (the
+    row's identity), or None when there is none or more than one.
+
+    >>> from govreport.inference.tables.tokens import View
+    >>> row = View("4118 17 12 24 12 124").tokens
+    >>> [t.raw for t in unglue(row, 7, lambda v: sum(v[:6]) == v[6])]
+    ['41', '18', '17', '12', '24', '12', '124']
+    """
+    short = n - len(tokens)
+    if not 0 < short <= most:
+        return None
+    found: dict[tuple, list[Token]] = {}
+    for where in itertools.combinations(range(len(tokens)), short):
+        for parts in itertools.product(*(_splits(tokens[i]) for i in where)):
+            row: list[Token] = []
+            split = dict(zip(where, parts))
+            for i, token in enumerate(tokens):
+                row += split[i] if i in split else (token,)
+            values = tuple(t.value for t in row)
+            if values not in found and holds(values):
+                found[values] = row
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
 def _bound(view: View, rows: list[Row], i: int, start: int, end: int) -> tuple[int, int] | None:
     """The first label of a row after ``rows[i]`` found in ``[start, end)``."""
     best = None
@@ -97,16 +147,32 @@ def _bound(view: View, rows: list[Row], i: int, start: int, end: int) -> tuple[i
     return best
 
 
-def _deal(tokens: list[Token], m: int, n: int) -> list[list[Token]]:
-    """Split m × n tokens of m merged rows: column-major when each delimited cell holds m numbers."""
+def _deal(view: View, tokens: list[Token], m: int, n: int) -> list[list[Token]]:
+    """Split m × n tokens of m merged rows: column-major when each delimited cell holds m
+    numbers, or when the numbers stand in n aligned columns of m each (layout text that printed
+    the rows' numbers in blocks beside a group label: "5 0 0 1" / "8 1 1 1" / "0" / "0" …)."""
     cells: dict[int, list[Token]] = {}
     for t in tokens:
         if t.cell is not None:
             cells.setdefault(t.cell, []).append(t)
-    if len(cells) == n and all(len(c) == m for c in cells.values()):
-        columns = list(cells.values())
+    columns = list(cells.values()) if len(cells) == n else _aligned(view, tokens, n)
+    if columns and all(len(c) == m for c in columns):
         return [[columns[j][i] for j in range(n)] for i in range(m)]
     return [tokens[i * n:(i + 1) * n] for i in range(m)]
+
+
+def _aligned(view: View, tokens: list[Token], n: int) -> list[list[Token]] | None:
+    """``tokens`` in ``n`` columns by their position in the line (each top to bottom), or None."""
+    ordered = sorted(tokens, key=lambda t: (column_x(view, t), t.line))
+    columns: list[list[Token]] = [[ordered[0]]] if ordered else []
+    for a, b in zip(ordered, ordered[1:]):
+        # a column holds one number per line: numbers one space apart are two columns
+        if column_x(view, b) - column_x(view, a) > MAX_DRIFT or any(t.line == b.line for t in columns[-1]):
+            columns.append([])
+        columns[-1].append(b)
+    if len(columns) != n:
+        return None
+    return [sorted(c, key=lambda t: t.start) for c in columns]
 
 
 def walk_rows(view: View, rows: list[Row], n: int, start: int, end: int, line_aware: bool = True):
@@ -136,7 +202,7 @@ def walk_rows(view: View, rows: list[Row], n: int, start: int, end: int, line_aw
             stream = list(itertools.islice((t for t in view.iter_tokens(found[1], limit) if t.kind != "blank"),
                                            m * n))
             if len(stream) >= m * n:
-                for (grow, gfound), toks in zip(group, _deal(stream[:m * n], m, n)):
+                for (grow, gfound), toks in zip(group, _deal(view, stream[:m * n], m, n)):
                     yield grow, toks, gfound
                 pos = stream[m * n - 1].end
                 pending = []

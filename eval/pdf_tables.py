@@ -1,0 +1,308 @@
+"""``govreport evaluate-tables --pdf N``: the table parser on real PDFs, printed and read back.
+
+The table test sets are PDF text: a report's standard tables printed by a word processor, read
+back by a PDF library (``../shared/tables_dev``: pypdf's default and layout modes). A handful
+of real reports cannot show every way a reader breaks a table, so this check makes its own:
+N reports of invented numbers (the identities hold, a share of cells zero or printed blank),
+laid out as the official template (rowspans, colspans, the note cell, the vertical group
+label), each at its own page width and font size so labels wrap at different places, printed
+to PDF by headless Chromium and read back by every reader installed (pypdf default and layout
+mode, poppler's ``pdftotext`` raw and ``-layout``). Each reading is parsed and every keyed
+cell compared with the numbers printed.
+
+Needs ``/usr/bin/chromium`` (or ``--chromium``) and a CJK font (Debian: ``apt-get install
+chromium fonts-noto-cjk poppler-utils``); a reader that is not installed is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from govreport.eval.table_scores import FileScore, evaluate_file, score_line
+from govreport.inference.tables import parse_tables
+
+__all__ = ["TableSet", "invent", "to_html", "readers", "print_pdf", "roundtrip"]
+
+APPLICANTS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他组织"]
+T3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+T4_COLUMNS = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+T4_KEYS = ["维持", "纠正", "其他结果", "尚未审结", "总计"]
+FONTS = ["Noto Serif CJK SC", "Noto Sans CJK SC"]
+
+# Table 3's rows below its two header rows: (group label and its rowspan, or None; row label; key
+# path); the outcome rows of one group share the group's label cell.
+_OUTCOMES = [
+    ("（三）不予公开", [("1.属于国家秘密", "国家秘密"), ("2.其他法律行政法规禁止公开", "法律法规禁止"),
+                    ("3.危及“三安全一稳定”", "三安全一稳定"), ("4.保护第三方合法权益", "第三方权益"),
+                    ("5.属于三类内部事务信息", "内部事务"), ("6.属于四类过程性信息", "过程性信息"),
+                    ("7.属于行政执法案卷", "执法案卷"), ("8.属于行政查询事项", "行政查询")]),
+    ("（四）无法提供", [("1.本机关不掌握相关政府信息", "不掌握"), ("2.没有现成信息需要另行制作", "需另行制作"),
+                    ("3.补正后申请内容仍不明确", "补正后仍不明确")]),
+    ("（五）不予处理", [("1.信访举报投诉类申请", "信访举报投诉"), ("2.重复申请", "重复申请"),
+                    ("3.要求提供公开出版物", "公开出版物"), ("4.无正当理由大量反复申请", "大量反复申请"),
+                    ("5.要求行政机关确认或重新出具已获取信息", "确认或重新出具")]),
+]
+_OTHER_2021 = ("（六）其他处理", [
+    ("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "逾期不补正"),
+    ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "逾期未缴费"),
+    ("3.其他", "其他")])
+
+# Table 2 by layout: (caption numeral, column labels with their key, rows with their key).
+_T2 = {
+    "2021": [("一", [("本年制发件数", "本年制发"), ("本年废止件数", "本年废止"), ("现行有效件数", "现行有效")],
+              [("规章", "规章"), ("行政规范性文件", "行政规范性文件")]),
+             ("五", [("本年处理决定数量", "处理决定")], [("行政许可", "行政许可")]),
+             ("六", [("本年处理决定数量", "处理决定")], [("行政处罚", "行政处罚"), ("行政强制", "行政强制")]),
+             ("八", [("本年收费金额（单位：万元）", "收费金额")], [("行政事业性收费", "行政事业性收费")])],
+    "2019": [("一", [("本年新制作数量", "本年新制作"), ("本年新公开数量", "本年新公开"), ("对外公开总数量", "对外公开总数")],
+              [("规章", "规章"), ("规范性文件", "行政规范性文件")]),
+             ("五", [("上一年项目数量", "上年项目数"), ("本年增/减", "本年增减"), ("处理决定数量", "处理决定")],
+              [("行政许可", "行政许可"), ("其他对外管理服务事项", "其他对外管理服务事项")]),
+             ("六", [("上一年项目数量", "上年项目数"), ("本年增/减", "本年增减"), ("处理决定数量", "处理决定")],
+              [("行政处罚", "行政处罚"), ("行政强制", "行政强制")]),
+             ("八", [("上一年项目数量", "上年项目数"), ("本年增/减", "本年增减")], [("行政事业性收费", "行政事业性收费")])],
+}
+
+
+@dataclass
+class TableSet:
+    """One report's three tables: what is printed in each cell (``""`` for a blank) and the truth."""
+
+    layout: str
+    blank_zeros: bool = False
+    t2: list[tuple[str, list[str], list[tuple[str, list[str]]]]] = field(default_factory=list)
+    t3: list[tuple[str | None, int, str, list[str]]] = field(default_factory=list)
+    t4: list[str] = field(default_factory=list)
+    cells: dict[str, float] = field(default_factory=dict)
+
+
+def _count(rng: random.Random, scale: int) -> int:
+    """A cell's count: zero half the time, as in real tables, else up to ``scale``."""
+    return 0 if rng.random() < 0.5 else rng.randint(1, scale)
+
+
+def invent(rng: random.Random, layout: str) -> TableSet:
+    """Invented tables of one report in ``layout`` ("2019" or "2021"): table 3's counts meet
+    T3-1/T3-2/T3-3 and table 4's T4-1; a zero is sometimes printed blank (no cell, as some
+    agencies print it)."""
+    ts = TableSet(layout, blank_zeros=rng.random() < 0.1)
+
+    def shown(key: str, value: float) -> str:
+        if value == 0 and ts.blank_zeros:
+            return ""
+        ts.cells[key] = value
+        return f"{value:g}" if not isinstance(value, float) else f"{value:.1f}".rstrip("0").rstrip(".")
+
+    for numeral, columns, rows in _T2[layout]:
+        out_rows = []
+        for label, key in rows:
+            values = []
+            for column, ckey in columns:
+                if ckey == "收费金额":
+                    value: float = round(rng.random() * 50, 1) if rng.random() < 0.5 else 0
+                elif ckey == "本年增减":
+                    value = rng.randint(-3, 3)
+                else:
+                    value = _count(rng, 2000 if key in ("行政许可", "行政处罚") else 40)
+                text = shown(f"主动公开.{key}.{ckey}", value)
+                values.append(f"+{text}" if ckey == "本年增减" and value > 0 else text)
+            out_rows.append((label, values))
+        ts.t2.append((numeral, [c for c, _ in columns], out_rows))
+
+    def row(scale: int) -> list[int]:
+        return [_count(rng, scale if i == 0 else max(1, scale // 8)) for i in range(6)]
+
+    groups = _OUTCOMES + ([_OTHER_2021] if layout == "2021" else [])
+    outcome_rows: list[tuple[str | None, int, str, str, list[int]]] = [
+        (None, 0, "（一）予以公开", "办理结果.予以公开", row(60)),
+        (None, 0, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "办理结果.部分公开", row(10))]
+    for group, items in groups:
+        for i, (label, key) in enumerate(items):
+            outcome_rows.append((group if i == 0 else None, len(items) if i == 0 else 0, label,
+                                 f"办理结果.{group[3:]}.{key}", row(8)))
+    if layout == "2019":
+        outcome_rows.append((None, 0, "（六）其他处理", "办理结果.其他处理", row(5)))
+    total = [sum(r[4][i] for r in outcome_rows) for i in range(6)]
+    carried_in = row(5)
+    carried_out = [min(c, rng.randint(0, c)) for c in total]
+    new = [t + o - c for t, o, c in zip(total, carried_out, carried_in)]
+    carried_in = [c if n >= 0 else c + n for c, n in zip(carried_in, new)]
+    new = [max(n, 0) for n in new]
+    table3 = [(None, 0, "一、本年新收政府信息公开申请数量", "本年新收", new),
+              (None, 0, "二、上年结转政府信息公开申请数量", "上年结转", carried_in),
+              *outcome_rows,
+              (None, 0, "（七）总计", "办理结果", total),
+              (None, 0, "四、结转下年度继续办理", "结转下年度", carried_out)]
+    for group, span, label, key, values in table3:
+        printed = [shown(f"申请.{key}.{a}", v) for a, v in zip(APPLICANTS + ["总计"], values + [sum(values)])]
+        ts.t3.append((group, span, label, printed))
+
+    for block in ("行政复议", "直接起诉", "复议后起诉"):
+        counts = [_count(rng, 20) for _ in range(4)]
+        for key, value in zip(T4_KEYS, counts + [sum(counts)]):
+            ts.t4.append(shown(f"复议诉讼.{block}.{key}", value))
+    return ts
+
+
+def to_html(ts: TableSet, width_mm: int, font_pt: float, align: str = "center", font: str = "Noto Serif CJK SC") -> str:
+    """The tables as a word processor's HTML export prints them: the official template's
+    spans, one page of ``width_mm`` at ``font_pt``, every cell's text aligned by ``align``."""
+    td = '<td style="border:1px solid #000;padding:2px">'
+    out = [f"<html><head><meta charset='utf-8'><style>@page{{size:{width_mm}mm 297mm;margin:15mm}}"
+           f"body{{font-family:'{font}';font-size:{font_pt}pt}}table{{border-collapse:collapse;"
+           f"width:100%;margin:6pt 0}}td{{text-align:{align}}}</style></head><body>",
+           "<p>二、主动公开政府信息情况</p>"]
+    for numeral, columns, rows in ts.t2:
+        out.append(f"<table><tr><td colspan='{len(columns) + 1}' style='border:1px solid #000'>"
+                   f"第二十条第（{numeral}）项</td></tr><tr>{td}信息内容</td>"
+                   + "".join(f"{td}{c}</td>" for c in columns) + "</tr>")
+        for label, values in rows:
+            out.append(f"<tr>{td}{label}</td>" + "".join(f"{td}{v}</td>" for v in values) + "</tr>")
+        out.append("</table>")
+    out.append("<p>三、收到和处理政府信息公开申请情况</p><table>")
+    out.append(f"<tr><td colspan='3' rowspan='3' style='border:1px solid #000'>{T3_NOTE}</td>"
+               f"<td colspan='7' style='border:1px solid #000'>申请人情况</td></tr>"
+               f"<tr><td rowspan='2' style='border:1px solid #000'>自然人</td>"
+               f"<td colspan='5' style='border:1px solid #000'>法人或其他组织</td>"
+               f"<td rowspan='2' style='border:1px solid #000'>总计</td></tr><tr>"
+               + "".join(f"{td}{c}</td>" for c in ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"])
+               + "</tr>")
+    n_outcomes = sum(1 for _, _, label, _ in ts.t3 if not label.startswith(("一、", "二、", "四、")))
+    for i, (group, span, label, values) in enumerate(ts.t3):
+        lead = ""
+        if label.startswith(("一、", "二、", "四、")):
+            lead = f"<td colspan='3' style='border:1px solid #000'>{label}</td>"
+        else:
+            if label == "（一）予以公开":
+                lead = (f"<td rowspan='{n_outcomes}' style='border:1px solid #000;width:1.2em'>"
+                        "三、本年度办理结果</td>")
+            if group:
+                lead += f"<td rowspan='{span}' style='border:1px solid #000'>{group}</td>{td}{label}</td>"
+            elif label[0] == "（":
+                lead += f"<td colspan='2' style='border:1px solid #000'>{label}</td>"
+            else:
+                lead += f"{td}{label}</td>"
+        out.append(f"<tr>{lead}" + "".join(f"{td}{v}</td>" for v in values) + "</tr>")
+    out.append("</table><p>四、政府信息公开行政复议、行政诉讼情况</p><table>"
+               "<tr><td colspan='5' style='border:1px solid #000'>行政复议</td>"
+               "<td colspan='10' style='border:1px solid #000'>行政诉讼</td></tr><tr>"
+               + "".join(f"<td rowspan='2' style='border:1px solid #000'>{c}</td>" for c in T4_COLUMNS)
+               + "<td colspan='5' style='border:1px solid #000'>未经复议直接起诉</td>"
+               "<td colspan='5' style='border:1px solid #000'>复议后起诉</td></tr><tr>"
+               + "".join(f"{td}{c}</td>" for c in T4_COLUMNS * 2) + "</tr><tr>"
+               + "".join(f"{td}{v}</td>" for v in ts.t4) + "</tr></table>"
+               "<p>五、存在的主要问题及改进情况</p></body></html>")
+    return "\n".join(out)
+
+
+def _pypdf(path: Path, mode: str) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    return "\n".join(page.extract_text(extraction_mode=mode) for page in reader.pages)
+
+
+def _pdftotext(path: Path, *args: str) -> str:
+    return subprocess.run(["pdftotext", *args, "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                          text=True, check=True, timeout=60).stdout
+
+
+def readers() -> dict[str, object]:
+    """The PDF readers installed: name -> function(path) -> text."""
+    out: dict[str, object] = {}
+    try:
+        import pypdf  # noqa: F401
+        out["pypdf"] = lambda p: _pypdf(p, "plain")
+        out["pypdf-layout"] = lambda p: _pypdf(p, "layout")
+    except ImportError:
+        pass
+    if shutil.which("pdftotext"):
+        out["pdftotext"] = lambda p: _pdftotext(p)
+        out["pdftotext-layout"] = lambda p: _pdftotext(p, "-layout")
+    return out
+
+
+def print_pdf(html: str, pdf: Path, chromium: str) -> None:
+    """``html`` printed to ``pdf`` by headless Chromium."""
+    page = pdf.with_suffix(".html")
+    page.write_text(html, encoding="utf-8")
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, check=True, timeout=120)
+
+
+def roundtrip(n: int, seed: int = 0, chromium: str = "/usr/bin/chromium",
+              keep: Path | None = None) -> tuple[dict[str, FileScore], dict[str, int], list[str]]:
+    """Print ``n`` invented reports, read each back with every reader and score the parsed cells.
+
+    Returns the micro-averaged score per reader, how many reports each reader gave with every
+    cell right, and one line per reading that was not. With ``keep``, the PDFs, the readings
+    (``raw/``) and a table gold file (``gold.jsonl``, one line per reading) are written there:
+    ``govreport evaluate-tables --gold KEEP/gold.jsonl`` scores them again.
+    """
+    rng = random.Random(seed)
+    found = readers()
+    totals = {name: FileScore(name) for name in found}
+    whole = dict.fromkeys(found, 0)
+    failures: list[str] = []
+    gold_lines: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        where = Path(tmp)
+        for i in range(n):
+            layout = rng.choice(["2019", "2021", "2021"])
+            ts = invent(rng, layout)
+            width, size = rng.choice([170, 180, 210, 210, 250, 297]), rng.choice([9, 10.5, 12, 14])
+            align, font = rng.choice(["center", "center", "left", "right"]), rng.choice(FONTS)
+            pdf = where / f"r{i:03d}.pdf"
+            print_pdf(to_html(ts, width, size, align, font), pdf, chromium)
+            for name, read in found.items():
+                file = f"r{i:03d}.{name}.txt"
+                text = read(pdf)
+                score = evaluate_file(text, ts.cells, file)
+                total = totals[name]
+                for attr in ("correct", "predicted", "gold", "checks"):
+                    setattr(total, attr, getattr(total, attr) + getattr(score, attr))
+                total.failed += score.failed
+                right = score.correct == score.predicted == score.gold
+                whole[name] += right
+                if not right:
+                    failures.append(f"{file} ({layout} layout, {width} mm, {size} pt, {align}, {font}"
+                                    f"{', zeros blank' if ts.blank_zeros else ''}): {score.correct} right, "
+                                    f"{score.predicted - score.correct} wrong or extra, {score.gold - score.correct} missed")
+                if keep:
+                    (keep / "raw").mkdir(parents=True, exist_ok=True)
+                    (keep / "raw" / file).write_text(text, encoding="utf-8")
+                    gold_lines.append(json.dumps({"file": file, "layout": layout, "shape": name,
+                                                  "cells": ts.cells}, ensure_ascii=False))
+            if keep:
+                shutil.copy(pdf, keep / pdf.name)
+    if keep:
+        (keep / "gold.jsonl").write_text("".join(line + "\n" for line in gold_lines), encoding="utf-8")
+    return totals, whole, failures
+
+
+def main(n: int, seed: int, keep: str | None, markdown: bool) -> int:
+    """``govreport evaluate-tables --pdf N``: print the figures of :func:`roundtrip`."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        print("evaluate-tables --pdf: needs Chromium (Debian: apt-get install chromium fonts-noto-cjk)",
+              file=sys.stderr)
+        return 2
+    totals, whole, failures = roundtrip(n, seed, chromium, Path(keep) if keep else None)
+    print(f"table cells of {n} invented reports (seed {seed}) printed to PDF by Chromium and read back; "
+          "a cell is right when its metric_key and value match the number printed")
+    if markdown:
+        print("| reader | gold | predicted | correct | precision | recall | F1 | identities | reports all right |\n"
+              "|---|---|---|---|---|---|---|---|---|")
+    for name, total in totals.items():
+        line = score_line(name, total, markdown)
+        print(f"{line} {whole[name]}/{n} |" if markdown else f"{line}  reports all right {whole[name]}/{n}")
+    for line in failures:
+        print("  not all right: " + line)
+    return 0

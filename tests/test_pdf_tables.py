@@ -1,0 +1,66 @@
+"""Invented standard tables printed to PDF by headless Chromium and read back (eval/pdf_tables.py).
+
+Skipped without ``/usr/bin/chromium`` and a CJK font (``.ci/run`` installs both with apt where
+it can) or without pypdf.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from govreport.eval import pdf_tables
+from govreport.eval.tables import main as evaluate_tables
+from govreport.inference.tables import check_tables, parse_html_tables
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _has_cjk_font() -> bool:
+    if not shutil.which("fc-list"):
+        return False
+    return bool(subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout.strip())
+
+
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists() or not _has_cjk_font(),
+                                    reason="needs /usr/bin/chromium and a CJK font (apt-get install chromium fonts-noto-cjk)")
+
+
+@pytest.mark.parametrize("layout", ["2019", "2021"])
+def test_invented_tables_meet_their_identities_and_their_html_parses_whole(layout):
+    ts = pdf_tables.invent(random.Random(5), layout)
+    tables = parse_html_tables(pdf_tables.to_html(ts, 210, 10.5))
+    assert {c.key: c.value for t in tables for c in t.cells} == ts.cells
+    checks = check_tables(tables)
+    assert checks and all(c.ok for c in checks)
+    assert {t.layout for t in tables} == {layout}
+
+
+@needs_chromium
+def test_tables_printed_to_pdf_are_read_back_whole(tmp_path):
+    pytest.importorskip("pypdf")
+    totals, whole, failures = pdf_tables.roundtrip(2, seed=1, chromium=str(CHROMIUM), keep=tmp_path)
+    # every cell of both reports, through pypdf's default and layout modes
+    for reader in ("pypdf", "pypdf-layout"):
+        assert totals[reader].gold > 300
+        assert totals[reader].correct == totals[reader].predicted == totals[reader].gold, failures
+        assert whole[reader] == 2
+    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == ["r000.pdf", "r001.pdf"]
+    gold = [json.loads(line) for line in (tmp_path / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {g["file"] for g in gold} == {p.name for p in (tmp_path / "raw").iterdir()}
+
+
+@needs_chromium
+def test_the_kept_readings_are_a_table_gold_set(tmp_path, capsys):
+    pytest.importorskip("pypdf")
+    assert evaluate_tables(["--pdf", "1", "--seed", "3", "--keep", str(tmp_path)]) == 0
+    first = capsys.readouterr().out
+    assert "pypdf-layout" in first and "reports all right" in first
+    assert evaluate_tables(["--gold", str(tmp_path / "gold.jsonl")]) == 0
+    again = capsys.readouterr().out
+    assert "r000.pypdf.txt" in again and "F1 1.000" in again.splitlines()[1]
