@@ -1,4 +1,4 @@
-"""``govreport evaluate-tables --pdf N``: the table parser on real PDFs, printed and read back.
+"""The table parser on PDFs, printed and read back (``govreport evaluate-pdf --tables N``).
 
 The table test sets are PDF text: a report's standard tables printed by a word processor, read
 back by a PDF library (``../shared/tables_dev``: pypdf's default and layout modes). A handful
@@ -20,13 +20,11 @@ import json
 import random
 import shutil
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from govreport.eval.table_scores import FileScore, evaluate_file, score_line
-from govreport.inference.tables import parse_tables
+from govreport.eval.table_scores import FileScore, evaluate_file
 
 __all__ = ["TableSet", "invent", "to_html", "readers", "print_pdf", "roundtrip"]
 
@@ -285,24 +283,3 @@ def roundtrip(n: int, seed: int = 0, chromium: str = "/usr/bin/chromium",
     if keep:
         (keep / "gold.jsonl").write_text("".join(line + "\n" for line in gold_lines), encoding="utf-8")
     return totals, whole, failures
-
-
-def main(n: int, seed: int, keep: str | None, markdown: bool) -> int:
-    """``govreport evaluate-tables --pdf N``: print the figures of :func:`roundtrip`."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        print("evaluate-tables --pdf: needs Chromium (Debian: apt-get install chromium fonts-noto-cjk)",
-              file=sys.stderr)
-        return 2
-    totals, whole, failures = roundtrip(n, seed, chromium, Path(keep) if keep else None)
-    print(f"table cells of {n} invented reports (seed {seed}) printed to PDF by Chromium and read back; "
-          "a cell is right when its metric_key and value match the number printed")
-    if markdown:
-        print("| reader | gold | predicted | correct | precision | recall | F1 | identities | reports all right |\n"
-              "|---|---|---|---|---|---|---|---|---|")
-    for name, total in totals.items():
-        line = score_line(name, total, markdown)
-        print(f"{line} {whole[name]}/{n} |" if markdown else f"{line}  reports all right {whole[name]}/{n}")
-    for line in failures:
-        print("  not all right: " + line)
-    return 0

@@ -19,7 +19,8 @@ __all__ = ["FileScore", "score_cells", "evaluate_file", "score_line"]
 
 @dataclass
 class FileScore:
-    """The cell counts of one raw file, and the identities that failed on its tables."""
+    """Counts of one raw file (or of one PDF reader's readings): the items right, predicted and
+    gold (table cells; records, in eval.pdf_prose), and the identities that failed on its tables."""
 
     file: str
     correct: int = 0

@@ -5,7 +5,6 @@
     govreport evaluate-tables --gold data/gold/tables --markdown --errors out/table-errors.jsonl
     govreport evaluate-tables --bench          # time parse_tables on the `govreport bench` corpus
     govreport evaluate-tables --show data/samples/reports_page.txt   # the tables a file holds, no gold
-    govreport evaluate-tables --pdf 40 --seed 2  # invented tables printed to PDF and read back (eval/pdf_tables.py)
 
 The gold format is the one of ``../shared/tables_dev/gold.jsonl``: one line per raw file,
 with ``file`` (a name inside the raw folder) and ``cells``, a map of metric_key → value
@@ -115,13 +114,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--repeat", type=int, default=5, help="timed passes for --bench (default 5)")
     parser.add_argument("--show", nargs="+", metavar="FILE", default=None,
                         help="print the tables these files hold (cells and identities), no gold needed")
-    parser.add_argument("--pdf", type=int, default=None, metavar="N",
-                        help="print N reports of invented tables to PDF (headless Chromium), read each back "
-                             "with every PDF reader installed (pypdf, pdftotext; default and layout modes) "
-                             "and score the cells parsed from each reading (eval/pdf_tables.py)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed of the invented tables for --pdf")
-    parser.add_argument("--keep", default=None, metavar="DIR",
-                        help="with --pdf: write the PDFs, the readings (raw/) and their table gold file there")
     return parser
 
 
@@ -165,10 +157,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.bench:
         print(bench(args.repeat))
         return 0
-    if args.pdf is not None:
-        from govreport.eval import pdf_tables
-
-        return pdf_tables.main(args.pdf, args.seed, args.keep, args.markdown)
     if args.show:
         status = 0
         for name in args.show:
@@ -179,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
                 status = 1
         return status
     if not args.gold:
-        print("evaluate-tables: --gold is required (or --bench, --show, --pdf)", file=sys.stderr)
+        print("evaluate-tables: --gold is required (or --bench, --show)", file=sys.stderr)
         return 2
     gold_path = Path(args.gold)
     gold_dir = gold_path if gold_path.is_dir() else gold_path.parent

@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("govreport.eval.cli", "score predictions against gold annotations"),
     "evaluate-tables": ("govreport.eval.tables", "score the standard-table parser's cells against a table gold file"),
     "evaluate-kinds": ("govreport.eval.kinds", "score the kind/direction/basis rules on gold records"),
+    "evaluate-pdf": ("govreport.eval.pdf_cli", "print tables and prose to PDF, read them back, score what the readings give"),
     "bench": ("govreport.eval.bench", "time extraction end to end"),
     "evaluate-keys": ("govreport.eval.keys", "score the metric keys against hand-keyed gold records"),
 }

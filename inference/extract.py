@@ -50,7 +50,7 @@ from govreport.inference.snapping import (drop_numerals_in_words, drop_spans_in_
                                 snap_to_words, spaced_number_ends)
 from govreport.inference.spans import clean_scored_spans
 from govreport.inference.reports import SEGMENT_CHARS, Report, Sections, Segment, check_dict, iter_segments
-from govreport.inference.sentences import MAX_SENTENCE_CHARS, bounded_sentences, unwrap
+from govreport.inference.sentences import MAX_SENTENCE_CHARS, bounded_sentences, unwrap, wrap_width
 from govreport.inference.tables import check_tables, parse_tables
 # the model tagger and its options live in inference.tagger; imported here, the API's one entry point
 from govreport.inference.tagger import DEFAULT_MODEL_DIR, SHIPPED_MODELS, ModelTagger, resolve_model
@@ -392,12 +392,15 @@ class Extractor:
         for doc in documents:
             pending.append(DocStart(doc))
             end = DocEnd(doc, doc.error)
+            page = None  # the width a PDF's lines wrap at, once a part of the document showed it
             try:
                 for segment in iter_segments(doc.chunks(self.chunk_chars), self.segment_chars):
                     end.chars += len(segment.text)
                     if segment.report is not None and (not end.reports or end.reports[-1] is not segment.report):
                         end.reports.append(segment.report)
-                    for piece in self._segment_pieces(doc, segment, end):
+                    if self.normalize_text:
+                        page = wrap_width(segment.text) or page
+                    for piece in self._segment_pieces(doc, segment, end, page):
                         pending.append(piece)
                         if piece.done:
                             continue
@@ -413,9 +416,11 @@ class Extractor:
         self._tag(batch)
         yield from self._drain(pending, failed)
 
-    def _segment_pieces(self, doc: Document, segment: Segment, end: DocEnd) -> list[Piece]:
+    def _segment_pieces(self, doc: Document, segment: Segment, end: DocEnd, page: int | None) -> list[Piece]:
         """The pieces of one segment in text order: one per standard table (its cells as
-        records, done) and one per sentence outside the tables (to tag)."""
+        records, done) and one per sentence outside the tables (to tag). ``page`` is the width
+        the document's PDF lines wrap at (:func:`inference.sentences.wrap_width` of this segment,
+        else of an earlier one: a short report after a title line shows none of its own)."""
         text, offset, report = segment.text, segment.start, segment.report
         tables: list[Any] = []
         if self.table_parser is not None:
@@ -442,7 +447,7 @@ class Extractor:
             pieces.append(Piece(doc, offset + table.start, offset + table.end, "", records=records, done=True,
                                 report=report, section=sections.at(table.start), origin="table"))
         # a sentence a PDF's line breaks cut goes on across them (their marks go before tagging)
-        reading = unwrap(text) if self.normalize_text else text
+        reading = unwrap(text, page) if page is not None else text
         pos = 0
         for start, stop in regions + [(len(text), len(text))]:
             if start > pos:

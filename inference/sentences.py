@@ -28,7 +28,7 @@ from govreport.data.schema import Span
 from govreport.data.text import CLOSING_QUOTES, FULL_STOPS, PAGE_NUMBER, SENTENCE_ENDS, split_sentences
 from govreport.inference.spans import inside
 
-__all__ = ["MAX_SENTENCE_CHARS", "bounded_sentences", "cut_long", "sentence_bounds", "clause_starts", "unwrap", "ends_sentence", "WRAP"]
+__all__ = ["MAX_SENTENCE_CHARS", "bounded_sentences", "cut_long", "sentence_bounds", "clause_starts", "unwrap", "wrap_width", "ends_sentence", "WRAP"]
 
 MAX_SENTENCE_CHARS = 2000
 
@@ -107,14 +107,25 @@ _PAGE_NUMBER = re.compile(rf"\s*{PAGE_NUMBER}\s*")  # (on one line: \r of a CRLF
 _LINE_ENDS = frozenset(SENTENCE_ENDS + "：:")
 _WRAP_MIN_WIDTH = 30  # a wrapped line holds at least 15 Chinese characters
 _WRAP_SLACK = 4  # a full line may fall short of the page width by two Chinese characters (an indent)
+# ... and by half a column more for every two ASCII characters on it: a digit or a Latin letter
+# counts one column, half a Chinese character, but a proportional font sets it wider or narrower
+# (PDFs printed by Chromium and read back by pypdf: docs/results.md, "PDF text read back").
+_WRAP_ASCII_SLACK = 0.5
+# Punctuation a typesetter never starts a line with: it moves the character before it down too,
+# and the line above stops a character short.
+_NO_LINE_START = frozenset("，。、；：？！）」』”’》%％,.;:?!)")
 # ... and run past it by four, its spaces aside (a justified line's are stretched): digits and
 # Latin letters are set narrower than they count. A wider line is none of the page's (a site's
 # header, a caption copied with the PDF's text).
 _WRAP_OVER = 8
 # A text is hard-wrapped when at least a page's worth of long lines fill one width (fewer do so
-# by chance: captions, headings, site clutter) and most long lines stop inside a sentence (where
-# each line is a paragraph, long lines end with 。). Chosen on corpus/unlabeled_b and tables_dev:
-# every excerpt that is PDF text passes (8 to 60 such lines, 81% to 100% open), no other does.
+# by chance: captions, headings, site clutter) and most of those full lines stop inside a
+# sentence (where each line is a paragraph, lines end with 。; a wrapped paragraph's full lines
+# end open but for the rare last line that fills the page). Chosen on corpus/unlabeled_b and
+# tables_dev: every excerpt that is PDF text passes (8 to 60 full lines, 88% to 100% open), no
+# other has eight full lines; PDFs of short paragraphs printed by Chromium and read back by pypdf
+# (docs/results.md, "PDF text read back") go down to 78%. Counting every long line instead, a
+# short paragraph's last line took the share under three in four there.
 _WRAP_MIN_LINES = 8
 _WRAP_OPEN_SHARE = 0.75
 # What a wrap becomes: a zero-width space, which the extractor removes before tagging
@@ -148,15 +159,43 @@ def ends_sentence(line: str) -> bool:
     return _last_mark(line) in _LINE_ENDS
 
 
-def unwrap(text: str) -> str:
+def _long_lines(lines: list[str], widths: list[int]) -> list[int]:
+    return [k for k, (w, line) in enumerate(zip(widths, lines)) if w >= _WRAP_MIN_WIDTH and not _TABLE_ROW.search(line)]
+
+
+def wrap_width(text: str) -> int | None:
+    """The page width (in :func:`_width` columns) of ``text`` when its lines are hard-wrapped, else None.
+
+    Hard-wrapped: at least eight long lines fill one width (to within two characters) and three
+    in four of them stop inside a sentence.
+    """
+    if text.count("\n") < _WRAP_MIN_LINES:
+        return None
+    lines = text.split("\n")
+    widths = [_width(line.rstrip()) for line in lines]
+    long_lines = _long_lines(lines, widths)
+    if len(long_lines) < _WRAP_MIN_LINES:
+        return None
+    page = Counter(widths[k] for k in long_lines).most_common(1)[0][0]  # the width most lines fill
+    near = [k for k in long_lines if abs(widths[k] - page) <= _WRAP_SLACK]
+    open_ = sum(_ends_open(lines[k]) for k in near)
+    if len(near) < _WRAP_MIN_LINES or len(near) < 0.3 * len(long_lines) or open_ < _WRAP_OPEN_SHARE * len(near):
+        return None
+    return page
+
+
+def unwrap(text: str, page: int | None = None) -> str:
     """``text`` with the line breaks of hard-wrapped paragraphs (PDF text) marked as no sentence end.
 
     A PDF's text layer breaks every line where the page does, in the middle of names and
     numbers (主动公开各类政 / 府信息 5500 余条), and a line break ends a sentence. Where a
-    text's lines are hard-wrapped (at least eight long lines fill one width, and three in four
-    long lines stop inside a sentence), a line that fills that width
-    (to within two characters, and runs past it by four at most), does not end a sentence or a clause leading a list (。！？；：)
-    and is followed by a line that opens no heading or list item (一、 （一） 1.) is wrapped.
+    text's lines are hard-wrapped (:func:`wrap_width`; or at the width ``page`` a longer text of
+    the same document showed, for a part too short to show it), a line that fills that width
+    (to within two characters, half a column more for every two ASCII characters, and two
+    columns more where the next line opens with a character and the punctuation that may not
+    start a line, which the typesetter moved down together; and runs past it by four at most),
+    does not end a sentence or a clause leading a list (。！？；：) and is followed by a line
+    that opens no heading or list item (一、 （一） 1.) is wrapped.
     Its break, with the spaces around it and a page number on a line of its own after it (blank
     lines around that number too, as ``pdftotext -layout`` writes a page break), is
     written as zero-width spaces (:data:`WRAP`; a space between two ASCII letters or digits):
@@ -167,28 +206,23 @@ def unwrap(text: str) -> str:
     >>> page = "2024年，市政府网站主动公开各类政\\n府信息5500余条，新增公开市政府规\\n章1件。\\n二、依申请公开情况\\n"
     >>> unwrap(page * 4)[:53].replace(WRAP, "~")
     '2024年，市政府网站主动公开各类政~府信息5500余条，新增公开市政府规~章1件。\\n二、依申请公开情况\\n'
+    >>> unwrap("市政府网站主动公开各类政\\n府信息5500余条。", page=24).replace(WRAP, "~")
+    '市政府网站主动公开各类政~府信息5500余条。'
     """
-    if text.count("\n") < _WRAP_MIN_LINES:
+    if page is None:
+        page = wrap_width(text)
+    if page is None or "\n" not in text:
         return text
     lines = text.split("\n")
     widths = [_width(line.rstrip()) for line in lines]
-    long_lines = [k for k, (w, line) in enumerate(zip(widths, lines))
-                  if w >= _WRAP_MIN_WIDTH and not _TABLE_ROW.search(line)]
-    if len(long_lines) < _WRAP_MIN_LINES:
-        return text
-    full = Counter(widths[k] for k in long_lines)
-    page = full.most_common(1)[0][0]  # the width most lines fill
-    near = sum(n for w, n in full.items() if abs(w - page) <= _WRAP_SLACK)
-    open_ = sum(_ends_open(lines[k]) for k in long_lines)
-    if near < _WRAP_MIN_LINES or near < 0.3 * len(long_lines) or open_ < _WRAP_OPEN_SHARE * len(long_lines):
-        return text
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
     pieces, done = [], 0
     for k, line in enumerate(lines[:-1]):
-        if widths[k] < page - _WRAP_SLACK or _width(" ".join(line.split())) > page + _WRAP_OVER \
-                or not _ends_open(line) or _TABLE_ROW.search(line):
+        if starts[k] + len(line.rstrip()) < done:
+            continue  # a page number a wrap already went across (centred by spaces, it may fill the width)
+        if _width(" ".join(line.split())) > page + _WRAP_OVER or not _ends_open(line) or _TABLE_ROW.search(line):
             continue
         nxt = k + 1  # the paragraph goes on after a page break: its number, and blank lines around it
         while nxt + 1 < len(lines) and (not lines[nxt].strip() or _PAGE_NUMBER.fullmatch(lines[nxt])):
@@ -197,6 +231,11 @@ def unwrap(text: str) -> str:
             continue  # blank lines alone: a paragraph ends
         after = lines[nxt]
         if not after.strip() or _OPENS_ITEM.match(after) or _TABLE_ROW.search(after):
+            continue
+        slack = _WRAP_SLACK + _WRAP_ASCII_SLACK * len(line.strip().encode("ascii", "ignore"))
+        if after.lstrip()[1:2] in _NO_LINE_START:
+            slack += 2
+        if widths[k] < page - slack:
             continue
         first = starts[k] + len(line.rstrip())
         last = starts[nxt] + len(after) - len(after.lstrip())

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Sequence
 
-from govreport.data.text import FULLWIDTH_TO_ASCII, TRADITIONAL_ONLY
+from govreport.data.text import FULLWIDTH_TO_ASCII, RADICAL_FORMS, TRADITIONAL_ONLY
 from govreport.model.char_lookup import char_lookup
 
 __all__ = ["Offsets", "READ_AS", "Window", "clean_offsets", "encode_windows", "window_sources"]
@@ -102,8 +102,11 @@ def encode_windows(tokenizer, texts: Sequence[str], max_length: int, stride: int
 # simplified form (data.text.TRADITIONAL_ONLY: a vocabulary learnt from simplified text may lack 兩
 # while it holds 两, and a model of this genre has seen far more 开 than 開), a full-width form as
 # its ASCII one (，１２％ as ,12%: what e5's normaliser does itself and the real training text
-# writes, while the character model's vocabulary holds both). Simplified ASCII text is read as written.
-READ_AS = {**TRADITIONAL_ONLY, **FULLWIDTH_TO_ASCII}
+# writes, while the character model's vocabulary holds both), a radical a PDF reader gave back for
+# a character as that character (data.text.RADICAL_FORMS: 部⻔ as 部门, ⼗ as 十). Simplified ASCII
+# text is read as written.
+READ_AS = {**TRADITIONAL_ONLY, **FULLWIDTH_TO_ASCII,
+           **{r: TRADITIONAL_ONLY.get(c, c) for r, c in RADICAL_FORMS.items()}}
 
 
 def _ids_and_offsets(tokenizer, texts: list[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:

@@ -176,6 +176,30 @@ def test_a_pdf_report_read_in_small_chunks_gives_the_records_of_the_whole(extrac
     assert sum(1 for r in whole.records if r.metric == "微博账号") == 24
 
 
+def test_a_short_report_after_a_title_is_unwrapped_at_the_width_of_the_pdf_before_it(extractor):
+    # the second report is too short to show that its lines are hard-wrapped; the first one showed it
+    first = "2018年政府信息公开年度报告\n" + "\n".join(hard_wrap(PDF_PARAGRAPH)) + "\n"
+    second = "2019年政府信息公开年度报告\n" + "\n".join(hard_wrap(PDF_PARAGRAPH[:62])) + "\n"
+    (result,) = extractor.extract_documents([first + second])
+    (alone,) = extractor.extract_documents([second])
+    late = [t for t in triples(r for r in result.records if r.value_span[0] >= len(first)) if t[0]]
+    assert late == [("工作动态", 252, "条"), ("浏览量", 700000, "次"), ("微博账号", 3, "个")]
+    # on its own it is not unwrapped: a line end cuts 微博|账号
+    assert [t for t in triples(alone.records) if t[0]] != late
+
+
+def test_text_a_pdf_reader_gives_back_in_radicals_is_read_as_its_characters(extractor):
+    # pypdf gives back ⼗ (KANGXI RADICAL TEN) and ⻔ (CJK RADICAL C-SIMPLIFIED GATE) where a font
+    # draws them and 十, 门 with one glyph
+    plain = "全年共发布工作动态七十条，门户网站的浏览量接近七十万次。"
+    pdf = plain.replace("十", "\u2f17").replace("门", "\u2ed4")
+    (got,), (expected,) = extractor.extract([pdf]), extractor.extract([plain])
+    assert [(r.value, r.unit, r.value_span, r.metric_span) for r in got] == \
+        [(r.value, r.unit, r.value_span, r.metric_span) for r in expected]
+    assert [r.value for r in got] == [70, 700000]
+    assert got[1].raw == "七\u2f17万次"   # records keep the text as written
+
+
 def test_a_rule_tagger_plugs_in(extractor):
     texts = [GOOD, "开通微博账号3个。浏览量增长12次"]
     assert [triples(r) for r in Extractor(rule_tagger).extract(texts)] == [triples(r) for r in extractor.extract(texts)]

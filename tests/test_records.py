@@ -673,6 +673,39 @@ def test_unwrap_puts_a_space_between_two_numbers_and_leaves_other_texts_alone():
     assert unwrap("\n".join(hard_wrap(PARAGRAPHS[1])) + "\n") == "\n".join(hard_wrap(PARAGRAPHS[1])) + "\n"
 
 
+def test_unwrap_allows_for_an_indent_a_moved_character_and_proportional_digits():
+    page = pdf_page()   # a page 36 columns wide
+    cases = [
+        # an indented first line that stopped a character early: 类 went down with the comma after it
+        (["事项类别从原来审批服务增到七大", "类，专题栏目达到二十四个。"], True),
+        # the same line, the next one opening with no such punctuation: a paragraph's short line
+        (["事项类别从原来审批服务增到七大", "类专题栏目达到二十四个。"], False),
+        # digits, set wider than the half column they count: 30 columns for 36
+        (["截至年底累计受理群众诉求2024", "件，办结率为百分之百。"], True),
+    ]
+    for lines, joined in cases:
+        got = unwrap(page + "\n".join(lines) + "\n")[len(page):]
+        assert got == (lines[0] + WRAP + lines[1] + "\n" if joined else "\n".join(lines) + "\n"), lines
+
+
+def test_unwrap_reads_short_paragraphs_as_wrapped():
+    # two-line paragraphs: every full line stops inside a sentence, but half the long lines end one
+    paragraphs = [f"第{n}季度在门户网站主动公开各类政府信息五千余条，全部都已按期答复。" for n in "一二三四五六七八九十"]
+    lines = [line for p in paragraphs for line in hard_wrap(p)]
+    assert len(lines) == 20 and all(len(line) == (18 if k % 2 == 0 else 15) for k, line in enumerate(lines))
+    text = "\n".join(lines) + "\n"
+    assert unwrap(text).count(WRAP) == 10
+
+
+def test_unwrap_keeps_one_character_for_one_around_a_centred_page_number():
+    # pdftotext -layout centres the page number with spaces: as wide as the page, it is no line to join
+    lines = hard_wrap(PARAGRAPHS[0] * 2)
+    text = "\n".join(lines[:6] + [" " * 30 + "- 5 -"] + lines[6:]) + "\n"
+    unwrapped = unwrap(text)
+    assert len(unwrapped) == len(text)
+    assert unwrapped.replace(WRAP, "").replace(" ", "").replace("-5-", "").strip() == (PARAGRAPHS[0] * 2)
+
+
 def test_records_of_a_passage_keep_their_sentences():
     ex = parse_marked("{申请|M}{52|V}{件|U}。同比增长{5|V}{%|U};{办结|M}{50|V}{件|U}。", "t")
     records = build_records(ex.text, ex.spans)

@@ -1,6 +1,13 @@
-"""The traditional -> simplified tables (data/text.py, data/traditional.tsv) and the script that writes one."""
+"""The traditional -> simplified tables (data/text.py, data/traditional.tsv), the radical forms a PDF
+reader gives back (data/radicals.tsv), and the scripts that write them."""
 
-from govreport.data.text import TO_SIMPLIFIED, TO_TRADITIONAL, TRADITIONAL_ONLY
+from pathlib import Path
+
+import pytest
+
+from govreport.data.numbers import parse_number
+from govreport.data.text import RADICAL_FORMS, TO_SIMPLIFIED, TO_TRADITIONAL, TRADITIONAL_ONLY
+from govreport.model.windows import READ_AS
 from govreport.data.traditional_table import build
 
 
@@ -44,3 +51,49 @@ def test_build_reads_opencc_dictionaries(tmp_path):
         "萬": "万", "衛": "卫", "麪": "面", "鍾": "钟",
         "衞": "卫",  # a variant through the standard form it reads as
     }  # not 著 or 乾 (simplified text writes them), not 㑯 (its reading is no GB2312 character), not 台
+
+
+def test_radical_forms_read_as_the_characters_a_pdf_font_drew_with_them():
+    # pypdf gives back ⼗ ⼈ ⼯ (Kangxi radicals) and ⻔ ⺠ ⻓ (Radicals Supplement) for 十 人 工 门 民 长
+    pdf = "\u2f17\u2f08\u2f2f\u2ed4\u2ea0\u2ed3\u2f3e"
+    assert pdf.translate(RADICAL_FORMS) == "十人工门民长戶"
+    # the rules read simplified text: ⼾ (whose NFKC is the traditional 戶) is 户, ⻑ is 长
+    assert (pdf + "\u2ed1").translate(TO_SIMPLIFIED) == "十人工门民长户长"
+    assert "七百四\u2f17五".translate(READ_AS) == "七百四十五" and parse_number("七百四\u2f17五").value == 745
+    # one character for one, onto CJK ideographs only, and never onto simplified text itself
+    assert all(0x3400 <= c <= 0x9FFF or 0x20000 <= c <= 0x2FFFF for c in RADICAL_FORMS.values())
+    text = "".join(_gb2312())
+    assert text.translate(RADICAL_FORMS) == text
+
+
+def test_the_radicals_table_is_what_its_script_reads_from_a_font(tmp_path):
+    # a font whose one glyph draws 门 (U+95E8) and ⻔ (U+2ED4), and another 长 alone
+    fontTools = pytest.importorskip("fontTools")
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.ttLib import TTCollection
+
+    from govreport.data import radicals_table
+
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder([".notdef", "gate", "long"])
+    builder.setupCharacterMap({0x95E8: "gate", 0x2ED4: "gate", 0x957F: "long"})
+    builder.setupGlyf({name: _empty_glyph() for name in [".notdef", "gate", "long"]})
+    builder.setupHorizontalMetrics({name: (1000, 0) for name in [".notdef", "gate", "long"]})
+    builder.setupHorizontalHeader()
+    builder.setupNameTable({"familyName": "T", "styleName": "Regular"})
+    builder.setupOS2()
+    builder.setupPost()
+    collection = TTCollection()
+    collection.fonts = [builder.font]
+    collection.save(tmp_path / "t.ttc")
+    assert fontTools and radicals_table.table([str(tmp_path / "t.ttc")]) == {"\u2ed4": "门"}
+    shipped = dict(line.split("\t") for line in
+                   Path(radicals_table.__file__).with_name("radicals.tsv").read_text(encoding="utf-8").splitlines()
+                   if line and not line.startswith("#"))
+    assert shipped["\u2ed4"] == "门" and shipped["\u2ea0"] == "民" and len(shipped) > 70
+
+
+def _empty_glyph():
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    return TTGlyphPen(None).glyph()

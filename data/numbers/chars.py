@@ -9,7 +9,7 @@ Tables only: :mod:`data.numbers.parse`, :mod:`data.numbers.format` and
 
 from __future__ import annotations
 
-from govreport.data.text import FULLWIDTH_DIGITS, PERCENT_SIGNS
+from govreport.data.text import FULLWIDTH_DIGITS, PERCENT_SIGNS, RADICAL_FORMS
 
 # ---------------------------------------------------------------- reading (parse and find)
 
@@ -51,6 +51,7 @@ FRACTION = "分之"
 # into the original text (STYLE.md rule 4).
 _COMMON_MAP = {**FULLWIDTH_DIGITS, **PERCENT_SIGNS}
 _COMMON_MAP.update({"．": ".", "－": "-", "−": "-", "＋": "+", "點": "点", "○": "〇"})
+_COMMON_MAP.update({chr(r): chr(c) for r, c in RADICAL_FORMS.items()})   # 七百四⼗五: a PDF's radical ⼗
 PARSE_TABLE = str.maketrans({**_COMMON_MAP, "，": ","})
 # A middle dot between digits is a typeset decimal point inside a VALUE (1·8%, docs/annotation.md);
 # parse_number reads it so. find_numbers does not: in running text 5·15 and 4·26 name days.

@@ -33,7 +33,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from govreport.data.text import PAGE_NUMBER
+from govreport.data.text import PAGE_NUMBER, RADICAL_FORMS
 
 SEPARATORS = "|│┃║¦\t"
 BARS = "|│┃║¦"
@@ -60,6 +60,8 @@ _COUNT_CELL = re.compile(r"\s*(\d+)\s*(?:件|个|条|项)\s*")
 
 @functools.lru_cache(maxsize=4096)
 def _nfkc1(ch: str) -> str:
+    if ord(ch) in RADICAL_FORMS:     # a PDF's radical for a character (⻔ for 门; ⼗ NFKC folds too)
+        return chr(RADICAL_FORMS[ord(ch)])
     out = unicodedata.normalize("NFKC", ch)
     return out if len(out) == 1 else ch
 

@@ -1,4 +1,5 @@
-"""Invented standard tables printed to PDF by headless Chromium and read back (eval/pdf_tables.py).
+"""Tables and prose printed to PDF by headless Chromium and read back (eval/pdf_tables.py, eval/pdf_prose.py,
+``govreport evaluate-pdf``).
 
 Skipped without ``/usr/bin/chromium`` and a CJK font (``.ci/run`` installs both with apt where
 it can) or without pypdf.
@@ -14,8 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from govreport.eval import pdf_tables
+from govreport.eval import pdf_prose, pdf_tables
+from govreport.eval.bench import corpus
+from govreport.eval.pdf_cli import main as evaluate_pdf
+from govreport.eval.rules import RuleTagger
 from govreport.eval.tables import main as evaluate_tables
+from govreport.inference.extract import Extractor
 from govreport.inference.tables import check_tables, parse_html_tables
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -58,9 +63,21 @@ def test_tables_printed_to_pdf_are_read_back_whole(tmp_path):
 @needs_chromium
 def test_the_kept_readings_are_a_table_gold_set(tmp_path, capsys):
     pytest.importorskip("pypdf")
-    assert evaluate_tables(["--pdf", "1", "--seed", "3", "--keep", str(tmp_path)]) == 0
+    assert evaluate_pdf(["--tables", "1", "--prose", "0", "--seed", "3", "--keep", str(tmp_path)]) == 0
     first = capsys.readouterr().out
-    assert "pypdf-layout" in first and "reports all right" in first
+    assert "pypdf-layout" in first and "reports all right" in first and "prose:" not in first
     assert evaluate_tables(["--gold", str(tmp_path / "gold.jsonl")]) == 0
     again = capsys.readouterr().out
     assert "r000.pypdf.txt" in again and "F1 1.000" in again.splitlines()[1]
+
+
+@needs_chromium
+def test_prose_printed_to_pdf_gives_the_records_of_its_text():
+    # pypdf gives back radicals for some characters (⼈, ⻔) and breaks every line: the records
+    # of the readings are those of the text printed, nearly all
+    pytest.importorskip("pypdf")
+    extractor = Extractor(RuleTagger())
+    scores, failures = pdf_prose.roundtrip(corpus(2, seed=1)[1:], extractor.extract, seed=1, chromium=str(CHROMIUM))
+    pypdf = scores["pypdf"]
+    assert pypdf.gold > 100
+    assert pypdf.correct >= 0.95 * pypdf.gold and pypdf.predicted - pypdf.correct <= 0.05 * pypdf.gold, failures
