@@ -66,6 +66,14 @@ def check_table3(values: dict) -> list[Check]:
     return checks
 
 
+def row_total_holds(values) -> bool:
+    """T3-2 on one printed row of table 3 (seven values, applicants then 总计), every cell printed."""
+    if len(values) != len(TABLE3_COLUMNS) or None in values:
+        return False
+    check = _check("T3-2", dict(zip((c.key for c in TABLE3_COLUMNS), values)), list(APPLICANTS), "总计")
+    return check is not None and check.ok
+
+
 def _row_order(row: str) -> int:
     order = [r.key for r in table3_rows(True)] + ["申请.办理结果.其他处理"]
     return order.index(row) if row in order else len(order)

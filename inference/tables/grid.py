@@ -18,7 +18,7 @@ import re
 
 from govreport.inference.tables import layouts as L
 from govreport.inference.tables.cells import Cell, Table
-from govreport.inference.tables.checks import check_table3, check_table4
+from govreport.inference.tables.checks import check_table3, check_table4, row_total_holds
 from govreport.inference.tables.columns import realign
 from govreport.inference.tables.tokens import Token, View
 from govreport.inference.tables.walk import fit_row, take, unglue, walk_rows
@@ -176,7 +176,7 @@ def _table3(view: View, start: int, end: int) -> Table:
             break   # no delimited blanks: the stream reading would read the same
         table = Table(3, "2021" if split else "2019", start, start)
         walked = list(walk_rows(view, rows, 7, start, region_end, line_aware))
-        aligned = realign(view, [unglue(tokens, 7, _row_total_holds) or tokens for _, tokens, _ in walked], 7)
+        aligned = realign(view, [unglue(tokens, 7, row_total_holds) or tokens for _, tokens, _ in walked], 7)
         for (row, _, _), tokens in zip(walked, aligned):
             for col, token in zip(L.TABLE3_COLUMNS, tokens):
                 cell = _cell(view, token, f"{row.key}.{col.key}", row.label, col.label, L.COUNT_UNIT, 3)
@@ -188,11 +188,6 @@ def _table3(view: View, start: int, end: int) -> Table:
         if best is None or score < best[0]:
             best = (score, table)
     return best[1]
-
-
-def _row_total_holds(values) -> bool:
-    """T3-2 on one row of seven printed values: the 总计 is the sum of the six applicants."""
-    return None not in values and abs(sum(values[:6]) - values[6]) <= 1e-6 * max(1, abs(values[6]))
 
 
 # ---- table 4
