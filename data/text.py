@@ -161,7 +161,7 @@ TRADITIONAL_ONLY = _traditional_table()
 
 
 def _radical_forms() -> dict[int, int]:
-    """Radicals and compatibility ideographs -> the ideograph they stand for (see RADICAL_FORMS)."""
+    """Radicals and compatibility ideographs -> the character they stand for (see RADICAL_FORMS)."""
     out = {}
     for cp in [*range(0x2F00, 0x2FD6), *range(0xF900, 0xFB00)]:   # Kangxi radicals, compatibility ideographs
         folded = unicodedata.normalize("NFKC", chr(cp))
@@ -169,18 +169,20 @@ def _radical_forms() -> dict[int, int]:
             out[cp] = ord(folded)
     lines = Path(__file__).with_name("radicals.tsv").read_text(encoding="utf-8").splitlines()
     out.update((ord(r), ord(c)) for r, c in (line.split("\t") for line in lines if line and not line.startswith("#")))
-    return out
+    # NFKC gives the traditional form for some (⼾ → 戶, ⻑ → 長): the form simplified text writes
+    return {r: TRADITIONAL_ONLY.get(c, c) for r, c in out.items()}
 
 
 # What a PDF's text layer gives back for an ordinary character whose glyph a font shares with a
 # radical or a compatibility ideograph (部⻔ for 部门, 七百四⼗五, ⼈⺠: pypdf on many CJK fonts), and
-# the ideograph it stands for, one for one: Kangxi radicals and CJK compatibility ideographs by
-# NFKC, the CJK Radicals Supplement by data/radicals.tsv (data.radicals_table, from the fonts' cmaps).
-# Models, rules and the number parser read such text through it; records keep it as written.
+# the character it stands for, one for one: Kangxi radicals and CJK compatibility ideographs by
+# NFKC, the CJK Radicals Supplement by data/radicals.tsv (data.radicals_table, from the fonts' cmaps),
+# each in the form simplified text writes (客⼾ is 客户). Models, rules, the number and table
+# parsers and the title reader read such text through it; records keep it as written.
 RADICAL_FORMS = _radical_forms()
 # Traditional -> simplified for the rules written in simplified characters (span repair, linking,
 # kinds, keys, the rules baseline): TRADITIONAL_ONLY and the table above backwards, whose 於, 後
-# and 徵 simplified text writes too, and the radical forms (⻑ as 长). One character for one, so
-# offsets stay valid.
+# and 徵 simplified text writes too, and the radical forms. One character for one, so offsets
+# stay valid.
 TO_SIMPLIFIED = {**TRADITIONAL_ONLY, **str.maketrans(_TRADITIONAL, _SIMPLIFIED)}
 TO_SIMPLIFIED.update({r: TO_SIMPLIFIED.get(c, c) for r, c in RADICAL_FORMS.items()})

@@ -36,7 +36,7 @@ from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from govreport.data.errors import InputError
 from govreport.data.jsonl import loads
-from govreport.data.text import CLOSING_QUOTES, FULL_STOPS, SENTENCE_ENDS
+from govreport.data.text import CLOSING_QUOTES, FULL_STOPS, RADICAL_FORMS, SENTENCE_ENDS
 from govreport.inference.encoding import ReadError, detect_encoding
 from govreport.inference.formats import FORMAT_SUFFIXES, TableMarkup, read_text
 
@@ -94,7 +94,7 @@ def read_title(head: str) -> dict[str, Any]:
     >>> read_title("共发布信息41条。")
     {'title': None, 'agency': None, 'year': None}
     """
-    for line in head.splitlines()[:_TITLE_LINES]:
+    for line in head.translate(RADICAL_FORMS).splitlines()[:_TITLE_LINES]:   # a PDF's ⼈⺠政府 is 人民政府
         title = line.strip().strip("《》 \u3000")
         if not title or len(title) > _TITLE_MAX or not _TITLE_WORDS.search(title):
             continue

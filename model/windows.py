@@ -105,8 +105,7 @@ def encode_windows(tokenizer, texts: Sequence[str], max_length: int, stride: int
 # writes, while the character model's vocabulary holds both), a radical a PDF reader gave back for
 # a character as that character (data.text.RADICAL_FORMS: 部⻔ as 部门, ⼗ as 十). Simplified ASCII
 # text is read as written.
-READ_AS = {**TRADITIONAL_ONLY, **FULLWIDTH_TO_ASCII,
-           **{r: TRADITIONAL_ONLY.get(c, c) for r, c in RADICAL_FORMS.items()}}
+READ_AS = {**TRADITIONAL_ONLY, **FULLWIDTH_TO_ASCII, **RADICAL_FORMS}
 
 
 def _ids_and_offsets(tokenizer, texts: list[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:

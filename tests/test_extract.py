@@ -200,6 +200,12 @@ def test_text_a_pdf_reader_gives_back_in_radicals_is_read_as_its_characters(extr
     assert got[1].raw == "七\u2f17万次"   # records keep the text as written
 
 
+def test_a_title_a_pdf_reader_gave_in_radicals_names_its_agency_in_characters():
+    # pypdf: ⼈⺠ for 人民, ⼯作 for 工作, ⼆〇⼆〇 for 二〇二〇; the report's metadata is what a panel joins on
+    meta = read_title("江南市\u2f08\u2ea0政府\u2f06〇\u2f06〇年政府信息公开\u2f2f作年度报告")
+    assert meta == {"title": "江南市人民政府二〇二〇年政府信息公开工作年度报告", "agency": "江南市人民政府", "year": 2020}
+
+
 def test_a_rule_tagger_plugs_in(extractor):
     texts = [GOOD, "开通微博账号3个。浏览量增长12次"]
     assert [triples(r) for r in Extractor(rule_tagger).extract(texts)] == [triples(r) for r in extractor.extract(texts)]

@@ -56,8 +56,8 @@ def test_build_reads_opencc_dictionaries(tmp_path):
 def test_radical_forms_read_as_the_characters_a_pdf_font_drew_with_them():
     # pypdf gives back ⼗ ⼈ ⼯ (Kangxi radicals) and ⻔ ⺠ ⻓ (Radicals Supplement) for 十 人 工 门 民 长
     pdf = "\u2f17\u2f08\u2f2f\u2ed4\u2ea0\u2ed3\u2f3e"
-    assert pdf.translate(RADICAL_FORMS) == "十人工门民长戶"
-    # the rules read simplified text: ⼾ (whose NFKC is the traditional 戶) is 户, ⻑ is 长
+    # ⼾, whose NFKC is the traditional 戶, in the form simplified text writes: 户
+    assert pdf.translate(RADICAL_FORMS) == "十人工门民长户"
     assert (pdf + "\u2ed1").translate(TO_SIMPLIFIED) == "十人工门民长户长"
     assert "七百四\u2f17五".translate(READ_AS) == "七百四十五" and parse_number("七百四\u2f17五").value == 745
     # one character for one, onto CJK ideographs only, and never onto simplified text itself
