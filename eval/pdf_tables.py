@@ -10,8 +10,9 @@ to PDF by headless Chromium and read back by every reader installed (pypdf defau
 mode, poppler's ``pdftotext`` raw and ``-layout``). Each reading is parsed and every keyed
 cell compared with the numbers printed.
 
-Needs ``/usr/bin/chromium`` (or ``--chromium``) and a CJK font (Debian: ``apt-get install
-chromium fonts-noto-cjk poppler-utils``); a reader that is not installed is skipped.
+Needs Chromium and a CJK font (Debian: ``apt-get install chromium fonts-noto-cjk poppler-utils``);
+a reader that is not installed is skipped. The labels and keys below are written out here, not
+taken from the parser's ``layouts.toml``, so that the check does not share the parser's mistakes.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from govreport.data.atomic import atomic_write
 from govreport.eval.table_scores import FileScore, evaluate_file
 
 __all__ = ["TableSet", "invent", "to_html", "readers", "print_pdf", "roundtrip"]
@@ -263,10 +265,7 @@ def roundtrip(n: int, seed: int = 0, chromium: str = "/usr/bin/chromium",
                 file = f"r{i:03d}.{name}.txt"
                 text = read(pdf)
                 score = evaluate_file(text, ts.cells, file)
-                total = totals[name]
-                for attr in ("correct", "predicted", "gold", "checks"):
-                    setattr(total, attr, getattr(total, attr) + getattr(score, attr))
-                total.failed += score.failed
+                totals[name].add(score)
                 right = score.correct == score.predicted == score.gold
                 whole[name] += right
                 if not right:
@@ -281,5 +280,6 @@ def roundtrip(n: int, seed: int = 0, chromium: str = "/usr/bin/chromium",
             if keep:
                 shutil.copy(pdf, keep / pdf.name)
     if keep:
-        (keep / "gold.jsonl").write_text("".join(line + "\n" for line in gold_lines), encoding="utf-8")
+        with atomic_write(keep / "gold.jsonl") as f:
+            f.write("".join(line + "\n" for line in gold_lines))
     return totals, whole, failures

@@ -30,6 +30,14 @@ class FileScore:
     checks: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
 
+    def add(self, other: "FileScore") -> None:
+        """Count ``other``'s cells and checks in with these (a micro-average over files)."""
+        self.correct += other.correct
+        self.predicted += other.predicted
+        self.gold += other.gold
+        self.checks += other.checks
+        self.failed += other.failed
+
     @property
     def precision(self) -> float:
         return self.correct / self.predicted if self.predicted else 0.0

@@ -191,9 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         s = evaluate_file(text, gold, name)
         scores.append(s)
-        for attr in ("correct", "predicted", "gold", "checks"):
-            setattr(total, attr, getattr(total, attr) + getattr(s, attr))
-        total.failed += s.failed
+        total.add(s)
     print(f"table cells: a cell is right when its metric_key and value (rel. tol. 1e-6) match a gold cell; "
           f"{len(scores)} files from {gold_path}")
     if args.markdown:
