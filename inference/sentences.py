@@ -114,6 +114,10 @@ _WRAP_ASCII_SLACK = 0.5
 # Punctuation a typesetter never starts a line with: it moves the character before it down too,
 # and the line above stops a character short.
 _NO_LINE_START = frozenset("，。、；：？！）」』”’》%％,.;:?!)")
+# A number or Latin word is never broken: when it did not fit, the line above stops short by its
+# width (one Chinese character's worth is the usual shortfall; credit up to twelve columns).
+_LEADING_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,%]*")
+_WRAP_WORD_MAX = 12
 # ... and run past it by four, its spaces aside (a justified line's are stretched): digits and
 # Latin letters are set narrower than they count. A wider line is none of the page's (a site's
 # header, a caption copied with the PDF's text).
@@ -191,9 +195,10 @@ def unwrap(text: str, page: int | None = None) -> str:
     numbers (主动公开各类政 / 府信息 5500 余条), and a line break ends a sentence. Where a
     text's lines are hard-wrapped (:func:`wrap_width`; or at the width ``page`` a longer text of
     the same document showed, for a part too short to show it), a line that fills that width
-    (to within two characters, half a column more for every two ASCII characters, and two
-    columns more where the next line opens with a character and the punctuation that may not
-    start a line, which the typesetter moved down together; and runs past it by four at most),
+    (to within two characters, half a column more for every two ASCII characters, two columns
+    more where the next line opens with a character and the punctuation that may not start a
+    line, which the typesetter moved down together, and the width of a number or Latin word the
+    next line opens with, which went down whole; and runs past it by four at most),
     does not end a sentence or a clause leading a list (。！？；：) and is followed by a line
     that opens no heading or list item (一、 （一） 1.) is wrapped.
     Its break, with the spaces around it and a page number on a line of its own after it (blank
@@ -233,7 +238,11 @@ def unwrap(text: str, page: int | None = None) -> str:
         if not after.strip() or _OPENS_ITEM.match(after) or _TABLE_ROW.search(after):
             continue
         slack = _WRAP_SLACK + _WRAP_ASCII_SLACK * len(line.strip().encode("ascii", "ignore"))
-        if after.lstrip()[1:2] in _NO_LINE_START:
+        head = after.lstrip()
+        word = _LEADING_WORD.match(head)
+        if word:      # a number or Latin word the page could not break went down whole
+            slack += min(len(word.group()), _WRAP_WORD_MAX) - 2
+        elif head[1:2] in _NO_LINE_START:
             slack += 2
         if widths[k] < page - slack:
             continue

@@ -673,7 +673,7 @@ def test_unwrap_puts_a_space_between_two_numbers_and_leaves_other_texts_alone():
     assert unwrap("\n".join(hard_wrap(PARAGRAPHS[1])) + "\n") == "\n".join(hard_wrap(PARAGRAPHS[1])) + "\n"
 
 
-def test_unwrap_allows_for_an_indent_a_moved_character_and_proportional_digits():
+def test_unwrap_allows_for_an_indent_a_moved_character_a_whole_number_and_proportional_digits():
     page = pdf_page()   # a page 36 columns wide
     cases = [
         # an indented first line that stopped a character early: 类 went down with the comma after it
@@ -682,6 +682,9 @@ def test_unwrap_allows_for_an_indent_a_moved_character_and_proportional_digits()
         (["事项类别从原来审批服务增到七大", "类专题栏目达到二十四个。"], False),
         # digits, set wider than the half column they count: 30 columns for 36
         (["截至年底累计受理群众诉求2024", "件，办结率为百分之百。"], True),
+        # a number the page could not break went down whole: 26 columns for 36
+        (["全年城镇人口增长，其中户籍人口", "16052877164人，增长百分之五。"], True),
+        (["全年城镇人口增长，其中户籍人口", "共计一千六百万人，增长百分之五。"], False),
     ]
     for lines, joined in cases:
         got = unwrap(page + "\n".join(lines) + "\n")[len(page):]
