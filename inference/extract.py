@@ -447,7 +447,11 @@ class Extractor:
             pieces.append(Piece(doc, offset + table.start, offset + table.end, "", records=records, done=True,
                                 report=report, section=sections.at(table.start), origin="table"))
         # a sentence a PDF's line breaks cut goes on across them (their marks go before tagging)
-        reading = unwrap(text, page) if page is not None else text
+        reading = text
+        if page is not None:
+            # a report's title line ends its line, however wide: the wrap starts after it
+            title_end = text.find("\n") + 1 if report is not None and offset == report.start else 0
+            reading = text[:title_end] + unwrap(text[title_end:], page)
         pos = 0
         for start, stop in regions + [(len(text), len(text))]:
             if start > pos:

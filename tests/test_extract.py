@@ -188,6 +188,16 @@ def test_a_short_report_after_a_title_is_unwrapped_at_the_width_of_the_pdf_befor
     assert [t for t in triples(alone.records) if t[0]] != late
 
 
+def test_a_title_line_as_wide_as_the_page_is_not_joined_to_the_paragraph_under_it(extractor):
+    title = "2018年某县水利局政府信息公开年报"       # 32 columns of a 36-column page, open-ended
+    text = title + "\n" + "\n".join(hard_wrap(PDF_PARAGRAPH)) + "\n"
+    (result,) = extractor.extract_documents([text])
+    assert [r.title for r in result.reports] == [title]
+    first = min(r.extra[SENTENCE_KEY][0] for r in result.records if r.metric)
+    assert first == len(title) + 1          # the first sentence starts on the line after the title
+    assert [t for t in triples(result.records) if t[0]][:2] == [("工作动态", 252, "条"), ("浏览量", 700000, "次")]
+
+
 def test_text_a_pdf_reader_gives_back_in_radicals_is_read_as_its_characters(extractor):
     # pypdf gives back ⼗ (KANGXI RADICAL TEN) and ⻔ (CJK RADICAL C-SIMPLIFIED GATE) where a font
     # draws them and 十, 门 with one glyph
