@@ -149,15 +149,17 @@ assert len(_SIMPLIFIED) == len(_TRADITIONAL), (len(_SIMPLIFIED), len(_TRADITIONA
 TO_TRADITIONAL = str.maketrans(_SIMPLIFIED, _TRADITIONAL)
 
 
-def _traditional_table() -> dict[int, int]:
-    lines = Path(__file__).with_name("traditional.tsv").read_text(encoding="utf-8").splitlines()
-    return {ord(t): ord(s) for t, s in (line.split("\t") for line in lines if line and not line.startswith("#"))}
+def _character_pairs(name: str) -> dict[int, int]:
+    """A character table of this folder (traditional.tsv, radicals.tsv): each line one character,
+    a tab and the character it reads as; ``#`` lines are comments."""
+    lines = Path(__file__).with_name(name).read_text(encoding="utf-8").splitlines()
+    return {ord(a): ord(b) for a, b in (line.split("\t") for line in lines if line and not line.startswith("#"))}
 
 
 # Every character that only traditional script writes (outside GB2312) and its simplified form,
 # one for one (traditional.tsv, from OpenCC's dictionary by data.traditional_table): what a model
 # reads in place of 兩, 萬 or 開 (model.windows), so that simplified text reaches it unchanged.
-TRADITIONAL_ONLY = _traditional_table()
+TRADITIONAL_ONLY = _character_pairs("traditional.tsv")
 
 
 def _radical_forms() -> dict[int, int]:
@@ -167,8 +169,7 @@ def _radical_forms() -> dict[int, int]:
         folded = unicodedata.normalize("NFKC", chr(cp))
         if len(folded) == 1 and folded != chr(cp):
             out[cp] = ord(folded)
-    lines = Path(__file__).with_name("radicals.tsv").read_text(encoding="utf-8").splitlines()
-    out.update((ord(r), ord(c)) for r, c in (line.split("\t") for line in lines if line and not line.startswith("#")))
+    out.update(_character_pairs("radicals.tsv"))
     # NFKC gives the traditional form for some (⼾ → 戶, ⻑ → 長): the form simplified text writes
     return {r: TRADITIONAL_ONLY.get(c, c) for r, c in out.items()}
 

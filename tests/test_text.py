@@ -1,14 +1,12 @@
 """The traditional -> simplified tables (data/text.py, data/traditional.tsv), the radical forms a PDF
 reader gives back (data/radicals.tsv), and the scripts that write them."""
 
-from pathlib import Path
-
 import pytest
 
 from govreport.data.numbers import parse_number
-from govreport.data.text import RADICAL_FORMS, TO_SIMPLIFIED, TO_TRADITIONAL, TRADITIONAL_ONLY
-from govreport.model.windows import READ_AS
+from govreport.data.text import RADICAL_FORMS, TO_SIMPLIFIED, TO_TRADITIONAL, TRADITIONAL_ONLY, _character_pairs
 from govreport.data.traditional_table import build
+from govreport.model.windows import READ_AS
 
 
 def _gb2312() -> list[str]:
@@ -87,10 +85,8 @@ def test_the_radicals_table_is_what_its_script_reads_from_a_font(tmp_path):
     collection.fonts = [builder.font]
     collection.save(tmp_path / "t.ttc")
     assert fontTools and radicals_table.table([str(tmp_path / "t.ttc")]) == {"\u2ed4": "门"}
-    shipped = dict(line.split("\t") for line in
-                   Path(radicals_table.__file__).with_name("radicals.tsv").read_text(encoding="utf-8").splitlines()
-                   if line and not line.startswith("#"))
-    assert shipped["\u2ed4"] == "门" and shipped["\u2ea0"] == "民" and len(shipped) > 70
+    shipped = _character_pairs("radicals.tsv")
+    assert shipped[0x2ED4] == ord("门") and shipped[0x2EA0] == ord("民") and len(shipped) > 70
 
 
 def _empty_glyph():
