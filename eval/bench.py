@@ -26,8 +26,7 @@ from pathlib import Path
 
 from govreport.data.logs import setup_logging
 from govreport.data.paths import SAMPLE_PAGE
-from govreport.inference.tagger import DEFAULT_MODEL
-from govreport.inference.options import add_model_options
+from govreport.inference.options import add_model_options, model_tagger
 
 logger = logging.getLogger(__name__)
 
@@ -193,14 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_model:
         from transformers.utils import logging as hf_logging
 
-        from govreport.inference.extract import ModelTagger
-
         hf_logging.disable_progress_bar()
-        model_dir = args.model or DEFAULT_MODEL
         start = time.perf_counter()
         try:
-            tagger = ModelTagger(model_dir, batch_size=args.batch_size, device=args.device,
-                                 num_threads=args.threads, backend=args.backend, precision=args.precision)
+            tagger = model_tagger(args, num_threads=args.threads)
         except (OSError, ValueError) as err:
             print(f"bench: cannot load the model: {err} (use --no-model to time the rules only)", file=sys.stderr)
             return 2

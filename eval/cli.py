@@ -32,8 +32,7 @@ from govreport.data.schema import Record, Span
 from govreport.data.version import package_version
 from govreport.eval.output import errors_summary, markdown_table, per_source_markdown, text_summary, write_errors
 from govreport.eval.scoring import Scores, score
-from govreport.inference.tagger import DEFAULT_MODEL
-from govreport.inference.options import add_model_options
+from govreport.inference.options import add_model_options, model_tagger
 
 logger = logging.getLogger(__name__)
 
@@ -224,16 +223,12 @@ def main(argv: list[str] | None = None) -> int:
         pred, failures = predict(RuleTagger(), gold, progress)
         system = "rules"
     else:
-        from govreport.inference.extract import ModelTagger
-
-        model_dir = args.model or DEFAULT_MODEL
         if not progress:
             from transformers.utils import logging as hf_logging
 
             hf_logging.disable_progress_bar()
         try:
-            tagger = ModelTagger(model_dir, batch_size=args.batch_size, device=args.device, backend=args.backend,
-                                 precision=args.precision)
+            tagger = model_tagger(args)
         except (OSError, ValueError) as err:
             return cli_error("evaluate: cannot load the model", err)
         pred, failures = predict(tagger, gold, progress)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from govreport.data.logs import setup_logging
 from govreport.eval.table_scores import score_line
-from govreport.inference.options import add_model_options
+from govreport.inference.options import add_model_options, model_tagger
 
 __all__ = ["build_parser", "main"]
 
@@ -75,10 +75,7 @@ def _prose(args, chromium: str) -> list[str]:
 
         tagger, system = RuleTagger(), "rules"
     else:
-        from govreport.inference.extract import ModelTagger
-
-        tagger = ModelTagger(args.model, batch_size=args.batch_size, device=args.device, backend=args.backend,
-                             precision=args.precision)
+        tagger = model_tagger(args)
         system = f"model {tagger.model_dir} ({tagger.serving})"
     extractor = Extractor(tagger)
     scores, failures = roundtrip(corpus(args.prose, seed=args.seed)[1:], extractor.extract, args.seed, chromium)

@@ -25,7 +25,7 @@ from govreport.data.jsonl import json_lines
 from govreport.data.logs import setup_logging
 from govreport.inference.doccano_loop import LAYOUTS, ProbingTagger, Task, example_from_doccano, rank, tasks_from_events, \
     tasks_from_result
-from govreport.inference.options import add_model_options
+from govreport.inference.options import add_model_options, model_tagger
 
 logger = logging.getLogger(__name__)
 
@@ -82,12 +82,11 @@ def _export(args) -> int:
             except FormatError as err:
                 errors.append(f"{where}: {err}")
     else:
-        from govreport.inference.extract import Extractor, ModelTagger
+        from govreport.inference.extract import Extractor
         from govreport.inference.reader import iter_documents
 
         try:
-            tagger = ProbingTagger(ModelTagger(args.model, batch_size=args.batch_size, device=args.device,
-                                               backend=args.backend, precision=args.precision))
+            tagger = ProbingTagger(model_tagger(args))
         except (OSError, ValueError) as err:
             return cli_error("doccano export: cannot load the model", err)
         events = Extractor(tagger).stream(iter_documents(args.inputs))

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import argparse
 
-from govreport.inference.tagger import BACKEND_HELP, BACKENDS, DEFAULT_MODEL, PRECISION_HELP, PRECISIONS
+from govreport.inference.tagger import BACKEND_HELP, BACKENDS, DEFAULT_MODEL, PRECISION_HELP, PRECISIONS, ModelTagger
 from govreport.model.device import DEVICES
 
-__all__ = ["add_model_options", "MODEL_HELP"]
+__all__ = ["add_model_options", "model_tagger", "MODEL_HELP"]
 
 MODEL_HELP = ("a model directory, or a shipped model by name: fast (model/fast) or accurate (model/default); "
               f"default: {DEFAULT_MODEL}")
@@ -34,3 +34,11 @@ def add_model_options(parser: argparse.ArgumentParser, model_group=None, model_d
                         help="where the model runs (default: cuda when available)")
     parser.add_argument("--backend", choices=BACKENDS, default="auto", help=BACKEND_HELP)
     parser.add_argument("--precision", choices=PRECISIONS, default="auto", help=PRECISION_HELP)
+
+
+def model_tagger(args: argparse.Namespace, **extra) -> ModelTagger:
+    """The tagger the model options of ``args`` name (``--model``, or the default model when it
+    is None); ``extra`` goes to :class:`ModelTagger` as it is (``num_threads``). Raises what
+    loading raises (OSError, ValueError), for the command to name."""
+    return ModelTagger(args.model or DEFAULT_MODEL, batch_size=args.batch_size, device=args.device,
+                       backend=args.backend, precision=args.precision, **extra)
