@@ -20,6 +20,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from govreport.data.errors import cli_error
 from govreport.data.logs import setup_logging
 from govreport.eval.table_scores import score_line
 from govreport.inference.options import add_model_options, model_tagger
@@ -65,18 +66,21 @@ def _tables(args, chromium: str) -> list[str]:
     return lines
 
 
-def _prose(args, chromium: str) -> list[str]:
+def _tagger(args):
+    """What extracts the prose, and its name: the rule baseline or the model of ``args``."""
+    if args.system == "rules":
+        from govreport.eval.rules import RuleTagger
+
+        return RuleTagger(), "rules"
+    tagger = model_tagger(args)
+    return tagger, f"model {tagger.model_dir} ({tagger.serving})"
+
+
+def _prose(args, chromium: str, tagger, system: str) -> list[str]:
     from govreport.eval.bench import corpus
     from govreport.eval.pdf_prose import roundtrip
     from govreport.inference.extract import Extractor
 
-    if args.system == "rules":
-        from govreport.eval.rules import RuleTagger
-
-        tagger, system = RuleTagger(), "rules"
-    else:
-        tagger = model_tagger(args)
-        system = f"model {tagger.model_dir} ({tagger.serving})"
     extractor = Extractor(tagger)
     scores, failures = roundtrip(corpus(args.prose, seed=args.seed)[1:], extractor.extract, args.seed, chromium)
     lines = [f"prose: {args.prose} generated reports (seed {args.seed}) through {system}; a record of the printed "
@@ -104,10 +108,16 @@ def main(argv: list[str] | None = None) -> int:
         print("evaluate-pdf: needs Chromium (Debian: apt-get install chromium fonts-noto-cjk poppler-utils)",
               file=sys.stderr)
         return 2
+    tagger = system = None
+    if args.prose:   # loaded first: a model that cannot be loaded is named before the tables run
+        try:
+            tagger, system = _tagger(args)
+        except (OSError, ValueError) as err:
+            return cli_error("evaluate-pdf: cannot load the model", err)
     if args.tables:
         print("\n".join(_tables(args, chromium)))
     if args.prose:
-        print("\n".join(_prose(args, chromium)))
+        print("\n".join(_prose(args, chromium, tagger, system)))
     return 0
 
 

@@ -81,3 +81,11 @@ def test_prose_printed_to_pdf_gives_the_records_of_its_text():
     pypdf = scores["pypdf"]
     assert pypdf.gold > 100
     assert pypdf.correct >= 0.95 * pypdf.gold and pypdf.predicted - pypdf.correct <= 0.05 * pypdf.gold, failures
+
+
+@needs_chromium
+def test_a_model_that_cannot_be_loaded_is_named_before_anything_runs(tmp_path, capsys):
+    code = evaluate_pdf(["--tables", "1", "--prose", "1", "--model", str(tmp_path / "no-such-model")])
+    out, err = capsys.readouterr()
+    assert code != 0 and "cannot load the model" in err and "no-such-model" in err
+    assert "tables:" not in out
