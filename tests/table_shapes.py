@@ -134,18 +134,21 @@ def cell_per_line_blank() -> str:
     return "\n\n".join(broken.get(c, c) for c in _cells_of_all())
 
 
-def pdf_text() -> str:
+def pdf_text(blank_zeros: bool = False) -> str:
     """(d) PDF text: rows of space-separated numbers, a label glued to its number, shredded
-    vertical group labels, a wrapped label with its numbers on their own line, page numbers."""
+    vertical group labels, a wrapped label with its numbers on their own line, page numbers.
+    ``blank_zeros``: every 0 printed as a blank cell, which this text drops without a trace."""
+    def _join(values) -> str:
+        return " ".join(_fmt(v) for v in values if not (blank_zeros and v == 0))
     lines = ["二、主动公开政府信息情况"]
     for numeral, header, rows in T2_2021:
         lines += [f"第二十条 第（{numeral}）项", "信息内容 " + " ".join(header)]
-        lines += [f"{label}{' '.join(map(_fmt, v))}" if len(v) == 1 else f"{label} {' '.join(map(_fmt, v))}"
+        lines += [f"{label}{_join(v)}" if len(v) == 1 else f"{label} {_join(v)}"
                   for label, _, v in rows]
     lines += ["三、收到和处理政府信息公开申请情况", "申请人情况", T3_HEADER_NOTE[:20], T3_HEADER_NOTE[20:],
               "法人或其他组织", "自然人 总计商 业 企", "业", "科研机", "构", "社会公益", "组织", "法 律 服 务", "机构", "其他"]
     for group, label, key, values in T3_2021:
-        nums = " ".join(map(_fmt, values))
+        nums = _join(values)
         if group == "三、本年度办理结果":
             lines += ["三、", *"本年度办理结果"]
         elif group:
@@ -158,7 +161,7 @@ def pdf_text() -> str:
             lines.append("- 5 -")
     lines += ["四、政府信息公开行政复议、行政诉讼情况", "行政复议 行政诉讼", "未经复议直接起诉 复议后起诉",
               "结 结 其 尚", "结 结 其 尚 结 结 其 尚", "果 果 他 未", "总计 果 果 他 未 总 果 果 他 未 总",
-              " ".join(map(_fmt, T4)), "五、存在的主要问题及改进情况"]
+              _join(T4), "五、存在的主要问题及改进情况"]
     return "\n".join(lines)
 
 

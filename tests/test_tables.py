@@ -250,6 +250,48 @@ def test_table4_blank_cells_keep_their_columns():
                      "复议诉讼.直接起诉.维持": 8, "复议诉讼.直接起诉.尚未审结": 1, "复议诉讼.直接起诉.总计": 9}
 
 
+def _table4_text(row: str) -> str:
+    return ("四、政府信息公开行政复议、行政诉讼情况\n行政复议 行政诉讼\n未经复议直接起诉 复议后起诉\n"
+            + "结果维持 结果纠正 其他结果 尚未审结 总计 " * 3 + "\n" + row + "\n五、存在的主要问题及改进情况")
+
+
+def test_table4_blanks_that_the_text_dropped_are_placed_by_its_block_totals():
+    # zeros printed blank, then dropped by the reader: "1 2 3 4 10 5 5 2 2" is 15 cells. Every
+    # placement that keeps T4-1 in each block puts 1 2 3 4 10 in 行政复议 and the 总计 of the
+    # lawsuits at 5 and 2; which result each lawsuit is, none says, so those cells are left out
+    cells = _cells(parse_tables(_table4_text("1 2 3 4 10 5 5 2 2")))
+    assert cells == {"复议诉讼.行政复议.维持": 1, "复议诉讼.行政复议.纠正": 2, "复议诉讼.行政复议.其他结果": 3,
+                     "复议诉讼.行政复议.尚未审结": 4, "复议诉讼.行政复议.总计": 10,
+                     "复议诉讼.直接起诉.总计": 5, "复议诉讼.复议后起诉.总计": 2}
+    # without the lawsuits, 1 2 3 4 10 keeps T4-1 in any block: nothing is placed
+    assert _cells(parse_tables(_table4_text("1 2 3 4 10"))) == {}
+
+
+def test_blank_zero_table_in_pdf_text_keys_no_cell_wrongly():
+    # every 0 printed blank and dropped: a short row's numbers may not slide left into the wrong
+    # columns; each row's 总计 is the last number whose row adds up, always placed
+    expected = S.expected_2021()
+    tables = parse_tables(S.pdf_text(blank_zeros=True))
+    cells = _cells(tables)
+    assert {k: v for k, v in cells.items() if not k.startswith("主动公开.")} == {
+        k: expected[k] for k in cells if not k.startswith("主动公开.")}
+    totals = {k for k, v in expected.items() if k.startswith("申请.") and k.endswith(".总计") and v}
+    assert totals <= set(cells)
+    assert {k for k in cells if k.startswith("复议诉讼.")} == {k for k in S.T4_KEYS if k.endswith(".总计")}
+    assert all(c.ok for c in check_tables(tables))
+
+
+def test_short_row_of_a_table_that_prints_zeros_stays_as_read():
+    # a table that prints 0 does not print its zeros blank: rows cut short by the reading are not
+    # re-placed (逾期不补正's 1 0 0 0 0 1 would keep T3-2 with its last 1 as a 总计 of 1; it is 2)
+    text = S.pdf_text().replace("息公开申请\n1 0 0 0 0 1 2\n", "息公开申请 1 0 0 0 0 1\n")
+    text = text.replace("3.其他 1 0 0 0 0 0 1\n", "3.其他 1 0 0 0 0 0\n")
+    assert "息公开申请 1 0 0 0 0 1\n" in text and "3.其他 1 0 0 0 0 0\n" in text
+    cells = _cells(parse_tables(text))
+    for row, read in (("逾期不补正", [1, 0, 0, 0, 0, 1]), ("其他", [1, 0, 0, 0, 0, 0])):
+        assert [cells.get(f"申请.办理结果.其他处理.{row}.{c}") for c in S.APPLICANT_KEYS + ["总计"]] == read + [None]
+
+
 def test_all_labels_before_all_numbers_are_dealt_row_by_row():
     # a PDF read column by column: the 25 row labels first, then the 25 rows of numbers
     labels = [label for _, label, _, _ in S.T3_2021]

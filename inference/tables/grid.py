@@ -18,7 +18,9 @@ import re
 
 from govreport.inference.tables import layouts as L
 from govreport.inference.tables.cells import Cell, Table
-from govreport.inference.tables.checks import check_table3, check_table4, row_total_holds
+from govreport.inference.tables.blanks import place
+from govreport.inference.tables.checks import (check_table3, check_table4, row_total_holds, table3_identities,
+                                               table4_identities)
 from govreport.inference.tables.columns import realign
 from govreport.inference.tables.tokens import Token, View
 from govreport.inference.tables.walk import fit_row, take, unglue, walk_rows
@@ -91,6 +93,7 @@ def _table2(view: View, group: list, stops: list[int]) -> Table:
     span = view.compact[view.cpos(first):view.cpos(tail)]
     layout = "2021" if L.LAYOUT_2021.search(span) else "2019" if L.LAYOUT_2019.search(span) else "2021"
     table = Table(2, layout, first, first)
+    walked = []
     for i, (start, cap_end, match) in enumerate(group):
         numeral = match.group(1)
         rows = L.TABLE2_ROWS.get(numeral)
@@ -107,15 +110,20 @@ def _table2(view: View, group: list, stops: list[int]) -> Table:
             columns = default
         if not columns:
             continue
-        single = len(columns) == 1
-        for row, tokens, label in walk_rows(view, rows, len(columns), cap_end, sub_end):
-            metric = row.label
-            if row.key.endswith("规范性文件") and not view.compact[view.cpos(label[0])].startswith("行"):
-                metric = "规范性文件"    # the 2019 label, keyed as 行政规范性文件 all the same
-            for col, token in zip(columns, tokens):
-                cell = _cell(view, token, f"{row.key}.{col.key}", metric, None if single else col.label, col.unit, 2)
-                if cell:
-                    table.cells.append(cell)
+        walked += [(row, tokens, label, columns) for row, tokens, label
+                   in walk_rows(view, rows, len(columns), cap_end, sub_end)]
+    # table 2 has no identity: a row that a blank-zero table printed short is not placed at all
+    keys = [[f"{row.key}.{col.key}" for col in columns] for row, _, _, columns in walked]
+    placed = place([tokens for _, tokens, _, _ in walked], keys, [])
+    for (row, _, label, columns), tokens in zip(walked, placed):
+        metric = row.label
+        if row.key.endswith("规范性文件") and not view.compact[view.cpos(label[0])].startswith("行"):
+            metric = "规范性文件"    # the 2019 label, keyed as 行政规范性文件 all the same
+        for col, token in zip(columns, tokens):
+            cell = _cell(view, token, f"{row.key}.{col.key}", metric, None if len(columns) == 1 else col.label,
+                         col.unit, 2)
+            if cell:
+                table.cells.append(cell)
     if table.cells:
         table.end = max(c.end for c in table.cells)
     return table
@@ -177,6 +185,8 @@ def _table3(view: View, start: int, end: int) -> Table:
         table = Table(3, "2021" if split else "2019", start, start)
         walked = list(walk_rows(view, rows, 7, start, region_end, line_aware))
         aligned = realign(view, [unglue(tokens, 7, row_total_holds) or tokens for _, tokens, _ in walked], 7)
+        keys = [[f"{row.key}.{col.key}" for col in L.TABLE3_COLUMNS] for row, _, _ in walked]
+        aligned = place(aligned, keys, table3_identities(split))
         for (row, _, _), tokens in zip(walked, aligned):
             for col, token in zip(L.TABLE3_COLUMNS, tokens):
                 cell = _cell(view, token, f"{row.key}.{col.key}", row.label, col.label, L.COUNT_UNIT, 3)
@@ -206,7 +216,7 @@ def _tables4(view: View, found: list[Table]) -> list[Table]:
         tokens = _table4_tokens(view, anchor_end, limit)
         if tokens is None:
             continue
-        table = Table(4, "2021", start, tokens[-1].end)
+        table = Table(4, "2021", start, max(t.end for t in tokens if t is not None))
         for col, token in zip(L.TABLE4_COLUMNS, tokens):
             cell = _cell(view, token, col.key, col.label, col.label, L.COUNT_UNIT, 4)
             if cell:
@@ -239,12 +249,13 @@ def _table4_tokens(view: View, after: int, limit: int) -> list[Token] | None:
         # or one cell per line, "|" lines for blanks (the row may open with some)
         candidates.append(view.cell_lines(view.blank_run_start(first.line, after), 15, limit))
     stream = take(view, after, 15, limit, False)
-    candidates.append(unglue(stream, 15, _table4_holds) or stream)
+    candidates.append(unglue(stream, 15, _table4_holds)
+                      or place([stream], [[col.key for col in L.TABLE4_COLUMNS]], table4_identities())[0])
     best = None
     for tokens in candidates:
-        if len(tokens) != 15:
+        if len(tokens) != 15 or all(t is None for t in tokens):
             continue
-        values = {col.key: t.value for col, t in zip(L.TABLE4_COLUMNS, tokens) if t.value is not None}
+        values = {col.key: t.value for col, t in zip(L.TABLE4_COLUMNS, tokens) if t is not None}
         score = sum(not c.ok for c in check_table4(values))
         if best is None or score < best[0]:
             best = (score, tokens)

@@ -1,0 +1,204 @@
+"""Blank cells the text dropped: a short row's numbers placed by the table's identities.
+
+Many reports print a zero as a blank cell. Text that is not laid out by position (pypdf's
+default mode, pdftotext without ``-layout``, and layout text whose columns
+:mod:`inference.tables.columns` could not learn) drops a blank without a trace:
+"二、上年结转… 1 1 2" is a row of seven cells, four of them blank, and nothing in the text says
+which. Read left to right, its numbers slide into the wrong columns.
+
+The table's identities (spec §2, :mod:`inference.tables.checks`) say more. With a blank read as 0,
+a placement of the short rows' numbers (in their printed order) must keep every identity: each
+row's 总计 (T3-2, T4-1) and the column sums that tie the rows together (T3-1, T3-3). Every
+placement that keeps them all is found, and a cell is kept where all of them agree; where they
+do not, it stays missing (two rows of one request each can swap columns, never their 总计).
+
+Only a table that prints no 0 is taken to print its zeros blank: where a 0 is printed, a short
+row was cut short by the reading (text-flow order, a row split over lines) and stays as read.
+A short row that no placement fits (its own total does not add up, or it was misread) keeps its
+left-to-right reading, and the identities that involve it are not used. When the column sums
+admit no placement at all, or more than :data:`MAX_NODES` partial placements must be tried, each
+row is placed by the identities of that row alone.
+
+>>> from govreport.inference.tables.checks import Identity
+>>> from govreport.inference.tables.tokens import View
+>>> a, b = View("3 3").tokens, View("2 2").tokens          # two rows printed "3 3" and "2 2"
+>>> keys = [["a.x", "a.y", "a.t"], ["b.x", "b.y", "b.t"]]
+>>> same = [Identity(f"{r}", (f"{r}.x", f"{r}.y"), (f"{r}.t",)) for r in "ab"]
+>>> cols = [Identity("x", ("a.x",), ("b.x",))]               # x equal in both rows: only a's y is 3
+>>> [[t.raw if t else None for t in row] for row in place(([*a], [*b]), keys, same)]
+[[None, None, '3'], [None, None, '2']]
+>>> [[t.raw if t else None for t in row] for row in place(([*a], [*b]), keys, same + cols)][0]
+[None, '3', '3']
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Sequence
+
+from govreport.inference.tables.checks import Identity
+from govreport.inference.tables.tokens import Token
+
+logger = logging.getLogger(__name__)
+
+MAX_NODES = 50_000    # partial placements tried, over all searches of a table
+_TOLERANCE = 1e-6
+
+Slots = list[Token | None]
+
+
+def _value(token: Token | None) -> float:
+    """A cell's value in a sum: a blank (None) or a placeholder ("-", "/") counts 0."""
+    return 0 if token is None or token.value is None else token.value
+
+
+def _fits(total: float, scale: float) -> bool:
+    return abs(total) <= _TOLERANCE * max(1.0, scale)
+
+
+def place(rows: Sequence[Sequence[Token | None]], keys: Sequence[Sequence[str]],
+          identities: Sequence[Identity]) -> list[Slots]:
+    """``rows`` with every row shorter than its ``keys`` spread over its cells (None: blank or unknown).
+
+    ``keys[i]`` names the cells of ``rows[i]`` in column order; a row as long as its keys is
+    fixed (its None cells are blanks). Cells of no row (a row the text lacks) count 0.
+    """
+    rows = [list(r) for r in rows]
+    short = [i for i, r in enumerate(rows) if 0 < len(r) < len(keys[i]) and None not in r]
+    if not short or any(t is not None and t.value == 0 for r in rows for t in r):
+        return rows     # a table that prints a 0 does not print its zeros blank: a short row is misread
+    where = {k: (i, j) for i, row_keys in enumerate(keys) for j, k in enumerate(row_keys)}
+    placements = {i: [p for p in itertools.combinations(range(len(keys[i])), len(rows[i]))] for i in short}
+    equations = [_equation(identity, where, rows, placements) for identity in identities]
+
+    # each row on its own: the placements that keep the identities of that row alone
+    alone = {i: [p for k, p in enumerate(placements[i])
+                 if all(_fits(const + terms[i][k], scale) for const, terms, scale in equations if set(terms) == {i})]
+             for i in short}
+    known = {i for i in short if alone[i]}
+    for i in short:
+        if i not in known:
+            logger.debug("short row %d: no placement keeps its identities; read left to right", i)
+    # identities over rows that are fixed or placeable, each reduced to the placements left
+    usable = []
+    for const, terms, scale in equations:
+        if terms and set(terms) <= known:
+            usable.append((const, {i: [terms[i][placements[i].index(p)] for p in alone[i]] for i in terms}, scale))
+    found = _search(sorted(known, key=lambda i: len(alone[i])), alone, usable)
+    out = rows
+    for i in known:
+        chosen = found[i] if found is not None and found[i] else alone[i]
+        out[i] = _agreed(rows[i], chosen, len(keys[i]))
+    return out
+
+
+def _equation(identity: Identity, where: dict, rows: list[list], placements: dict):
+    """``identity`` as const + Σ terms[row][placement] = 0 over the short rows it involves."""
+    const, scale, terms = 0.0, 0.0, {}
+    for sign, side in ((1, identity.left), (-1, identity.right)):
+        for key in side:
+            if key not in where:
+                continue     # a row the text lacks: blank
+            i, j = where[key]
+            if i in placements:
+                column = terms.setdefault(i, [0.0] * len(placements[i]))
+                for k, p in enumerate(placements[i]):
+                    if j in p:
+                        v = _value(rows[i][p.index(j)])
+                        column[k] += sign * v
+                        scale = max(scale, abs(v))
+            else:
+                v = _value(rows[i][j])
+                const += sign * v
+                scale = max(scale, abs(v))
+    return const, terms, scale
+
+
+def _search(order: list[int], alone: dict, usable: list) -> dict[int, set] | None:
+    """For each row, the placements that some full placement keeping ``usable`` may use.
+
+    A placement is dropped only when the search proves that no full placement uses it; one whose
+    search runs past its share of :data:`MAX_NODES` steps is kept. None when no full placement
+    exists at all.
+    """
+    bounds = [{i: (min(t), max(t)) for i, t in terms.items()} for _, terms, _ in usable]
+    by_row: dict[int, list[int]] = {i: [] for i in order}
+    for e, (_, terms, _) in enumerate(usable):
+        for i in terms:
+            by_row[i].append(e)
+    partial = [const for const, _, _ in usable]
+    # the range still open to each equation from its unassigned rows
+    low = [sum(b[0] for b in bs.values()) for bs in bounds]
+    high = [sum(b[1] for b in bs.values()) for bs in bounds]
+    slack = [_TOLERANCE * max(1.0, scale) for _, _, scale in usable]
+    choice: dict[int, int] = {}
+    nodes = 0
+
+    def assign(i: int, k: int, sign: int) -> bool:
+        for e in by_row[i]:
+            partial[e] += sign * usable[e][1][i][k]
+            low[e] -= sign * bounds[e][i][0]
+            high[e] -= sign * bounds[e][i][1]
+        return all(partial[e] + low[e] <= slack[e] and partial[e] + high[e] >= -slack[e] for e in by_row[i])
+
+    def first(depth: int, budget: int) -> dict[int, int] | None:
+        """A full placement extending ``choice``, or None; raises _GaveUp past ``budget`` nodes."""
+        nonlocal nodes
+        if depth == len(rest):
+            return dict(choice)
+        i = rest[depth]
+        for k in range(len(alone[i])):
+            nodes += 1
+            if nodes > budget:
+                raise _GaveUp
+            try:
+                if assign(i, k, 1):
+                    choice[i] = k
+                    found = first(depth + 1, budget)
+                    if found is not None:
+                        return found
+            finally:
+                choice.pop(i, None)
+                assign(i, k, -1)
+        return None
+
+    supported: dict[int, set[int]] = {i: set() for i in order}
+    share = MAX_NODES // max(1, sum(len(alone[i]) for i in order))
+    any_full = False
+    for i in order:
+        for k in range(len(alone[i])):
+            if k in supported[i]:
+                continue
+            rest = [r for r in order if r != i]
+            nodes = 0
+            found = None
+            try:
+                if assign(i, k, 1):
+                    choice[i] = k
+                    found = first(0, max(share, 100))
+            except _GaveUp:
+                supported[i].add(k)     # not proved impossible: kept
+            finally:
+                choice.pop(i, None)
+                assign(i, k, -1)
+            if found is not None:
+                any_full = True
+                for r, kr in found.items():
+                    supported[r].add(kr)
+    if not any_full:
+        return None
+    return {i: {alone[i][k] for k in ks} for i, ks in supported.items()}
+
+
+class _GaveUp(Exception):
+    pass
+
+
+def _agreed(row: list[Token], chosen, n: int) -> Slots:
+    """The cells on which every placement in ``chosen`` puts the same token (None elsewhere)."""
+    spread = [[None] * n for _ in chosen]
+    for slots, p in zip(spread, chosen):
+        for token, j in zip(row, p):
+            slots[j] = token
+    return [column[0] if all(t is column[0] for t in column) else None for column in zip(*spread)]
