@@ -231,11 +231,12 @@ def html_table() -> str:
             "<p>四、政府信息公开行政复议、行政诉讼情况</p>" + t4 + "</body></html>")
 
 
-def pdf_layout(blank: frozenset = frozenset()) -> str:
+def pdf_layout(blank: frozenset = frozenset(), table: list = T3_2021) -> str:
     """PDF text in layout mode: table 3 with space-aligned columns, every column shifted after a
-    page break; ``blank`` holds (row key, column index) cells printed empty."""
+    page break; ``blank`` holds (row key, column index) cells printed empty; ``table`` the rows
+    of T3_2021 with other values."""
     lines = ["三、收到和处理政府信息公开申请情况", " " * 40 + "申请人情况", T3_HEADER_NOTE]
-    for i, (group, label, key, values) in enumerate(T3_2021):
+    for i, (group, label, key, values) in enumerate(table):
         width = 44 if i < 12 else 36          # the page break moves the columns
         if i == 12:
             lines.append(" " * 60 + "- 4 -")

@@ -281,6 +281,34 @@ def test_blank_zero_table_in_pdf_text_keys_no_cell_wrongly():
     assert all(c.ok for c in check_tables(tables))
 
 
+def test_blank_zero_table_in_layout_text_is_placed_by_identities_and_positions():
+    # zeros printed blank in space-aligned text with only three full rows, one of them after the
+    # page break: the rows the identities settle become columns to read the others' positions by
+    values = {"本年新收": [5, 4, 3, 2, 2, 1], "上年结转": [1, 0, 0, 0, 0, 0], "办理结果.予以公开": [3, 2, 1, 1, 1, 1],
+              "办理结果.部分公开": [1, 1, 0, 0, 0, 0], "办理结果.其他处理.其他": [1, 0, 1, 0, 0, 0]}
+    result = [sum(col) for col in zip(*(v for k, v in values.items() if k.startswith("办理结果.")))]
+    values["办理结果"] = result
+    values["结转下年度"] = [a + b - c for a, b, c in zip(values["本年新收"], values["上年结转"], result)]
+    table = [(g, label, key, values.get(key, [0] * 6) + [sum(values.get(key, [0] * 6))])
+             for g, label, key, _ in S.T3_2021]
+    blank = frozenset((key, j) for _, _, key, row in table for j, v in enumerate(row) if v == 0)
+    expected = {f"申请.{key}.{col}": v for _, _, key, row in table
+                for col, v in zip(S.APPLICANT_KEYS + ["总计"], row) if v}
+    assert _cells(parse_tables(S.pdf_layout(blank, table))) == expected
+
+
+def test_columns_two_characters_apart_place_a_number_only_where_it_sits_exactly():
+    # a narrow 其他 column two characters from 总计: a number within half that gap is placed,
+    # one between the two columns is not
+    from govreport.inference.tables.columns import realign
+    from govreport.inference.tables.tokens import View
+    view = View("甲   1   2 3\n乙   4   5 9\n丙   7   8 9\n丁   6     6\n戊   6    6")
+    rows = [[t for t in view.tokens if t.line == i] for i in range(5)]
+    placed = realign(view, rows, 3)
+    assert [t.raw if t else None for t in placed[3]] == ["6", None, "6"]
+    assert placed[4] == rows[4]
+
+
 def test_short_row_of_a_table_that_prints_zeros_stays_as_read():
     # a table that prints 0 does not print its zeros blank: rows cut short by the reading are not
     # re-placed (逾期不补正's 1 0 0 0 0 1 would keep T3-2 with its last 1 as a 总计 of 1; it is 2)

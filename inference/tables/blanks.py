@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from govreport.inference.tables.checks import Identity
 from govreport.inference.tables.tokens import Token
@@ -57,19 +57,44 @@ def _fits(total: float, scale: float) -> bool:
     return abs(total) <= _TOLERANCE * max(1.0, scale)
 
 
-def place(rows: Sequence[Sequence[Token | None]], keys: Sequence[Sequence[str]],
-          identities: Sequence[Identity]) -> list[Slots]:
+def place(rows: Sequence[Sequence[Token | None]], keys: Sequence[Sequence[str]], identities: Sequence[Identity],
+          by_position: Callable[[list[Slots]], list[Slots]] | None = None) -> list[Slots]:
     """``rows`` with every row shorter than its ``keys`` spread over its cells (None: blank or unknown).
 
     ``keys[i]`` names the cells of ``rows[i]`` in column order; a row as long as its keys is
     fixed (its None cells are blanks). Cells of no row (a row the text lacks) count 0.
+    ``by_position`` (text laid out by position) spreads short rows under the columns of the full
+    ones (:func:`inference.tables.columns.realign`): given the rows with those the identities
+    settled spread out, a row it spreads as one of the placements still open is taken as placed.
     """
     rows = [list(r) for r in rows]
+    open_ = options(rows, keys, identities)
+    while by_position is not None and any(len(p) > 1 for p in open_.values()):
+        settled = [_spread(rows[i], open_[i][0], len(keys[i])) if len(open_.get(i, ())) == 1 else r
+                   for i, r in enumerate(rows)]
+        taken = 0
+        for i, row in enumerate(by_position(settled)):
+            if len(open_.get(i, ())) > 1 and len(row) == len(keys[i]):
+                if tuple(j for j, t in enumerate(row) if t is not None) in open_[i]:
+                    rows[i] = row
+                    taken += 1
+        if not taken:
+            break
+        open_ = options(rows, keys, identities)    # rows placed by position narrow the others
+    for i, chosen in open_.items():
+        rows[i] = _agreed(rows[i], chosen, len(keys[i]))
+    return rows
+
+
+def options(rows: list[list[Token | None]], keys: Sequence[Sequence[str]],
+            identities: Sequence[Identity]) -> dict[int, list[tuple[int, ...]]]:
+    """For each short row that some placement fits, the placements (columns of its numbers, in
+    order) that may keep ``identities``; a row missing here stays as read."""
     short = [i for i, r in enumerate(rows) if 0 < len(r) < len(keys[i]) and None not in r]
     if not short or any(t is not None and t.value == 0 for r in rows for t in r):
-        return rows     # a table that prints a 0 does not print its zeros blank: a short row is misread
+        return {}     # a table that prints a 0 does not print its zeros blank: a short row is misread
     where = {k: (i, j) for i, row_keys in enumerate(keys) for j, k in enumerate(row_keys)}
-    placements = {i: [p for p in itertools.combinations(range(len(keys[i])), len(rows[i]))] for i in short}
+    placements = {i: list(itertools.combinations(range(len(keys[i])), len(rows[i]))) for i in short}
     equations = [_equation(identity, where, rows, placements) for identity in identities]
 
     # each row on its own: the placements that keep the identities of that row alone
@@ -86,11 +111,7 @@ def place(rows: Sequence[Sequence[Token | None]], keys: Sequence[Sequence[str]],
         if terms and set(terms) <= known:
             usable.append((const, {i: [terms[i][placements[i].index(p)] for p in alone[i]] for i in terms}, scale))
     found = _search(sorted(known, key=lambda i: len(alone[i])), alone, usable)
-    out = rows
-    for i in known:
-        chosen = found[i] if found is not None and found[i] else alone[i]
-        out[i] = _agreed(rows[i], chosen, len(keys[i]))
-    return out
+    return {i: sorted(found[i]) if found is not None and found[i] else alone[i] for i in known}
 
 
 def _equation(identity: Identity, where: dict, rows: list[list], placements: dict):
@@ -195,10 +216,15 @@ class _GaveUp(Exception):
     pass
 
 
-def _agreed(row: list[Token], chosen, n: int) -> Slots:
+def _spread(row: list[Token], placement: tuple[int, ...], n: int) -> Slots:
+    """``row``'s numbers in the columns ``placement`` names, blanks elsewhere."""
+    slots: Slots = [None] * n
+    for token, j in zip(row, placement):
+        slots[j] = token
+    return slots
+
+
+def _agreed(row: list[Token], chosen: list[tuple[int, ...]], n: int) -> Slots:
     """The cells on which every placement in ``chosen`` puts the same token (None elsewhere)."""
-    spread = [[None] * n for _ in chosen]
-    for slots, p in zip(spread, chosen):
-        for token, j in zip(row, p):
-            slots[j] = token
+    spread = [_spread(row, p, n) for p in chosen]
     return [column[0] if all(t is column[0] for t in column) else None for column in zip(*spread)]

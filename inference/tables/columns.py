@@ -18,6 +18,7 @@ one cell per line) is left as it is.
 
 from __future__ import annotations
 
+import math
 from statistics import median
 
 from govreport.inference.tables.tokens import Token, View
@@ -31,50 +32,63 @@ def column_x(view: View, token: Token) -> float:
     return token.end - view.line_starts[token.line]
 
 
-def _columns(view: View, full: list[list[Token]], n: int) -> list[float] | None:
-    """Where the columns of these full rows sit, or None when their numbers are not aligned."""
-    columns = [median(column_x(view, r[j]) for r in full) for j in range(n)]
-    if any(abs(column_x(view, r[j]) - columns[j]) > MAX_DRIFT for r in full for j in range(n)):
+def _columns(view: View, full: list[list[Token | None]], n: int) -> tuple[list[float], float] | None:
+    """Where the columns of these full rows sit and how far a number may stray from one, or None
+    when their numbers are not aligned (a column that holds only blanks in them sits nowhere: no
+    number is placed under it). Columns closer than :data:`MAX_DRIFT` allow less than half
+    their gap."""
+    columns = [median(xs) if (xs := [column_x(view, r[j]) for r in full if r[j]]) else math.inf for j in range(n)]
+    known = [x for x in columns if x != math.inf]
+    gap = min((b - a for a, b in zip(known, known[1:])), default=math.inf)
+    if gap < 2:
         return None
-    if any(b - a <= MAX_DRIFT for a, b in zip(columns, columns[1:])):
+    drift = MAX_DRIFT if gap > MAX_DRIFT else (gap - 1) / 2
+    if any(abs(column_x(view, r[j]) - columns[j]) > drift for r in full for j in range(n) if r[j]):
         return None
-    return columns
+    return columns, drift
 
 
-def realign(view: View, rows: list[list[Token]], n: int) -> list[list[Token | None]]:
+def realign(view: View, rows: list[list[Token | None]], n: int,
+            min_full: int = MIN_FULL_ROWS) -> list[list[Token | None]]:
     """``rows`` with each short one-line row spread over the aligned columns (None = blank).
 
-    The columns are learnt from the full rows just above the short one, else just below it,
-    else around it: a page break can shift every column of the next page.
+    The columns are learnt from ``min_full`` full rows just above the short one, else just below
+    it, else around it: a page break can shift every column of the next page. A full row may hold
+    None (blank) cells: :mod:`inference.tables.blanks` passes the rows the identities placed,
+    and asks for two rows only, as it keeps a placement only where the identities allow it.
     """
-    full = [r for r in rows if len(r) == n and len({t.line for t in r}) == 1]
-    if len(full) < MIN_FULL_ROWS:
+    # full: every cell printed, or placed with its blanks by :mod:`inference.tables.blanks`
+    full = [r for r in rows if len(r) == n and len({t.line for t in r if t}) == 1]
+    if len(full) < min_full:
         return rows
     out: list[list[Token | None]] = []
     for row in rows:
         if not 0 < len(row) < n or len({t.line for t in row}) != 1:
             out.append(row)
             continue
-        out.append(_place(view, row, full, n) or row)   # unplaceable: keep the left-to-right reading
+        out.append(_place(view, row, full, n, min_full) or row)   # unplaceable: keep the left-to-right reading
     return out
 
 
-def _place(view: View, row: list[Token], full: list[list[Token]], n: int) -> list[Token | None] | None:
+def _place(view: View, row: list[Token], full: list[list[Token | None]], n: int,
+           min_full: int) -> list[Token | None] | None:
     """The row spread over the columns of nearby full rows: those above it, below it, or around it."""
     line = row[0].line
-    above = [r for r in full if r[0].line < line][-MIN_FULL_ROWS:]
-    below = [r for r in full if r[0].line > line][:MIN_FULL_ROWS]
-    around = sorted(full, key=lambda r: abs(r[0].line - line))[:MIN_FULL_ROWS + 1]
+    lines = [next(t.line for t in r if t) for r in full]
+    above = [r for r, at in zip(full, lines) if at < line][-min_full:]
+    below = [r for r, at in zip(full, lines) if at > line][:min_full]
+    nearest = [r for _, r in sorted(zip(lines, full), key=lambda p: abs(p[0] - line))]
     best = None
-    for near in (above, below, around):
-        if len(near) < MIN_FULL_ROWS:
+    for near in (above, below, nearest[:min_full + 1], nearest[:min_full]):
+        if len(near) < min_full:
             continue
-        columns = _columns(view, near, n)
-        if columns is None:
+        learnt = _columns(view, near, n)
+        if learnt is None:
             continue
+        columns, drift = learnt
         places = [min(range(n), key=lambda j: abs(column_x(view, t) - columns[j])) for t in row]
         cost = sum(abs(column_x(view, t) - columns[j]) for t, j in zip(row, places))
-        if len(set(places)) != len(places) or any(abs(column_x(view, t) - columns[j]) > MAX_DRIFT
+        if len(set(places)) != len(places) or any(abs(column_x(view, t) - columns[j]) > drift
                                                   for t, j in zip(row, places)):
             continue
         if best is None or cost < best[0]:      # the columns the row fits best

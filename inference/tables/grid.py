@@ -186,7 +186,7 @@ def _table3(view: View, start: int, end: int) -> Table:
         walked = list(walk_rows(view, rows, 7, start, region_end, line_aware))
         aligned = realign(view, [unglue(tokens, 7, row_total_holds) or tokens for _, tokens, _ in walked], 7)
         keys = [[f"{row.key}.{col.key}" for col in L.TABLE3_COLUMNS] for row, _, _ in walked]
-        aligned = place(aligned, keys, table3_identities(split))
+        aligned = place(aligned, keys, table3_identities(split), lambda settled: realign(view, settled, 7, min_full=2))
         for (row, _, _), tokens in zip(walked, aligned):
             for col, token in zip(L.TABLE3_COLUMNS, tokens):
                 cell = _cell(view, token, f"{row.key}.{col.key}", row.label, col.label, L.COUNT_UNIT, 3)
