@@ -15,9 +15,10 @@ do not, it stays missing (two rows of one request each can swap columns, never t
 Only a table that prints no 0 is taken to print its zeros blank: where a 0 is printed, a short
 row was cut short by the reading (text-flow order, a row split over lines) and stays as read.
 A short row that no placement fits (its own total does not add up, or it was misread) keeps its
-left-to-right reading, and the identities that involve it are not used. When the column sums
-admit no placement at all, or more than :data:`MAX_NODES` partial placements must be tried, each
-row is placed by the identities of that row alone.
+left-to-right reading, and the identities that involve it are not used. A placement that the
+search has not ruled out within its share of :data:`MAX_NODES` steps stays possible; when the
+column sums admit no placement at all, each row is placed by the identities in which it is the
+only unknown.
 
 >>> from govreport.inference.tables.checks import Identity
 >>> from govreport.inference.tables.tokens import View
@@ -63,9 +64,10 @@ def place(rows: Sequence[Sequence[Token | None]], keys: Sequence[Sequence[str]],
 
     ``keys[i]`` names the cells of ``rows[i]`` in column order; a row as long as its keys is
     fixed (its None cells are blanks). Cells of no row (a row the text lacks) count 0.
-    ``by_position`` (text laid out by position) spreads short rows under the columns of the full
-    ones (:func:`inference.tables.columns.realign`): given the rows with those the identities
-    settled spread out, a row it spreads as one of the placements still open is taken as placed.
+    ``by_position`` (text laid out by position) spreads short rows under the columns of full
+    ones (:func:`inference.tables.columns.realign`). It is given the rows with those that the
+    identities settled spread out; a row it spreads into one of the placements the identities
+    still allow is taken as placed, and the rest are narrowed again.
     """
     rows = [list(r) for r in rows]
     open_ = options(rows, keys, identities)
@@ -163,12 +165,13 @@ def _search(order: list[int], alone: dict, usable: list) -> dict[int, set] | Non
             high[e] -= sign * bounds[e][i][1]
         return all(partial[e] + low[e] <= slack[e] and partial[e] + high[e] >= -slack[e] for e in by_row[i])
 
-    def first(depth: int, budget: int) -> dict[int, int] | None:
-        """A full placement extending ``choice``, or None; raises _GaveUp past ``budget`` nodes."""
+    def first(rest: list[int], budget: int) -> dict[int, int] | None:
+        """A full placement extending ``choice`` over the rows ``rest``, or None; raises _GaveUp
+        past ``budget`` nodes."""
         nonlocal nodes
-        if depth == len(rest):
+        if not rest:
             return dict(choice)
-        i = rest[depth]
+        i = rest[0]
         for k in range(len(alone[i])):
             nodes += 1
             if nodes > budget:
@@ -176,7 +179,7 @@ def _search(order: list[int], alone: dict, usable: list) -> dict[int, set] | Non
             try:
                 if assign(i, k, 1):
                     choice[i] = k
-                    found = first(depth + 1, budget)
+                    found = first(rest[1:], budget)
                     if found is not None:
                         return found
             finally:
@@ -191,13 +194,12 @@ def _search(order: list[int], alone: dict, usable: list) -> dict[int, set] | Non
         for k in range(len(alone[i])):
             if k in supported[i]:
                 continue
-            rest = [r for r in order if r != i]
             nodes = 0
             found = None
             try:
                 if assign(i, k, 1):
                     choice[i] = k
-                    found = first(0, max(share, 100))
+                    found = first([r for r in order if r != i], max(share, 100))
             except _GaveUp:
                 supported[i].add(k)     # not proved impossible: kept
             finally:
