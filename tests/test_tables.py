@@ -309,6 +309,16 @@ def test_columns_two_characters_apart_place_a_number_only_where_it_sits_exactly(
     assert placed[4] == rows[4]
 
 
+def test_row_numbers_split_around_the_next_label_are_put_back_together():
+    # pdftotext -layout: a row's first number on its label's line, the rest after the next
+    # row's label, above that row's own numbers
+    printed = "相关政府信息 2 1 0 0 1 0 4\n2.没有现成信息需要另行制作 0 0 0 0 0 0 0\n"
+    text = S.pdf_text().replace(printed, "相关政府信息 2\n2.没有现成信息需要另行制作 1 0 0 1 0 4\n0 0 0 0 0 0 0\n")
+    assert printed in S.pdf_text() and printed not in text
+    expected = {k: v for k, v in S.expected_2021().items() if k.startswith("申请.")}
+    assert {k: v for k, v in _cells(parse_tables(text)).items() if k.startswith("申请.")} == expected
+
+
 def test_short_row_of_a_table_that_prints_zeros_stays_as_read():
     # a table that prints 0 does not print its zeros blank: rows cut short by the reading are not
     # re-placed (逾期不补正's 1 0 0 0 0 1 would keep T3-2 with its last 1 as a 总计 of 1; it is 2)
@@ -352,6 +362,15 @@ def test_numbers_a_layout_reader_glued_together_are_split_where_the_identities_s
     # pypdf's layout mode can drop the space between two numbers of narrow columns
     expected = S.expected_2021()
     assert _cells(parse_tables(S.pdf_layout_glued())) == {k: v for k, v in expected.items() if not k.startswith("主动公开.")}
+
+
+def test_three_numbers_glued_into_one_are_split_where_the_identities_say():
+    # three narrow columns in a row: 本年新收's 3, 1 and 0 read as 310
+    printed = f"{20:>6}{3:>6}{1:>6}{0:>6}"
+    text = S.pdf_layout().replace(printed, f"{20:>6}{'310':>18}", 1)
+    assert printed in S.pdf_layout() and text != S.pdf_layout()
+    expected = {k: v for k, v in S.expected_2021().items() if k.startswith("申请.")}
+    assert _cells(parse_tables(text)) == expected
 
 
 def test_a_glued_number_is_left_alone_when_two_splits_fit():

@@ -34,12 +34,15 @@ def column_x(view: View, token: Token) -> float:
 
 def _columns(view: View, full: list[list[Token | None]], n: int) -> tuple[list[float], float] | None:
     """Where the columns of these full rows sit and how far a number may stray from one, or None
-    when their numbers are not aligned (a column that holds only blanks in them sits nowhere: no
-    number is placed under it). Columns closer than :data:`MAX_DRIFT` allow less than half
-    their gap."""
-    columns = [median(xs) if (xs := [column_x(view, r[j]) for r in full if r[j]]) else math.inf for j in range(n)]
-    known = [x for x in columns if x != math.inf]
-    gap = min((b - a for a, b in zip(known, known[1:])), default=math.inf)
+    when their numbers are not aligned or a column holds only blanks in them. Columns closer
+    than :data:`MAX_DRIFT` allow less than half their gap."""
+    columns = []
+    for j in range(n):
+        xs = [column_x(view, r[j]) for r in full if r[j]]
+        if not xs:
+            return None
+        columns.append(median(xs))
+    gap = min((b - a for a, b in zip(columns, columns[1:])), default=math.inf)
     if gap < 2:
         return None
     drift = MAX_DRIFT if gap > MAX_DRIFT else (gap - 1) / 2
@@ -70,17 +73,27 @@ def realign(view: View, rows: list[list[Token | None]], n: int,
     return out
 
 
+def _covering(rows: list[list[Token | None]], n: int, least: int) -> list[list[Token | None]] | None:
+    """The first ``least`` or more of ``rows`` (nearest first) that print a number in every column
+    between them (rows placed with blanks may leave a column empty); None when they never do."""
+    for k in range(least, len(rows) + 1):
+        if all(any(r[j] for r in rows[:k]) for j in range(n)):
+            return rows[:k]
+    return None
+
+
 def _place(view: View, row: list[Token], full: list[list[Token | None]], n: int,
            min_full: int) -> list[Token | None] | None:
     """The row spread over the columns of nearby full rows: those above it, below it, or around it."""
     line = row[0].line
     lines = [next(t.line for t in r if t) for r in full]
-    above = [r for r, at in zip(full, lines) if at < line][-min_full:]
-    below = [r for r, at in zip(full, lines) if at > line][:min_full]
+    above = [r for r, at in zip(full, lines) if at < line][::-1]
+    below = [r for r, at in zip(full, lines) if at > line]
     nearest = [r for _, r in sorted(zip(lines, full), key=lambda p: abs(p[0] - line))]
     best = None
-    for near in (above, below, nearest[:min_full + 1], nearest[:min_full]):
-        if len(near) < min_full:
+    for near in (_covering(above, n, min_full), _covering(below, n, min_full),
+                 _covering(nearest, n, min_full + 1), _covering(nearest, n, min_full)):
+        if near is None:
             continue
         learnt = _columns(view, near, n)
         if learnt is None:

@@ -23,7 +23,7 @@ from govreport.inference.tables.checks import (check_table3, check_table4, row_t
                                                table4_identities)
 from govreport.inference.tables.columns import realign
 from govreport.inference.tables.tokens import Token, View
-from govreport.inference.tables.walk import fit_row, take, unglue, walk_rows
+from govreport.inference.tables.walk import fit_row, resume, take, unglue, walk_rows
 
 logger = logging.getLogger(__name__)
 
@@ -184,7 +184,8 @@ def _table3(view: View, start: int, end: int) -> Table:
             break   # no delimited blanks: the stream reading would read the same
         table = Table(3, "2021" if split else "2019", start, start)
         walked = list(walk_rows(view, rows, 7, start, region_end, line_aware))
-        aligned = realign(view, [unglue(tokens, 7, row_total_holds) or tokens for _, tokens, _ in walked], 7)
+        resumed = resume(view, walked, 7, region_end, row_total_holds)
+        aligned = realign(view, [unglue(tokens, 7, row_total_holds) or tokens for tokens in resumed], 7)
         keys = [[f"{row.key}.{col.key}" for col in L.TABLE3_COLUMNS] for row, _, _ in walked]
         aligned = place(aligned, keys, table3_identities(split), lambda settled: realign(view, settled, 7, min_full=2))
         for (row, _, _), tokens in zip(walked, aligned):

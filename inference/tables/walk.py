@@ -16,8 +16,9 @@ with no numbers between them, followed by m × N numbers: they are dealt out row
 column by column when each delimited cell holds m numbers.
 
 A PDF reader that lays text out by position (pypdf's layout mode) can lose the space between
-two numbers of narrow columns (41 18 → 4118): a row one or two cells short is split back where
-exactly one split makes the row's identity hold (:func:`unglue`).
+two numbers of narrow columns (41 18 → 4118): a row up to three cells short is split back where
+exactly one split makes the row's identity hold (:func:`unglue`). A wrapped label can split
+its row's numbers around the next row's label: :func:`resume` puts them back together.
 
 >>> from govreport.inference.tables.tokens import View
 >>> from govreport.inference.tables.layouts import Row
@@ -33,7 +34,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from govreport.inference.tables.columns import MAX_DRIFT, column_x
 from govreport.inference.tables.layouts import Row
@@ -94,47 +95,96 @@ def fit_row(cells: list[Token], n: int, lead_first: bool = True) -> list[Token]:
     return cells
 
 
-def _splits(token: Token) -> list[tuple[Token, Token]]:
-    """Every way to read an integer token as two integers printed without a space (4118 → 41 18,
-    411 8, 4 118; never a part with a leading zero but 0 itself)."""
+def _splits(token: Token, parts: int) -> list[tuple[Token, ...]]:
+    """Every way to read an integer token as ``parts`` integers printed without a space
+    (4118 in two: 41 18, 411 8, 4 118; never a part with a leading zero but 0 itself)."""
     raw = token.raw
+    if parts == 1:
+        return [(token,)]
     if token.kind != "value" or token.unit is not None or not (raw.isascii() and raw.isdigit()):
         return []
     out = []
-    for k in range(1, len(raw)):
-        left, right = raw[:k], raw[k:]
-        if (left[0] == "0" and k > 1) or (right[0] == "0" and len(right) > 1):
+    for cuts in itertools.combinations(range(1, len(raw)), parts - 1):
+        bounds = (0, *cuts, len(raw))
+        pieces = [raw[a:b] for a, b in zip(bounds, bounds[1:])]
+        if any(p[0] == "0" and len(p) > 1 for p in pieces):
             continue
-        out.append((dataclasses.replace(token, end=token.start + k, raw=left, value=int(left)),
-                    dataclasses.replace(token, start=token.start + k, raw=right, value=int(right))))
+        out.append(tuple(dataclasses.replace(token, start=token.start + a, end=token.start + b, raw=p, value=int(p))
+                         for a, b, p in zip(bounds, bounds[1:], pieces)))
     return out
 
 
+def _shares(count: int, total: int, most: int = 2) -> Iterator[tuple[int, ...]]:
+    """Every way ``count`` tokens can hold ``total`` extra cells, at most ``most`` each."""
+    if count == 0:
+        if total == 0:
+            yield ()
+        return
+    for first in range(min(most, total) + 1):
+        for rest in _shares(count - 1, total - first, most):
+            yield (first, *rest)
+
+
 def unglue(tokens: list[Token], n: int, holds: Callable[[Sequence[int | float | None]], bool],
-           most: int = 2) -> list[Token] | None:
+           most: int = 3) -> list[Token] | None:
     """``tokens`` of a row that is ``n - len(tokens)`` (at most ``most``) cells short, with glued
-    numbers split apart: the one reading of ``n`` cells whose values satisfy ``holds`` (the
-    row's identity), or None when there is none or more than one.
+    numbers split apart (two or three to a token): the one reading of ``n`` cells whose values
+    satisfy ``holds`` (the row's identity), or None when there is none or more than one.
 
     >>> from govreport.inference.tables.tokens import View
     >>> row = View("4118 17 12 24 12 124").tokens
     >>> [t.raw for t in unglue(row, 7, lambda v: sum(v[:6]) == v[6])]
     ['41', '18', '17', '12', '24', '12', '124']
+    >>> [t.raw for t in unglue(View("55 12 18 19 1810132").tokens, 7, lambda v: sum(v[:6]) == v[6])]
+    ['55', '12', '18', '19', '18', '10', '132']
     """
     short = n - len(tokens)
     if not 0 < short <= most:
         return None
     found: dict[tuple, list[Token]] = {}
-    for where in itertools.combinations(range(len(tokens)), short):
-        for parts in itertools.product(*(_splits(tokens[i]) for i in where)):
-            row: list[Token] = []
-            split = dict(zip(where, parts))
-            for i, token in enumerate(tokens):
-                row += split[i] if i in split else (token,)
+    for extra in _shares(len(tokens), short):
+        for pieces in itertools.product(*(_splits(t, e + 1) for t, e in zip(tokens, extra))):
+            row = [t for piece in pieces for t in piece]
             values = tuple(t.value for t in row)
             if values not in found and holds(values):
                 found[values] = row
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+def resume(view: View, walked: list[tuple[Row, list[Token], tuple[int, int]]], n: int, end: int,
+           holds: Callable[[Sequence[int | float | None]], bool]) -> list[list[Token]]:
+    """The walked rows' tokens, with a short row completed by the numbers that follow the next
+    row's label.
+
+    A label that wraps can split its row's numbers: ``pdftotext -layout`` printed
+    "1.本机关不掌握相关政府信息 5" and then "2.没有现成信息需要另行制作 1 0 1 1 1 9" (the rest of row 1)
+    above row 2's own seven numbers. When a row is k cells short and the next row's label is
+    followed by exactly n + k numbers before the row after it, the first k (or the last k) are
+    the short row's, where that is the one way both rows keep ``holds`` (their identity).
+
+    >>> from govreport.inference.tables.layouts import Row
+    >>> import re
+    >>> view = View("甲 1\\n乙 3 4 2 5 7")
+    >>> rows = [Row("k.甲", "甲", re.compile("甲")), Row("k.乙", "乙", re.compile("乙"))]
+    >>> walked = list(walk_rows(view, rows, 3, 0, len(view.text)))
+    >>> [[t.raw for t in r] for r in resume(view, walked, 3, len(view.text), lambda v: v[0] + v[1] == v[2])]
+    [['1', '3', '4'], ['2', '5', '7']]
+    """
+    rows = [list(tokens) for _, tokens, _ in walked]
+    for i in range(len(walked) - 1):
+        short = n - len(rows[i])
+        if not 0 < short < n or len(rows[i + 1]) != n:
+            continue
+        limit = walked[i + 2][2][0] if i + 2 < len(walked) else end
+        region = [t for t in view.iter_tokens(walked[i + 1][2][1], limit) if t.kind != "blank"]
+        if len(region) != n + short:
+            continue
+        splits = [(rows[i] + region[:short], region[short:]), (rows[i] + region[n:], region[:n])]
+        fits = [(mine, theirs) for mine, theirs in splits
+                if holds([t.value for t in mine]) and holds([t.value for t in theirs])]
+        if len(fits) == 1:
+            rows[i], rows[i + 1] = fits[0]
+    return rows
 
 
 def _bound(view: View, rows: list[Row], i: int, start: int, end: int) -> tuple[int, int] | None:
