@@ -319,6 +319,17 @@ def test_row_numbers_split_around_the_next_label_are_put_back_together():
     assert {k: v for k, v in _cells(parse_tables(text)).items() if k.startswith("申请.")} == expected
 
 
+def test_a_row_with_no_number_is_all_blank_when_blanks_are_placed():
+    # the walk gives a row whose cells are all blank no token at all
+    from govreport.inference.tables.blanks import place
+    from govreport.inference.tables.checks import Identity
+    from govreport.inference.tables.tokens import View
+    keys = [["a.x", "a.y", "a.t"], ["b.x", "b.y", "b.t"]]
+    identities = [Identity("a", ("a.x", "a.y"), ("a.t",)), Identity("x", ("a.x",), ("b.x",))]
+    placed = place([View("3 3").tokens, []], keys, identities)
+    assert [[t.raw if t else None for t in row] for row in placed] == [[None, "3", "3"], []]
+
+
 def test_short_row_of_a_table_that_prints_zeros_stays_as_read():
     # a table that prints 0 does not print its zeros blank: rows cut short by the reading are not
     # re-placed (逾期不补正's 1 0 0 0 0 1 would keep T3-2 with its last 1 as a 总计 of 1; it is 2)
@@ -370,6 +381,20 @@ def test_three_numbers_glued_into_one_are_split_where_the_identities_say():
     text = S.pdf_layout().replace(printed, f"{20:>6}{'310':>18}", 1)
     assert printed in S.pdf_layout() and text != S.pdf_layout()
     expected = {k: v for k, v in S.expected_2021().items() if k.startswith("申请.")}
+    assert _cells(parse_tables(text)) == expected
+
+
+def test_two_splits_that_keep_the_row_total_are_told_apart_by_the_column_sums():
+    # 339 is 33 and 9 or 3 and 39: both keep 本年新收's 总计; only 33 9 keeps T3-1 down the columns
+    values = {"本年新收": [33, 9, 1, 2, 2, 1], "办理结果.予以公开": [30, 8, 1, 1, 1, 1]}
+    values["办理结果"] = values["办理结果.予以公开"]
+    values["结转下年度"] = [a - b for a, b in zip(values["本年新收"], values["办理结果"])]
+    table = [(g, label, key, values.get(key, [0] * 6) + [sum(values.get(key, [0] * 6))])
+             for g, label, key, _ in S.T3_2021]
+    printed = f"{33:>6}{9:>6}"
+    text = S.pdf_layout(table=table).replace(printed, f"{'339':>12}", 1)
+    assert printed in S.pdf_layout(table=table) and printed not in text
+    expected = {f"申请.{key}.{col}": v for _, _, key, row in table for col, v in zip(S.APPLICANT_KEYS + ["总计"], row)}
     assert _cells(parse_tables(text)) == expected
 
 

@@ -58,12 +58,18 @@ def _fits(total: float, scale: float) -> bool:
     return abs(total) <= _TOLERANCE * max(1.0, scale)
 
 
+def prints_zero(rows: Sequence[Sequence[Token | None]]) -> bool:
+    """True when a 0 is printed among ``rows``: then a blank cell is no zero."""
+    return any(t is not None and t.value == 0 for r in rows for t in r)
+
+
 def place(rows: Sequence[Sequence[Token | None]], keys: Sequence[Sequence[str]], identities: Sequence[Identity],
           by_position: Callable[[list[Slots]], list[Slots]] | None = None) -> list[Slots]:
     """``rows`` with every row shorter than its ``keys`` spread over its cells (None: blank or unknown).
 
     ``keys[i]`` names the cells of ``rows[i]`` in column order; a row as long as its keys is
-    fixed (its None cells are blanks). Cells of no row (a row the text lacks) count 0.
+    fixed (its None cells are blanks), and so is an empty one (all blank). Cells of no row (a row
+    the text lacks) count 0.
     ``by_position`` (text laid out by position) spreads short rows under the columns of full
     ones (:func:`inference.tables.columns.realign`). It is given the rows with those that the
     identities settled spread out; a row it spreads into one of the placements the identities
@@ -93,7 +99,7 @@ def options(rows: list[list[Token | None]], keys: Sequence[Sequence[str]],
     """For each short row that some placement fits, the placements (columns of its numbers, in
     order) that may keep ``identities``; a row missing here stays as read."""
     short = [i for i, r in enumerate(rows) if 0 < len(r) < len(keys[i]) and None not in r]
-    if not short or any(t is not None and t.value == 0 for r in rows for t in r):
+    if not short or prints_zero(rows):
         return {}     # a table that prints a 0 does not print its zeros blank: a short row is misread
     where = {k: (i, j) for i, row_keys in enumerate(keys) for j, k in enumerate(row_keys)}
     placements = {i: list(itertools.combinations(range(len(keys[i])), len(rows[i]))) for i in short}
@@ -132,7 +138,7 @@ def _equation(identity: Identity, where: dict, rows: list[list], placements: dic
                         column[k] += sign * v
                         scale = max(scale, abs(v))
             else:
-                v = _value(rows[i][j])
+                v = _value(rows[i][j]) if j < len(rows[i]) else 0     # a row with no number: blanks
                 const += sign * v
                 scale = max(scale, abs(v))
     return const, terms, scale

@@ -18,12 +18,12 @@ import re
 
 from govreport.inference.tables import layouts as L
 from govreport.inference.tables.cells import Cell, Table
-from govreport.inference.tables.blanks import place
+from govreport.inference.tables.blanks import place, prints_zero
 from govreport.inference.tables.checks import (check_table3, check_table4, row_total_holds, table3_identities,
                                                table4_identities)
 from govreport.inference.tables.columns import realign
 from govreport.inference.tables.tokens import Token, View
-from govreport.inference.tables.walk import fit_row, resume, take, unglue, walk_rows
+from govreport.inference.tables.walk import fit_row, readings, resume, take, unglue, walk_rows
 
 logger = logging.getLogger(__name__)
 
@@ -184,10 +184,13 @@ def _table3(view: View, start: int, end: int) -> Table:
             break   # no delimited blanks: the stream reading would read the same
         table = Table(3, "2021" if split else "2019", start, start)
         walked = list(walk_rows(view, rows, 7, start, region_end, line_aware))
-        resumed = resume(view, walked, 7, region_end, row_total_holds)
-        aligned = realign(view, [unglue(tokens, 7, row_total_holds) or tokens for tokens in resumed], 7)
         keys = [[f"{row.key}.{col.key}" for col in L.TABLE3_COLUMNS] for row, _, _ in walked]
-        aligned = place(aligned, keys, table3_identities(split), lambda settled: realign(view, settled, 7, min_full=2))
+        unglued = _unglue3(resume(view, walked, 7, region_end, row_total_holds), keys)
+        if prints_zero(unglued):
+            aligned = realign(view, unglued, 7)     # its blanks are blank cells: only their positions place them
+        else:
+            # zeros printed blank: the identities place the numbers, and positions only where they allow
+            aligned = place(unglued, keys, table3_identities(split), lambda settled: realign(view, settled, 7, min_full=2))
         for (row, _, _), tokens in zip(walked, aligned):
             for col, token in zip(L.TABLE3_COLUMNS, tokens):
                 cell = _cell(view, token, f"{row.key}.{col.key}", row.label, col.label, L.COUNT_UNIT, 3)
@@ -199,6 +202,26 @@ def _table3(view: View, start: int, end: int) -> Table:
         if best is None or score < best[0]:
             best = (score, table)
     return best[1]
+
+
+def _unglue3(rows: list[list[Token]], keys: list[list[str]]) -> list[list[Token]]:
+    """Table 3's rows with glued numbers split back (:func:`walk.unglue`). Where two splits keep a
+    row's 总计 (339 as 33 9 or 3 39), the one under which fewer of the table's other identities fail
+    (the column sums) is taken, when there is one; else the row stays as read."""
+    found = [readings(tokens, 7, row_total_holds) for tokens in rows]
+    out = [split[0] if len(split) == 1 else tokens for split, tokens in zip(found, rows)]
+    for i, split in enumerate(found):
+        if len(split) < 2:
+            continue
+        failing = []
+        for reading in split:
+            trial = out[:i] + [reading] + out[i + 1:]
+            values = {k: t.value for ks, row in zip(keys, trial) if len(row) == len(ks)
+                      for k, t in zip(ks, row) if t is not None and t.value is not None}
+            failing.append(sum(not c.ok for c in check_table3(values)))
+        if failing.count(min(failing)) == 1:
+            out[i] = split[failing.index(min(failing))]
+    return out
 
 
 # ---- table 4

@@ -138,9 +138,17 @@ def unglue(tokens: list[Token], n: int, holds: Callable[[Sequence[int | float | 
     >>> [t.raw for t in unglue(View("55 12 18 19 1810132").tokens, 7, lambda v: sum(v[:6]) == v[6])]
     ['55', '12', '18', '19', '18', '10', '132']
     """
+    found = readings(tokens, n, holds, most)
+    return found[0] if len(found) == 1 else None
+
+
+def readings(tokens: list[Token], n: int, holds: Callable[[Sequence[int | float | None]], bool],
+             most: int = 3) -> list[list[Token]]:
+    """Every reading of ``n`` cells that splitting glued numbers of ``tokens`` gives and whose
+    values satisfy ``holds``, one per distinct list of values (see :func:`unglue`)."""
     short = n - len(tokens)
     if not 0 < short <= most:
-        return None
+        return []
     found: dict[tuple, list[Token]] = {}
     for extra in _shares(len(tokens), short):
         for pieces in itertools.product(*(_splits(t, e + 1) for t, e in zip(tokens, extra))):
@@ -148,7 +156,7 @@ def unglue(tokens: list[Token], n: int, holds: Callable[[Sequence[int | float | 
             values = tuple(t.value for t in row)
             if values not in found and holds(values):
                 found[values] = row
-    return next(iter(found.values())) if len(found) == 1 else None
+    return list(found.values())
 
 
 def resume(view: View, walked: list[tuple[Row, list[Token], tuple[int, int]]], n: int, end: int,
