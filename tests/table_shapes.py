@@ -134,10 +134,11 @@ def cell_per_line_blank() -> str:
     return "\n\n".join(broken.get(c, c) for c in _cells_of_all())
 
 
-def pdf_text(blank_zeros: bool = False) -> str:
+def pdf_text(blank_zeros: bool = False, table: list = T3_2021) -> str:
     """(d) PDF text: rows of space-separated numbers, a label glued to its number, shredded
     vertical group labels, a wrapped label with its numbers on their own line, page numbers.
-    ``blank_zeros``: every 0 printed as a blank cell, which this text drops without a trace."""
+    ``blank_zeros``: every 0 printed as a blank cell, which this text drops without a trace;
+    ``table`` the rows of T3_2021 with other values."""
     def _join(values) -> str:
         return " ".join(_fmt(v) for v in values if not (blank_zeros and v == 0))
     lines = ["二、主动公开政府信息情况"]
@@ -147,7 +148,7 @@ def pdf_text(blank_zeros: bool = False) -> str:
                   for label, _, v in rows]
     lines += ["三、收到和处理政府信息公开申请情况", "申请人情况", T3_HEADER_NOTE[:20], T3_HEADER_NOTE[20:],
               "法人或其他组织", "自然人 总计商 业 企", "业", "科研机", "构", "社会公益", "组织", "法 律 服 务", "机构", "其他"]
-    for group, label, key, values in T3_2021:
+    for group, label, key, values in table:
         nums = _join(values)
         if group == "三、本年度办理结果":
             lines += ["三、", *"本年度办理结果"]

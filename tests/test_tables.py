@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from govreport.inference.tables import Cell, check_tables, parse_html_tables, parse_tables
 from tests import table_shapes as S
@@ -328,6 +330,33 @@ def test_a_row_with_no_number_is_all_blank_when_blanks_are_placed():
     identities = [Identity("a", ("a.x", "a.y"), ("a.t",)), Identity("x", ("a.x",), ("b.x",))]
     placed = place([View("3 3").tokens, []], keys, identities)
     assert [[t.raw if t else None for t in row] for row in placed] == [[None, "3", "3"], []]
+
+
+@st.composite
+def _blank_zero_tables(draw):
+    """A table 3 (the rows of T3_2021) that keeps every identity, most cells 0."""
+    cell = st.sampled_from([0, 0, 0, 0, 1, 1, 2, 5, 13])
+    rows = {key: draw(st.lists(cell, min_size=6, max_size=6))
+            for _, _, key, _ in S.T3_2021 if key.startswith("办理结果.")}
+    rows["办理结果"] = [sum(col) for col in zip(*rows.values())]
+    rows["结转下年度"] = draw(st.lists(cell, min_size=6, max_size=6))
+    held = [a + b for a, b in zip(rows["办理结果"], rows["结转下年度"])]
+    rows["上年结转"] = [draw(st.integers(0, min(h, 2))) for h in held]
+    rows["本年新收"] = [h - c for h, c in zip(held, rows["上年结转"])]
+    return [(g, label, key, rows[key] + [sum(rows[key])]) for g, label, key, _ in S.T3_2021]
+
+
+@settings(max_examples=15, deadline=None)
+@given(_blank_zero_tables())
+def test_blank_zero_tables_key_no_cell_wrongly(table):
+    # whatever the numbers, a table that prints its zeros blank is parsed without error, keys
+    # no cell to a wrong column, and keys every row's 总计 (the last number of a row that adds up)
+    truth = {f"申请.{key}.{col}": v for _, _, key, row in table for col, v in zip(S.APPLICANT_KEYS + ["总计"], row)}
+    blank = frozenset((key, j) for _, _, key, row in table for j, v in enumerate(row) if v == 0)
+    for text in (S.pdf_text(blank_zeros=True, table=table), S.pdf_layout(blank, table)):
+        cells = {k: v for k, v in _cells(parse_tables(text)).items() if k.startswith("申请.")}
+        assert {k: truth[k] for k in cells} == cells
+        assert {k for k, v in truth.items() if k.endswith(".总计") and v} <= set(cells)
 
 
 def test_short_row_of_a_table_that_prints_zeros_stays_as_read():
