@@ -202,6 +202,18 @@ def test_2019_table3_other_handling_is_one_row():
     assert all(c.ok for c in checks)
 
 
+def test_tables_of_a_report_reposted_in_traditional_script():
+    # 繁体转载: every character that has a traditional form is written in it (規章, 申請, 結轉)
+    from govreport.data.text import TO_SIMPLIFIED
+    traditional: dict[int, int] = {}
+    for trad, simp in TO_SIMPLIFIED.items():
+        traditional.setdefault(simp, trad)
+    for text in (S.pdf_text(), S.pipe_rows()):
+        written = text.translate(traditional)
+        assert "規章" in written and "申請" in written
+        assert _cells(parse_tables(written)) == _cells(parse_tables(text)) != {}
+
+
 def test_two_reports_on_one_page_give_two_sets_of_tables():
     tables = parse_tables(S.pipe_rows() + "\n某局2022年度报告\n" + S.pipe_rows())
     assert [t.number for t in tables] == [2, 3, 4, 2, 3, 4]

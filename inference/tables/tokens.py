@@ -1,8 +1,9 @@
 """A text seen as table cells: a normalised copy, a compact copy for labels, and value tokens.
 
 Offsets always index the original text: the normalised copy has the same length (NFKC is
-applied character by character and kept only where it maps one character to one), and the
-compact copy (no whitespace, no cell separators) keeps a map back to it.
+applied character by character and kept only where it maps one character to one; a radical a
+PDF gives back and a traditional character read as the simplified one, ``data.text``'s tables),
+and the compact copy (no whitespace, no cell separators) keeps a map back to it.
 
 A *token* is what can fill a number cell:
 
@@ -33,7 +34,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from govreport.data.text import PAGE_NUMBER, RADICAL_FORMS
+from govreport.data.text import PAGE_NUMBER, RADICAL_FORMS, TO_SIMPLIFIED
 
 SEPARATORS = "|│┃║¦\t"
 BARS = "|│┃║¦"
@@ -63,14 +64,17 @@ def _nfkc1(ch: str) -> str:
     if ord(ch) in RADICAL_FORMS:     # a PDF's radical for a character (⻔ for 门; ⼗ NFKC folds too)
         return chr(RADICAL_FORMS[ord(ch)])
     out = unicodedata.normalize("NFKC", ch)
-    return out if len(out) == 1 else ch
+    out = out if len(out) == 1 else ch
+    return chr(TO_SIMPLIFIED.get(ord(out), ord(out)))   # a report reposted in traditional script: 規章
 
 
 def normalize(text: str) -> str:
-    """NFKC character by character, keeping the length: （一）→(一), ０→0, 　→space.
+    """NFKC character by character, keeping the length: （一）→(一), ０→0, 　→space; 規→规.
 
     >>> normalize("（七）总计：１２")
     '(七)总计:12'
+    >>> normalize("規章 | 申請")
+    '规章 | 申请'
     """
     table = {ord(c): n for c in set(text) if c >= "\u00a0" and (n := _nfkc1(c)) != c}
     return text.translate(table) if table else text
