@@ -321,6 +321,10 @@ def test_columns_two_characters_apart_place_a_number_only_where_it_sits_exactly(
     placed = realign(view, rows, 3)
     assert [t.raw if t else None for t in placed[3]] == ["6", None, "6"]
     assert placed[4] == rows[4]
+    # one space between all numbers is no layout: rows that line up by chance place nothing
+    view = View("甲 1 2 3\n乙 4 5 9\n丙 7 8 9\n丁 6 6")
+    rows = [[t for t in view.tokens if t.line == i] for i in range(4)]
+    assert realign(view, rows, 3)[3] == rows[3]
 
 
 def test_row_numbers_split_around_the_next_label_are_put_back_together():
@@ -358,11 +362,12 @@ def _blank_zero_tables(draw):
     return [(g, label, key, rows[key] + [sum(rows[key])]) for g, label, key, _ in S.T3_2021]
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15, deadline=None, derandomize=True)   # the same tables on every run; 300 random ones pass
 @given(_blank_zero_tables())
 def test_blank_zero_tables_key_no_cell_wrongly(table):
     # whatever the numbers, a table that prints its zeros blank is parsed without error, keys
-    # no cell to a wrong column, and keys every row's 总计 (the last number of a row that adds up)
+    # no cell to a wrong column, and keys every row's 总计 (the last number of a row that adds up).
+    # It found that one-space text was read for positions: two rows of equal label length lined up
     truth = {f"申请.{key}.{col}": v for _, _, key, row in table for col, v in zip(S.APPLICANT_KEYS + ["总计"], row)}
     blank = frozenset((key, j) for _, _, key, row in table for j, v in enumerate(row) if v == 0)
     for text in (S.pdf_text(blank_zeros=True, table=table), S.pdf_layout(blank, table)):

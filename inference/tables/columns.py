@@ -66,11 +66,22 @@ def realign(view: View, rows: list[list[Token | None]], n: int,
         return rows
     out: list[list[Token | None]] = []
     for row in rows:
-        if not 0 < len(row) < n or len({t.line for t in row}) != 1:
+        if not 0 < len(row) < n or len({t.line for t in row}) != 1 or not _spread_out(view, row):
             out.append(row)
             continue
         out.append(_place(view, row, full, n, min_full) or row)   # unplaceable: keep the left-to-right reading
     return out
+
+
+def _spread_out(view: View, row: list[Token]) -> bool:
+    """True when the row's numbers stand more than one space apart somewhere (from its label too):
+    a row printed with one space between all its numbers was not laid out by position, and
+    where its numbers stand says nothing of their columns."""
+    text = view.norm
+    starts = [t.start for t in row]
+    ends = [view.line_starts[row[0].line]] + [t.end for t in row[:-1]]
+    gaps = [text[e:s] for e, s in zip(ends, starts)]
+    return any(len(g) - len(g.lstrip(" ")) >= 2 or len(g) - len(g.rstrip(" ")) >= 2 for g in gaps)
 
 
 def _covering(rows: list[list[Token | None]], n: int, least: int) -> list[list[Token | None]] | None:
