@@ -78,14 +78,14 @@ def place(rows: Sequence[Sequence[Token | None]], keys: Sequence[Sequence[str]],
     rows = [list(r) for r in rows]
     open_ = options(rows, keys, identities)
     while by_position is not None and any(len(p) > 1 for p in open_.values()):
-        settled = [_spread(rows[i], open_[i][0], len(keys[i])) if len(open_.get(i, ())) == 1 else r
+        settled = [_spread(r, open_[i][0], len(keys[i])) if len(open_.get(i, ())) == 1 else r
                    for i, r in enumerate(rows)]
         taken = 0
         for i, row in enumerate(by_position(settled)):
-            if len(open_.get(i, ())) > 1 and len(row) == len(keys[i]):
-                if tuple(j for j, t in enumerate(row) if t is not None) in open_[i]:
-                    rows[i] = row
-                    taken += 1
+            if (len(open_.get(i, ())) > 1 and len(row) == len(keys[i])
+                    and tuple(j for j, t in enumerate(row) if t is not None) in open_[i]):
+                rows[i] = row
+                taken += 1
         if not taken:
             break
         open_ = options(rows, keys, identities)    # rows placed by position narrow the others

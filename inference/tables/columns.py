@@ -18,6 +18,7 @@ one cell per line) is left as it is.
 
 from __future__ import annotations
 
+import itertools
 import math
 from statistics import median
 
@@ -42,7 +43,7 @@ def _columns(view: View, full: list[list[Token | None]], n: int) -> tuple[list[f
         if not xs:
             return None
         columns.append(median(xs))
-    gap = min((b - a for a, b in zip(columns, columns[1:])), default=math.inf)
+    gap = min((b - a for a, b in itertools.pairwise(columns)), default=math.inf)
     if gap < 2:
         return None
     drift = MAX_DRIFT if gap > MAX_DRIFT else (gap - 1) / 2

@@ -17,8 +17,8 @@ import logging
 import re
 
 from govreport.inference.tables import layouts as L
-from govreport.inference.tables.cells import Cell, Table
 from govreport.inference.tables.blanks import place, prints_zero
+from govreport.inference.tables.cells import Cell, Table
 from govreport.inference.tables.checks import (check_table3, check_table4, row_total_holds, table3_identities,
                                                table4_identities)
 from govreport.inference.tables.columns import realign

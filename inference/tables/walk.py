@@ -106,11 +106,11 @@ def _splits(token: Token, parts: int) -> list[tuple[Token, ...]]:
     out = []
     for cuts in itertools.combinations(range(1, len(raw)), parts - 1):
         bounds = (0, *cuts, len(raw))
-        pieces = [raw[a:b] for a, b in zip(bounds, bounds[1:])]
+        pieces = [raw[a:b] for a, b in itertools.pairwise(bounds)]
         if any(p[0] == "0" and len(p) > 1 for p in pieces):
             continue
         out.append(tuple(dataclasses.replace(token, start=token.start + a, end=token.start + b, raw=p, value=int(p))
-                         for a, b, p in zip(bounds, bounds[1:], pieces)))
+                         for (a, b), p in zip(itertools.pairwise(bounds), pieces)))
     return out
 
 
