@@ -31,6 +31,7 @@ its queues and counters; the tagger (:mod:`inference.tagger`), the spans → rec
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
 import os
 import re
@@ -392,9 +393,13 @@ class Extractor:
         for doc in documents:
             pending.append(DocStart(doc))
             end = DocEnd(doc, doc.error)
-            page = None  # the width a PDF's lines wrap at, once a part of the document showed it
             try:
-                for segment in iter_segments(doc.chunks(self.chunk_chars), self.segment_chars):
+                chunks = doc.chunks(self.chunk_chars)
+                first = next(chunks, None)
+                # the width a PDF's lines wrap at: the part's own, else the last part's that showed
+                # one, else the document's first chunk's (a short report before a long one)
+                page = wrap_width(first[1]) if first is not None and self.normalize_text else None
+                for segment in iter_segments(itertools.chain([first] if first else [], chunks), self.segment_chars):
                     end.chars += len(segment.text)
                     if segment.report is not None and (not end.reports or end.reports[-1] is not segment.report):
                         end.reports.append(segment.report)
@@ -420,7 +425,8 @@ class Extractor:
         """The pieces of one segment in text order: one per standard table (its cells as
         records, done) and one per sentence outside the tables (to tag). ``page`` is the width
         the document's PDF lines wrap at (:func:`inference.sentences.wrap_width` of this segment,
-        else of an earlier one: a short report after a title line shows none of its own)."""
+        else of an earlier one, else of the document's first chunk: a short report shows none of
+        its own)."""
         text, offset, report = segment.text, segment.start, segment.report
         tables: list[Any] = []
         if self.table_parser is not None:

@@ -188,6 +188,15 @@ def test_a_short_report_after_a_title_is_unwrapped_at_the_width_of_the_pdf_befor
     assert [t for t in triples(alone.records) if t[0]] != late
 
 
+def test_a_short_report_before_a_long_one_is_unwrapped_at_the_width_the_document_shows(extractor):
+    # the first report is too short to show its lines are hard-wrapped; the document does
+    short = "2019年政府信息公开年度报告\n" + "\n".join(hard_wrap(PDF_PARAGRAPH[:62])) + "\n"
+    long = "2018年政府信息公开年度报告\n" + "\n".join(hard_wrap(PDF_PARAGRAPH)) + "\n"
+    (result,) = extractor.extract_documents([short + long])
+    early = [t for t in triples(r for r in result.records if r.value_span[0] < len(short)) if t[0]]
+    assert early == [("工作动态", 252, "条"), ("浏览量", 700000, "次"), ("微博账号", 3, "个")]
+
+
 def test_a_title_line_as_wide_as_the_page_is_not_joined_to_the_paragraph_under_it(extractor):
     title = "2018年某县水利局政府信息公开年报"       # 32 columns of a 36-column page, open-ended
     text = title + "\n" + "\n".join(hard_wrap(PDF_PARAGRAPH)) + "\n"
