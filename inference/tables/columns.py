@@ -116,6 +116,9 @@ def _place(view: View, row: list[Token], full: list[list[Token | None]], n: int,
         if len(set(places)) != len(places) or any(abs(column_x(view, t) - columns[j]) > drift
                                                   for t, j in zip(row, places)):
             continue
+        # a number reaching back under the column before its own is two glued together (4118)
+        if any(j and column_x(view, t) - (t.end - t.start) < columns[j - 1] for t, j in zip(row, places)):
+            continue
         if best is None or cost < best[0]:      # the columns the row fits best
             best = (cost, places)
     if best is None:

@@ -185,7 +185,10 @@ def _table3(view: View, start: int, end: int) -> Table:
         table = Table(3, "2021" if split else "2019", start, start)
         walked = list(walk_rows(view, rows, 7, start, region_end, line_aware))
         keys = [[f"{row.key}.{col.key}" for col in L.TABLE3_COLUMNS] for row, _, _ in walked]
-        unglued = _unglue3(resume(view, walked, 7, region_end, row_total_holds), keys)
+        resumed = resume(view, walked, 7, region_end, row_total_holds)
+        # a row short for its blank cells, which positions place, is no row of glued numbers
+        blanks = [len(spread) > len(row) for spread, row in zip(realign(view, resumed, 7), resumed)]
+        unglued = _unglue3(resumed, keys, blanks)
         if prints_zero(unglued):
             aligned = realign(view, unglued, 7)     # its blanks are blank cells: only their positions place them
         else:
@@ -204,23 +207,35 @@ def _table3(view: View, start: int, end: int) -> Table:
     return best[1]
 
 
-def _unglue3(rows: list[list[Token]], keys: list[list[str]]) -> list[list[Token]]:
+def _unglue3(rows: list[list[Token]], keys: list[list[str]], blanks: list[bool]) -> list[list[Token]]:
     """Table 3's rows with glued numbers split back (:func:`walk.unglue`). Where two splits keep a
     row's 总计 (339 as 33 9 or 3 39), the one under which fewer of the table's other identities fail
-    (the column sums) is taken, when there is one; else the row stays as read."""
-    found = [readings(tokens, 7, row_total_holds) for tokens in rows]
-    out = [split[0] if len(split) == 1 else tokens for split, tokens in zip(found, rows)]
-    for i, split in enumerate(found):
-        if len(split) < 2:
-            continue
-        failing = []
-        for reading in split:
-            trial = out[:i] + [reading] + out[i + 1:]
-            values = {k: t.value for ks, row in zip(keys, trial) if len(row) == len(ks)
-                      for k, t in zip(ks, row) if t is not None and t.value is not None}
-            failing.append(sum(not c.ok for c in check_table3(values)))
-        if failing.count(min(failing)) == 1:
-            out[i] = split[failing.index(min(failing))]
+    (the column sums) is taken, when there is one; else the row stays as read.
+
+    A row ``blanks`` marks (positions place it as short for blank cells) is split only where the
+    column sums through it hold with the split and fail no more than without: 0 0 0 13 _ 15 can
+    read 0 0 0 1 3 1 5, which keeps its 总计, but its blanks are the likelier reading."""
+
+    def checks(trial: list[list[Token]]) -> list:
+        values = {k: t.value for ks, row in zip(keys, trial) if len(row) == len(ks)
+                  for k, t in zip(ks, row) if t is not None and t.value is not None}
+        return check_table3(values)
+
+    out = list(rows)
+    for i, tokens in enumerate(rows):
+        split = readings(tokens, 7, row_total_holds)
+        if blanks[i]:
+            before = sum(not c.ok for c in checks(out))
+            mine = set(keys[i])
+            split = [s for s in split if (found := checks(out[:i] + [s] + out[i + 1:]))
+                     and sum(not c.ok for c in found) <= before
+                     and any(c.ok and not c.identity.startswith("T3-2") and mine & set(c.keys) for c in found)]
+        if len(split) == 1:
+            out[i] = split[0]
+        elif split:
+            failing = [sum(not c.ok for c in checks(out[:i] + [s] + out[i + 1:])) for s in split]
+            if failing.count(min(failing)) == 1:
+                out[i] = split[failing.index(min(failing))]
     return out
 
 
