@@ -71,11 +71,28 @@ def expected_2021() -> dict[str, float]:
         for _, key, values in rows:
             for h, v in zip(header, values):
                 out[f"主动公开.{key}.{T2_COLUMN_KEYS[h]}"] = v
-    for _, _, key, values in T3_2021:
-        for col, v in zip(APPLICANT_KEYS + ["总计"], values):
-            out[f"申请.{key}.{col}"] = v
+    out.update(table3_cells(T3_2021))
     out.update(zip(T4_KEYS, T4))
     return out
+
+
+def table3(applicants: dict[str, list[int]]) -> list:
+    """The rows of T3_2021 with other counts: six per row key (0 where none is given), and their 总计."""
+    rows = []
+    for g, label, key, _ in T3_2021:
+        row = applicants.get(key, [0] * 6)
+        rows.append((g, label, key, row + [sum(row)]))
+    return rows
+
+
+def table3_cells(table: list) -> dict[str, int]:
+    """Every cell of a table 3 given as T3_2021's rows, by key."""
+    return {f"申请.{key}.{col}": v for _, _, key, row in table for col, v in zip(APPLICANT_KEYS + ["总计"], row)}
+
+
+def zero_cells(table: list) -> frozenset:
+    """(row key, column index) of every 0 of a table 3 given as T3_2021's rows."""
+    return frozenset((key, j) for _, _, key, row in table for j, v in enumerate(row) if v == 0)
 
 
 def _fmt(v) -> str:

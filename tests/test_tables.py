@@ -303,12 +303,9 @@ def test_blank_zero_table_in_layout_text_is_placed_by_identities_and_positions()
     result = [sum(col) for col in zip(*(v for k, v in values.items() if k.startswith("办理结果.")))]
     values["办理结果"] = result
     values["结转下年度"] = [a + b - c for a, b, c in zip(values["本年新收"], values["上年结转"], result)]
-    table = [(g, label, key, values.get(key, [0] * 6) + [sum(values.get(key, [0] * 6))])
-             for g, label, key, _ in S.T3_2021]
-    blank = frozenset((key, j) for _, _, key, row in table for j, v in enumerate(row) if v == 0)
-    expected = {f"申请.{key}.{col}": v for _, _, key, row in table
-                for col, v in zip(S.APPLICANT_KEYS + ["总计"], row) if v}
-    assert _cells(parse_tables(S.pdf_layout(blank, table))) == expected
+    table = S.table3(values)
+    expected = {k: v for k, v in S.table3_cells(table).items() if v}
+    assert _cells(parse_tables(S.pdf_layout(S.zero_cells(table), table))) == expected
 
 
 def test_columns_two_characters_apart_place_a_number_only_where_it_sits_exactly():
@@ -359,7 +356,7 @@ def _blank_zero_tables(draw):
     held = [a + b for a, b in zip(rows["办理结果"], rows["结转下年度"])]
     rows["上年结转"] = [draw(st.integers(0, min(h, 2))) for h in held]
     rows["本年新收"] = [h - c for h, c in zip(held, rows["上年结转"])]
-    return [(g, label, key, rows[key] + [sum(rows[key])]) for g, label, key, _ in S.T3_2021]
+    return S.table3(rows)
 
 
 @settings(max_examples=15, deadline=None, derandomize=True)   # the same tables on every run; 300 random ones pass
@@ -368,9 +365,8 @@ def test_blank_zero_tables_key_no_cell_wrongly(table):
     # whatever the numbers, a table that prints its zeros blank is parsed without error, keys
     # no cell to a wrong column, and keys every row's 总计 (the last number of a row that adds up).
     # It found that one-space text was read for positions: two rows of equal label length lined up
-    truth = {f"申请.{key}.{col}": v for _, _, key, row in table for col, v in zip(S.APPLICANT_KEYS + ["总计"], row)}
-    blank = frozenset((key, j) for _, _, key, row in table for j, v in enumerate(row) if v == 0)
-    for text in (S.pdf_text(blank_zeros=True, table=table), S.pdf_layout(blank, table)):
+    truth = S.table3_cells(table)
+    for text in (S.pdf_text(blank_zeros=True, table=table), S.pdf_layout(S.zero_cells(table), table)):
         cells = {k: v for k, v in _cells(parse_tables(text)).items() if k.startswith("申请.")}
         assert {k: truth[k] for k in cells} == cells
         assert {k for k, v in truth.items() if k.endswith(".总计") and v} <= set(cells)
@@ -383,7 +379,7 @@ def test_blank_cells_of_layout_text_key_no_cell_wrongly(table, data):
     # right. It found rows short for their blanks split as if glued (the test above)
     cells = [(key, j) for _, _, key, _ in table for j in range(7)]
     blank = frozenset(data.draw(st.lists(st.sampled_from(cells), max_size=12)))
-    truth = {f"申请.{key}.{col}": v for _, _, key, row in table for col, v in zip(S.APPLICANT_KEYS + ["总计"], row)}
+    truth = S.table3_cells(table)
     got = _cells(parse_tables(S.pdf_layout(blank, table)))
     assert {k: truth[k] for k in got} == got
 
@@ -447,21 +443,17 @@ def test_two_splits_that_keep_the_row_total_are_told_apart_by_the_column_sums():
     values = {"本年新收": [33, 9, 1, 2, 2, 1], "办理结果.予以公开": [30, 8, 1, 1, 1, 1]}
     values["办理结果"] = values["办理结果.予以公开"]
     values["结转下年度"] = [a - b for a, b in zip(values["本年新收"], values["办理结果"])]
-    table = [(g, label, key, values.get(key, [0] * 6) + [sum(values.get(key, [0] * 6))])
-             for g, label, key, _ in S.T3_2021]
+    table = S.table3(values)
     printed = " 33 9 "
     text = S.pdf_text(table=table).replace(printed, " 339 ", 1)
     assert printed in S.pdf_text(table=table) and printed not in text
-    expected = {f"申请.{key}.{col}": v for _, _, key, row in table for col, v in zip(S.APPLICANT_KEYS + ["总计"], row)}
-    assert {k: v for k, v in _cells(parse_tables(text)).items() if k.startswith("申请.")} == expected
+    assert {k: v for k, v in _cells(parse_tables(text)).items() if k.startswith("申请.")} == S.table3_cells(table)
 
 
 def test_a_row_short_for_its_blank_cells_is_not_split_as_if_glued():
     # layout text of a table that prints 0 with two cells left blank: 0 0 0 13 _ 15 could be read
     # as 0 0 0 1 3 1 5 (which keeps its 总计), but the gap a blank column leaves says otherwise
-    rows = {key: [0] * 6 for _, _, key, _ in S.T3_2021}
-    rows["本年新收"] = rows["办理结果.无法提供.补正后仍不明确"] = rows["办理结果"] = [1, 0, 0, 0, 13, 1]
-    table = [(g, label, key, rows[key] + [sum(rows[key])]) for g, label, key, _ in S.T3_2021]
+    table = S.table3(dict.fromkeys(["本年新收", "办理结果.无法提供.补正后仍不明确", "办理结果"], [1, 0, 0, 0, 13, 1]))
     blank = frozenset({("办理结果.予以公开", 0), ("办理结果.无法提供.补正后仍不明确", 0), ("办理结果.无法提供.补正后仍不明确", 5)})
     expected = {f"申请.{key}.{col}": v for _, _, key, row in table
                 for j, (col, v) in enumerate(zip(S.APPLICANT_KEYS + ["总计"], row)) if (key, j) not in blank}
