@@ -31,6 +31,7 @@ from typing import Any, Sequence
 from govreport.data.doccano import Example, FormatError, read_jsonl
 from govreport.data.errors import cli_error
 from govreport.data.jsonl import json_lines
+from govreport.eval.matching import prf
 from govreport.inference.kinds import DIRECTIONS, KINDS, classify
 
 logger = logging.getLogger(__name__)
@@ -94,13 +95,6 @@ def read_kind_gold(path: str | Path) -> list[KindGold]:
     return out
 
 
-def _prf(tp: int, predicted: int, support: int) -> dict[str, Any]:
-    p = tp / predicted if predicted else 0.0
-    r = tp / support if support else 0.0
-    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
-            "support": support, "predicted": predicted}
-
-
 def score_kinds(gold: Sequence[KindGold], sentences: dict[str, Example]) -> dict[str, Any]:
     """Kind accuracy, per-kind P/R/F1, direction and basis accuracy over gold changes.
 
@@ -127,7 +121,7 @@ def score_kinds(gold: Sequence[KindGold], sentences: dict[str, Example]) -> dict
         "unmatched": len(unmatched),
         "unmatched_examples": unmatched[:10],
         "kind_accuracy": correct / len(pairs) if pairs else 0.0,
-        "per_kind": {k: _prf(hits[k], pred_counts[k], gold_counts[k]) for k in KINDS},
+        "per_kind": {k: prf(hits[k], pred_counts[k], gold_counts[k]) for k in KINDS},
         "changes": len(changes),
         "direction_accuracy": sum(g.direction == p.direction for g, p in changes) / len(changes) if changes else 0.0,
         "basis_accuracy": sum(g.basis == p.basis for g, p in changes) / len(changes) if changes else 0.0,

@@ -1,4 +1,5 @@
-"""When a predicted record equals a gold one, and the one-to-one matching of records (:mod:`eval.scoring`).
+"""When a predicted record equals a gold one, the one-to-one matching of records, and the precision,
+recall and F1 of what matched (:mod:`eval.scoring`, :mod:`eval.table_scores`, :mod:`eval.kinds`).
 
 A predicted record is right when a gold record of the same text has the same metric text,
 the same value (relative tolerance :data:`REL_TOL`) and the same unit (％ ﹪ ℅ read as %).
@@ -16,7 +17,7 @@ from typing import Any, Callable, Sequence
 from govreport.data.schema import Record
 from govreport.data.text import normalize_percent
 
-__all__ = ["REL_TOL", "same_value", "same_unit", "same_value_unit", "same_record", "match_records"]
+__all__ = ["REL_TOL", "same_value", "same_unit", "same_value_unit", "same_record", "match_records", "prf"]
 
 REL_TOL = 1e-6
 
@@ -73,3 +74,16 @@ def match_records(gold: Sequence[Record], pred: Sequence[Record],
                 matches.append((i, j))
                 break
     return matches
+
+
+def prf(correct: int, predicted: int, gold: int) -> dict[str, float | int]:
+    """Precision, recall and F1 from counts (0.0 where a denominator is 0).
+
+    >>> prf(3, 4, 6)
+    {'precision': 0.75, 'recall': 0.5, 'f1': 0.6, 'support': 6, 'predicted': 4, 'correct': 3}
+    """
+    precision = correct / predicted if predicted else 0.0
+    recall = correct / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "support": gold, "predicted": predicted,
+            "correct": correct}

@@ -39,7 +39,7 @@ from govreport.data.doccano import Example
 from govreport.data.schema import ENTITY_TYPES, Record, Span, spans_to_tags, tags_to_spans
 from govreport.eval.error_kinds import (BOUNDARY_SHAPES, ENTITY_ERRORS, ERROR_KINDS, LINK_CAUSES, RECORD_ERRORS,
                                         boundary_shape, link_cause, record_errors, span_errors)
-from govreport.eval.matching import REL_TOL, match_records, same_record, same_value, same_value_unit
+from govreport.eval.matching import REL_TOL, match_records, prf, same_record, same_value, same_value_unit
 from govreport.train.metrics import entity_scores
 
 __all__ = [
@@ -152,19 +152,6 @@ def entity_report(gold_tags: Sequence[Sequence[str]], pred_tags: Sequence[Sequen
 # ---------------------------------------------------------------------------------------------
 # Scores
 # ---------------------------------------------------------------------------------------------
-
-
-def prf(correct: int, predicted: int, gold: int) -> dict[str, float | int]:
-    """Precision, recall and F1 from counts (0.0 where a denominator is 0).
-
-    >>> prf(3, 4, 6)
-    {'precision': 0.75, 'recall': 0.5, 'f1': 0.6, 'support': 6, 'predicted': 4, 'correct': 3}
-    """
-    precision = correct / predicted if predicted else 0.0
-    recall = correct / gold if gold else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "support": gold, "predicted": predicted,
-            "correct": correct}
 
 
 @dataclass

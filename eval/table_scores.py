@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from govreport.eval.matching import same_value
+from govreport.eval.matching import prf, same_value
 
 __all__ = ["FileScore", "score_cells", "evaluate_file", "score_line"]
 
@@ -40,16 +40,15 @@ class FileScore:
 
     @property
     def precision(self) -> float:
-        return self.correct / self.predicted if self.predicted else 0.0
+        return prf(self.correct, self.predicted, self.gold)["precision"]
 
     @property
     def recall(self) -> float:
-        return self.correct / self.gold if self.gold else 0.0
+        return prf(self.correct, self.predicted, self.gold)["recall"]
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return prf(self.correct, self.predicted, self.gold)["f1"]
 
 
 def score_cells(gold: dict[str, float], predicted: Iterable[tuple[str, float]]) -> tuple[int, int, int]:
