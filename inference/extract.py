@@ -397,9 +397,10 @@ class Extractor:
                 chunks = doc.chunks(self.chunk_chars)
                 first = next(chunks, None)
                 # the width a PDF's lines wrap at: the part's own, else the last part's that showed
-                # one, else the document's first chunk's (a short report before a long one)
+                # one, else the document's first chunk's (a short report before a long one); the
+                # first chunk's also tells the segmenter a wrapped line from a title line
                 page = wrap_width(first[1]) if first is not None and self.normalize_text else None
-                for segment in iter_segments(itertools.chain([first] if first else [], chunks), self.segment_chars):
+                for segment in iter_segments(itertools.chain([first] if first else [], chunks), self.segment_chars, page):
                     end.chars += len(segment.text)
                     if segment.report is not None and (not end.reports or end.reports[-1] is not segment.report):
                         end.reports.append(segment.report)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Sequence
 
 from govreport.inference.reader import read_title
-from govreport.inference.sentences import ends_sentence
+from govreport.inference.sentences import ends_sentence, unwrap
 
 __all__ = ["Report", "Segment", "Sections", "title_line", "iter_segments", "SEGMENT_CHARS"]
 
@@ -132,12 +132,24 @@ class Segment:
     report: Report | None
 
 
-def iter_segments(chunks: Iterable[tuple[int, str]], max_chars: int = SEGMENT_CHARS) -> Iterator[Segment]:
+def _wrapped_into(buf: str, start: int, end: int, page: int | None) -> bool:
+    """Whether the line ``buf[start:end]`` goes on from the line before it, hard-wrapped at the
+    width ``page`` (:func:`inference.sentences.unwrap`): then it is no title, however it ends."""
+    if page is None or start == 0:
+        return False
+    before = buf.rfind("\n", 0, start - 1) + 1
+    return unwrap(buf[before:end], page)[start - 1 - before] != "\n"  # unwrap keeps offsets
+
+
+def iter_segments(chunks: Iterable[tuple[int, str]], max_chars: int = SEGMENT_CHARS,
+                  page: int | None = None) -> Iterator[Segment]:
     """Cut a document's ``(offset, text)`` chunks at report title lines.
 
     Each segment is the text of one report, or of the clutter before the first title
     (``report`` None). A title that repeats the current report's title (a page's heading
-    and its 简介 link, an attachment link under the report) continues it. A segment longer
+    and its 简介 link, an attachment link under the report) continues it, and so does a line
+    that ends like a title but carries on a line hard-wrapped at the PDF page width ``page``
+    (下一篇：…关于印发 / 2019年…年报, a link's caption the page broke). A segment longer
     than ``max_chars`` is handed on in parts cut at line ends, after a line that ends a
     sentence where one is in the part's second half (or at a chunk end inside a line too long
     to be a title), so memory stays bounded; every part of one report
@@ -160,7 +172,7 @@ def iter_segments(chunks: Iterable[tuple[int, str]], max_chars: int = SEGMENT_CH
                 break
             meta = title_line(m.group())
             scanned = m.end() + 1
-            if meta is None or _continues(meta, report):
+            if meta is None or _continues(meta, report) or _wrapped_into(buf, m.start(), m.end(), page):
                 continue
             if m.start():
                 yield Segment(start, buf[:m.start()], report)
@@ -177,7 +189,7 @@ def iter_segments(chunks: Iterable[tuple[int, str]], max_chars: int = SEGMENT_CH
             buf, start, scanned = buf[cut:], start + cut, scanned - cut if cut <= scanned else 0
     # the last line has no line break
     meta = title_line(buf[scanned:]) if len(buf) - scanned <= 110 else None
-    if meta is not None and not _continues(meta, report):
+    if meta is not None and not _continues(meta, report) and not _wrapped_into(buf, scanned, len(buf), page):
         if scanned:
             yield Segment(start, buf[:scanned], report)
         if report is not None:

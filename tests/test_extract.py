@@ -197,6 +197,16 @@ def test_a_short_report_before_a_long_one_is_unwrapped_at_the_width_the_document
     assert early == [("工作动态", 252, "条"), ("浏览量", 700000, "次"), ("微博账号", 3, "个")]
 
 
+def test_a_link_caption_the_page_wrapped_does_not_start_a_report(extractor):
+    # site clutter printed with a report: its last line 下一篇：… wraps, and what the page moved
+    # down ends like a report title
+    report = "2018年政府信息公开年度报告\n" + "\n".join(hard_wrap(PDF_PARAGRAPH)) + "\n"
+    clutter = "下一篇：乙县水利局办公室关于印发《乙\n2019年乙县水利局政府信息公开年报\n"
+    (result,) = extractor.extract_documents([report + clutter])
+    assert [r.title for r in result.reports] == ["2018年政府信息公开年度报告"]
+    assert result.reports[0].end == len(report + clutter)
+
+
 def test_a_title_line_as_wide_as_the_page_is_not_joined_to_the_paragraph_under_it(extractor):
     title = "2018年某县水利局政府信息公开年报"       # 32 columns of a 36-column page, open-ended
     text = title + "\n" + "\n".join(hard_wrap(PDF_PARAGRAPH)) + "\n"

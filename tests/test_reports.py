@@ -181,6 +181,19 @@ def test_a_title_on_the_last_line_and_a_document_with_no_title():
     assert list(iter_segments([])) == []
 
 
+def test_a_line_a_pdf_page_wrapped_is_no_title_however_it_ends():
+    # a link's caption the page broke: 下一篇：…关于印发 / 2019年…年报 (36 columns wide)
+    link = "下一篇：乙县水利局办公室关于印发《乙"
+    caption = "2019年乙县水利局政府信息公开年报"
+    for last in ("\n", ""):  # the caption on a line of its own, or the document's last line
+        text = "2018年甲县水利局政府信息公开年报\n共3件。\n" + link + "\n" + caption + last
+        assert [s.report.title for s in iter_segments([(0, text)], page=36)] == ["2018年甲县水利局政府信息公开年报"]
+        assert len({id(s.report) for s in iter_segments([(0, text)])}) == 2  # no width known: a title
+        # a line short of the page width ends there: the title under it starts a report
+        short = text.replace(link, link[:-6])
+        assert len({id(s.report) for s in iter_segments([(0, short)], page=36)}) == 2
+
+
 def test_sections_follow_the_reports_numbering():
     text = ("(一)网站情况\n发布3条。\n二、重点工作\n(一)制度建设,完善机制。\n"
             "一、本年新收政府信息公开申请数量\n二、上年结转政府信息公开申请数量\n三、依申请公开情况\n办结2件。\n"
