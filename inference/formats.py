@@ -3,7 +3,9 @@
 Each reader turns its file into text with the block structure kept (a paragraph, heading or
 list item per line) and tables kept as rows, one line per row with the cells joined by
 " | " (the pipe rows the table parser reads, spec §3 (a)); a cell that spans rows is
-written on its first row only. :data:`FORMAT_SUFFIXES` are the suffixes read here; a file
+written on its first row only. An empty cell at either end of a row gets a bar beyond it
+(``| | 3 | 5``, ``883 | +2 | |``), so that every blank cell stands between two bars: the
+table parser reads a bar at a line's end as the row's border, not as a cell. :data:`FORMAT_SUFFIXES` are the suffixes read here; a file
 that cannot be read raises :class:`~inference.encoding.ReadError`, which
 :func:`inference.reader.read_formatted` turns into a document with an ``error`` (named in the
 summary, skipped, a non-zero exit), as for a ``.txt`` file. HTML is read with the standard
@@ -66,6 +68,7 @@ class _HtmlText(HTMLParser):
         self.table_depth = 0
         self.table_open: tuple[int, int] | None = None  # (text offset, source offset) of the open top-level table
         self.cells_in_row = 0
+        self.cell_start = 0  # text length when the row's current cell opened
         self.pre = 0
 
     def _source_offset(self) -> int:
@@ -95,14 +98,22 @@ class _HtmlText(HTMLParser):
                 self.table_open = (self.length, self._source_offset())
         elif tag in ("td", "th") and self.table_depth == 1:
             if self.cells_in_row:
+                if self.cells_in_row == 1 and self.length == self.cell_start:
+                    self._write("|")  # the row opens with a blank cell
                 self._write(" | ")
             self.cells_in_row += 1
+            self.cell_start = self.length
         elif tag == "tr":
-            self._newline()
-            self.cells_in_row = 0
+            self._end_row()
         elif tag in _BLOCKS:
             self._newline()
             self.pre += tag == "pre"
+
+    def _end_row(self) -> None:
+        if self.table_depth == 1 and self.cells_in_row > 1 and self.length == self.cell_start:
+            self._write("|")  # the row ends with a blank cell (after its " | ")
+        self.cells_in_row = 0
+        self._newline()
 
     def handle_startendtag(self, tag, attrs):
         if tag in ("br", "hr") and not self.skip:
@@ -113,6 +124,8 @@ class _HtmlText(HTMLParser):
             self.skip = max(0, self.skip - 1)
         elif tag == "table" and self.table_depth:
             self.table_depth -= 1
+            if self.table_depth == 0:
+                self._end_row()
             self._newline()
             if self.table_depth == 0 and self.table_open is not None:
                 start = self._source_offset()
@@ -123,7 +136,7 @@ class _HtmlText(HTMLParser):
                     self.tables.append((text_start, end, self.source[source_start:close + 1 if close >= 0 else None]))
                 self.table_open = None
         elif tag == "tr":
-            self._newline()
+            self._end_row()
         elif tag in _BLOCKS and tag not in ("td", "th"):
             self._newline()
             self.pre -= tag == "pre" and self.pre > 0
@@ -225,7 +238,10 @@ def _docx_rows(table) -> list[str]:
                 continue
             seen[id(cell._tc)] = cell._tc
             cells.append(" ".join(cell.text.split()))
-        rows.append(" | ".join(cells))
+        row = " | ".join(cells)
+        if len(cells) > 1:  # a blank cell at an end gets a bar beyond it, as in HTML
+            row = "|" * (not cells[0]) + row + "|" * (not cells[-1])
+        rows.append(row)
     return rows
 
 

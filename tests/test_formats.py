@@ -16,6 +16,7 @@ from govreport.data.schema import Span
 from govreport.inference import cli
 from govreport.inference.extract import Extractor
 from govreport.inference.formats import read_html_text
+from govreport.inference.tables import parse_html_tables, parse_tables
 from govreport.inference.reader import MarkupDocument, iter_documents, read_formatted
 
 TITLE = "甲市水利局2019年政府信息公开工作年度报告"
@@ -75,11 +76,35 @@ def test_html_keeps_blocks_and_table_rows():
     text, tables = read_html_text(HTML)
     assert text.splitlines() == [
         "首页 > 信息公开", TITLE, "一、总体情况", "全年发布工作动态12条, 浏览量 36次。",
-        "三、本年度办理结果 | （一）予以公开 | 5", "（三）不予公开 | 1.属于国家秘密 | ", "联系电话"]
+        "三、本年度办理结果 | （一）予以公开 | 5", "（三）不予公开 | 1.属于国家秘密 | |", "联系电话"]
     ((start, end, markup),) = tables
-    assert text[start:end] == "三、本年度办理结果 | （一）予以公开 | 5\n（三）不予公开 | 1.属于国家秘密 | "
+    assert text[start:end] == "三、本年度办理结果 | （一）予以公开 | 5\n（三）不予公开 | 1.属于国家秘密 | |"
     assert markup.startswith('<table border="1">') and markup.endswith("</table>") and 'rowspan="2"' in markup
     assert "99" not in text and "color" not in text and "网站" not in text  # script, style, head
+
+
+# a report that prints its zeros as blank cells: rows that end (table 2) or open (table 4) blank
+BLANK_EDGES = ("<p>二、主动公开政府信息情况</p><table><tr><td colspan=4>第二十条第（五）项</td></tr>"
+               "<tr><td>信息内容</td><td>上一年项目数量</td><td>本年增/减</td><td>处理决定数量</td></tr>"
+               "<tr><td>行政许可</td><td>883</td><td>+2</td><td>&nbsp;</td></tr>"
+               "<tr><td>其他对外管理服务事项</td><td>33</td><td>-1</td><td>29</td></tr></table>"
+               "<p>四、政府信息公开行政复议、行政诉讼情况</p><table>"
+               "<tr><td colspan=5>行政复议</td><td colspan=10>行政诉讼</td></tr><tr>"
+               + "".join(f"<td rowspan=2>{c}</td>" for c in ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"])
+               + "<td colspan=5>未经复议直接起诉</td><td colspan=5>复议后起诉</td></tr><tr>"
+               + "<td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td>" * 2 + "</tr><tr>"
+               + "".join(f"<td>{v}</td>" for v in ["", 3, "", "", 3, 1, "", "", 1, 2, "", "", "", 4, 4]) + "</tr></table>")
+
+
+def test_html_blank_cells_at_a_rows_ends_are_kept_as_blanks():
+    # a bar at a line's end is read as the row's border: a blank end cell gets one beyond it
+    text, _ = read_html_text(BLANK_EDGES)
+    assert "行政许可 | 883 | +2 | |" in text.splitlines() and "| | 3 |  |  | 3 | 1 |  |  | 1 | 2 |  |  |  | 4 | 4" in text
+    cells = {c.key: c.value for t in parse_tables(text) for c in t.cells}
+    assert cells == {c.key: c.value for t in parse_html_tables(BLANK_EDGES) for c in t.cells}
+    assert cells["主动公开.行政许可.上年项目数"] == 883 and "主动公开.行政许可.处理决定" not in cells
+    assert cells["复议诉讼.行政复议.纠正"] == 3 and "复议诉讼.行政复议.维持" not in cells
+    assert cells["复议诉讼.复议后起诉.尚未审结"] == 4 and len(cells) == 12
 
 
 def test_html_file_is_a_document_with_its_title(tmp_path):
@@ -120,6 +145,12 @@ def test_docx_paragraphs_and_tables_in_order(tmp_path):
     assert doc.error is None and doc.meta["year"] == 2019
     assert "".join(c for _, c in doc.chunks()).splitlines() == [
         TITLE, "二、主动公开政府信息情况", "规章 | 本年制发件数 | 3", "本年废止件数 | 0", "行政许可 | 12", "全年发布工作动态7条。"]
+    # blank cells at a row's ends, as in HTML
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=4)
+    table.cell(0, 1).text, table.cell(0, 2).text = "883", "+2"
+    document.save(path)
+    assert "".join(c for _, c in read_formatted(path).chunks()) == "| | 883 | +2 | |\n"
 
 
 @pytest.mark.parametrize("name, data, why", [
