@@ -7,8 +7,9 @@ N reports of invented numbers (the identities hold, a share of cells zero or pri
 laid out as the official template (rowspans, colspans, the note cell, the vertical group
 label), each at its own page width and font size so labels wrap at different places, printed
 to PDF by headless Chromium and read back by every reader installed (pypdf default and layout
-mode, poppler's ``pdftotext`` raw and ``-layout``). Each reading is parsed and every keyed
-cell compared with the numbers printed.
+mode, poppler's ``pdftotext`` raw and ``-layout``; and the HTML page itself, as ``govreport
+extract`` reads an ``.html`` file). Each reading is parsed and every keyed cell compared with
+the numbers printed.
 
 Needs Chromium and a CJK font (Debian: ``apt-get install chromium fonts-noto-cjk poppler-utils``);
 a reader that is not installed is skipped. The labels and keys below are written out here, not
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from govreport.data.atomic import atomic_write
 from govreport.eval.table_scores import FileScore, evaluate_file
+from govreport.inference.formats import read_html_text
 
 __all__ = ["TableSet", "invent", "to_html", "readers", "print_pdf", "roundtrip"]
 
@@ -215,8 +217,10 @@ def _pdftotext(path: Path, *args: str) -> str:
 
 
 def readers() -> dict[str, object]:
-    """The PDF readers installed: name -> function(path) -> text."""
-    out: dict[str, object] = {}
+    """The readers installed: name -> function(path of the PDF) -> text. ``html`` reads the page
+    that was printed (``print_pdf`` leaves it beside the PDF) as ``govreport extract`` reads an
+    ``.html`` file, a baseline with no PDF in the way."""
+    out: dict[str, object] = {"html": lambda p: read_html_text(p.with_suffix(".html").read_text(encoding="utf-8"))[0]}
     try:
         import pypdf  # noqa: F401
         out["pypdf"] = lambda p: _pypdf(p, "plain")

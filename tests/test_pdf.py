@@ -61,8 +61,8 @@ def test_invented_tables_read_from_html_as_text_parse_whole(seed):
 def test_tables_printed_to_pdf_are_read_back_whole(tmp_path):
     pytest.importorskip("pypdf")
     totals, whole, failures = pdf_tables.roundtrip(2, seed=1, chromium=str(CHROMIUM), keep=tmp_path)
-    # every cell of both reports, through pypdf's default and layout modes
-    for reader in ("pypdf", "pypdf-layout"):
+    # every cell of both reports, through pypdf's default and layout modes and the page's HTML
+    for reader in ("html", "pypdf", "pypdf-layout"):
         assert totals[reader].gold > 300
         assert totals[reader].correct == totals[reader].predicted == totals[reader].gold, failures
         assert whole[reader] == 2
