@@ -3,9 +3,11 @@
 Each reader turns its file into text with the block structure kept (a paragraph, heading or
 list item per line) and tables kept as rows, one line per row with the cells joined by
 " | " (the pipe rows the table parser reads, spec §3 (a)); a cell that spans rows is
-written on its first row only. An empty cell at either end of a row gets a bar beyond it
-(``| | 3 | 5``, ``883 | +2 | |``), so that every blank cell stands between two bars: the
-table parser reads a bar at a line's end as the row's border, not as a cell. :data:`FORMAT_SUFFIXES` are the suffixes read here; a file
+written on its first row only, and a cell's own lines (``<p>``, ``<br>``) are joined by a
+space. An empty cell at either end of a row gets a bar beyond it (``| | 3 | 5``,
+``883 | +2 | |``), so that every blank cell stands between two bars: the table parser reads a
+bar at a line's end as the row's border, not as a cell. An HTML row holding a cell of over 200
+characters is a page laid out in a table, not a data row: its lines are kept. :data:`FORMAT_SUFFIXES` are the suffixes read here; a file
 that cannot be read raises :class:`~inference.encoding.ReadError`, which
 :func:`inference.reader.read_formatted` turns into a document with an ``error`` (named in the
 summary, skipped, a non-zero exit), as for a ``.txt`` file. HTML is read with the standard
@@ -48,6 +50,21 @@ _BLOCKS = frozenset("address article aside blockquote body br caption center dd 
                     "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody tfoot thead title "
                     "tr ul".split())
 _SKIP = frozenset("head script style noscript template svg select iframe".split())
+_CELL_JOIN = " | "
+# A table row whose cells are all this short is a data row, written on one line; a longer
+# cell is a page laid out in a table (the whole report in one cell), whose lines are kept.
+_CELL_CHARS = 200
+
+
+def pipe_row(cells: list[str]) -> str:
+    """A table row as one line: its cells joined by " | ", with a bar beyond a blank cell at
+    either end, so that every blank stands between two bars (the table parser reads a bar at a
+    line's end as the row's border).
+
+    >>> pipe_row(["行政许可", "883", "+2", ""]), pipe_row(["", "3", "5"])
+    ('行政许可 | 883 | +2 | |', '| | 3 | 5')
+    """
+    return "|" * (not cells[0]) + _CELL_JOIN.join(cells) + "|" * (not cells[-1])
 
 
 class _HtmlText(HTMLParser):
@@ -68,7 +85,8 @@ class _HtmlText(HTMLParser):
         self.table_depth = 0
         self.table_open: tuple[int, int] | None = None  # (text offset, source offset) of the open top-level table
         self.cells_in_row = 0
-        self.cell_start = 0  # text length when the row's current cell opened
+        self.row_out = -1  # where the open top-level row's text starts in ``out`` (-1: no row open)
+        self.cell_starts: list[int] = []  # where each of its cells starts, from the row's start
         self.pre = 0
 
     def _source_offset(self) -> int:
@@ -97,21 +115,32 @@ class _HtmlText(HTMLParser):
             if self.table_depth == 1:
                 self.table_open = (self.length, self._source_offset())
         elif tag in ("td", "th") and self.table_depth == 1:
+            if self.row_out < 0:
+                self.row_out, self.row_length, self.cell_starts = len(self.out), self.length, []
             if self.cells_in_row:
-                if self.cells_in_row == 1 and self.length == self.cell_start:
-                    self._write("|")  # the row opens with a blank cell
-                self._write(" | ")
+                self._write(_CELL_JOIN)
             self.cells_in_row += 1
-            self.cell_start = self.length
-        elif tag == "tr":
+            self.cell_starts.append(self.length - self.row_length)
+        elif tag == "tr" and self.table_depth <= 1:
             self._end_row()
         elif tag in _BLOCKS:
             self._newline()
             self.pre += tag == "pre"
 
     def _end_row(self) -> None:
-        if self.table_depth == 1 and self.cells_in_row > 1 and self.length == self.cell_start:
-            self._write("|")  # the row ends with a blank cell (after its " | ")
+        """Close the open top-level row: a row of two or more short cells (a data row) is
+        rewritten as one pipe row, each cell's lines (its <p>, <br>) joined by a space; a row
+        with a long cell (a page laid out in a table) keeps its lines."""
+        if self.row_out >= 0:
+            row = "".join(self.out[self.row_out:])
+            ends = [start - len(_CELL_JOIN) for start in self.cell_starts[1:]] + [len(row)]
+            cells = [" ".join(row[a:b].split()) for a, b in zip(self.cell_starts, ends)]
+            if len(cells) > 1 and max(map(len, cells)) <= _CELL_CHARS:
+                line = pipe_row(cells)
+                self.out[self.row_out:] = [line]
+                self.length = self.row_length + len(line)
+                self.last = line[-1:] or self.last
+            self.row_out = -1
         self.cells_in_row = 0
         self._newline()
 
@@ -123,9 +152,9 @@ class _HtmlText(HTMLParser):
         if tag in _SKIP:
             self.skip = max(0, self.skip - 1)
         elif tag == "table" and self.table_depth:
-            self.table_depth -= 1
-            if self.table_depth == 0:
+            if self.table_depth == 1:
                 self._end_row()
+            self.table_depth -= 1
             self._newline()
             if self.table_depth == 0 and self.table_open is not None:
                 start = self._source_offset()
@@ -135,7 +164,7 @@ class _HtmlText(HTMLParser):
                 if end > text_start:
                     self.tables.append((text_start, end, self.source[source_start:close + 1 if close >= 0 else None]))
                 self.table_open = None
-        elif tag == "tr":
+        elif tag == "tr" and self.table_depth <= 1:
             self._end_row()
         elif tag in _BLOCKS and tag not in ("td", "th"):
             self._newline()
@@ -238,10 +267,7 @@ def _docx_rows(table) -> list[str]:
                 continue
             seen[id(cell._tc)] = cell._tc
             cells.append(" ".join(cell.text.split()))
-        row = " | ".join(cells)
-        if len(cells) > 1:  # a blank cell at an end gets a bar beyond it, as in HTML
-            row = "|" * (not cells[0]) + row + "|" * (not cells[-1])
-        rows.append(row)
+        rows.append(pipe_row(cells) if len(cells) > 1 else "".join(cells))
     return rows
 
 

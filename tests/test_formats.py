@@ -107,6 +107,26 @@ def test_html_blank_cells_at_a_rows_ends_are_kept_as_blanks():
     assert cells["复议诉讼.复议后起诉.尚未审结"] == 4 and len(cells) == 12
 
 
+def test_html_cells_written_as_paragraphs_stay_on_their_row():
+    # word processors and site editors put each cell's text in a <p> (or break it with <br>)
+    paragraphs = re.sub(r"(<td[^>]*>)(.*?)</td>", r"\1<p align=center>\2</p></td>", BLANK_EDGES)
+    paragraphs = paragraphs.replace("上一年项目数量", "上一年<br>项目数量")
+    text, _ = read_html_text(paragraphs)
+    assert "信息内容 | 上一年 项目数量 | 本年增/减 | 处理决定数量" in text.splitlines()
+    assert text == read_html_text(BLANK_EDGES)[0].replace("上一年项目数量", "上一年 项目数量")
+
+
+def test_html_page_laid_out_in_a_table_keeps_its_lines():
+    # the whole report in one cell, beside a short one: its title and headings stay lines
+    page = (f"<table><tr><td>导航</td><td><p>{TITLE}</p><p>一、总体情况</p><p>全年发布工作动态12条。</p>"
+            + "<p>" + "全年发布政府信息公开工作动态。" * 14 + "</p></td></tr></table>")
+    text, _ = read_html_text(page)
+    assert text.splitlines()[:4] == ["导航 | ", TITLE, "一、总体情况", "全年发布工作动态12条。"]
+    # a table inside a cell is part of that cell, and no end of the row around it
+    nested = "<table><tr><td>规章<table><tr><td>甲</td></tr></table></td><td>3</td></tr></table>"
+    assert read_html_text(nested)[0].splitlines() == ["规章 甲 | 3"]
+
+
 def test_html_file_is_a_document_with_its_title(tmp_path):
     path = tmp_path / "report.htm"
     path.write_bytes(HTML.replace("<head>", '<head><meta charset="gbk">').encode("gbk"))
