@@ -7,10 +7,11 @@ written on its first row only, and a cell's own lines (``<p>``, ``<br>``) are jo
 space. An empty cell at either end of a row gets a bar beyond it (``| | 3 | 5``,
 ``883 | +2 | |``), so that every blank cell stands between two bars: the table parser reads a
 bar at a line's end as the row's border, not as a cell. An HTML row holding a cell of over 200
-characters is a page laid out in a table, not a data row: its lines are kept. :data:`FORMAT_SUFFIXES` are the suffixes read here; a file
-that cannot be read raises :class:`~inference.encoding.ReadError`, which
-:func:`inference.reader.read_formatted` turns into a document with an ``error`` (named in the
-summary, skipped, a non-zero exit), as for a ``.txt`` file. HTML is read with the standard
+characters is a page laid out in a table, not a data row: its lines are kept.
+:data:`FORMAT_SUFFIXES` are the suffixes read here; a file that cannot be read raises
+:class:`~inference.encoding.ReadError`, which :func:`inference.reader.read_formatted` turns
+into a document with an ``error`` (named in the summary, skipped, a non-zero exit), as for a
+``.txt`` file. HTML is read with the standard
 library's parser; PDF needs ``pypdf`` and DOCX ``python-docx`` (``pip install
 'govreport[formats]'``): without them such a file fails with a message that says what to install.
 
@@ -61,9 +62,11 @@ def pipe_row(cells: list[str]) -> str:
     either end, so that every blank stands between two bars (the table parser reads a bar at a
     line's end as the row's border).
 
-    >>> pipe_row(["行政许可", "883", "+2", ""]), pipe_row(["", "3", "5"])
-    ('行政许可 | 883 | +2 | |', '| | 3 | 5')
+    >>> pipe_row(["行政许可", "883", "+2", ""]), pipe_row(["", "3", "5"]), pipe_row([""])
+    ('行政许可 | 883 | +2 | |', '| | 3 | 5', '')
     """
+    if len(cells) < 2:
+        return "".join(cells)
     return "|" * (not cells[0]) + _CELL_JOIN.join(cells) + "|" * (not cells[-1])
 
 
@@ -86,6 +89,7 @@ class _HtmlText(HTMLParser):
         self.table_open: tuple[int, int] | None = None  # (text offset, source offset) of the open top-level table
         self.cells_in_row = 0
         self.row_out = -1  # where the open top-level row's text starts in ``out`` (-1: no row open)
+        self.row_length = 0  # and in the text
         self.cell_starts: list[int] = []  # where each of its cells starts, from the row's start
         self.pre = 0
 
@@ -139,7 +143,7 @@ class _HtmlText(HTMLParser):
                 line = pipe_row(cells)
                 self.out[self.row_out:] = [line]
                 self.length = self.row_length + len(line)
-                self.last = line[-1:] or self.last
+                self.last = line[-1]
             self.row_out = -1
         self.cells_in_row = 0
         self._newline()
@@ -267,7 +271,7 @@ def _docx_rows(table) -> list[str]:
                 continue
             seen[id(cell._tc)] = cell._tc
             cells.append(" ".join(cell.text.split()))
-        rows.append(pipe_row(cells) if len(cells) > 1 else "".join(cells))
+        rows.append(pipe_row(cells))
     return rows
 
 
