@@ -214,6 +214,13 @@ def test_tables_of_a_report_reposted_in_traditional_script():
         assert _cells(parse_tables(written)) == _cells(parse_tables(text)) != {}
 
 
+@pytest.mark.parametrize("caption", ["第⼆⼗条第（⼀）项", "第二十條第（一）項"])   # radicals a PDF gave back; traditional
+def test_a_table_2_alone_is_found_whatever_form_its_caption_takes(caption):
+    # the cheap test for a table marker reads every form of its characters, as the parser does
+    rows = "\n信息内容 本年制发件数 本年废止件数 现行有效件数\n规章 1 0 5\n行政规范性文件 3 1 20\n"
+    assert _cells(parse_tables(caption + rows)) == _cells(parse_tables("第二十条第（一）项" + rows)) != {}
+
+
 def test_two_reports_on_one_page_give_two_sets_of_tables():
     tables = parse_tables(S.pipe_rows() + "\n某局2022年度报告\n" + S.pipe_rows())
     assert [t.number for t in tables] == [2, 3, 4, 2, 3, 4]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 
+from govreport.data.text import TO_SIMPLIFIED
 from govreport.inference.tables import layouts as L
 from govreport.inference.tables.blanks import place, prints_zero
 from govreport.inference.tables.cells import Cell, Table
@@ -29,14 +30,27 @@ logger = logging.getLogger(__name__)
 
 # Cheap test before any work: a text with none of these holds no standard table.
 PREFILTER = ("第二十条", "勾稽", "本年新收", "申请人情况", "复议后起诉", "直接起诉")
+
+
+def _any_spelling(marker: str) -> str:
+    """A pattern for ``marker`` in any form a text may give its characters: a radical a PDF gave
+    back (第⼆⼗条), a compatibility ideograph, traditional script (第二十條): ``data.text.TO_SIMPLIFIED``."""
+    forms: dict[str, set[str]] = {}
+    for code, simple in TO_SIMPLIFIED.items():
+        forms.setdefault(simple if isinstance(simple, str) else chr(simple), set()).add(chr(code))
+    return "".join(f"[{c}{''.join(sorted(forms[c]))}]" if c in forms else re.escape(c) for c in marker)
+
+
+_PREFILTER = re.compile("|".join(_any_spelling(m) for m in PREFILTER))
 _TABLE4_STOP = re.compile(r"。|五、|第二十条|勾稽关系")
 _SUBTABLE_TAIL = 600   # compact characters a last sub-table of table 2 may span
 _T2_GROUP_GAP = 3000   # compact characters between captions of one table 2
 
 
 def might_have_tables(text: str) -> bool:
-    """True when ``text`` carries a marker of some standard table (a cheap substring test)."""
-    return any(marker in text for marker in PREFILTER)
+    """True when ``text`` carries a marker of some standard table in any of its spellings (one
+    cheap scan)."""
+    return _PREFILTER.search(text) is not None
 
 
 def parse_text(text: str) -> list[Table]:
