@@ -63,11 +63,13 @@ def score_cells(gold: dict[str, float], predicted: Iterable[tuple[str, float]]) 
     return correct, n, len(gold)
 
 
-def evaluate_file(text: str, gold: dict[str, float], name: str) -> FileScore:
-    """Parse ``text`` and score its cells against ``gold``."""
+def evaluate_file(text: str, gold: dict[str, float], name: str, layout: str | None = None) -> FileScore:
+    """Parse ``text`` and score its cells against ``gold``. ``layout`` is the same pages read by
+    position (a PDF's table pages in layout mode): its cells complete the text's, as
+    ``govreport extract`` completes a PDF's (:func:`inference.tables.complete_tables`)."""
     from govreport.inference.tables import check_tables, parse_tables
 
-    tables = parse_tables(text)
+    tables = parse_tables(text, layout)
     cells = [c for t in tables for c in t.cells]
     correct, predicted, n_gold = score_cells(gold, [(c.key, c.value) for c in cells])
     checks = check_tables(tables)

@@ -81,11 +81,12 @@ def read_gold(path: Path) -> list[tuple[str, dict]]:
 _TEXT_SUFFIXES = frozenset({"", ".txt", ".md", ".markdown", ".html", ".htm", ".tsv", ".csv"})
 
 
-def read_raw(path: Path) -> str:
+def read_raw(path: Path) -> tuple[str, str | None]:
     """A raw file's text: UTF-8 (with or without BOM), else GB18030; HTML stays markup.
 
     Other files (.pdf, .docx) go through the project's document reader, which names what it
-    cannot read.
+    cannot read; a PDF's table pages read in layout mode come second, as ``govreport extract``
+    reads them too (None for every other file).
     """
     if path.suffix.lower() not in _TEXT_SUFFIXES:
         from govreport.inference.reader import iter_documents
@@ -93,12 +94,13 @@ def read_raw(path: Path) -> str:
         docs = list(iter_documents([str(path)]))
         if not docs or docs[0].error:
             raise OSError(docs[0].error if docs else "nothing read")
-        return "".join(text for doc in docs for _, text in doc.chunks())
+        text = "".join(text for _, text in docs[0].chunks())
+        return text, docs[0].layout_reading(0, len(text))
     data = path.read_bytes()
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
-        return data.decode("gb18030")
+        return data.decode("gb18030"), None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -121,7 +123,7 @@ def show(path: Path) -> list[str]:
     """Lines describing the tables of one file: number, layout, cells, identities, failures."""
     from govreport.inference.tables import check_tables, parse_tables
 
-    tables = parse_tables(read_raw(path))
+    tables = parse_tables(*read_raw(path))
     checks = check_tables(tables)
     lines = [f"{path}: {len(tables)} tables, {sum(len(t.cells) for t in tables)} cells, "
              f"{sum(c.ok for c in checks)}/{len(checks)} identities hold"]
@@ -184,12 +186,12 @@ def main(argv: list[str] | None = None) -> int:
             path = raw_dir / name
             if not path.exists() and (gold_dir / name).exists():
                 path = gold_dir / name      # a gold that names its files with their folder (raw/x.txt)
-            text = read_raw(path)
+            text, layout = read_raw(path)
         except (GoldError, OSError, UnicodeDecodeError) as err:
             print(f"evaluate-tables: skipped {name}: {err}", file=sys.stderr)
             failed += 1
             continue
-        s = evaluate_file(text, gold, name)
+        s = evaluate_file(text, gold, name, layout)
         scores.append(s)
         total.add(s)
     print(f"table cells: a cell is right when its metric_key and value (rel. tol. 1e-6) match a gold cell; "

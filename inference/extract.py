@@ -52,7 +52,7 @@ from govreport.inference.snapping import (drop_numerals_in_words, drop_spans_in_
 from govreport.inference.spans import clean_scored_spans
 from govreport.inference.reports import SEGMENT_CHARS, Report, Sections, Segment, check_dict, iter_segments
 from govreport.inference.sentences import MAX_SENTENCE_CHARS, bounded_sentences, unwrap, wrap_width
-from govreport.inference.tables import check_tables, parse_tables
+from govreport.inference.tables import check_tables, complete_tables, parse_tables
 # the model tagger and its options live in inference.tagger; imported here, the API's one entry point
 from govreport.inference.tagger import DEFAULT_MODEL_DIR, SHIPPED_MODELS, ModelTagger, resolve_model
 
@@ -435,6 +435,14 @@ class Extractor:
                 tables = list(self.table_parser(text))
             except Exception:  # noqa: BLE001 - a parser bug costs the tables, not the prose
                 logger.warning("table parser failed in %s at offset %d; its text is read as prose", doc.source, offset,
+                               exc_info=True)
+        layout = doc.layout_reading(offset, offset + len(text)) if tables else None
+        if layout:
+            # a PDF's table pages read by position too: the cells the text's dropped blanks left open
+            try:
+                tables = complete_tables(tables, text, list(self.table_parser(layout)))
+            except Exception:  # noqa: BLE001 - the second reading is a bonus: the text's cells stand
+                logger.warning("second reading of the tables failed in %s at offset %d", doc.source, offset,
                                exc_info=True)
         regions = sorted((t.start, t.end) for t in tables)
         sections = Sections(text, regions)

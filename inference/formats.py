@@ -34,13 +34,17 @@ from types import ModuleType
 from typing import Callable, Iterator
 
 from govreport.inference.encoding import ReadError, detect_encoding
+from govreport.inference.tables import might_have_tables
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FORMAT_SUFFIXES", "TableMarkup", "read_text", "read_html_text", "read_pdf_text", "read_docx_text"]
+__all__ = ["FORMAT_SUFFIXES", "PageLayout", "TableMarkup", "read_text", "read_html_text", "read_pdf", "read_pdf_text",
+           "read_docx_text"]
 
 # (start, end, markup): a table's rows in the text and the <table> element they came from
 TableMarkup = tuple[int, int, str]
+# (start, end, layout): a PDF page's range in the text and the page read again by position
+PageLayout = tuple[int, int, str]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -231,18 +235,42 @@ def _broken(kind: str) -> Iterator[None]:
         raise ReadError(f"broken {kind} ({type(err).__name__}: {err})") from None
 
 
-def read_pdf_text(path: str | Path) -> str:
-    """The text layer of a PDF, page after page (``pypdf``); ReadError when there is none."""
+def read_pdf(path: str | Path, layout: bool = True) -> tuple[str, list[PageLayout]]:
+    """The text layer of a PDF, page after page (``pypdf``'s default mode); ReadError when there
+    is none. With ``layout``, also the pages that may hold a standard table (a table's marker,
+    or the page after one: a table goes on over a page break) read again in pypdf's layout mode,
+    which keeps the blank cells that the text drops (:mod:`inference.tables.readings`); a page
+    that layout mode cannot read is left out of those."""
     pypdf = _library("pypdf", ".pdf", "pypdf")
     with _broken("PDF"):
         pdf = pypdf.PdfReader(str(path))
         if pdf.is_encrypted and not pdf.decrypt(""):
             raise ReadError("encrypted PDF")
-        pages = [page.extract_text() or "" for page in pdf.pages]
-    text = "\n".join(page.rstrip("\n") for page in pages)
+        pages = [(page.extract_text() or "").rstrip("\n") for page in pdf.pages]
+    text = "\n".join(pages)
     if not text.strip():
         raise ReadError("PDF without a text layer (a scanned PDF needs OCR first)")
-    return text + "\n"
+    layouts: list[PageLayout] = []
+    marked = [layout and might_have_tables(page) for page in pages]
+    start = 0
+    for k, page in enumerate(pages):
+        if marked[k] or (k and marked[k - 1]):
+            try:
+                layouts.append((start, start + len(page), pdf.pages[k].extract_text(extraction_mode="layout") or ""))
+            except Exception:  # noqa: BLE001 - the second reading is a bonus: the text stands without it
+                logger.warning("%s: page %d could not be read in layout mode", path, k + 1, exc_info=True)
+        start += len(page) + 1
+    return text + "\n", layouts
+
+
+def _read_pdf(path: Path) -> tuple[str, list[TableMarkup], list[PageLayout]]:
+    text, layouts = read_pdf(path)
+    return text, [], layouts
+
+
+def read_pdf_text(path: str | Path) -> str:
+    """The text layer of a PDF, page after page (``pypdf``); ReadError when there is none."""
+    return read_pdf(path, layout=False)[0]
 
 
 def read_docx_text(path: str | Path) -> str:
@@ -279,19 +307,19 @@ def _docx_rows(table) -> list[str]:
 # One reader for every format
 # ---------------------------------------------------------------------------------------------
 
-_READERS: dict[str, Callable[[Path], tuple[str, list[TableMarkup]]]] = {
-    ".html": _read_html,
-    ".htm": _read_html,
-    ".pdf": lambda path: (read_pdf_text(path), []),
-    ".docx": lambda path: (read_docx_text(path), []),
+_READERS: dict[str, Callable[[Path], tuple[str, list[TableMarkup], list[PageLayout]]]] = {
+    ".html": lambda path: (*_read_html(path), []),
+    ".htm": lambda path: (*_read_html(path), []),
+    ".pdf": _read_pdf,
+    ".docx": lambda path: (read_docx_text(path), [], []),
 }
 # The suffixes read here (lower case), in the order help texts name them.
 FORMAT_SUFFIXES = tuple(_READERS)
 
 
-def read_text(path: Path) -> tuple[str, list[TableMarkup]]:
-    """The text of a file of :data:`FORMAT_SUFFIXES` and its tables' markup (HTML only);
-    ReadError or OSError when it cannot be read."""
+def read_text(path: Path) -> tuple[str, list[TableMarkup], list[PageLayout]]:
+    """The text of a file of :data:`FORMAT_SUFFIXES`, its tables' markup (HTML only) and its
+    table pages read by position (PDF only); ReadError or OSError when it cannot be read."""
     if not path.is_file():
         raise ReadError("no such file" if not path.exists() else "not a regular file")
     return _READERS[path.suffix.lower()](path)

@@ -38,7 +38,7 @@ from govreport.data.errors import InputError
 from govreport.data.jsonl import loads
 from govreport.data.text import CLOSING_QUOTES, FULL_STOPS, RADICAL_FORMS, SENTENCE_ENDS
 from govreport.inference.encoding import ReadError, detect_encoding
-from govreport.inference.formats import FORMAT_SUFFIXES, TableMarkup, read_text
+from govreport.inference.formats import FORMAT_SUFFIXES, PageLayout, TableMarkup, read_text
 
 logger = logging.getLogger(__name__)
 
@@ -234,6 +234,11 @@ class Document:
             return iter(())
         return iter_chunks(self._open(), size)
 
+    def layout_reading(self, start: int, end: int) -> str | None:
+        """The pages over ``[start, end)`` of the text read again by position (a PDF's table
+        pages in layout mode), joined by line breaks; None where the document has no such reading."""
+        return None
+
     @classmethod
     def failed(cls, name: str, error: str) -> "Document":
         """A document that could not be read, named for the failure summary."""
@@ -294,11 +299,17 @@ class Document:
 
 @dataclass
 class MarkupDocument(Document):
-    """A document read from HTML: ``tables_html`` keeps each ``<table>`` element's markup
-    with the ``[start, end)`` of its rows in the text, for a parser that reads rowspan and
-    colspan from the markup itself."""
+    """A document read from a formatted file: from HTML, ``tables_html`` keeps each ``<table>``
+    element's markup with the ``[start, end)`` of its rows in the text, for a parser that reads
+    rowspan and colspan from the markup itself; from a PDF, ``layout_pages`` holds the pages that
+    may hold a standard table read again in layout mode, with their ``[start, end)`` in the text."""
 
     tables_html: list[TableMarkup] = field(default_factory=list, repr=False)
+    layout_pages: list[PageLayout] = field(default_factory=list, repr=False)
+
+    def layout_reading(self, start: int, end: int) -> str | None:
+        pages = [layout for first, last, layout in self.layout_pages if first < end and last >= start]
+        return "\n".join(pages) if pages else None
 
 
 def read_formatted(path: str | Path) -> Document:
@@ -307,13 +318,13 @@ def read_formatted(path: str | Path) -> Document:
     path = Path(path)
     name = str(path)
     try:
-        text, tables = read_text(path)
+        text, tables, layouts = read_text(path)
     except ReadError as err:
         return Document(id=name, source=name, error=str(err))
     except OSError as err:
         return Document(id=name, source=name, error=f"cannot read: {err.strerror or err}")
     doc = MarkupDocument.from_text(text, id=name, source=name)
-    doc.tables_html = tables
+    doc.tables_html, doc.layout_pages = tables, layouts
     return doc
 
 

@@ -20,8 +20,9 @@ from govreport.eval.bench import corpus
 from govreport.eval.pdf_cli import main as evaluate_pdf
 from govreport.eval.rules import RuleTagger
 from govreport.eval.tables import main as evaluate_tables
-from govreport.inference.extract import Extractor
+from govreport.inference.extract import Extractor, Piece
 from govreport.inference.formats import read_html_text
+from govreport.inference.reader import read_formatted
 from govreport.inference.tables import check_tables, parse_html_tables, parse_tables
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -69,6 +70,26 @@ def test_tables_printed_to_pdf_are_read_back_whole(tmp_path):
     assert sorted(p.name for p in tmp_path.glob("*.pdf")) == ["r000.pdf", "r001.pdf"]
     gold = [json.loads(line) for line in (tmp_path / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
     assert {g["file"] for g in gold} == {p.name for p in (tmp_path / "raw").iterdir()}
+
+
+@needs_chromium
+def test_extract_reads_the_table_pages_of_a_pdf_by_position_too(tmp_path):
+    # a report printing its zeros blank: pypdf's text drops each blank, and many cells stay open;
+    # extract reads the table pages again in layout mode and keys those cells at the text's numbers
+    pytest.importorskip("pypdf")
+    ts = pdf_tables.invent(random.Random(31), "2021")
+    assert ts.blank_zeros
+    pdf = tmp_path / "report.pdf"
+    pdf_tables.print_pdf(pdf_tables.to_html(ts, 210, 10.5), pdf, str(CHROMIUM))
+    doc = read_formatted(pdf)
+    text = "".join(chunk for _, chunk in doc.chunks())
+    assert doc.layout_pages and doc.layout_reading(0, len(text))
+    records = [r for event in Extractor(RuleTagger()).stream([doc]) if isinstance(event, Piece) and event.origin == "table"
+               for r in event.records]
+    keyed = {r.extra["metric_key"]: r.value for r in records}
+    alone = {c.key for t in parse_tables(text) for c in t.cells}
+    assert keyed.items() <= ts.cells.items() and len(keyed) > len(alone) + 40
+    assert all(text[r.value_span[0]:r.value_span[1]] == r.raw for r in records)
 
 
 @needs_chromium

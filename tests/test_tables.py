@@ -3,6 +3,7 @@ the spec), its keys, blanks, layouts and identity checks, and on ../shared/table
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govreport.inference.tables import Cell, check_tables, parse_html_tables, parse_tables
+from govreport.inference.tables import Cell, check_tables, complete_tables, parse_html_tables, parse_tables
 from tests import table_shapes as S
 
 TABLES_DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "tables_dev"
@@ -302,17 +303,44 @@ def test_blank_zero_table_in_pdf_text_keys_no_cell_wrongly():
     assert all(c.ok for c in check_tables(tables))
 
 
-def test_blank_zero_table_in_layout_text_is_placed_by_identities_and_positions():
-    # zeros printed blank in space-aligned text with only three full rows, one of them after the
-    # page break: the rows the identities settle become columns to read the others' positions by
+def _sparse_table3() -> list:
+    """Table 3 with most cells 0 and lone 1s whose applicant the column sums leave open."""
     values = {"本年新收": [5, 4, 3, 2, 2, 1], "上年结转": [1, 0, 0, 0, 0, 0], "办理结果.予以公开": [3, 2, 1, 1, 1, 1],
               "办理结果.部分公开": [1, 1, 0, 0, 0, 0], "办理结果.其他处理.其他": [1, 0, 1, 0, 0, 0]}
     result = [sum(col) for col in zip(*(v for k, v in values.items() if k.startswith("办理结果.")))]
     values["办理结果"] = result
     values["结转下年度"] = [a + b - c for a, b, c in zip(values["本年新收"], values["上年结转"], result)]
-    table = S.table3(values)
+    return S.table3(values)
+
+
+def test_blank_zero_table_in_layout_text_is_placed_by_identities_and_positions():
+    # zeros printed blank in space-aligned text with only three full rows, one of them after the
+    # page break: the rows the identities settle become columns to read the others' positions by
+    table = _sparse_table3()
     expected = {k: v for k, v in S.table3_cells(table).items() if v}
     assert _cells(parse_tables(S.pdf_layout(S.zero_cells(table), table))) == expected
+
+
+def test_a_second_reading_by_position_completes_the_cells_the_text_left_missing():
+    # a PDF's text (pypdf's default mode) drops the blanks of a table that prints zeros blank; the
+    # same page read in layout mode keeps them: its cells join the text's, at the text's numbers
+    table = _sparse_table3()
+    text, layout = S.pdf_text(blank_zeros=True, table=table), S.pdf_layout(S.zero_cells(table), table)
+    expected = {k: v for k, v in S.table3_cells(table).items() if v}
+    alone = _cells(parse_tables(text))
+    assert _cells(parse_tables(layout)) == expected and not expected.keys() <= alone.keys()
+    tables = parse_tables(text, layout)
+    assert _cells(tables) == {**alone, **expected}
+    for t in tables:
+        assert [c.start for c in t.cells] == sorted({c.start for c in t.cells})   # in text order, once each
+        assert all(text[c.start:c.end] == c.raw and t.start <= c.start < t.end for c in t.cells)
+    assert all(c.ok for c in check_tables(tables))
+    # a number the second reading does not share with the text is no cell of the text
+    other = parse_tables(layout)
+    (t3,) = other
+    t3.cells = [dataclasses.replace(c, raw="7", value=7) if c.key == "申请.上年结转.自然人" else c for c in t3.cells]
+    completed = _cells(complete_tables(parse_tables(text), text, other))
+    assert "申请.上年结转.自然人" not in completed and len(completed) == len(alone) + len(expected.keys() - alone.keys()) - 1
 
 
 def test_columns_two_characters_apart_place_a_number_only_where_it_sits_exactly():

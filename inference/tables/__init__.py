@@ -23,20 +23,25 @@ from govreport.inference.tables.cells import Cell, Check, Table
 from govreport.inference.tables.checks import check_tables
 from govreport.inference.tables.grid import might_have_tables, parse_text
 from govreport.inference.tables.html import parse_html_tables
+from govreport.inference.tables.readings import complete_tables
 
-__all__ = ["Cell", "Check", "Table", "check_tables", "might_have_tables", "parse_html_tables", "parse_tables"]
+__all__ = ["Cell", "Check", "Table", "check_tables", "complete_tables", "might_have_tables", "parse_html_tables",
+           "parse_tables"]
 
 _HTML_TABLE = re.compile(r"<t[dh][\s>]", re.IGNORECASE)
 
 
-def parse_tables(text: str) -> list[Table]:
+def parse_tables(text: str, layout: str | None = None) -> list[Table]:
     """Every standard table 2, 3 and 4 in ``text``, in any shape; offsets index ``text``.
 
     Text holding ``<td>`` markup is read as HTML (:func:`parse_html_tables`); anything
-    else as flattened text. A text with no table marker costs one substring scan.
+    else as flattened text. A text with no table marker costs one scan. ``layout`` is the
+    same pages read by position (a PDF's table pages in layout mode), whose cells complete
+    those the text leaves missing (:func:`complete_tables`).
     """
     if not might_have_tables(text):
         return []
     if _HTML_TABLE.search(text):
         return parse_html_tables(text)
-    return parse_text(text)
+    tables = parse_text(text)
+    return complete_tables(tables, text, parse_text(layout)) if layout and tables else tables
