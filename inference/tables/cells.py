@@ -1,6 +1,6 @@
 """What the table parser returns: printed cells, tables and identity checks.
 
-The types are the contract with the extractor (/work/TABLES_INTERFACE.md): a :class:`Cell`
+The types are the contract with the extractor (:mod:`inference.extract`): a :class:`Cell`
 becomes a record with ``origin: "table"``; a :class:`Check` goes into its report's
 ``checks``.
 
