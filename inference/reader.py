@@ -308,7 +308,7 @@ class MarkupDocument(Document):
     layout_pages: list[PageLayout] = field(default_factory=list, repr=False)
 
     def layout_reading(self, start: int, end: int) -> str | None:
-        pages = [layout for first, last, layout in self.layout_pages if first < end and last >= start]
+        pages = [layout for first, last, layout in self.layout_pages if first < end and last > start]
         return "\n".join(pages) if pages else None
 
 
