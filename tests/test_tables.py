@@ -264,6 +264,17 @@ def test_short_header_cells_fall_back_to_the_standard_columns():
                               "主动公开.行政许可.处理决定": 18}
 
 
+def test_a_header_that_prints_fewer_columns_keys_its_numbers_under_them():
+    # an agency's own table 2: (一) without 本年新公开数量, (六) with 处理决定数量 only; in (五) the
+    # header names one column of two (项目数量 is no standard label): which column 4 is under,
+    # nothing says, so (五) gives no cell
+    text = ("第二十条第(一)项 | ||||\n信息内容 | 本年新制作数量 | 对外公开总数量 | ||\n规范性文件 | 2 | 40 | ||\n"
+            "第二十条第(五)项 | ||||\n信息内容 | 项目数量 | 处理决定数量 | ||\n行政许可 | 4 | 142 | ||\n"
+            "第二十条第(六)项 | ||||\n信息内容 | 处理决定数量 | |||\n行政处罚 | 201件 | |||\n行政强制 | 6项 | |||\n")
+    assert _cells(parse_tables(text)) == {"主动公开.行政规范性文件.本年新制作": 2, "主动公开.行政规范性文件.对外公开总数": 40,
+                                          "主动公开.行政处罚.处理决定": 201, "主动公开.行政强制.处理决定": 6}
+
+
 def test_table4_blank_cells_keep_their_columns():
     row = "| 5 | | | 2 | 7 | 8 | | | 1 | 9 | | | | | |"
     text = "行政复议 | 行政诉讼 |\n未经复议直接起诉 | 复议后起诉 |\n" + "结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |" * 3 + "\n" + row

@@ -117,11 +117,8 @@ def _table2(view: View, group: list, stops: list[int]) -> Table:
         first_row = min((f for f in (view.find(r.pattern, cap_end, sub_end) for r in rows) if f),
                         default=None, key=lambda f: f[0])
         header_end = first_row[0] if first_row else sub_end
-        columns = _header_columns(view, cap_end, header_end)
         default = L.TABLE2_DEFAULT_COLUMNS[layout].get(numeral, ())
-        if not columns or (len(columns) < len(default) and all(c in default for c in columns)):
-            # a header cell the page cut short (本年新 for 本年新制作数量): the standard columns
-            columns = default
+        columns = _table2_columns(view, rows, _header_columns(view, cap_end, header_end), default, cap_end, sub_end)
         if not columns:
             continue
         walked += [(row, tokens, label, columns) for row, tokens, label
@@ -141,6 +138,23 @@ def _table2(view: View, group: list, stops: list[int]) -> Table:
     if table.cells:
         table.end = max(c.end for c in table.cells)
     return table
+
+
+def _table2_columns(view: View, rows: list, printed: tuple[L.Column, ...], default: tuple[L.Column, ...],
+                    start: int, end: int) -> tuple[L.Column, ...]:
+    """The columns of a table-2 sub-table: those its header names, or the layout's standard ones
+    where it names none. A header that names fewer than the standard columns, all of them
+    standard, is either one whose other cells the page cut short (本年新 for 本年新制作数量) or
+    one that prints fewer columns (本年新制作数量 | 对外公开总数量): the numbers its rows print
+    tell which (as many as the standard columns, or as many as the header names); where they
+    tell neither, no column is sure and the sub-table gives no cell."""
+    if not printed:
+        return default
+    if len(printed) >= len(default) or not all(c in default for c in printed):
+        return printed
+    widest = max((sum(t.kind != "blank" for t in tokens) for _, tokens, _ in walk_rows(view, rows, len(default),
+                                                                                        start, end)), default=0)
+    return default if widest == len(default) else printed if widest == len(printed) else ()
 
 
 def _header_columns(view: View, start: int, end: int) -> tuple[L.Column, ...]:
