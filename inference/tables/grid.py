@@ -32,16 +32,17 @@ logger = logging.getLogger(__name__)
 PREFILTER = ("第二十条", "勾稽", "本年新收", "申请人情况", "复议后起诉", "直接起诉")
 
 
-def _any_spelling(marker: str) -> str:
-    """A pattern for ``marker`` in any form a text may give its characters: a radical a PDF gave
-    back (第⼆⼗条), a compatibility ideograph, traditional script (第二十條): ``data.text.TO_SIMPLIFIED``."""
+def _any_spelling(markers: tuple[str, ...]) -> re.Pattern:
+    """Any of ``markers`` in any form a text may give its characters: a radical a PDF gave back
+    (第⼆⼗条), a compatibility ideograph, traditional script (第二十條): ``data.text.TO_SIMPLIFIED``."""
     forms: dict[str, set[str]] = {}
     for code, simple in TO_SIMPLIFIED.items():
         forms.setdefault(simple if isinstance(simple, str) else chr(simple), set()).add(chr(code))
-    return "".join(f"[{c}{''.join(sorted(forms[c]))}]" if c in forms else re.escape(c) for c in marker)
+    return re.compile("|".join("".join(f"[{c}{''.join(sorted(forms[c]))}]" if c in forms else re.escape(c)
+                                       for c in marker) for marker in markers))
 
 
-_PREFILTER = re.compile("|".join(_any_spelling(m) for m in PREFILTER))
+_PREFILTER = _any_spelling(PREFILTER)
 _TABLE4_STOP = re.compile(r"。|五、|第二十条|勾稽关系")
 _SUBTABLE_TAIL = 600   # compact characters a last sub-table of table 2 may span
 _T2_GROUP_GAP = 3000   # compact characters between captions of one table 2
@@ -152,8 +153,9 @@ def _table2_columns(view: View, rows: list, printed: tuple[L.Column, ...], defau
         return default
     if len(printed) >= len(default) or not all(c in default for c in printed):
         return printed
-    widest = max((sum(t.kind != "blank" for t in tokens) for _, tokens, _ in walk_rows(view, rows, len(default),
-                                                                                        start, end)), default=0)
+    printed_per_row = [sum(t.kind != "blank" for t in tokens)
+                       for _, tokens, _ in walk_rows(view, rows, len(default), start, end)]
+    widest = max(printed_per_row, default=0)
     return default if widest == len(default) else printed if widest == len(printed) else ()
 
 
