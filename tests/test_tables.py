@@ -273,6 +273,14 @@ def test_a_header_that_prints_fewer_columns_keys_its_numbers_under_them():
             "第二十条第(六)项 | ||||\n信息内容 | 处理决定数量 | |||\n行政处罚 | 201件 | |||\n行政强制 | 6项 | |||\n")
     assert _cells(parse_tables(text)) == {"主动公开.行政规范性文件.本年新制作": 2, "主动公开.行政规范性文件.对外公开总数": 40,
                                           "主动公开.行政处罚.处理决定": 201, "主动公开.行政强制.处理决定": 6}
+    # a header of three cells, one of them no standard label, over rows with a blank cell: the
+    # three standard columns, the blank kept in its place
+    text = ("第二十条第(一)项 | ||||\n信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量 | |\n规章 | 1 | 1 | 5 | |\n"
+            "第二十条第(五)项 | ||||\n信息内容 | 项目总数 | 本年增/减 | 处理决定数量 | |\n行政许可 | 8 | | 18 | |\n"
+            "其他对外管理服务事项 | 3 | | 7 | |\n")
+    assert {k: v for k, v in _cells(parse_tables(text)).items() if "规章" not in k} == {
+        "主动公开.行政许可.上年项目数": 8, "主动公开.行政许可.处理决定": 18,
+        "主动公开.其他对外管理服务事项.上年项目数": 3, "主动公开.其他对外管理服务事项.处理决定": 7}
 
 
 def test_table4_blank_cells_keep_their_columns():

@@ -23,7 +23,7 @@ from govreport.inference.tables.cells import Cell, Table
 from govreport.inference.tables.checks import (check_table3, check_table4, row_total_holds, table3_identities,
                                                table4_identities)
 from govreport.inference.tables.columns import realign
-from govreport.inference.tables.tokens import Token, View
+from govreport.inference.tables.tokens import SEPARATORS, Token, View
 from govreport.inference.tables.walk import fit_row, readings, resume, take, unglue, walk_rows
 
 logger = logging.getLogger(__name__)
@@ -44,6 +44,8 @@ def _any_spelling(markers: tuple[str, ...]) -> re.Pattern:
 
 _PREFILTER = _any_spelling(PREFILTER)
 _TABLE4_STOP = re.compile(r"。|五、|第二十条|勾稽关系")
+_CELL_BOUNDS = re.compile(rf"[{SEPARATORS}\n]")
+_NUMBER_CELL = re.compile(r"[+\-]?\d[\d,.]*(?:件|个|条|项|万元|元)?|无|-|—|/")
 _SUBTABLE_TAIL = 600   # compact characters a last sub-table of table 2 may span
 _T2_GROUP_GAP = 3000   # compact characters between captions of one table 2
 
@@ -147,16 +149,36 @@ def _table2_columns(view: View, rows: list, printed: tuple[L.Column, ...], defau
     where it names none. A header that names fewer than the standard columns, all of them
     standard, is either one whose other cells the page cut short (本年新 for 本年新制作数量) or
     one that prints fewer columns (本年新制作数量 | 对外公开总数量): the numbers its rows print
-    tell which (as many as the standard columns, or as many as the header names); where they
-    tell neither, no column is sure and the sub-table gives no cell."""
+    tell which. A delimited header counts its own cells (blank cells in the rows and padding
+    after them cannot be told apart); in other text, the most numbers a row prints count. As
+    many as the standard columns: those; as many as the header names: the header's; neither:
+    no column is sure and the sub-table gives no cell."""
     if not printed:
         return default
     if len(printed) >= len(default) or not all(c in default for c in printed):
         return printed
-    printed_per_row = [sum(t.kind != "blank" for t in tokens)
-                       for _, tokens, _ in walk_rows(view, rows, len(default), start, end)]
-    widest = max(printed_per_row, default=0)
-    return default if widest == len(default) else printed if widest == len(printed) else ()
+    header = view.norm[start:end]
+    count = _header_cells(header, rows) if any(sep in header for sep in SEPARATORS) else None
+    if count is None:
+        count = max((sum(t.kind != "blank" for t in tokens)
+                     for _, tokens, _ in walk_rows(view, rows, len(default), start, end)), default=0)
+    return default if count == len(default) else printed if count == len(printed) else ()
+
+
+def _header_cells(text: str, rows: list) -> int | None:
+    """How many column cells a delimited table-2 header prints after its 信息内容 cell, up to the
+    first row's label or number; None where no 信息内容 cell is found."""
+    pieces = ["".join(piece.split()) for piece in _CELL_BOUNDS.split(text)]
+    pieces = [piece for piece in pieces if piece]
+    first = next((i for i, piece in enumerate(pieces) if "信息内容" in piece), None)
+    if first is None:
+        return None
+    count = 0
+    for piece in pieces[first + 1:]:
+        if _NUMBER_CELL.fullmatch(piece) or any(row.pattern.search(piece) for row in rows):
+            break
+        count += 1
+    return count
 
 
 def _header_columns(view: View, start: int, end: int) -> tuple[L.Column, ...]:
