@@ -7,12 +7,15 @@ need an optional reader skip when it is not installed. Texts are invented.
 
 from __future__ import annotations
 
+import random
 import re
 import sys
+from html.parser import HTMLParser
 
 import pytest
 
 from govreport.data.schema import Span
+from govreport.eval import pdf_tables
 from govreport.inference import cli
 from govreport.inference.extract import Extractor
 from govreport.inference.formats import read_html_text
@@ -173,6 +176,81 @@ def test_docx_paragraphs_and_tables_in_order(tmp_path):
     table.cell(0, 1).text, table.cell(0, 2).text = "883", "+2"
     document.save(path)
     assert "".join(c for _, c in read_formatted(path).chunks()) == "| | 883 | +2 | |\n"
+
+
+class _Tables(HTMLParser):
+    """The paragraphs and tables of simple HTML: ("p", text) or ("table", rows of (text, rowspan, colspan))."""
+
+    def __init__(self):
+        super().__init__()
+        self.blocks, self.rows, self.cell, self.para = [], None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table":
+            self.rows = []
+        elif tag == "tr":
+            self.rows.append([])
+        elif tag == "td":
+            self.cell = ["", int(a.get("rowspan", 1)), int(a.get("colspan", 1))]
+        elif tag == "p":
+            self.para = ""
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.blocks.append(("table", self.rows))
+        elif tag == "td":
+            self.rows[-1].append(tuple(self.cell))
+            self.cell = None
+        elif tag == "p" and self.para is not None:
+            self.blocks.append(("p", self.para))
+            self.para = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell[0] += data
+        elif self.para is not None:
+            self.para += data
+
+
+def _as_docx(html: str, path, docx) -> None:
+    """The paragraphs and tables of ``html`` as a Word document, its spans as merged cells."""
+    reader = _Tables()
+    reader.feed(html)
+    document = docx.Document()
+    for kind, block in reader.blocks:
+        if kind == "p":
+            document.add_paragraph(block)
+            continue
+        taken, placed = set(), []
+        for r, row in enumerate(block):
+            c = 0
+            for text, rowspan, colspan in row:
+                while (r, c) in taken:
+                    c += 1
+                taken |= {(r + i, c + j) for i in range(rowspan) for j in range(colspan)}
+                placed.append((r, c, rowspan, colspan, text))
+                c += colspan
+        table = document.add_table(rows=len(block), cols=max(c for _, c in taken) + 1)
+        for r, c, rowspan, colspan, text in placed:
+            cell = table.cell(r, c)
+            if rowspan > 1 or colspan > 1:
+                cell = cell.merge(table.cell(r + rowspan - 1, c + colspan - 1))
+            cell.text = text
+    document.save(path)
+
+
+@pytest.mark.parametrize("seed", [2, 15])   # reports that print their zeros as blank cells
+def test_invented_tables_in_a_word_document_are_read_whole(tmp_path, seed):
+    # the official template (merged cells) in .docx: rows with blank cells at their ends too
+    docx = pytest.importorskip("docx")
+    rng = random.Random(seed)
+    ts = pdf_tables.invent(rng, rng.choice(["2019", "2021"]))
+    assert ts.blank_zeros
+    path = tmp_path / "report.docx"
+    _as_docx(pdf_tables.to_html(ts, 180, 10.5), path, docx)
+    text = "".join(chunk for _, chunk in read_formatted(path).chunks())
+    assert {c.key: c.value for t in parse_tables(text) for c in t.cells} == ts.cells
 
 
 @pytest.mark.parametrize("name, data, why", [
