@@ -150,6 +150,28 @@ def test_pdf_text_is_read(tmp_path):
     doc = read_formatted(path)
     assert doc.error is None and doc.meta["title"] == TITLE
     assert "".join(c for _, c in doc.chunks()) == f"{TITLE}\n一、总体情况\n全年发布工作动态12条。\n"
+    assert doc.layout_pages == [] and doc.layout_reading(0, 100) is None   # no table marker: read once
+
+
+def test_pdf_table_pages_are_read_again_by_position_and_a_failure_there_costs_nothing(tmp_path, monkeypatch, caplog):
+    pypdf = pytest.importorskip("pypdf")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(make_pdf([TITLE, "第二十条第（一）项", "信息内容 本年制发件数 本年废止件数 现行有效件数", "规章 1 0 5"]))
+    doc = read_formatted(path)
+    text = "".join(c for _, c in doc.chunks())
+    ((start, end, layout),) = doc.layout_pages
+    assert (start, end) == (0, len(text) - 1) and "规章" in layout and doc.layout_reading(0, len(text)) == layout
+    plain = pypdf.PageObject.extract_text
+
+    def no_layout(self, *args, **kwargs):
+        if kwargs.get("extraction_mode") == "layout":
+            raise ValueError("a font layout mode cannot measure")
+        return plain(self, *args, **kwargs)
+
+    monkeypatch.setattr(pypdf.PageObject, "extract_text", no_layout)
+    again = read_formatted(path)
+    assert again.error is None and "".join(c for _, c in again.chunks()) == text and again.layout_pages == []
+    assert "could not be read in layout mode" in caplog.text
 
 
 def test_docx_paragraphs_and_tables_in_order(tmp_path):
