@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 import re
 import sys
-from html.parser import HTMLParser
 
 import pytest
 
@@ -200,65 +199,24 @@ def test_docx_paragraphs_and_tables_in_order(tmp_path):
     assert "".join(c for _, c in read_formatted(path).chunks()) == "| | 883 | +2 | |\n"
 
 
-class _Tables(HTMLParser):
-    """The paragraphs and tables of simple HTML: ("p", text) or ("table", rows of (text, rowspan, colspan))."""
-
-    def __init__(self):
-        super().__init__()
-        self.blocks, self.rows, self.cell, self.para = [], None, None, None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "table":
-            self.rows = []
-        elif tag == "tr":
-            self.rows.append([])
-        elif tag == "td":
-            self.cell = ["", int(a.get("rowspan", 1)), int(a.get("colspan", 1))]
-        elif tag == "p":
-            self.para = ""
-
-    def handle_endtag(self, tag):
-        if tag == "table":
-            self.blocks.append(("table", self.rows))
-        elif tag == "td":
-            self.rows[-1].append(tuple(self.cell))
-            self.cell = None
-        elif tag == "p" and self.para is not None:
-            self.blocks.append(("p", self.para))
-            self.para = None
-
-    def handle_data(self, data):
-        if self.cell is not None:
-            self.cell[0] += data
-        elif self.para is not None:
-            self.para += data
-
-
 def _as_docx(html: str, path, docx) -> None:
-    """The paragraphs and tables of ``html`` as a Word document, its spans as merged cells."""
-    reader = _Tables()
+    """The tables of ``html`` as a Word document, their spans as merged cells (the table
+    parser's own reading of the markup: ``inference.tables.html``)."""
+    from govreport.inference.tables.html import _grid, _TableReader
+
+    reader = _TableReader(html)
     reader.feed(html)
     document = docx.Document()
-    for kind, block in reader.blocks:
-        if kind == "p":
-            document.add_paragraph(block)
-            continue
-        taken, placed = set(), []
-        for r, row in enumerate(block):
-            c = 0
-            for text, rowspan, colspan in row:
-                while (r, c) in taken:
-                    c += 1
-                taken |= {(r + i, c + j) for i in range(rowspan) for j in range(colspan)}
-                placed.append((r, c, rowspan, colspan, text))
-                c += colspan
-        table = document.add_table(rows=len(block), cols=max(c for _, c in taken) + 1)
-        for r, c, rowspan, colspan, text in placed:
-            cell = table.cell(r, c)
-            if rowspan > 1 or colspan > 1:
-                cell = cell.merge(table.cell(r + rowspan - 1, c + colspan - 1))
-            cell.text = text
+    for rows in reader.tables:
+        grid = _grid(rows)
+        width = max(col + cell.colspan for placed in grid for col, cell in placed)
+        table = document.add_table(rows=len(rows), cols=width)
+        for r, placed in enumerate(grid):
+            for col, cell in placed:
+                merged = table.cell(r, col)
+                if cell.rowspan > 1 or cell.colspan > 1:
+                    merged = merged.merge(table.cell(r + cell.rowspan - 1, col + cell.colspan - 1))
+                merged.text = cell.text
     document.save(path)
 
 

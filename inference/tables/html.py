@@ -108,10 +108,11 @@ def _span(value: str | None) -> int:
         return 1
 
 
-def _pipe_rows(rows: list[list[_Cell]]) -> list[list[_Cell]]:
-    """Lay the cells on a grid and keep, per row, the cells that start in it, in column order."""
+def _grid(rows: list[list[_Cell]]) -> list[list[tuple[int, _Cell]]]:
+    """Lay the cells on a grid: per row, ``(column, cell)`` of the cells that start in it, in
+    markup order (a rowspan above takes its columns in the rows below)."""
     taken: dict[tuple[int, int], bool] = {}
-    out: list[list[_Cell]] = []
+    out: list[list[tuple[int, _Cell]]] = []
     for r, row in enumerate(rows):
         placed: list[tuple[int, _Cell]] = []
         col = 0
@@ -123,8 +124,13 @@ def _pipe_rows(rows: list[list[_Cell]]) -> list[list[_Cell]]:
                 for dc in range(cell.colspan):
                     taken[(r + dr, col + dc)] = True
             col += cell.colspan
-        out.append([cell for _, cell in sorted(placed, key=lambda p: p[0])])
+        out.append(placed)
     return out
+
+
+def _pipe_rows(rows: list[list[_Cell]]) -> list[list[_Cell]]:
+    """Lay the cells on a grid and keep, per row, the cells that start in it, in column order."""
+    return [[cell for _, cell in sorted(placed, key=lambda p: p[0])] for placed in _grid(rows)]
 
 
 def html_to_pipe_text(html: str) -> tuple[str, list[tuple[int, _Cell]]]:
