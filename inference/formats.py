@@ -91,7 +91,6 @@ class _HtmlText(HTMLParser):
         self.tables: list[TableMarkup] = []
         self.table_depth = 0
         self.table_open: tuple[int, int] | None = None  # (text offset, source offset) of the open top-level table
-        self.cells_in_row = 0
         self.row_out = -1  # where the open top-level row's text starts in ``out`` (-1: no row open)
         self.row_length = 0  # and in the text
         self.cell_starts: list[int] = []  # where each of its cells starts, from the row's start
@@ -125,9 +124,8 @@ class _HtmlText(HTMLParser):
         elif tag in ("td", "th") and self.table_depth == 1:
             if self.row_out < 0:
                 self.row_out, self.row_length, self.cell_starts = len(self.out), self.length, []
-            if self.cells_in_row:
+            if self.cell_starts:
                 self._write(_CELL_JOIN)
-            self.cells_in_row += 1
             self.cell_starts.append(self.length - self.row_length)
         elif tag == "tr" and self.table_depth <= 1:
             self._end_row()
@@ -149,7 +147,6 @@ class _HtmlText(HTMLParser):
                 self.length = self.row_length + len(line)
                 self.last = line[-1]
             self.row_out = -1
-        self.cells_in_row = 0
         self._newline()
 
     def handle_startendtag(self, tag, attrs):
