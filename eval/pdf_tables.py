@@ -28,7 +28,8 @@ from pathlib import Path
 
 from govreport.data.atomic import atomic_write
 from govreport.eval.table_scores import FileScore, evaluate_file
-from govreport.inference.formats import read_html_text, read_pdf
+from govreport.eval.tables import read_raw
+from govreport.inference.formats import read_html_text
 
 __all__ = ["TableSet", "invent", "to_html", "readers", "print_pdf", "roundtrip"]
 
@@ -216,12 +217,6 @@ def _pdftotext(path: Path, *args: str) -> str:
                           text=True, check=True, timeout=60).stdout
 
 
-def _as_extract_reads(path: Path) -> tuple[str, str]:
-    """The PDF as ``govreport extract`` reads it: pypdf's text, and its table pages in layout mode."""
-    text, layouts = read_pdf(path)
-    return text, "\n".join(layout for _, _, layout in layouts)
-
-
 def readers() -> dict[str, object]:
     """The readers installed: name -> function(path of the PDF) -> text. ``html`` reads the page
     that was printed (``print_pdf`` leaves it beside the PDF) as ``govreport extract`` reads an
@@ -258,8 +253,8 @@ def roundtrip(n: int, seed: int = 0, chromium: str = "/usr/bin/chromium",
     """
     rng = random.Random(seed)
     found = readers()
-    if "pypdf" in found:   # what `govreport extract` reads of a PDF: pypdf's text, table pages by position too
-        found["extract"] = _as_extract_reads
+    if "pypdf" in found:   # a PDF as `govreport extract` reads it: pypdf's text, its table pages by position too
+        found["extract"] = read_raw
     totals = {name: FileScore(name) for name in found}
     whole = dict.fromkeys(found, 0)
     failures: list[str] = []
@@ -285,7 +280,7 @@ def roundtrip(n: int, seed: int = 0, chromium: str = "/usr/bin/chromium",
                     failures.append(f"{file} ({layout} layout, {width} mm, {size} pt, {align}, {font}"
                                     f"{', zeros blank' if ts.blank_zeros else ''}): {score.correct} right, "
                                     f"{score.predicted - score.correct} wrong or extra, {score.gold - score.correct} missed")
-                if keep and by_position is None:  # a reading in two parts is no raw file of a gold set
+                if keep and not isinstance(reading, tuple):  # a reading in two parts is no raw file of a gold set
                     (keep / "raw").mkdir(parents=True, exist_ok=True)
                     (keep / "raw" / file).write_text(text, encoding="utf-8")
                     gold_lines.append(json.dumps({"file": file, "layout": layout, "shape": name,
