@@ -11,6 +11,7 @@ alternative makes the group optional) and slots in braces:
 ``{Q>}``          the same, measuring the *next* ``{M}`` (开放410个数据集)
 ``{Q!}``          a quantity that never takes a qualifier (flags combine: ``{Q>!}``)
 ``{V}``           a bare VALUE that shares the unit of the next ``{Q}`` (4.2、4.3和3.2个百分点)
+``{N}``           a count written with no unit (其中1.组织机构5；): a VALUE in digits, its record's unit none
 ``{P}``           a share: 49.9%, 百分之四十, now and then 三分之一, 千分之2.4, 万分之三, .5%;
                   ``{PP}`` percentage points (个百分点)
 ``{R}``           a range quantity (3-5个工作日, 两三个)
@@ -39,7 +40,7 @@ from govreport.data.fillers import FILLERS
 from govreport.data.numbers import parse_number
 from govreport.data.schema import Record, Span
 from govreport.data.text import normalize_percent
-from govreport.data.values import decorate, draw_number, range_text, round_sig
+from govreport.data.values import decorate, draw_number, range_text, render_value, round_sig
 
 # ---------------------------------------------------------------- parsing templates
 
@@ -94,9 +95,9 @@ def _parse_slot(body: str, source: str) -> Slot:
     name, _, head = name.partition("+")
     if head and not name.startswith("M"):
         raise ValueError(f"only a metric slot takes a head noun: {{{body}}} in template {source!r}")
-    flags = set(name[1:]) if name[:1] in "MQVPR" and name not in FILLERS else set()
+    flags = set(name[1:]) if name[:1] in "MQVPRN" and name not in FILLERS else set()
     kind = name.rstrip(">!")
-    if kind not in ("M", "Q", "V", "P", "PP", "R") and kind not in FILLERS:
+    if kind not in ("M", "Q", "V", "P", "PP", "R", "N") and kind not in FILLERS:
         raise ValueError(f"unknown slot {{{body}}} in template {source!r}")
     if family and family not in lexicon.FAMILIES:
         raise ValueError(f"unknown family {family!r} in template {source!r}")
@@ -166,6 +167,11 @@ _VALUE_ONLY_UNITS: dict[str, str | None] = {"百分之": "%", "千分之": "‰"
 def _emit_quantity(b: _Builder, slot: Slot) -> None:
     rng = b.rng
     family = lexicon.FAMILIES[slot.family or (b.family if slot.link_next else b.last_family())]
+    if slot.kind == "N":  # a count a list writes with no unit: digits, never qualified or marked
+        value_text, style = render_value(rng, draw_number(rng, family.lo, min(family.hi, 10000), 0.0), chinese=False)
+        b.styles.append(style)
+        b.quantities.append(_Quantity(b.add(value_text), None, None, None, slot.link_next))
+        return
     qualifier, after = _qualifier(rng, not slot.no_qualifier and slot.kind != "V", b.parts[-1] if b.parts else "")
     if after and (slot.link_next or (qualifier == "内" and family.name != "duration")):
         qualifier = None  # never 2名内工业企业 or 10.7%内
@@ -255,7 +261,7 @@ class Template:
                 b.metrics.append((start, end, fam, name + part.head))
                 if gloss and not part.head:
                     b.add(gloss[2])
-            elif part.kind in ("Q", "V", "P", "PP", "R"):
+            elif part.kind in ("Q", "V", "P", "PP", "R", "N"):
                 if part.link_next and part.family is None:
                     # A value before its metric (开放410个数据集) takes the units of that metric's family.
                     nxt = next((p for p in parts[i + 1:] if isinstance(p, Slot) and p.kind == "M"), None)

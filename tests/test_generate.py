@@ -99,6 +99,11 @@ def test_banks_are_large_and_varied():
      and ex.records[0].metric in ("部分", "方面")),
     # a metric no value measures is not tagged
     ("[{M}]建设情况良好。", lambda ex: ex.spans == [] and ex.records == []),
+    # a count a list writes with no unit: a VALUE in digits (1,844 and full-width too), no UNIT span, its record's unit none,
+    # and the list number before the name is no VALUE
+    ("其中1.{M}{N}；2.{M}{N}。", lambda ex: [s.label for s in ex.spans] == ["METRIC", "VALUE"] * 2
+     and all(r.unit is None and r.unit_span is None and r.metric for r in ex.records)
+     and all(re.fullmatch(r"[\d,]+", ex.text[slice(*r.value_span)]) for r in ex.records)),
     # a written head noun is inside the METRIC (docs/annotation.md)
     ("{M+处理决定数量}{Q!}", lambda ex: ex.records[0].metric.endswith("处理决定数量")
      and ex.text[ex.records[0].metric_span[0]:ex.records[0].metric_span[1]] == ex.records[0].metric),
@@ -137,6 +142,16 @@ def test_same_seed_same_bytes_and_card(tmp_path):
     assert loaded["train"].features == hf["train"].features and loaded["train"][0] == first
     # the folder may be written again (README with YAML is still a dataset card)
     assert main(["--out", str(tmp_path / "a"), "--reports", "3", "--seed", "3"]) == 0
+
+
+def test_training_split_holds_counts_without_units_and_cases_in_progress(dataset):
+    """Real lists write counts with no unit (其中1.组织机构5；) and hotlines the cases still open
+    (正在办理中1114件, METRIC 办理中): the training split must show the tagger both."""
+    train = dataset["train"]
+    bare = [ex for ex in train for r in ex.records if r.unit is None and r.metric and re.fullmatch(r"[\d,]+", ex.text[slice(*r.value_span)])]
+    assert len(bare) >= 5
+    pending = [ex for ex in train for r in ex.records if r.metric in ("办理中", "处理中", "跟踪办理")]
+    assert pending and all("正在办理中" not in r.metric for ex in pending for r in ex.records if r.metric)
 
 
 def test_distribution_targets():

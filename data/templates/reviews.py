@@ -69,4 +69,7 @@ TEMPLATES = [
     ("request", "[按|从]申请[方式|渠道]看，{M}{Q}，占比{P}；{M}{Q}，占比{P}[；其余为{M}|]。"),
     ("request", "[在已办结的申请中|办理结果方面]，{Q>}为{M}，{Q>}为{M}，{Q>}为{M}。"),
     ("supervision", "[热线|平台]{period}[转办|受理]{M}{Q}，[其中|]数量[较多|居前]的[是|为]{M}{Q}（[同比|较上年][上升|下降]{P}）、{M}{Q}。"),
+    # --- where a hotline's cases stand: 办结60609件，正在办理中1114件
+    ("supervision", "{place}12345热线{period}[共|]受理{M}{Q}，[环比|同比][上升|下降|增长]{P}，{M:progress}{Q}，[正在|仍在|尚在|]{M:pending}{Q}[，{M:rate}{Q}|]。"),
+    ("supervision", "[截至|截止]{date}，[热线|12345热线|平台][累计|共][受理|接收]{M}{Q}，{M:progress}{Q}，[正在|]{M:pending}{Q}。"),
 ]
