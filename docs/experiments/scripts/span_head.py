@@ -67,7 +67,8 @@ def read_examples(paths, limits, tokenizer, seed=0):
     """Token ids and gold METRIC token spans of each sentence of the gold/generated files."""
     examples = []
     for path, limit in zip(paths, limits):
-        rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+        with open(path, encoding="utf-8") as lines:
+            rows = [json.loads(line) for line in lines if line.strip()]
         if limit:
             random.Random(seed).shuffle(rows)
             rows = rows[:limit]
@@ -164,9 +165,10 @@ def choose_spans(probs: torch.Tensor, length: int, blocked: list[bool], threshol
 class SpanTagger(nn.Module):
     """A token classifier whose METRIC logits follow the span head."""
 
-    def __init__(self, model, head, mode: str, threshold: float):
+    def __init__(self, model, head, mode: str, threshold: float, threshold_new: float):
         super().__init__()
-        self.model, self.head, self.mode, self.threshold = model, head.eval(), mode, threshold
+        self.model, self.head, self.mode = model, head.eval(), mode
+        self.threshold, self.threshold_new = threshold, threshold_new  # threshold_new: names rerank adds
         self.config = model.config
 
     def forward(self, **inputs):
@@ -234,8 +236,8 @@ def evaluate(argv):
     def with_span_head(self, *a, **k):
         init(self, *a, **k)
         self.model = SpanTagger(self.model.float(), head, os.environ.get("SPAN_MODE", "replace"),
-                                float(os.environ.get("SPAN_THRESHOLD", "0.5")))
-        self.model.threshold_new = float(os.environ.get("SPAN_THRESHOLD_NEW", "0.9"))
+                                float(os.environ.get("SPAN_THRESHOLD", "0.5")),
+                                float(os.environ.get("SPAN_THRESHOLD_NEW", "0.9")))
         self.pad_to = 1
 
     tagger_module.ModelTagger.__init__ = with_span_head
