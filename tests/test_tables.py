@@ -215,6 +215,18 @@ def test_tables_of_a_report_reposted_in_traditional_script():
         assert _cells(parse_tables(written)) == _cells(parse_tables(text)) != {}
 
 
+def test_a_radical_read_as_a_traditional_character_reads_simplified(monkeypatch):
+    # a font's radical stands for whatever character it was drawn for; where that is a traditional
+    # form, the table text reads its simplified twin, as for any traditional character
+    from govreport.inference.tables import tokens
+    monkeypatch.setitem(tokens.RADICAL_FORMS, 0xE000, ord("門"))
+    tokens._nfkc1.cache_clear()
+    try:
+        assert tokens.normalize("部\ue000 | 門") == "部门 | 门"
+    finally:
+        tokens._nfkc1.cache_clear()
+
+
 @pytest.mark.parametrize("caption", ["第⼆⼗条第（⼀）项", "第二十條第（一）項"])   # radicals a PDF gave back; traditional
 def test_a_table_2_alone_is_found_whatever_form_its_caption_takes(caption):
     # the cheap test for a table marker reads every form of its characters, as the parser does

@@ -62,9 +62,10 @@ _COUNT_CELL = re.compile(r"\s*(\d+)\s*(?:件|个|条|项)\s*")
 @functools.lru_cache(maxsize=4096)
 def _nfkc1(ch: str) -> str:
     if ord(ch) in RADICAL_FORMS:     # a PDF's radical for a character (⻔ for 门; ⼗ NFKC folds too)
-        return chr(RADICAL_FORMS[ord(ch)])
-    out = unicodedata.normalize("NFKC", ch)
-    out = out if len(out) == 1 else ch
+        out = chr(RADICAL_FORMS[ord(ch)])
+    else:
+        out = unicodedata.normalize("NFKC", ch)
+        out = out if len(out) == 1 else ch
     return chr(TO_SIMPLIFIED.get(ord(out), ord(out)))   # a report reposted in traditional script: 規章
 
 
