@@ -55,7 +55,7 @@ class Example:
         records = None
         if d.get("records") is not None:
             try:
-                records = [Record.from_dict(r) for r in d["records"]]
+                records = [Record.from_dict(_with_raw(r, text)) for r in d["records"]]
             except (TypeError, ValueError, AttributeError) as err:
                 raise FormatError(f"bad 'records': {err}") from None
             for r in records:
@@ -63,6 +63,17 @@ class Example:
                     raise FormatError(f"bad 'records': value {r.value!r} is not a number")
         meta = {k: v for k, v in d.items() if k not in ("id", "text", "label", "records")}
         return cls(id=str(d.get("id", "")), text=text, spans=spans, records=records, meta=meta)
+
+
+def _with_raw(record: Any, text: str) -> Any:
+    """A record as read, with ``raw`` taken from its spans where the file leaves it out: scoring
+    reads metric, value and unit only (ANNOTATION.md), so a gold file written without ``raw`` is
+    still a gold file. Without a value span, ``raw`` is empty."""
+    if not isinstance(record, dict) or "raw" in record:
+        return record
+    value_span = record.get("value_span")
+    end = (record.get("unit_span") or value_span or (None, None))[1]
+    return {**record, "raw": text[value_span[0]:end] if value_span else ""}
 
 
 def iter_jsonl(path: str | os.PathLike) -> Iterator[Example]:

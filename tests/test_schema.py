@@ -135,10 +135,27 @@ def test_gold_file_reads():
     assert sum(len(ex.spans) for ex in gold) > 1000
 
 
+def test_a_gold_record_without_raw_takes_it_from_its_spans(tmp_path):
+    # ANNOTATION.md scores records by metric, value and unit: a gold file that leaves raw out still reads
+    path = tmp_path / "gold.jsonl"
+    rows = [{"id": "a", "text": "网络申请26448宗,占49.9%", "label": [[0, 4, "METRIC"], [4, 9, "VALUE"], [9, 10, "UNIT"],
+                                                                  [12, 16, "VALUE"], [16, 17, "UNIT"]],
+             "records": [{"metric": "网络申请", "value": 26448, "unit": "宗", "value_span": [4, 9], "unit_span": [9, 10]},
+                         {"metric": "网络申请", "value": 49.9, "unit": "%", "value_span": [12, 16]},
+                         {"metric": "网络申请", "value": 1, "unit": None}]}]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    (ex,) = read_jsonl(path)
+    assert [r.raw for r in ex.records] == ["26448宗", "49.9", ""]
+    assert [(r.metric, r.value, r.unit) for r in ex.records] == [("网络申请", 26448, "宗"), ("网络申请", 49.9, "%"),
+                                                                ("网络申请", 1, None)]
+
+
 @pytest.mark.parametrize("line, message", [
     ('{"id": 1}', "text"),
     ('{"text": "ab", "label": [[0, 5, "VALUE"]]}', "past the end"),
     ('{"text": "ab", "label": [[0, 1, "AMOUNT"]]}', "unknown entity type"),
+    ('{"text": "ab", "records": [{"metric": "a", "unit": null, "raw": "b"}]}', "bad 'records'.*value"),
+    ('{"text": "ab", "records": [{"metric": "a", "value": 1, "unit": null, "value_span": ["x", 1]}]}', "bad 'records'"),
     ("not json", "Expecting value"),
 ])
 def test_bad_lines_name_file_and_line(tmp_path, line, message):
