@@ -11,7 +11,7 @@ alternative makes the group optional) and slots in braces:
 ``{Q>}``          the same, measuring the *next* ``{M}`` (开放410个数据集)
 ``{Q!}``          a quantity that never takes a qualifier (flags combine: ``{Q>!}``)
 ``{V}``           a bare VALUE that shares the unit of the next ``{Q}`` (4.2、4.3和3.2个百分点)
-``{N}``           a count written with no unit (其中1.组织机构5；): a VALUE in digits, its record's unit none
+``{N}``           a count written with no unit (其中1.组织机构5；): a VALUE in digits, its record's unit null
 ``{P}``           a share: 49.9%, 百分之四十, now and then 三分之一, 千分之2.4, 万分之三, .5%;
                   ``{PP}`` percentage points (个百分点)
 ``{R}``           a range quantity (3-5个工作日, 两三个)
