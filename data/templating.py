@@ -90,14 +90,19 @@ def compile_template(source: str) -> list:
     return parts
 
 
+# The slots that write a quantity (VALUE, and a UNIT where they have one), and every slot kind.
+_QUANTITY_KINDS = ("Q", "V", "P", "PP", "R", "N")
+_SLOT_KINDS = ("M", *_QUANTITY_KINDS)
+
+
 def _parse_slot(body: str, source: str) -> Slot:
     name, _, family = body.partition(":")
     name, _, head = name.partition("+")
     if head and not name.startswith("M"):
         raise ValueError(f"only a metric slot takes a head noun: {{{body}}} in template {source!r}")
-    flags = set(name[1:]) if name[:1] in "MQVPRN" and name not in FILLERS else set()
+    flags = set(name[1:]) if name[:1] in {k[0] for k in _SLOT_KINDS} and name not in FILLERS else set()
     kind = name.rstrip(">!")
-    if kind not in ("M", "Q", "V", "P", "PP", "R", "N") and kind not in FILLERS:
+    if kind not in _SLOT_KINDS and kind not in FILLERS:
         raise ValueError(f"unknown slot {{{body}}} in template {source!r}")
     if family and family not in lexicon.FAMILIES:
         raise ValueError(f"unknown family {family!r} in template {source!r}")
@@ -261,7 +266,7 @@ class Template:
                 b.metrics.append((start, end, fam, name + part.head))
                 if gloss and not part.head:
                     b.add(gloss[2])
-            elif part.kind in ("Q", "V", "P", "PP", "R", "N"):
+            elif part.kind in _QUANTITY_KINDS:
                 if part.link_next and part.family is None:
                     # A value before its metric (开放410个数据集) takes the units of that metric's family.
                     nxt = next((p for p in parts[i + 1:] if isinstance(p, Slot) and p.kind == "M"), None)
