@@ -37,7 +37,7 @@ def _any_spelling(markers: tuple[str, ...]) -> re.Pattern:
     (第⼆⼗条), a compatibility ideograph, traditional script (第二十條): ``data.text.TO_SIMPLIFIED``."""
     forms: dict[str, set[str]] = {}
     for code, simple in TO_SIMPLIFIED.items():
-        forms.setdefault(simple if isinstance(simple, str) else chr(simple), set()).add(chr(code))
+        forms.setdefault(chr(simple), set()).add(chr(code))
     return re.compile("|".join("".join(f"[{c}{''.join(sorted(forms[c]))}]" if c in forms else re.escape(c)
                                        for c in marker) for marker in markers))
 
