@@ -1,15 +1,17 @@
-"""``govreport evaluate-pdf``: reports printed to PDF by headless Chromium and read back by every PDF reader.
+"""``govreport evaluate-pdf``: reports printed to PDF by headless Chromium or LibreOffice Writer and read back by every PDF reader.
 
     govreport evaluate-pdf                         # 40 reports of invented tables, 20 generated reports' prose
     govreport evaluate-pdf --tables 0 --prose 50 --model accurate
     govreport evaluate-pdf --prose 0 --keep out/pdf-tables   # keep the table PDFs, readings and their gold
+    govreport evaluate-pdf --prose 0 --printer writer        # printed by a word processor, as reports are
 
 Tables (:mod:`eval.pdf_tables`): invented standard tables laid out as the official template,
 each reading parsed and its cells scored against the numbers printed (as ``evaluate-tables``
 scores a gold file). Prose (:mod:`eval.pdf_prose`): generated reports, each reading extracted
 and its records compared with those of the text printed. The readers are pypdf (default and
 layout mode) and poppler's pdftotext (with and without ``-layout``), those installed. Needs
-Chromium and a CJK font (Debian: ``apt-get install chromium fonts-noto-cjk poppler-utils``).
+Chromium and a CJK font (Debian: ``apt-get install chromium fonts-noto-cjk poppler-utils``), and
+for ``--printer writer`` LibreOffice (``apt-get install libreoffice-writer-nogui``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--tables", type=int, default=40, metavar="N", help="reports of invented tables (default 40)")
     parser.add_argument("--prose", type=int, default=20, metavar="N", help="generated reports of prose (default 20)")
     parser.add_argument("--seed", type=int, default=2, help="random seed of the tables, reports and page layouts (default 2)")
+    parser.add_argument("--printer", choices=("chromium", "writer"), default="chromium",
+                        help="what prints the PDFs: headless Chromium (default) or LibreOffice Writer, a word "
+                             "processor's table layout and PDF export")
     parser.add_argument("--keep", default=None, metavar="DIR",
                         help="write the table PDFs, their readings (raw/) and their table gold file (gold.jsonl) there")
     parser.add_argument("--system", choices=("model", "rules"), default="model",
@@ -43,17 +48,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _chromium() -> str | None:
+_INSTALL = {"chromium": "apt-get install chromium fonts-noto-cjk poppler-utils",
+            "writer": "apt-get install libreoffice-writer-nogui fonts-noto-cjk poppler-utils"}
+
+
+def _program(printer: str) -> str | None:
+    """The program that prints for ``printer``, or None when it is not installed."""
+    if printer == "writer":
+        return shutil.which("soffice") or shutil.which("libreoffice")
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     return found or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 
 
-def _tables(args, chromium: str) -> list[str]:
+def _tables(args, program: str) -> list[str]:
     from govreport.eval.pdf_tables import roundtrip
 
-    totals, whole, failures = roundtrip(args.tables, args.seed, chromium, Path(args.keep) if args.keep else None)
-    lines = [f"tables: {args.tables} reports of invented tables (seed {args.seed}); a cell is right when its "
-             "metric_key and value match the number printed"]
+    totals, whole, failures = roundtrip(args.tables, args.seed, program, Path(args.keep) if args.keep else None,
+                                        args.printer)
+    lines = [f"tables: {args.tables} reports of invented tables (seed {args.seed}, printed by {args.printer}); "
+             "a cell is right when its metric_key and value match the number printed"]
     if args.markdown:
         lines.append("| reader | gold | predicted | correct | precision | recall | F1 | identities | reports all right |\n"
                      "|---|---|---|---|---|---|---|---|---|")
@@ -76,15 +89,16 @@ def _tagger(args):
     return tagger, f"model {tagger.model_dir} ({tagger.serving})"
 
 
-def _prose(args, chromium: str, tagger, system: str) -> list[str]:
+def _prose(args, program: str, tagger, system: str) -> list[str]:
     from govreport.eval.bench import corpus
     from govreport.eval.pdf_prose import roundtrip
     from govreport.inference.extract import Extractor
 
     extractor = Extractor(tagger)
-    scores, failures = roundtrip(corpus(args.prose, seed=args.seed)[1:], extractor.extract, args.seed, chromium)
-    lines = [f"prose: {args.prose} generated reports (seed {args.seed}) through {system}; a record of the printed "
-             "text is kept when the reading gives its metric, value and unit"]
+    scores, failures = roundtrip(corpus(args.prose, seed=args.seed)[1:], extractor.extract, args.seed, program,
+                                 args.printer)
+    lines = [f"prose: {args.prose} generated reports (seed {args.seed}, printed by {args.printer}) through {system}; "
+             "a record of the printed text is kept when the reading gives its metric, value and unit"]
     if args.markdown:
         lines.append("| reader | records printed | kept | lost | added | F1 |\n|---|---|---|---|---|---|")
     for s in scores.values():
@@ -103,9 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.tables < 0 or args.prose < 0:
         print("evaluate-pdf: --tables and --prose take a count, 0 or more", file=sys.stderr)
         return 2
-    chromium = _chromium()
-    if chromium is None:
-        print("evaluate-pdf: needs Chromium (Debian: apt-get install chromium fonts-noto-cjk poppler-utils)",
+    program = _program(args.printer)
+    if program is None:
+        print(f"evaluate-pdf: --printer {args.printer} is not installed (Debian: {_INSTALL[args.printer]})",
               file=sys.stderr)
         return 2
     tagger = system = None
@@ -115,9 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ValueError) as err:
             return cli_error("evaluate-pdf: cannot load the model", err)
     if args.tables:
-        print("\n".join(_tables(args, chromium)))
+        print("\n".join(_tables(args, program)))
     if args.prose:
-        print("\n".join(_prose(args, chromium, tagger, system)))
+        print("\n".join(_prose(args, program, tagger, system)))
     return 0
 
 

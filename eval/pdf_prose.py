@@ -4,12 +4,13 @@ A PDF's text layer is not the text that was typeset: every line ends where the p
 middle of names and numbers, and a reader may give back a radical for a character whose glyph
 the font shares with it (部⻔, 七百四⼗五). This check takes generated reports (the generator of
 ``govreport generate``, the corpus of ``govreport bench``), joins their sentences into paragraphs
-of one to four, prints each report with headless Chromium (a first-line indent of two characters,
+of one to four, prints each report with headless Chromium or LibreOffice Writer (a first-line indent of two characters,
 its own page width, font size and font, so lines break at different places), reads each PDF back
 with every reader installed (:func:`eval.pdf_tables.readers`) and extracts records from each
 reading and from the text that was printed. A record of the printed text is kept when the reading
 gives the same metric, value and unit (compared in simplified characters, radicals folded: records
-keep what the reading wrote); the figures are how many the reading kept, lost and added.
+keep what the reading wrote; 3.5 万元 and 3.5万元 are the same amount); the figures are how many the
+reading kept, lost and added.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from govreport.data.text import TO_SIMPLIFIED
-from govreport.eval.pdf_tables import FONTS, print_pdf, readers
+from govreport.eval.pdf_tables import FONTS, PRINTERS, readers
 from govreport.eval.table_scores import FileScore
 
 __all__ = ["paragraphs", "to_html", "roundtrip"]
@@ -46,16 +47,26 @@ def to_html(paras: list[str], width_mm: int, font_pt: float, font: str) -> str:
             f"</style></head><body>{body}</body></html>")
 
 
+_MAGNITUDES = {"万": 10_000, "亿": 100_000_000}
+
+
 def _key(record) -> tuple:
+    """What a record says, however the reading spaced it: a magnitude a space cut off from its
+    number goes into the unit (3.5 万元: 3.5 in 万元, docs/annotation.md), the same amount as 3.5万元
+    (35000 in 元)."""
     def fold(text):
         return text.translate(TO_SIMPLIFIED) if text else text
-    return fold(record.metric), record.value, fold(record.unit)
+    value, unit = record.value, fold(record.unit)
+    if unit and len(unit) > 1 and unit[0] in _MAGNITUDES and value is not None:
+        value, unit = value * _MAGNITUDES[unit[0]], unit[1:]
+    return fold(record.metric), float(f"{value:.9g}") if value is not None else None, unit
 
 
 def roundtrip(reports: Iterable[str], extract: Callable[[list[str]], list[list]], seed: int = 0,
-              chromium: str = "/usr/bin/chromium") -> tuple[dict[str, FileScore], list[str]]:
-    """Print each of ``reports`` (its sentences one per line) to PDF, read it back with every
-    reader and compare the records ``extract`` gives for each reading with those of the text printed.
+              program: str = "/usr/bin/chromium", printer: str = "chromium") -> tuple[dict[str, FileScore], list[str]]:
+    """Print each of ``reports`` (its sentences one per line) to PDF with ``printer`` (one of
+    :data:`eval.pdf_tables.PRINTERS`, its program at ``program``), read it back with every reader
+    and compare the records ``extract`` gives for each reading with those of the text printed.
 
     Returns per reader the records printed (``gold``), those the readings gave (``predicted``)
     and those both gave (``correct``), and one line per reading that lost or added a record.
@@ -69,7 +80,7 @@ def roundtrip(reports: Iterable[str], extract: Callable[[list[str]], list[list]]
             paras = paragraphs(report.split("\n"), rng)
             width, size, font = rng.choice([170, 210, 250]), rng.choice([10.5, 12, 14, 16]), rng.choice(FONTS)
             pdf = Path(tmp) / f"p{i:03d}.pdf"
-            print_pdf(to_html(paras, width, size, font), pdf, chromium)
+            PRINTERS[printer](to_html(paras, width, size, font), pdf, program)
             texts = ["\n".join(paras)] + [read(pdf) for read in found.values()]
             printed, *readings = (Counter(_key(r) for r in records) for records in extract(texts))
             for (name, score), got in zip(scores.items(), readings):

@@ -31,7 +31,7 @@ from govreport.eval.table_scores import FileScore, evaluate_file
 from govreport.eval.tables import read_raw
 from govreport.inference.formats import read_html_text
 
-__all__ = ["TableSet", "invent", "to_html", "readers", "print_pdf", "roundtrip"]
+__all__ = ["PRINTERS", "TableSet", "invent", "to_html", "readers", "print_pdf", "print_pdf_writer", "roundtrip"]
 
 APPLICANTS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他组织"]
 T3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
@@ -242,14 +242,38 @@ def print_pdf(html: str, pdf: Path, chromium: str) -> None:
                     f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, check=True, timeout=120)
 
 
-def roundtrip(n: int, seed: int = 0, chromium: str = "/usr/bin/chromium",
-              keep: Path | None = None) -> tuple[dict[str, FileScore], dict[str, int], list[str]]:
+def print_pdf_writer(html: str, pdf: Path, soffice: str) -> None:
+    """``html`` opened in LibreOffice Writer and exported to ``pdf``: a word processor's own table
+    layout and PDF export, as reports are made, where Chromium prints a browser's."""
+    page = pdf.with_suffix(".html")
+    page.write_text(html, encoding="utf-8")
+    profile = pdf.parent / ".writer-profile"   # a profile of its own: no lock shared with a running office
+    subprocess.run([soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
+                    "--infilter=HTML (StarWriter)", "--convert-to", "pdf:writer_pdf_Export", "--outdir",
+                    str(pdf.parent), str(page)], capture_output=True, check=True, timeout=120)
+    if not pdf.exists():
+        raise RuntimeError(f"LibreOffice wrote no {pdf.name}")
+
+
+PRINTERS = {"chromium": print_pdf, "writer": print_pdf_writer}
+
+
+def _fitting_pt(width_mm: int) -> float:
+    """The largest of the check's font sizes at which table 4's 15 columns, each two characters
+    wide plus its padding (2 mm), fit a page ``width_mm`` wide with 15 mm margins."""
+    column = (width_mm - 30) / len(T4_COLUMNS * 3)
+    return max([9] + [pt for pt in (10.5, 12, 14) if 2 * pt * 0.3528 + 2 <= column])
+
+
+def roundtrip(n: int, seed: int = 0, program: str = "/usr/bin/chromium",
+              keep: Path | None = None, printer: str = "chromium") -> tuple[dict[str, FileScore], dict[str, int], list[str]]:
     """Print ``n`` invented reports, read each back with every reader and score the parsed cells.
 
     Returns the micro-averaged score per reader, how many reports each reader gave with every
     cell right, and one line per reading that was not. With ``keep``, the PDFs, the readings
     (``raw/``) and a table gold file (``gold.jsonl``, one line per reading) are written there:
-    ``govreport evaluate-tables --gold KEEP/gold.jsonl`` scores them again.
+    ``govreport evaluate-tables --gold KEEP/gold.jsonl`` scores them again. ``printer`` names what
+    prints the PDFs (``PRINTERS``), ``program`` the path of its program.
     """
     rng = random.Random(seed)
     found = readers()
@@ -266,8 +290,10 @@ def roundtrip(n: int, seed: int = 0, chromium: str = "/usr/bin/chromium",
             ts = invent(rng, layout)
             width, size = rng.choice([170, 180, 210, 210, 250, 297]), rng.choice([9, 10.5, 12, 14])
             align, font = rng.choice(["center", "center", "left", "right"]), rng.choice(FONTS)
+            if printer == "writer":   # a word processor clips a table wider than its page: the author picks a font it fits
+                size = min(size, _fitting_pt(width))
             pdf = where / f"r{i:03d}.pdf"
-            print_pdf(to_html(ts, width, size, align, font), pdf, chromium)
+            PRINTERS[printer](to_html(ts, width, size, align, font), pdf, program)
             for name, read in found.items():
                 file = f"r{i:03d}.{name}.txt"
                 reading = read(pdf)

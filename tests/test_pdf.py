@@ -61,7 +61,7 @@ def test_invented_tables_read_from_html_as_text_parse_whole(seed):
 @needs_chromium
 def test_tables_printed_to_pdf_are_read_back_whole(tmp_path):
     pytest.importorskip("pypdf")
-    totals, whole, failures = pdf_tables.roundtrip(2, seed=1, chromium=str(CHROMIUM), keep=tmp_path)
+    totals, whole, failures = pdf_tables.roundtrip(2, seed=1, program=str(CHROMIUM), keep=tmp_path)
     # every cell of both reports, through pypdf's default and layout modes and the page's HTML
     for reader in ("html", "pypdf", "pypdf-layout"):
         assert totals[reader].gold > 300
@@ -109,7 +109,7 @@ def test_prose_printed_to_pdf_gives_the_records_of_its_text():
     # of the readings are those of the text printed, nearly all
     pytest.importorskip("pypdf")
     extractor = Extractor(RuleTagger())
-    scores, failures = pdf_prose.roundtrip(corpus(2, seed=1)[1:], extractor.extract, seed=1, chromium=str(CHROMIUM))
+    scores, failures = pdf_prose.roundtrip(corpus(2, seed=1)[1:], extractor.extract, seed=1, program=str(CHROMIUM))
     pypdf = scores["pypdf"]
     assert pypdf.gold > 100
     assert pypdf.correct >= 0.95 * pypdf.gold and pypdf.predicted - pypdf.correct <= 0.05 * pypdf.gold, failures
