@@ -400,6 +400,46 @@ def test_row_numbers_split_around_the_next_label_are_put_back_together():
     assert {k: v for k, v in _cells(parse_tables(text)).items() if k.startswith("申请.")} == expected
 
 
+def _narrow_label_table3() -> list:
+    """Table 3 with its own counts in the rows whose labels the test below breaks."""
+    values = {"本年新收": [9, 6, 5, 4, 4, 3], "办理结果.不予公开.国家秘密": [3, 0, 1, 1, 0, 1],
+              "办理结果.不予公开.内部事务": [2, 1, 0, 1, 0, 0], "办理结果.不予公开.过程性信息": [1, 2, 1, 0, 1, 0],
+              "办理结果.不予处理.大量反复申请": [1, 0, 2, 0, 1, 1], "办理结果.不予处理.确认或重新出具": [2, 1, 1, 1, 0, 0]}
+    values["办理结果"] = [sum(col) for col in zip(*(v for k, v in values.items() if k.startswith("办理结果.")))]
+    values["结转下年度"] = [a - b for a, b in zip(values["本年新收"], values["办理结果"])]
+    return S.table3(values)
+
+
+@pytest.mark.parametrize("breaks", ["group", "run", "after"])
+def test_labels_a_narrow_column_breaks_around_their_numbers_keep_their_rows(breaks):
+    # a word processor's PDF (LibreOffice Writer, read by pypdf): a label column two or six
+    # characters wide wraps each label over lines, around its own numbers and the group label's
+    # pieces, so no label pattern matches where the row's numbers are
+    table = _narrow_label_table3()
+    text = S.pdf_text(table=table)
+    numbers = {key: " ".join(map(str, row)) for _, _, key, row in table}
+
+    def line(key: str) -> str:
+        return numbers[f"办理结果.{key}"]
+    rewrites = {
+        # the label broken by its numbers and by the group label's pieces beside it
+        "group": [(f"（三）不\n予公开\n1.属于国家秘密 {line('不予公开.国家秘密')}\n",
+                   f"（三 1.属于国家秘 {line('不予公开.国家秘密')}\n）不\n予公\n开\n密\n")],
+        # two rows in a row whose patterns match nowhere
+        "run": [(f"5.属于三类内部事务信息 {line('不予公开.内部事务')}\n6.属于四类过程性信息 {line('不予公开.过程性信息')}\n",
+                 f"5.属于三类内 {line('不予公开.内部事务')}\n部事务信息\n6.属于四类过 {line('不予公开.过程性信息')}\n程性信息\n")],
+        # the pattern matches after the row's numbers, which would go to the row above
+        "after": [(f"4.无正当理由大量反复申请 {line('不予处理.大量反复申请')}\n"
+                   f"5.要求行政机关确认或重新出具已获取信息 {line('不予处理.确认或重新出具')}\n",
+                   f"4.无正当理由 {line('不予处理.大量反复申请')}\n大量反复申请\n"
+                   f"5.要求行政机 {line('不予处理.确认或重新出具')}\n关确认或重新\n出具已获取信息\n")],
+    }[breaks]
+    for printed, broken in rewrites:
+        assert printed in text
+        text = text.replace(printed, broken)
+    assert _cells(parse_tables(text)).items() >= S.table3_cells(table).items()
+
+
 def test_a_row_with_no_number_is_all_blank_when_blanks_are_placed():
     # the walk gives a row whose cells are all blank no token at all
     from govreport.inference.tables.blanks import place

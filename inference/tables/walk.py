@@ -20,6 +20,13 @@ two numbers of narrow columns (41 18 → 4118): a row up to three cells short is
 exactly one split makes the row's identity hold (:func:`unglue`). A wrapped label can split
 its row's numbers around the next row's label: :func:`resume` puts them back together.
 
+A word processor's label column, two to six characters wide, breaks a label around its own
+numbers and the group label's pieces ("（三 1.属于国家秘 3 0 1 1 0 1 6" / "）不" / "予公" / "开" /
+"密"), so a row's pattern may match after its numbers or nowhere. Two characters in a row of a
+label that no neighbouring label holds (its own words) then mark where the row begins: a row
+stops where the next one's own words begin, and the numbers left between two rows found go to
+the rows whose own words stand there, ``n`` each (:func:`_between`).
+
 >>> from govreport.inference.tables.tokens import View
 >>> from govreport.inference.tables.layouts import Row
 >>> view = View("甲 1 2\\n乙 3 4")
@@ -34,6 +41,8 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import logging
+import re
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 
 from govreport.inference.tables.columns import MAX_DRIFT, column_x
@@ -233,6 +242,48 @@ def _aligned(view: View, tokens: list[Token], n: int) -> list[list[Token]] | Non
     return [sorted(c, key=lambda t: t.start) for c in columns]
 
 
+def _own_words(rows: list[Row], run: range) -> list[re.Pattern] | None:
+    """For each row of ``run``, any two characters in a row of its own label (group and enumerator
+    left out) that no other row of the run and neither neighbour holds, as a pattern over the
+    compact text; None when a row has none."""
+    def pairs(row: Row) -> set[str]:
+        label = unicodedata.normalize("NFKC", row.label.split()[-1]).lstrip("0123456789.、")
+        return {label[j:j + 2] for j in range(len(label) - 1)}
+
+    near = range(max(run.start - 1, 0), min(run.stop + 1, len(rows)))
+    out = []
+    for i in run:
+        own = sorted(pairs(rows[i]) - set().union(*(pairs(rows[j]) for j in near if j != i)))
+        if not own:
+            return None
+        out.append(re.compile("|".join(map(re.escape, own))))
+    return out
+
+
+def _between(view: View, rows: list[Row], run: range, start: int, end: int, n: int):
+    """``(row, tokens, label_span)`` of each row of ``run``, rows whose labels were not found,
+    from the text between the row above them and the label of the row below, or None.
+
+    A label that wraps inside a narrow column is broken by its own numbers and by pieces of the
+    group label beside it: "（三 1.属于国家秘 3 0 1 1 0 1 6" / "）不" / "予公" / "开" / "密". Where
+    exactly ``n`` numbers a row stand there, and the text holds, in the rows' order, two
+    characters in a row of each one's own label (no other row's of the run or beside it), the
+    numbers are theirs, row by row.
+    """
+    tokens = [t for t in view.iter_tokens(start, end) if t.kind != "blank"]
+    words = _own_words(rows, run)
+    if len(tokens) != n * len(run) or words is None:
+        return None
+    found, at = [], start
+    for i, pattern in zip(run, words):
+        evidence = view.find(pattern, at, end)
+        if evidence is None:
+            return None
+        found.append((rows[i], tokens[(i - run.start) * n:(i - run.start + 1) * n], evidence))
+        at = evidence[1]
+    return found
+
+
 def walk_rows(view: View, rows: list[Row], n: int, start: int, end: int, line_aware: bool = True):
     """Yield ``(row, tokens, label_span)`` for every row of ``rows`` found in ``[start, end)``, in order.
 
@@ -241,14 +292,34 @@ def walk_rows(view: View, rows: list[Row], n: int, start: int, end: int, line_aw
     """
     pos = start
     pending: list[tuple[Row, tuple[int, int]]] = []
+    missed: tuple[int, int] | None = None   # the first of the rows not found since the last found, and where their text begins
     for i, row in enumerate(rows):
         window = min(end, view.opos(view.cpos(pos) + MAX_ROW_GAP))
         found = view.find(row.pattern, pos, window)
         if not found:
             logger.debug("row %s not found after offset %d", row.key, pos)
+            if missed is None:
+                missed = (i, pos)
             continue
+        first, since = missed if missed is not None else (i, pos)
+        missed = None
+        if 0 < first and i - first <= LOOKAHEAD_ROWS and not pending:
+            # rows not found above this one, or this row's own numbers printed before the words its
+            # pattern matches ("4.无正当理由 4 0 0 1 1 1 7" / "大量反复申请"): numbers left between
+            filled = (first < i and _between(view, rows, range(first, i), since, found[0], n)
+                      or _between(view, rows, range(first, i + 1), since, found[0], n))
+            for fill in filled or ():
+                yield fill
+                pos = fill[1][-1].end
+            if filled and filled[-1][0] is row:
+                continue
         nxt = _bound(view, rows, i, found[1], end)
         limit = nxt[0] if nxt else end
+        if i + 1 < len(rows):
+            # the next row begins where its own words do, even where its pattern matches later or nowhere
+            ahead = _own_words(rows, range(i + 1, i + 2))
+            begins = view.find(ahead[0], found[1], limit) if ahead else None
+            limit = begins[0] if begins else limit
         tokens = take(view, found[1], n, limit, line_aware)
         if not tokens and nxt is not None and i + 1 < len(rows):
             pending.append((row, found))    # perhaps merged with the rows below it
