@@ -51,11 +51,11 @@ _MAGNITUDES = {"万": 10_000, "亿": 100_000_000}
 
 
 def _key(record) -> tuple:
-    """What a record says, however the reading spaced it: a magnitude a space cut off from its
-    number goes into the unit (3.5 万元: 3.5 in 万元, docs/annotation.md), the same amount as 3.5万元
-    (35000 in 元)."""
+    """What a record says, however the reading spaced it: 60 岁及以上人口 is the name 60岁及以上人口,
+    and 3.5 万元 (a magnitude a space cut off goes into the unit, docs/annotation.md: 3.5 in 万元)
+    the amount 3.5万元 states (35000 in 元)."""
     def fold(text):
-        return text.translate(TO_SIMPLIFIED) if text else text
+        return "".join(text.translate(TO_SIMPLIFIED).split()) if text else text
     value, unit = record.value, fold(record.unit)
     if unit and len(unit) > 1 and unit[0] in _MAGNITUDES and value is not None:
         value, unit = value * _MAGNITUDES[unit[0]], unit[1:]

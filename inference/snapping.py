@@ -28,6 +28,7 @@ __all__ = [
     "snap_to_words",
     "snap_to_numbers",
     "drop_numerals_in_words",
+    "spaced_name_numbers",
     "spaced_number_ends",
     "drop_spans_in_addresses",
     "load_segmenter",
@@ -353,6 +354,47 @@ def spaced_number_ends(text: str, spans: Sequence[Span], scores: Sequence[float]
         out.append(span)
         kept.append(score)
     return out, kept
+
+
+# A number a name begins with, spaced off the name's next word in a PDF's text layer (60 岁及以上人口,
+# 0—14 岁人口, 60 至 104 岁参保人员): digits, or a range of two.
+_NAME_NUMBER = "[0-9０-９]+(?:[.．][0-9０-９]+)?"
+# What may stand before such a number: a Chinese character or a clause's opening punctuation,
+# not a date's or a code's hyphen (下载0   2024-01-06   浏览77: 01-06 is no name's number).
+_CLAUSE_OPENERS = frozenset("，,、；;：:（(“「《。")
+_SPACED_NAME_NUMBER = re.compile(rf"(?<![0-9０-９.．]){_NAME_NUMBER}(?:\s*[{''.join(sorted(RANGE_SEPARATORS))}]\s*{_NAME_NUMBER})?\s+$")
+
+
+def spaced_name_numbers(text: str, spans: Sequence[Span]) -> list[Span]:
+    """Sorted ``spans`` with a METRIC that a space cut apart made whole again.
+
+    Word and Writer space digits apart from the Chinese after them, and PDF readers keep the
+    space: 60岁及以上人口 comes back as 60 岁及以上人口, and the tagger, which learnt the name with
+    its number, names it from 岁, or tags 60 and 岁及以上人口 as two names. A METRIC that begins
+    right after such a space takes in the METRIC before the space, or the number before it when
+    the number is in no span (so no value of the sentence) and follows a Chinese character or a
+    clause's opening: a name broken by a space is tagged whole, space inside (docs/annotation.md).
+
+    >>> text = "全市60 岁及以上人口为26402 万人,0—14 岁人口1.2 万人"
+    >>> spans = [Span(2, 4, "METRIC"), Span(5, 11, "METRIC"), Span(12, 17, "VALUE"), Span(18, 20, "UNIT"),
+    ...          Span(26, 29, "METRIC"), Span(29, 32, "VALUE"), Span(33, 35, "UNIT")]
+    >>> [text[s.start:s.end] for s in spaced_name_numbers(text, spans) if s.label == "METRIC"]
+    ['60 岁及以上人口', '0—14 岁人口']
+    """
+    out: list[Span] = []
+    for span in spans:
+        before = out[-1] if out else None
+        if span.label == "METRIC" and span.start and text[span.start - 1].isspace():
+            if before is not None and before.label == "METRIC" and text[before.end:span.start].isspace():
+                out[-1] = Span(before.start, span.end, "METRIC")
+                continue
+            floor = before.end if before is not None else 0
+            cut = _SPACED_NAME_NUMBER.search(text, max(floor, span.start - _MAX_DIGITS), span.start)
+            lead = text[:cut.start()].rstrip()[-1:] if cut is not None else ""
+            if cut is not None and (not lead or _HAN.match(lead) or lead in _CLAUSE_OPENERS):
+                span = Span(cut.start(), span.end, "METRIC")
+        out.append(span)
+    return out
 
 
 @functools.lru_cache(maxsize=1)

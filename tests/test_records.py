@@ -15,6 +15,7 @@ from govreport.inference.qualifiers import find_qualifier
 from govreport.inference.records import build_records
 from govreport.inference.sentences import WRAP, clause_starts, sentence_bounds, unwrap
 from govreport.inference.snapping import (drop_numerals_in_words, drop_spans_in_addresses, snap_to_numbers, snap_to_words,
+                                          spaced_name_numbers,
                                           spaced_number_ends)
 from govreport.inference.spans import clean_spans, spans_from_labels, spans_from_tags
 from tests.conftest import hard_wrap, parse_marked
@@ -482,6 +483,26 @@ def test_spaced_number_ends(tagged, expected):
     assert len(scores) == len(spans)
     records = build_records(ex.text, spans)
     assert [(r.metric, r.value, r.unit, r.approximate) for r in records] == expected
+
+
+@pytest.mark.parametrize("tagged, names", [
+    # PDF text spaces a name's number off its next word: the name is whole again, space inside
+    ("全市60 {岁及以上人口|M}为{26402|V} {万人|U}", ["60 岁及以上人口"]),
+    ("{60|M} {岁及以上人口|M}{26402|V}{人|U}", ["60 岁及以上人口"]),       # tagged as two names
+    ("其中0—14 {岁人口|M}{1.2|V}{万人|U}", ["0—14 岁人口"]),
+    ("其中60 至 104 {岁参保人员|M}{6|V}{万人|U}", ["60 至 104 岁参保人员"]),
+    ("{工作动态信|M} {息|M}{252|V}{条|U}", ["工作动态信 息"]),           # a word broken by a space
+    # a number that is a value, a number with no space, an enumerator: the name stays as tagged
+    ("{办结|M}{26|V} {申请|M}{3|V}{件|U}", ["办结", "申请"]),
+    ("编号12{岁人口|M}{3|V}{人|U}", ["岁人口"]),
+    ("1. {组织机构|M}{5|V}", ["组织机构"]),
+    ("{下载|M}{0|V}   2024-01-06   {浏览|M}{77|V}", ["下载", "浏览"]),       # a date is no name's number
+])
+def test_spaced_name_numbers(tagged, names):
+    ex = parse_marked(tagged, "t")
+    spans = spaced_name_numbers(ex.text, sorted(ex.spans))
+    assert [ex.text[s.start:s.end] for s in spans if s.label == "METRIC"] == names
+    assert [s for s in spans if s.label != "METRIC"] == [s for s in sorted(ex.spans) if s.label != "METRIC"]
 
 
 def test_drop_numerals_in_words_keeps_every_generated_value():
