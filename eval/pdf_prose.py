@@ -4,8 +4,9 @@ A PDF's text layer is not the text that was typeset: every line ends where the p
 middle of names and numbers, and a reader may give back a radical for a character whose glyph
 the font shares with it (部⻔, 七百四⼗五). This check takes generated reports (the generator of
 ``govreport generate``, the corpus of ``govreport bench``), joins their sentences into paragraphs
-of one to four, prints each report with headless Chromium or LibreOffice Writer (a first-line indent of two characters,
-its own page width, font size and font, so lines break at different places), reads each PDF back
+of one to four, prints each report with headless Chromium or LibreOffice Writer (a first-line
+indent of two characters, its own page width, font size and font, so lines break at different
+places), reads each PDF back
 with every reader installed (:func:`eval.pdf_tables.readers`) and extracts records from each
 reading and from the text that was printed. A record of the printed text is kept when the reading
 gives the same metric, value and unit (compared in simplified characters, radicals folded: records

@@ -261,8 +261,9 @@ def _own_words(rows: list[Row], run: range) -> list[re.Pattern] | None:
 
 
 def _between(view: View, rows: list[Row], run: range, start: int, end: int, n: int):
-    """``(row, tokens, label_span)`` of each row of ``run``, rows whose labels were not found,
-    from the text between the row above them and the label of the row below, or None.
+    """``(row, tokens, label_span)`` of each row of ``run`` from the text between the row above
+    them and ``end``, or None. The rows' labels were not found there; the last of ``run`` may be
+    the row whose pattern matches at ``end``, after numbers of its own printed before it.
 
     A label that wraps inside a narrow column is broken by its own numbers and by pieces of the
     group label beside it: "（三 1.属于国家秘 3 0 1 1 0 1 6" / "）不" / "予公" / "开" / "密". Where
