@@ -1,7 +1,10 @@
 """Reading and writing doccano-style JSON Lines (the gold format of ANNOTATION.md).
 
 Each line is ``{"id", "text", "label": [[start, end, TYPE], ...], "records": [...]}``
-plus optional fields (``source``, ...) that are kept as they are.
+plus optional fields (``source``, ...) that are kept as they are. Spans may come in doccano's
+relation layout instead (``"entities": [{"start_offset", "end_offset", "label"}, ...]``); its
+``relations`` are not read here, and such a file has no records unless it carries ``records``
+(``govreport doccano import`` builds them, links included).
 
 >>> ex = Example(id="x-1", text="办结3件", spans=[Span(0, 2, "METRIC"), Span(2, 3, "VALUE"), Span(3, 4, "UNIT")])
 >>> Example.from_dict(ex.to_dict()) == ex
@@ -48,10 +51,12 @@ class Example:
         if not isinstance(d.get("text"), str):
             raise FormatError("missing or non-string 'text'")
         text = d["text"]
+        # doccano writes spans as 'label' (sequence labelling) or 'entities' (with relations)
+        field_ = "label" if d.get("label") is not None or "entities" not in d else "entities"
         try:
-            spans = validate_spans([Span.from_doccano(item) for item in d.get("label") or []], len(text))
-        except (TypeError, ValueError) as err:
-            raise FormatError(f"bad 'label': {err}") from None
+            spans = validate_spans([Span.from_doccano(item) for item in d.get(field_) or []], len(text))
+        except (TypeError, ValueError, KeyError) as err:
+            raise FormatError(f"bad {field_!r}: {err}") from None
         records = None
         if d.get("records") is not None:
             try:
@@ -61,7 +66,7 @@ class Example:
             for r in records:
                 if isinstance(r.value, bool) or not isinstance(r.value, (int, float)):
                     raise FormatError(f"bad 'records': value {r.value!r} is not a number")
-        meta = {k: v for k, v in d.items() if k not in ("id", "text", "label", "records")}
+        meta = {k: v for k, v in d.items() if k not in ("id", "text", "label", "records", "entities", "relations")}
         return cls(id=str(d.get("id", "")), text=text, spans=spans, records=records, meta=meta)
 
 

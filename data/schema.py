@@ -47,7 +47,11 @@ class Span:
         return [self.start, self.end, self.label]
 
     @classmethod
-    def from_doccano(cls, item: Sequence) -> "Span":
+    def from_doccano(cls, item: Sequence | dict) -> "Span":
+        """A span from doccano's sequence-labelling export (``[start, end, TYPE]``) or from its
+        relation layout's ``entities`` (``{"start_offset", "end_offset", "label"}``)."""
+        if isinstance(item, dict):
+            item = item["start_offset"], item["end_offset"], item["label"]
         start, end, label = item
         return cls(int(start), int(end), str(label))
 

@@ -125,5 +125,6 @@ def errors_summary(report: dict[str, Any]) -> str:
     if report["extra_predictions"]:
         notes.append(f"{report['extra_predictions']} predictions had ids not in the gold (ignored)")
     if report["texts_without_gold_records"]:
-        notes.append(f"{report['texts_without_gold_records']} gold texts have no records field (no record scoring)")
+        notes.append(f"{report['texts_without_gold_records']} gold texts have no records field (no record scoring; "
+                     "`govreport doccano import` builds records from a doccano export's spans and relations)")
     return "\n".join(lines + notes)

@@ -150,10 +150,26 @@ def test_a_gold_record_without_raw_takes_it_from_its_spans(tmp_path):
                                                                 ("网络申请", 1, None)]
 
 
+def test_a_gold_file_in_doccanos_relation_layout_reads_its_spans(tmp_path):
+    # doccano exports spans as 'entities' when relations are on; read as none, every prediction
+    # would have scored as spurious
+    path = tmp_path / "gold.jsonl"
+    row = {"id": 7, "text": "网络申请26448宗", "relations": [{"id": 0, "from_id": 1, "to_id": 0, "type": "measures"}],
+           "entities": [{"id": 0, "start_offset": 0, "end_offset": 4, "label": "METRIC"},
+                        {"id": 1, "start_offset": 4, "end_offset": 9, "label": "VALUE"},
+                        {"id": 2, "start_offset": 9, "end_offset": 10, "label": "UNIT"}]}
+    path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    (ex,) = read_jsonl(path)
+    assert ex.spans == [Span(0, 4, "METRIC"), Span(4, 9, "VALUE"), Span(9, 10, "UNIT")]
+    assert ex.records is None and ex.meta == {} and ex.id == "7"
+    assert ex.to_dict()["label"] == [[0, 4, "METRIC"], [4, 9, "VALUE"], [9, 10, "UNIT"]]
+
+
 @pytest.mark.parametrize("line, message", [
     ('{"id": 1}', "text"),
     ('{"text": "ab", "label": [[0, 5, "VALUE"]]}', "past the end"),
     ('{"text": "ab", "label": [[0, 1, "AMOUNT"]]}', "unknown entity type"),
+    ('{"text": "ab", "entities": [{"start_offset": 0, "label": "VALUE"}]}', "bad 'entities'.*end_offset"),
     ('{"text": "ab", "records": [{"metric": "a", "unit": null, "raw": "b"}]}', "bad 'records'.*value"),
     ('{"text": "ab", "records": [{"metric": "a", "value": 1, "unit": null, "value_span": ["x", 1]}]}', "bad 'records'"),
     ("not json", "Expecting value"),
