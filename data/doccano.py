@@ -54,7 +54,8 @@ class Example:
         # doccano writes spans as 'label' (sequence labelling) or 'entities' (with relations)
         field_ = "label" if d.get("label") is not None or "entities" not in d else "entities"
         try:
-            spans = validate_spans([Span.from_doccano(item) for item in d.get(field_) or []], len(text))
+            # a span given twice is one annotation (doccano can export a label twice)
+            spans = validate_spans(set(Span.from_doccano(item) for item in d.get(field_) or []), len(text))
         except (TypeError, ValueError, KeyError) as err:
             raise FormatError(f"bad {field_!r}: {err}") from None
         records = None
@@ -81,20 +82,26 @@ def _with_raw(record: Any, text: str) -> Any:
     return {**record, "raw": text[value_span[0]:end] if value_span else ""}
 
 
-def iter_jsonl(path: str | os.PathLike) -> Iterator[Example]:
-    """Yield examples from a JSONL file; a bad line raises FormatError naming file and line."""
-    for lineno, item in json_lines(path, FormatError):
+def iter_jsonl(path: str | os.PathLike, skipped: list[str] | None = None) -> Iterator[Example]:
+    """Yield examples from a JSONL file; a bad line raises FormatError naming file and line, or,
+    given a ``skipped`` list, is named there and passed over (text that is not UTF-8 still raises)."""
+    for lineno, item in json_lines(path, FormatError, keep_going=skipped is not None):
         try:
+            if isinstance(item, FormatError):
+                raise item
             ex = Example.from_dict(item)
         except FormatError as err:
-            raise FormatError(f"{path}:{lineno}: {err}") from None
+            if skipped is None:
+                raise FormatError(f"{path}:{lineno}: {err}") from None
+            skipped.append(f"{path}:{lineno}: {err}")
+            continue
         if not ex.id:
             ex.id = f"{Path(path).stem}-{lineno}"
         yield ex
 
 
-def read_jsonl(path: str | os.PathLike) -> list[Example]:
-    return list(iter_jsonl(path))
+def read_jsonl(path: str | os.PathLike, skipped: list[str] | None = None) -> list[Example]:
+    return list(iter_jsonl(path, skipped))
 
 
 def dumps(example: Example) -> str:

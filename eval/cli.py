@@ -190,10 +190,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.max_examples is not None and args.max_examples < 1:
         print(f"evaluate: --max-examples must be at least 1, not {args.max_examples}", file=sys.stderr)
         return 2
+    skipped: list[str] = []   # gold lines that cannot be read: named, left out, and the exit status 1
     try:
-        gold = read_jsonl(args.gold)
+        gold = read_jsonl(args.gold, skipped)
     except (OSError, FormatError) as err:
         return cli_error("evaluate: cannot read the gold file", err)
+    for line in skipped:
+        print(f"evaluate: skipped a gold line: {line}", file=sys.stderr)
     if not gold:
         print(f"evaluate: the gold file {args.gold} holds no examples", file=sys.stderr)
         return 2
@@ -279,6 +282,9 @@ def main(argv: list[str] | None = None) -> int:
         first_id, first_error = failures[0]
         print(f"evaluate: the tagger failed on {len(failures)} of {len(gold)} texts, so these scores are not "
               f"the system's (first: {first_id}: {first_error})", file=sys.stderr)
+        return 1
+    if skipped:
+        print(f"evaluate: {len(skipped)} gold lines could not be read and are not in these scores", file=sys.stderr)
         return 1
     return 0
 

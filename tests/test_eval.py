@@ -337,6 +337,21 @@ def test_cli_a_failing_tagger_fails_the_evaluation(gold_file, tmp_path, capsys, 
     assert "failed on 1 of" in capsys.readouterr().err
 
 
+def test_cli_a_bad_gold_line_is_named_and_left_out(gold_file, tmp_path, capsys):
+    # one broken line of a gold file costs that line, not the figures of the rest
+    path, examples = gold_file
+    lines = path.read_text(encoding="utf-8").splitlines()
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("\n".join([lines[0], '{"text": "ab", "label": [[0, 5, "VALUE"]]}', "not json", *lines[1:]]) + "\n",
+                     encoding="utf-8")
+    out = tmp_path / "report.json"
+    assert cli.main(["--gold", str(mixed), "--system", "rules", "--output", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "mixed.jsonl:2: bad 'label'" in err and "mixed.jsonl:3: not JSON" in err
+    assert "2 gold lines could not be read" in err
+    assert json.loads(out.read_text(encoding="utf-8"))["texts"] == len(examples)
+
+
 def test_cli_model(gold_file, tmp_path, capsys):
     from tests.test_extract import lexicon_model
 

@@ -165,6 +165,13 @@ def test_a_gold_file_in_doccanos_relation_layout_reads_its_spans(tmp_path):
     assert ex.to_dict()["label"] == [[0, 4, "METRIC"], [4, 9, "VALUE"], [9, 10, "UNIT"]]
 
 
+def test_a_span_given_twice_is_one_span(tmp_path):
+    path = tmp_path / "gold.jsonl"
+    path.write_text(json.dumps({"text": "办结3件", "label": [[0, 2, "METRIC"], [2, 3, "VALUE"], [0, 2, "METRIC"]]}) + "\n",
+                    encoding="utf-8")
+    assert read_jsonl(path)[0].spans == [Span(0, 2, "METRIC"), Span(2, 3, "VALUE")]
+
+
 @pytest.mark.parametrize("line, message", [
     ('{"id": 1}', "text"),
     ('{"text": "ab", "label": [[0, 5, "VALUE"]]}', "past the end"),
