@@ -203,9 +203,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.max_examples is not None:
         gold = gold[:args.max_examples]
     twice = [i for i, n in Counter(ex.id for ex in gold).items() if n > 1]
-    if twice:
+    if twice and args.predictions is not None:   # predictions are matched to their gold text by id
         print(f"evaluate: gold id {twice[0]!r} appears more than once in {args.gold}", file=sys.stderr)
         return 2
+    if twice:   # the system reads each gold text itself: a repeated id is only a name, made unique
+        print(f"evaluate: {len(twice)} gold ids appear more than once in {args.gold} (first {twice[0]!r}); "
+              "their later texts are scored as ID#2, ID#3 …", file=sys.stderr)
+        seen: Counter = Counter()
+        for ex in gold:
+            seen[ex.id] += 1
+            if seen[ex.id] > 1:
+                ex.id = f"{ex.id}#{seen[ex.id]}"
     progress = not args.no_progress and sys.stderr.isatty()
     build = None
     tagger = None  # the model's, when one ran

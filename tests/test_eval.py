@@ -352,6 +352,18 @@ def test_cli_a_bad_gold_line_is_named_and_left_out(gold_file, tmp_path, capsys):
     assert json.loads(out.read_text(encoding="utf-8"))["texts"] == len(examples)
 
 
+def test_cli_a_repeated_gold_id_is_scored_under_a_name_of_its_own(gold_file, tmp_path, capsys):
+    path, examples = gold_file
+    twice = tmp_path / "twice.jsonl"
+    twice.write_text(path.read_text(encoding="utf-8") * 2, encoding="utf-8")
+    out = tmp_path / "report.json"
+    assert cli.main(["--gold", str(twice), "--system", "rules", "--output", str(out)]) == 0
+    assert "appear more than once" in capsys.readouterr().err
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["texts"] == 2 * len(examples)
+    assert f"{examples[0].id}#2" in report["per_text_counts"]["ids"]
+
+
 def test_cli_model(gold_file, tmp_path, capsys):
     from tests.test_extract import lexicon_model
 
@@ -376,7 +388,7 @@ def test_cli_errors(gold_file, tmp_path, capsys):
     assert "different text" in capsys.readouterr().err
     twice = tmp_path / "twice.jsonl"
     twice.write_text(path.read_text(encoding="utf-8") * 2, encoding="utf-8")
-    assert cli.main(["--gold", str(twice), "--system", "rules"]) == 2
+    assert cli.main(["--gold", str(twice), "--predictions", str(path)]) == 2   # which text is whose?
     assert "more than once" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli.main(["--gold", str(path), "--system", "rules", "--predictions", str(bad)])
