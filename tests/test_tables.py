@@ -440,6 +440,19 @@ def test_labels_a_narrow_column_breaks_around_their_numbers_keep_their_rows(brea
     assert _cells(parse_tables(text)).items() >= S.table3_cells(table).items()
 
 
+@pytest.mark.parametrize("before", ["（四）无", "（六）其", "（七）总计", "四、结转下年度"])
+def test_table3_header_rows_repeated_on_a_new_page_start_no_second_table(before):
+    # a word processor's "repeat heading rows": table 3's header printed again at the top of
+    # every page it runs onto (LibreOffice Writer does so for a table with a <thead>)
+    text = S.pdf_text()
+    header = "\n".join(["申请人情况", S.T3_HEADER_NOTE[:20], S.T3_HEADER_NOTE[20:], "法人或其他组织",
+                        "自然人 总计商 业 企", "业", "科研机", "构", "社会公益", "组织", "法 律 服 务", "机构", "其他"])
+    at = text.index(before)
+    tables = parse_tables(text[:at] + "- 6 -\n" + header + "\n" + text[at:])
+    assert [t.number for t in tables] == [2, 3, 4]
+    assert _cells(tables) == S.expected_2021()
+
+
 def test_a_row_with_no_number_is_all_blank_when_blanks_are_placed():
     # the walk gives a row whose cells are all blank no token at all
     from govreport.inference.tables.blanks import place
