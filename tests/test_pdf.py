@@ -137,3 +137,12 @@ def test_a_model_that_cannot_be_loaded_is_named_before_anything_runs(tmp_path, c
     out, err = capsys.readouterr()
     assert code != 0 and "cannot load the model" in err and "no-such-model" in err
     assert "tables:" not in out
+
+
+def test_a_printer_that_is_not_installed_is_named_with_its_package(monkeypatch, capsys):
+    from govreport.eval import pdf_cli
+
+    monkeypatch.setattr(pdf_cli.shutil, "which", lambda name: None)
+    assert evaluate_pdf(["--tables", "1", "--prose", "0", "--printer", "writer"]) == 2
+    err = capsys.readouterr().err
+    assert "--printer writer is not installed" in err and "libreoffice-writer-nogui" in err
