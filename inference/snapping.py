@@ -390,8 +390,10 @@ def spaced_name_numbers(text: str, spans: Sequence[Span]) -> list[Span]:
                 continue
             floor = before.end if before is not None else 0
             cut = _SPACED_NAME_NUMBER.search(text, max(floor, span.start - _MAX_DIGITS), span.start)
-            lead = text[:cut.start()].rstrip()[-1:] if cut is not None else ""
-            if cut is not None and (not lead or _HAN.match(lead) or lead in _CLAUSE_OPENERS):
+            j = cut.start() - 1 if cut is not None else -1
+            while j >= 0 and text[j].isspace():
+                j -= 1
+            if cut is not None and (j < 0 or _HAN.match(text[j]) or text[j] in _CLAUSE_OPENERS):
                 span = Span(cut.start(), span.end, "METRIC")
         out.append(span)
     return out
