@@ -324,8 +324,9 @@ def spaced_number_ends(text: str, spans: Sequence[Span], scores: Sequence[float]
     its unit, and its value was ten thousand times too small with nothing to say so.
     docs/annotation.md puts a magnitude cut off by a space into the unit (137.43 【万亩】:
     value 137.43, unit 万亩), so such a VALUE becomes a UNIT, joined with the UNIT right after
-    it; a lone 余 or 多 goes (spaces are in no span), and the record is approximate
-    (:func:`inference.records.build_records`, which links the unit across it).
+    it; a lone 余 or 多 goes (spaces are in no span), and so does one before the magnitude (33000
+    多万平方米: 33000 in 万平方米), the record approximate (:func:`inference.records.build_records`,
+    which links the unit across it).
 
     >>> text = "增加值 62857 万元,公开 8400 多条"
     >>> spans = [Span(4, 9, "VALUE"), Span(10, 11, "VALUE"), Span(11, 12, "UNIT"),
@@ -343,12 +344,14 @@ def spaced_number_ends(text: str, spans: Sequence[Span], scores: Sequence[float]
         before = out[-1] if out else None
         cut_off = span.label == "VALUE" and before is not None and before.label == "VALUE" \
             and before.end < span.start and text[before.end:span.start].isspace()
-        if cut_off and _CUT_MAGNITUDE.fullmatch(text, span.start, span.end):
+        # a 余/多 cut off with the magnitude after it (33000 多万平方米) goes, as a lone one does
+        start = span.start + 1 if cut_off and span.end - span.start > 1 and text[span.start] in APPROX else span.start
+        if cut_off and _CUT_MAGNITUDE.fullmatch(text, start, span.end):
             after = spans[i + 1] if i + 1 < len(spans) else None
             if after is not None and after.label == "UNIT" and after.start == span.end:
-                span, score, skip = Span(span.start, after.end, "UNIT"), min(score, scores[i + 1]), True
+                span, score, skip = Span(start, after.end, "UNIT"), min(score, scores[i + 1]), True
             else:
-                span = Span(span.start, span.end, "UNIT")
+                span = Span(start, span.end, "UNIT")
         elif cut_off and span.end - span.start == 1 and text[span.start] in APPROX:
             continue
         out.append(span)

@@ -473,6 +473,8 @@ def test_drop_numerals_in_words(tagged, kept):
     ("{总额|M} {3|V} {亿|V}", [("总额", 3, "亿", False)]),  # no unit after it: the magnitude alone
     # … and from 余/多, which goes: the unit links across it, the record is approximate
     ("{政府信息|M} {8400|V} {多|V}{条|U}。", [("政府信息", 8400, "条", True)]),
+    ("{建筑面积|M} {33000|V} {多万|V}{平方米|U},", [("建筑面积", 33000, "万平方米", True)]),   # both cut off
+    ("{投资|M} {12|V} {余亿|V}", [("投资", 12, "亿", True)]),
     # written together, nothing changes
     ("{增加值|M}{62857万|V}{元|U}", [("增加值", 628570000, "元", False)]),
     ("{3|V}{个|U} {万|M}", [("万", 3, "个", False)]),  # a METRIC is no number's end
