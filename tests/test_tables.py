@@ -250,6 +250,19 @@ def test_prose_with_table_words_is_not_a_table():
     assert parse_tables(text) == []
 
 
+@pytest.mark.parametrize("text", [
+    # PDF text spaces a count off its words (52件 → 52 件): the sentence then holds table 3's first
+    # row labels, each with a number after it, but every number is a count closing its clause
+    "2023 年，本机关本年新收政府信息公开申请 52 件，上年结转 3 件，其中予以公开 30 件，部分公开 5 件。",
+    "本机关本年新收政府信息公开申请 52 件，上\n年结转 3 件，予以公开 30 件，部分公开 5 件，不予公\n开 2 件，无法提供 10 件。",
+])
+def test_a_sentence_naming_table_3s_rows_is_not_a_table(text):
+    assert parse_tables(text) == []
+    # the same rows printed as a table without its header are still one
+    table = "一、本年新收政府信息公开申请数量 20 3 1 0 2 1 27\n二、上年结转政府信息公开申请数量 2 1 0 0 0 0 3\n"
+    assert [t.number for t in parse_tables(table)] == [3]
+
+
 def test_cell_is_frozen():
     cell = Cell("申请.本年新收.自然人", "一、本年新收政府信息公开申请数量", "自然人", 1, "1", "件", 0, 1, 3)
     with pytest.raises(Exception):

@@ -214,13 +214,27 @@ def _table3_starts(view: View) -> list[int]:
     return starts
 
 
+# A count and its unit word closing a clause (申请 52 件，上年结转 3 件。): prose, not a cell.
+_PROSE_COUNT = re.compile(r"[ \t]*(?:件|个|条|宗|次|项|份)[ \t]*(?:[，,、；;。）)]|\n|$)")
+
+
+def _prose_counts(view: View, table: Table) -> bool:
+    """Whether most of ``table``'s numbers read as counts in sentences: a number, its unit word
+    and the clause's end (PDF text spaces 52件 into 52 件, and 本年新收政府信息公开申请 52 件，上年结转
+    3 件 then looks like the first cells of two table rows)."""
+    prose = sum(bool(_PROSE_COUNT.match(view.text, c.end, min(c.end + 8, len(view.text)))) for c in table.cells)
+    return 2 * prose > len(table.cells)
+
+
 def _tables3(view: View) -> list[Table]:
     starts = _table3_starts(view)
+    headed = {s for s, _, _ in view.finditer(L.TABLE3_HEADER)}
     tables = []
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else len(view.text)
         table = _table3(view, start, end)
-        if table.cells:
+        # a table found by its first rows alone, not its header, may be a sentence that names them
+        if table.cells and (start in headed or not _prose_counts(view, table)):
             tables.append(table)
     return tables
 
