@@ -199,8 +199,8 @@ def _header_columns(view: View, start: int, end: int) -> tuple[L.Column, ...]:
 
 # ---- table 3
 
-def _table3_starts(view: View) -> list[int]:
-    """Where each table 3 begins: its header note, else its first row."""
+def _table3_starts(view: View) -> tuple[list[int], bool]:
+    """Where each table 3 begins: its header note, else its first row; and whether by headers."""
     heads = [s for s, _, _ in view.finditer(L.TABLE3_HEADER)]
     firsts = [s for s, _, _ in view.finditer(L.TABLE3_START)]
     starts: list[int] = []
@@ -208,10 +208,10 @@ def _table3_starts(view: View) -> list[int]:
         if starts and view.cpos(head) - view.cpos(starts[-1]) < 800:
             continue    # 申请人情况 right after the 勾稽 note: the same table
         starts.append(head)
-    if not starts:
-        # no header: a first row closely followed by 上年结转
-        starts = [f for f in firsts if view.find(re.compile("上年结转"), f, view.opos(view.cpos(f) + 300))]
-    return starts
+    if starts:
+        return starts, True
+    # no header: a first row closely followed by 上年结转
+    return [f for f in firsts if view.find(re.compile("上年结转"), f, view.opos(view.cpos(f) + 300))], False
 
 
 # A count and its unit word closing a clause (申请 52 件，上年结转 3 件。): prose, not a cell.
@@ -227,14 +227,13 @@ def _prose_counts(view: View, table: Table) -> bool:
 
 
 def _tables3(view: View) -> list[Table]:
-    starts = _table3_starts(view)
-    headed = {s for s, _, _ in view.finditer(L.TABLE3_HEADER)}
+    starts, headed = _table3_starts(view)
     tables = []
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else len(view.text)
         table = _table3(view, start, end)
         # a table found by its first rows alone, not its header, may be a sentence that names them
-        if table.cells and (start in headed or not _prose_counts(view, table)):
+        if table.cells and (headed or not _prose_counts(view, table)):
             tables.append(table)
     return tables
 
