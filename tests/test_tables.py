@@ -252,9 +252,12 @@ def test_prose_with_table_words_is_not_a_table():
 
 @pytest.mark.parametrize("text", [
     # PDF text spaces a count off its words (52件 → 52 件): the sentence then holds table 3's first
-    # row labels, each with a number after it, but every number is a count closing its clause
+    # row labels, each with a number after it, or a row takes the numbers of the sentences after it;
+    # no row prints seven cells whose applicants sum to the total
     "2023 年，本机关本年新收政府信息公开申请 52 件，上年结转 3 件，其中予以公开 30 件，部分公开 5 件。",
     "本机关本年新收政府信息公开申请 52 件，上\n年结转 3 件，予以公开 30 件，部分公开 5 件，不予公\n开 2 件，无法提供 10 件。",
+    "本年新收当面提出的申请数量为 37 件，上年结转企业提出的申请数量为 3000 多个，均已答复。\n发布日期：5 月"
+    "10 日\n城镇居民人均可支配收入分别为 5400 万、3100 万和 2465 万元。",
 ])
 def test_a_sentence_naming_table_3s_rows_is_not_a_table(text):
     assert parse_tables(text) == []

@@ -214,16 +214,18 @@ def _table3_starts(view: View) -> tuple[list[int], bool]:
     return [f for f in firsts if view.find(re.compile("上年结转"), f, view.opos(view.cpos(f) + 300))], False
 
 
-# A count and its unit word closing a clause (申请 52 件，上年结转 3 件。): prose, not a cell.
-_PROSE_COUNT = re.compile(r"[ \t]*(?:件|个|条|宗|次|项|份)[ \t]*(?:[，,、；;。）)]|\n|$)")
+def _has_whole_row(table: Table) -> bool:
+    """Whether some row of ``table`` prints all seven cells and its applicants sum to its 总计.
 
-
-def _prose_counts(view: View, table: Table) -> bool:
-    """Whether most of ``table``'s numbers read as counts in sentences: a number, its unit word
-    and the clause's end (PDF text spaces 52件 into 52 件, and 本年新收政府信息公开申请 52 件，上年结转
-    3 件 then looks like the first cells of two table rows)."""
-    prose = sum(bool(_PROSE_COUNT.match(view.text, c.end, min(c.end + 8, len(view.text)))) for c in table.cells)
-    return 2 * prose > len(table.cells)
+    A table 3 found by its first rows alone, with no header, may be sentences that name them:
+    PDF text spaces 52件 into 52 件, and 本年新收政府信息公开申请 52 件，上年结转 3 件 reads as the
+    first cells of two rows, or a row takes numbers from the sentences after it. A printed table
+    has a whole row whose identity holds (T3-2); sentences have none."""
+    rows: dict[str, dict[str, float]] = {}
+    for cell in table.cells:
+        row, column = cell.key.rsplit(".", 1)
+        rows.setdefault(row, {})[column] = cell.value
+    return any(row_total_holds([cells.get(c.key) for c in L.TABLE3_COLUMNS]) for cells in rows.values())
 
 
 def _tables3(view: View) -> list[Table]:
@@ -232,8 +234,7 @@ def _tables3(view: View) -> list[Table]:
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else len(view.text)
         table = _table3(view, start, end)
-        # a table found by its first rows alone, not its header, may be a sentence that names them
-        if table.cells and (headed or not _prose_counts(view, table)):
+        if table.cells and (headed or _has_whole_row(table)):
             tables.append(table)
     return tables
 
