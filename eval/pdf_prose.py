@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from govreport.data.numbers.chars import MAGNITUDES
 from govreport.data.text import TO_SIMPLIFIED
 from govreport.eval.pdf_tables import FONTS, PRINTERS, readers
 from govreport.eval.table_scores import FileScore
@@ -48,9 +49,6 @@ def to_html(paras: list[str], width_mm: int, font_pt: float, font: str) -> str:
             f"</style></head><body>{body}</body></html>")
 
 
-_MAGNITUDES = {"万": 10_000, "亿": 100_000_000}
-
-
 def _key(record) -> tuple:
     """What a record says, however the reading spaced it: 60 岁及以上人口 is the name 60岁及以上人口,
     and 3.5 万元 (a magnitude a space cut off goes into the unit, docs/annotation.md: 3.5 in 万元)
@@ -58,8 +56,8 @@ def _key(record) -> tuple:
     def fold(text):
         return "".join(text.translate(TO_SIMPLIFIED).split()) if text else text
     value, unit = record.value, fold(record.unit)
-    if unit and len(unit) > 1 and unit[0] in _MAGNITUDES and value is not None:
-        value, unit = value * _MAGNITUDES[unit[0]], unit[1:]
+    if unit and len(unit) > 1 and unit[0] in MAGNITUDES and value is not None:
+        value, unit = value * MAGNITUDES[unit[0]], unit[1:]
     return fold(record.metric), float(f"{value:.9g}") if value is not None else None, unit
 
 

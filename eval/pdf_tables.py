@@ -261,7 +261,7 @@ PRINTERS = {"chromium": print_pdf, "writer": print_pdf_writer}
 def _fitting_pt(width_mm: int) -> float:
     """The largest of the check's font sizes at which table 4's 15 columns, each two characters
     wide plus its padding (2 mm), fit a page ``width_mm`` wide with 15 mm margins."""
-    column = (width_mm - 30) / len(T4_COLUMNS * 3)
+    column = (width_mm - 30) / (3 * len(T4_COLUMNS))
     return max([9] + [pt for pt in (10.5, 12, 14) if 2 * pt * 0.3528 + 2 <= column])
 
 
