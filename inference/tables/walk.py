@@ -39,6 +39,7 @@ the rows whose own words stand there, ``n`` each (:func:`_between`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import logging
 import re
@@ -242,18 +243,22 @@ def _aligned(view: View, tokens: list[Token], n: int) -> list[list[Token]] | Non
     return [sorted(c, key=lambda t: t.start) for c in columns]
 
 
+@functools.lru_cache(maxsize=256)
+def _pairs(label: str) -> frozenset[str]:
+    """Every two characters in a row of a row label in the compact text's form, its group and
+    enumerator left out ("（三）不予公开 1.属于国家秘密": 属于, 于国, 国家, 家秘, 秘密)."""
+    label = unicodedata.normalize("NFKC", label.split()[-1]).lstrip("0123456789.、")
+    return frozenset(label[j:j + 2] for j in range(len(label) - 1))
+
+
 def _own_words(rows: list[Row], run: range) -> list[re.Pattern] | None:
     """For each row of ``run``, any two characters in a row of its own label (group and enumerator
     left out) that no other row of the run and neither neighbour holds, as a pattern over the
     compact text; None when a row has none."""
-    def pairs(row: Row) -> set[str]:
-        label = unicodedata.normalize("NFKC", row.label.split()[-1]).lstrip("0123456789.、")
-        return {label[j:j + 2] for j in range(len(label) - 1)}
-
     near = range(max(run.start - 1, 0), min(run.stop + 1, len(rows)))
     out = []
     for i in run:
-        own = sorted(pairs(rows[i]) - set().union(*(pairs(rows[j]) for j in near if j != i)))
+        own = sorted(_pairs(rows[i].label) - set().union(*(_pairs(rows[j].label) for j in near if j != i)))
         if not own:
             return None
         out.append(re.compile("|".join(map(re.escape, own))))
@@ -272,8 +277,10 @@ def _between(view: View, rows: list[Row], run: range, start: int, end: int, n: i
     numbers are theirs, row by row.
     """
     tokens = [t for t in view.iter_tokens(start, end) if t.kind != "blank"]
+    if len(tokens) != n * len(run):
+        return None
     words = _own_words(rows, run)
-    if len(tokens) != n * len(run) or words is None:
+    if words is None:
         return None
     found, at = [], start
     for i, pattern in zip(run, words):
