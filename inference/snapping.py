@@ -363,9 +363,18 @@ def spaced_number_ends(text: str, spans: Sequence[Span], scores: Sequence[float]
 # 0—14 岁人口, 60 至 104 岁参保人员): digits, or a range of two.
 _NAME_NUMBER = "[0-9０-９]+(?:[.．][0-9０-９]+)?"
 # What may stand before such a number: a Chinese character or a clause's opening punctuation,
-# not a date's or a code's hyphen (下载0   2024-01-06   浏览77: 01-06 is no name's number).
+# not a date's or a code's hyphen (阅读3   2023-05-17   收藏12: 05-17 is no name's number).
 _CLAUSE_OPENERS = frozenset("，,、；;：:（(“「《。")
 _SPACED_NAME_NUMBER = re.compile(rf"(?<![0-9０-９.．]){_NAME_NUMBER}(?:\s*[{''.join(sorted(RANGE_SEPARATORS))}]\s*{_NAME_NUMBER})?\s+$")
+
+
+def _opens_a_name(text: str, pos: int) -> bool:
+    """Whether what stands before ``pos``, spaces passed over, is a Chinese character, a clause's
+    opening punctuation or the text's start."""
+    j = pos - 1
+    while j >= 0 and text[j].isspace():
+        j -= 1
+    return j < 0 or bool(_HAN.match(text[j])) or text[j] in _CLAUSE_OPENERS
 
 
 def spaced_name_numbers(text: str, spans: Sequence[Span]) -> list[Span]:
@@ -378,9 +387,9 @@ def spaced_name_numbers(text: str, spans: Sequence[Span]) -> list[Span]:
     the number is in no span (so no value of the sentence) and follows a Chinese character or a
     clause's opening: a name broken by a space is tagged whole, space inside (docs/annotation.md).
 
-    >>> text = "全市60 岁及以上人口为26402 万人,0—14 岁人口1.2 万人"
-    >>> spans = [Span(2, 4, "METRIC"), Span(5, 11, "METRIC"), Span(12, 17, "VALUE"), Span(18, 20, "UNIT"),
-    ...          Span(26, 29, "METRIC"), Span(29, 32, "VALUE"), Span(33, 35, "UNIT")]
+    >>> text = "全县60 岁及以上人口为18305 人,0—14 岁人口1.2 万人"
+    >>> spans = [Span(2, 4, "METRIC"), Span(5, 11, "METRIC"), Span(12, 17, "VALUE"), Span(18, 19, "UNIT"),
+    ...          Span(25, 28, "METRIC"), Span(28, 31, "VALUE"), Span(32, 34, "UNIT")]
     >>> [text[s.start:s.end] for s in spaced_name_numbers(text, spans) if s.label == "METRIC"]
     ['60 岁及以上人口', '0—14 岁人口']
     """
@@ -393,10 +402,7 @@ def spaced_name_numbers(text: str, spans: Sequence[Span]) -> list[Span]:
                 continue
             floor = before.end if before is not None else 0
             cut = _SPACED_NAME_NUMBER.search(text, max(floor, span.start - _MAX_DIGITS), span.start)
-            j = cut.start() - 1 if cut is not None else -1
-            while j >= 0 and text[j].isspace():
-                j -= 1
-            if cut is not None and (j < 0 or _HAN.match(text[j]) or text[j] in _CLAUSE_OPENERS):
+            if cut is not None and _opens_a_name(text, cut.start()):
                 span = Span(cut.start(), span.end, "METRIC")
         out.append(span)
     return out

@@ -138,15 +138,15 @@ def test_gold_file_reads():
 def test_a_gold_record_without_raw_takes_it_from_its_spans(tmp_path):
     # ANNOTATION.md scores records by metric, value and unit: a gold file that leaves raw out still reads
     path = tmp_path / "gold.jsonl"
-    rows = [{"id": "a", "text": "网络申请26448宗,占49.9%", "label": [[0, 4, "METRIC"], [4, 9, "VALUE"], [9, 10, "UNIT"],
+    rows = [{"id": "a", "text": "网络申请26418宗,占49.7%", "label": [[0, 4, "METRIC"], [4, 9, "VALUE"], [9, 10, "UNIT"],
                                                                   [12, 16, "VALUE"], [16, 17, "UNIT"]],
-             "records": [{"metric": "网络申请", "value": 26448, "unit": "宗", "value_span": [4, 9], "unit_span": [9, 10]},
-                         {"metric": "网络申请", "value": 49.9, "unit": "%", "value_span": [12, 16]},
+             "records": [{"metric": "网络申请", "value": 26418, "unit": "宗", "value_span": [4, 9], "unit_span": [9, 10]},
+                         {"metric": "网络申请", "value": 49.7, "unit": "%", "value_span": [12, 16]},
                          {"metric": "网络申请", "value": 1, "unit": None}]}]
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     (ex,) = read_jsonl(path)
-    assert [r.raw for r in ex.records] == ["26448宗", "49.9", ""]
-    assert [(r.metric, r.value, r.unit) for r in ex.records] == [("网络申请", 26448, "宗"), ("网络申请", 49.9, "%"),
+    assert [r.raw for r in ex.records] == ["26418宗", "49.7", ""]
+    assert [(r.metric, r.value, r.unit) for r in ex.records] == [("网络申请", 26418, "宗"), ("网络申请", 49.7, "%"),
                                                                 ("网络申请", 1, None)]
 
 
