@@ -14,6 +14,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from govreport.data.numbers.chars import MAGNITUDES
 from govreport.data.schema import Span
 from govreport.data.text import TO_SIMPLIFIED
 from govreport.inference.qualifiers import BEFORE_PATTERN
@@ -47,7 +48,9 @@ class LinkedValue:
     index: int  # position in the sentence's span list
     clause: int
     unit: Span | None = None  # the adjacent UNIT span (after, or rarely before)
-    shared_unit: Span | None = None  # a list's unit written after a later member
+    # a list's unit written after a later member: for a member with no unit, or with a bare
+    # magnitude a space cut off its number (5400 万、3100 万和 2465 万元: 万 of 万元)
+    shared_unit: Span | None = None
     next_in_list: "LinkedValue | None" = None
     # the last member of the list this value opens; None for the last one itself, so that no
     # value refers to itself and reference counting frees them (no work for the garbage collector)
@@ -103,7 +106,8 @@ class LinkedSentence:
 
     def _link_units(self) -> None:
         """The UNIT right after a value (spaces allowed, and a 余/多 cut off by one), else one right before that no
-        value claims (人民币100); then lists: a member without a unit takes the next one's."""
+        value claims (人民币100); then lists: a member without a unit, or with only the magnitude of the
+        next one's (5400 万、2465 万元), takes the next one's."""
         text, spans = self.view, self.spans
         claimed: set[int] = set()
         for v in self.values:
@@ -122,8 +126,17 @@ class LinkedSentence:
         for v in reversed(self.values):
             nxt = v.next_in_list
             v.list_end = nxt.last_in_list if nxt is not None else None
-            if v.unit is None and nxt is not None:
-                v.shared_unit = nxt.unit if nxt.tail != nxt.span.end else nxt.shared_unit
+            if nxt is None:
+                continue
+            shared = nxt.shared_unit or (nxt.unit if nxt.tail != nxt.span.end else None)
+            if v.unit is None or self._magnitude_of(v.unit, shared):
+                v.shared_unit = shared
+
+    def _magnitude_of(self, unit: Span, shared: Span | None) -> bool:
+        """Whether ``unit`` is a bare magnitude (万, 亿) that ``shared`` begins with (万元)."""
+        written = self.view[unit.start:unit.end]
+        return shared is not None and all(c in MAGNITUDES for c in written) \
+            and self.view.startswith(written, shared.start) and shared.end - shared.start > len(written)
 
     def _metric_right_after(self, v: LinkedValue) -> int | None:
         """A METRIC written right after the value and its unit (开放410个数据集)."""

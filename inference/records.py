@@ -60,7 +60,7 @@ def _record(sent: LinkedSentence, v: LinkedValue) -> Record | None:
             return None
         s, e, parsed = max(found, key=lambda f: f[1] - f[0])
         span = Span(span.start + s, span.start + e, "VALUE")
-    unit_span = v.unit or v.shared_unit
+    unit_span = v.shared_unit or v.unit
     if parsed.unit:
         unit = parsed.unit
     elif unit_span is not None:

@@ -123,6 +123,13 @@ PARSE_TABLE = [
     ("20%-30%", rng(20, 30, unit="%")),
     ("十至二十万", rng(100000, 200000)),
     ("一半", num(0.5)),
+    # spaces a PDF reader puts between digits and Chinese characters inside one number
+    ("3 分之 2", num(2 / 3)),
+    ("千分之 4.9", num(4.9, unit="‰")),
+    ("负 43.73", num(-43.73)),
+    ("1252 万1300", num(12521300)),
+    ("3 万 5000", num(35000)),
+    ("7 亿 5000 万", num(750000000)),
     # not numbers
     ("", NOT),
     ("   ", NOT),
@@ -133,8 +140,10 @@ PARSE_TABLE = [
     ("一起", NOT),
     ("abc", NOT),
     ("6.01:55.04", NOT),  # a ratio is three VALUEs, not one
-    ("1 100", NOT),  # a space splits a number
-    ("7 万5 千", NOT),
+    ("1 100", NOT),  # a space between digits: which numbers it separates is not written
+    ("98. 5", NOT),
+    ("7 万5 千", NOT),  # 千 is no magnitude the reader spaces a number at
+    ("62857 万", NOT),  # a magnitude cut off goes into the unit (docs/annotation.md)
     ("万", NOT),
     ("两两", NOT),
     ("3个", NOT),

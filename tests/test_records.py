@@ -15,8 +15,7 @@ from govreport.inference.qualifiers import find_qualifier
 from govreport.inference.records import build_records
 from govreport.inference.sentences import WRAP, clause_starts, sentence_bounds, unwrap
 from govreport.inference.snapping import (drop_numerals_in_words, drop_spans_in_addresses, snap_to_numbers, snap_to_words,
-                                          spaced_name_numbers,
-                                          spaced_number_ends)
+                                          spaced_name_numbers, spaced_number_ends, spaced_numbers)
 from govreport.inference.spans import clean_spans, spans_from_labels, spans_from_tags
 from tests.conftest import hard_wrap, parse_marked
 
@@ -485,6 +484,40 @@ def test_spaced_number_ends(tagged, expected):
     assert len(scores) == len(spans)
     records = build_records(ex.text, spans)
     assert [(r.metric, r.value, r.unit, r.approximate) for r in records] == expected
+
+
+@pytest.mark.parametrize("tagged, expected", [
+    # a PDF reader's spaces inside a number: its pieces, however tagged, make one VALUE
+    ("{占比|M} {3|V} 分之 {2|V}", [("占比", 2 / 3, None)]),
+    ("{占比|M} {3|V} {分之|U} {2|V}", [("占比", 2 / 3, None)]),
+    ("{接待费|M}同比增长负 {43.73|V}{%|U}", [("接待费", -43.73, "%")]),
+    ("{接待费|M}{同比增长负|M} {43.73|V}{%|U}", [("同比增长", -43.73, "%")]),  # the name gives back the sign
+    ("{工业增加值|M}增长{万分之|U} {3.06|V}", [("工业增加值", 3.06, "‱")]),
+    ("{发电量|M}减产千分之 {4.9|V}", [("发电量", 4.9, "‰")]),
+    ("{应用场景|M}{1252|V} {万1300|V} {条|U}", [("应用场景", 12521300, "条")]),
+    ("{财政收入|M}{7|V} {亿|U} {5000|V} {万元|U}", [("财政收入", 750000000, "元")]),  # the unit keeps 元
+    # spaces that stay: between a value and its unit, between two numbers, at a magnitude no digits follow
+    ("{办结|M}{26|V} {件|U},{占|M} {3|V} {个|U}", [("办结", 26, "件"), ("占", 3, "个")]),
+    ("{阅读|M}{3|V} 2024 年", [("阅读", 3, None)]),
+    ("{增加值|M}{62857|V} {万元|U}", [("增加值", 62857, "万元")]),
+    ("{投资|M}{2|V} {亿元|U} 2023 年", [("投资", 2, "亿元")]),       # a year after a magnitude
+    ("{比例|M}{98|V}. 5%", [("比例", 98, None)]),   # a number broken at its point is not joined
+])
+def test_spaced_numbers(tagged, expected):
+    ex = parse_marked(tagged, "t")
+    spans, scores = spaced_numbers(ex.text, sorted(ex.spans), [1.0] * len(ex.spans))
+    assert len(scores) == len(spans) and spans == sorted(spans)
+    assert triples(build_records(ex.text, spans)) == expected
+
+
+def test_a_spaced_list_shares_the_unit_its_cut_magnitude_begins():
+    # 5400 万、3100 万和 2465 万元: each member's cut-off 万 is the magnitude of the list's 万元
+    text, records = records_of("{收入|M}分别为{5400|V} {万|U}、{3100|V} {万|U}和{2465|V} {万元|U}")
+    assert triples(records) == [("收入", 5400, "万元"), ("收入", 3100, "万元"), ("收入", 2465, "万元")]
+    assert [r.raw for r in records] == ["5400 万", "3100 万", "2465 万元"]
+    # a unit of its own stays: 万人 is no magnitude of 万元
+    _, records = records_of("{收入|M}分别为{5|V} {万人|U}、{3|V} {万元|U}")
+    assert triples(records) == [("收入", 5, "万人"), ("收入", 3, "万元")]
 
 
 @pytest.mark.parametrize("tagged, names", [

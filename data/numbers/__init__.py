@@ -28,6 +28,6 @@ tables, :mod:`data.numbers.parse` reading, :mod:`data.numbers.format` writing an
 from govreport.data.numbers.chars import NUMERAL_CHARS
 from govreport.data.numbers.find import find_numbers
 from govreport.data.numbers.format import STYLES, format_number
-from govreport.data.numbers.parse import ParsedNumber, parse_number
+from govreport.data.numbers.parse import ParsedNumber, join_reader_spaces, parse_number
 
-__all__ = ["ParsedNumber", "parse_number", "format_number", "STYLES", "find_numbers", "NUMERAL_CHARS"]
+__all__ = ["ParsedNumber", "parse_number", "join_reader_spaces", "format_number", "STYLES", "find_numbers", "NUMERAL_CHARS"]

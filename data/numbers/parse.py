@@ -30,6 +30,63 @@ _SECTION_TOKEN = re.compile(rf"(?P<arabic>{_ARABIC})|(?P<char>.)", re.S)
 _PLAIN = re.compile(r"[0-9]{1,30}(?:\.[0-9]{1,30})?")
 _MAX_LEN = 80  # a VALUE span is short; the cap keeps every input cheap to reject
 _DOT_POINT = re.compile(rf"(?<=[0-9])[{MIDDLE_DOTS}](?=[0-9])")
+# Spaces on one line, as a PDF reader writes them between Arabic digits and Chinese characters.
+_SPACES = "[ \t\u00a0\u3000]"
+_LINE_SPACES = re.compile(f"{_SPACES}+")
+_ARABIC_DIGITS = frozenset("0123456789０１２３４５６７８９")
+_DIGIT = "0-9０-９"
+_MAGNITUDE = "".join(sorted(MAGNITUDES))
+# digits after a magnitude that are no year (2 亿 2023 年 is not 2亿2023)
+_MAGNITUDE_DIGITS = re.compile(f"[{_MAGNITUDE}]{_SPACES}*[{_DIGIT}]+(?![{_DIGIT}.．]|{_SPACES}*年)")
+_ENDS_DIGITS_MAGNITUDE = re.compile(f"[{_DIGIT}]{_SPACES}*[{_MAGNITUDE}]\\Z")
+_ENDS_MAGNITUDE_DIGITS = re.compile(f"[{_MAGNITUDE}]{_SPACES}*[{_DIGIT}][{_DIGIT}.．]*\\Z")
+_LOOK_BACK = 40  # how many characters before a space decide whether it stands inside a number
+
+
+def join_reader_spaces(text: str) -> tuple[str, list[int]]:
+    """``text`` without the spaces a PDF reader puts inside a number, and for each character
+    left its offset in ``text``.
+
+    Word processors and PDF readers space Arabic digits apart from the Chinese characters
+    beside them, and inside a number that cuts it into pieces: 3 分之 2, 千分之 4.9, 负 43.73,
+    1252 万1300, 7 亿 5000 万. A space goes when it stands between digits and 分之 (either
+    side), after a sign 负, or between digits and a magnitude inside a number: more digits
+    (not a year) follow the magnitude, or a magnitude came before the digits. A space between two
+    digits or at a decimal point (98. 5, 2 .7), or before a magnitude that ends a number
+    (62857 万元), stays (docs/annotation.md).
+
+    >>> join_reader_spaces("占 3 分之 2,增长负 43.73%")[0]
+    '占 3分之2,增长负43.73%'
+    >>> join_reader_spaces("收入 7 亿 5000 万元, 2 亿 2023 年")[0]
+    '收入 7亿5000万元, 2 亿 2023 年'
+    >>> join_reader_spaces("共 1252 万1300 条")[1][4:8]   # offsets: the space at 6 is gone
+    [4, 5, 7, 8]
+    """
+    kept: list[int] = []
+    pos = 0
+    for run in _LINE_SPACES.finditer(text):
+        start, end = run.span()
+        if _joins(text, start, end):
+            kept.extend(range(pos, start))
+            pos = end
+    if not pos:
+        return text, list(range(len(text)))
+    kept.extend(range(pos, len(text)))
+    return "".join(text[i] for i in kept), kept
+
+
+def _joins(text: str, start: int, end: int) -> bool:
+    """Whether the spaces ``text[start:end]`` stand inside one number (:func:`join_reader_spaces`)."""
+    left, right = text[start - 1:start], text[end:end + 1]
+    before = text[max(0, start - _LOOK_BACK):start]
+    if left in _ARABIC_DIGITS:
+        return (text.startswith(FRACTION, end)                                           # 3 分之
+                or bool(_MAGNITUDE_DIGITS.match(text, end))                              # 1252 万1300
+                or (right in MAGNITUDES and bool(_ENDS_MAGNITUDE_DIGITS.search(before))))  # 7 亿 5000 万
+    if right in _ARABIC_DIGITS:
+        return (before.endswith(FRACTION) or left in "负負"                               # 分之 2, 负 43.73
+                or (bool(_ENDS_DIGITS_MAGNITUDE.search(before)) and bool(_MAGNITUDE_DIGITS.match(text, start - 1))))
+    return False
 
 
 class _NotANumber(ValueError):
@@ -118,8 +175,9 @@ def _parse_text(text: str) -> _Reading:
         raise _NotANumber("empty")
     if len(s) > _MAX_LEN:
         raise _NotANumber(f"longer than {_MAX_LEN} characters")
+    s = join_reader_spaces(s)[0]
     if any(c.isspace() for c in s):
-        # Recognizers-Text joins "7 万5 千"; a span never contains a space (ANNOTATION.md).
+        # 98. 5 or 1 2: which numbers a space between digits separates is not written
         raise _NotANumber("a space splits the text")
     if ":" in s or "：" in s:
         raise _NotANumber("a ratio is several numbers")
