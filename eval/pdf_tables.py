@@ -18,6 +18,7 @@ taken from the parser's ``layouts.toml``, so that the check does not share the p
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import random
 import shutil
@@ -212,6 +213,20 @@ def _pypdf(path: Path, mode: str) -> str:
     return "\n".join(page.extract_text(extraction_mode=mode) for page in reader.pages)
 
 
+def _pymupdf(path: Path) -> str:
+    import pymupdf
+
+    with pymupdf.open(path) as doc:
+        return "\n".join(page.get_text() for page in doc)
+
+
+def _pdfplumber(path: Path, layout: bool) -> str:
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        return "\n".join(page.extract_text(layout=layout) or "" for page in pdf.pages)
+
+
 def _pdftotext(path: Path, *args: str) -> str:
     return subprocess.run(["pdftotext", *args, "-enc", "UTF-8", str(path), "-"], capture_output=True,
                           text=True, check=True, timeout=60).stdout
@@ -231,6 +246,11 @@ def readers() -> dict[str, object]:
     if shutil.which("pdftotext"):
         out["pdftotext"] = lambda p: _pdftotext(p)
         out["pdftotext-layout"] = lambda p: _pdftotext(p, "-layout")
+    if importlib.util.find_spec("pymupdf") is not None:
+        out["pymupdf"] = _pymupdf
+    if importlib.util.find_spec("pdfplumber") is not None:
+        out["pdfplumber"] = lambda p: _pdfplumber(p, False)
+        out["pdfplumber-layout"] = lambda p: _pdfplumber(p, True)
     return out
 
 

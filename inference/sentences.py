@@ -188,6 +188,20 @@ def wrap_width(text: str) -> int | None:
     return page
 
 
+def _line_spacing(lines: list[str]) -> int:
+    """The blank lines a text may write between two lines of one paragraph: 1 where lines one
+    blank line apart are at least as common as lines next to each other, else 0.
+
+    ``pdfplumber``'s layout mode puts each line of a page on a grid of rows finer than its line
+    pitch, so most two lines of a paragraph have a blank row between them, and some none;
+    there, one blank line says nothing of where a paragraph ends.
+    """
+    filled = [bool(line.strip()) for line in lines]
+    next_to = sum(a and b for a, b in zip(filled, filled[1:]))
+    one_apart = sum(a and not b and c for a, b, c in zip(filled, filled[1:], filled[2:]))
+    return int(one_apart >= _WRAP_MIN_LINES and one_apart >= next_to)
+
+
 def unwrap(text: str, page: int | None = None) -> str:
     """``text`` with the line breaks of hard-wrapped paragraphs (PDF text) marked as no sentence end.
 
@@ -201,8 +215,10 @@ def unwrap(text: str, page: int | None = None) -> str:
     next line opens with, which went down whole; and runs past it by four at most),
     does not end a sentence or a clause leading a list (。！？；：) and is followed by a line
     that opens no heading or list item (一、 （一） 1.) is wrapped.
-    Its break, with the spaces around it and a page number on a line of its own after it (blank
-    lines around that number too, as ``pdftotext -layout`` writes a page break), is
+    In a text that writes most lines one blank line apart (:func:`_line_spacing`), such a
+    blank line is part of the break. Its break, with the spaces around it and a page number on
+    a line of its own after it (blank lines around that number too, as ``pdftotext -layout``
+    writes a page break), is
     written as zero-width spaces (:data:`WRAP`; a space between two ASCII letters or digits):
     one character for one, so offsets hold; :func:`sentence_bounds` reads the paragraph's
     sentences whole and the extractor removes the marks before tagging. A text whose lines are
@@ -220,6 +236,7 @@ def unwrap(text: str, page: int | None = None) -> str:
         return text
     lines = text.split("\n")
     widths = [_width(line.rstrip()) for line in lines]
+    spacing = _line_spacing(lines)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
@@ -232,8 +249,8 @@ def unwrap(text: str, page: int | None = None) -> str:
         nxt = k + 1  # the paragraph goes on after a page break: its number, and blank lines around it
         while nxt + 1 < len(lines) and (not lines[nxt].strip() or _PAGE_NUMBER.fullmatch(lines[nxt])):
             nxt += 1
-        if nxt > k + 1 and not any(_PAGE_NUMBER.fullmatch(between) for between in lines[k + 1:nxt]):
-            continue  # blank lines alone: a paragraph ends
+        if nxt > k + 1 + spacing and not any(_PAGE_NUMBER.fullmatch(between) for between in lines[k + 1:nxt]):
+            continue  # blank lines alone, more than the text's line spacing: a paragraph ends
         after = lines[nxt]
         if not after.strip() or _OPENS_ITEM.match(after) or _TABLE_ROW.search(after):
             continue

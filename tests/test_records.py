@@ -747,6 +747,28 @@ def test_unwrap_allows_for_an_indent_a_moved_character_a_whole_number_and_propor
         assert got == (lines[0] + WRAP + lines[1] + "\n" if joined else "\n".join(lines) + "\n"), lines
 
 
+def test_unwrap_reads_a_blank_row_between_lines_as_line_spacing_where_most_lines_have_one():
+    # pdfplumber's layout mode: lines on a grid, two in three with a blank row after them, every
+    # line indented and padded to the page's width, two blank rows between paragraphs
+    rows = []
+    for paragraph in PARAGRAPHS * 4:
+        for k, line in enumerate(hard_wrap(paragraph)):
+            rows += ["        " + line.ljust(40)] + ([" " * 48] if k % 3 else [])
+        rows += [" " * 48, " " * 48]
+    text = "\n".join(rows) + "\n"
+    unwrapped = unwrap(text)
+    assert len(unwrapped) == len(text)
+    sentences = ["".join(unwrapped[s:e].replace(WRAP, "").split()) for s, e in sentence_bounds(unwrapped)]
+    for paragraph in PARAGRAPHS:
+        for s, e in sentence_bounds(paragraph):
+            assert paragraph[s:e] in sentences
+    # single-spaced text: one blank line ends a paragraph, even after a full line that ends open
+    cut = hard_wrap(PARAGRAPHS[0])[:-1]   # its last line fills the page and stops inside a sentence
+    text = "\n".join(cut + ["", *hard_wrap(PARAGRAPHS[1])] * 4) + "\n"
+    at = len("\n".join(cut))
+    assert unwrap(text)[at:at + 2] == "\n\n" and unwrap(text).count(WRAP) > 0
+
+
 def test_unwrap_reads_short_paragraphs_as_wrapped():
     # two-line paragraphs: every full line stops inside a sentence, but half the long lines end one
     paragraphs = [f"第{n}季度在门户网站主动公开各类政府信息五千余条，全部都已按期答复。" for n in "一二三四五六七八九十"]
