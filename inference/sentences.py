@@ -131,6 +131,7 @@ _WRAP_OVER = 8
 # (docs/results.md, "PDF text read back") go down to 78%. Counting every long line instead, a
 # short paragraph's last line took the share under three in four there.
 _WRAP_MIN_LINES = 8
+_TOP_MARGIN_MIN = 3   # blank rows a text padded to its pages' height opens with, at least
 _WRAP_OPEN_SHARE = 0.75
 # What a wrap becomes: a zero-width space, which the extractor removes before tagging
 # (inference.extract.normalize); a space between two ASCII letters or digits (12 / 34 stay two numbers).
@@ -216,7 +217,9 @@ def unwrap(text: str, page: int | None = None) -> str:
     does not end a sentence or a clause leading a list (。！？；：) and is followed by a line
     that opens no heading or list item (一、 （一） 1.) is wrapped.
     In a text that writes most lines one blank line apart (:func:`_line_spacing`), such a
-    blank line is part of the break. Its break, with the spaces around it and a page number on
+    blank line is part of the break, and so is a page break: a run of blank lines about twice
+    as long as the run the text opens with (pdfplumber pads each page with the blank rows of
+    its margins). Its break, with the spaces around it and a page number on
     a line of its own after it (blank lines around that number too, as ``pdftotext -layout``
     writes a page break), is
     written as zero-width spaces (:data:`WRAP`; a space between two ASCII letters or digits):
@@ -237,6 +240,10 @@ def unwrap(text: str, page: int | None = None) -> str:
     lines = text.split("\n")
     widths = [_width(line.rstrip()) for line in lines]
     spacing = _line_spacing(lines)
+    # a page break in such a text: the blank rows of one page's bottom margin and the next one's top
+    # margin, about twice the blank rows the text opens with (pdfplumber pads every page to its height)
+    top = next((k for k, line in enumerate(lines) if line.strip()), 0)
+    page_break = 2 * top - 1 if spacing and top >= _TOP_MARGIN_MIN else len(lines)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
@@ -249,8 +256,9 @@ def unwrap(text: str, page: int | None = None) -> str:
         nxt = k + 1  # the paragraph goes on after a page break: its number, and blank lines around it
         while nxt + 1 < len(lines) and (not lines[nxt].strip() or _PAGE_NUMBER.fullmatch(lines[nxt])):
             nxt += 1
-        if nxt > k + 1 + spacing and not any(_PAGE_NUMBER.fullmatch(between) for between in lines[k + 1:nxt]):
-            continue  # blank lines alone, more than the text's line spacing: a paragraph ends
+        if k + 1 + spacing < nxt < k + 1 + page_break \
+                and not any(_PAGE_NUMBER.fullmatch(between) for between in lines[k + 1:nxt]):
+            continue  # blank lines alone, more than the text's line spacing and fewer than a page break: a paragraph ends
         after = lines[nxt]
         if not after.strip() or _OPENS_ITEM.match(after) or _TABLE_ROW.search(after):
             continue

@@ -5,6 +5,7 @@ span repair, and data.schema.tags_to_spans as an oracle for the fast tag reader.
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 import pytest
 
@@ -749,19 +750,23 @@ def test_unwrap_allows_for_an_indent_a_moved_character_a_whole_number_and_propor
 
 def test_unwrap_reads_a_blank_row_between_lines_as_line_spacing_where_most_lines_have_one():
     # pdfplumber's layout mode: lines on a grid, two in three with a blank row after them, every
-    # line indented and padded to the page's width, two blank rows between paragraphs
-    rows = []
-    for paragraph in PARAGRAPHS * 4:
+    # line indented and padded to the page's width, two blank rows between paragraphs, and each
+    # page padded with the blank rows of its margins: five at its top, five at its bottom
+    blank = " " * 48
+    rows = [blank] * 5
+    for n, paragraph in enumerate(PARAGRAPHS * 4):
         for k, line in enumerate(hard_wrap(paragraph)):
-            rows += ["        " + line.ljust(40)] + ([" " * 48] if k % 3 else [])
-        rows += [" " * 48, " " * 48]
+            rows += ["        " + line.ljust(40)] + ([blank] if k % 3 else [])
+            if n == 4 and k == 1:   # a page ends inside the paragraph
+                rows += [blank] * 10
+        rows += [blank, blank]
     text = "\n".join(rows) + "\n"
     unwrapped = unwrap(text)
     assert len(unwrapped) == len(text)
-    sentences = ["".join(unwrapped[s:e].replace(WRAP, "").split()) for s, e in sentence_bounds(unwrapped)]
-    for paragraph in PARAGRAPHS:
+    sentences = Counter("".join(unwrapped[s:e].replace(WRAP, "").split()) for s, e in sentence_bounds(unwrapped))
+    for paragraph in PARAGRAPHS:   # every sentence whole, in each of its four copies
         for s, e in sentence_bounds(paragraph):
-            assert paragraph[s:e] in sentences
+            assert sentences[paragraph[s:e]] == 4, paragraph[s:e]
     # single-spaced text: one blank line ends a paragraph, even after a full line that ends open
     cut = hard_wrap(PARAGRAPHS[0])[:-1]   # its last line fills the page and stops inside a sentence
     text = "\n".join(cut + ["", *hard_wrap(PARAGRAPHS[1])] * 4) + "\n"
