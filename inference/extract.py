@@ -48,7 +48,8 @@ from govreport.inference.keys import KeyMapper
 from govreport.inference.reader import CHUNK_CHARS, Document, ReadError
 from govreport.inference.records import build_records
 from govreport.inference.snapping import (drop_numerals_in_words, drop_spans_in_addresses, load_dictionaries, snap_to_numbers,
-                                snap_to_words, spaced_name_numbers, spaced_number_ends, spaced_numbers)
+                                snap_to_words, spaced_name_numbers, spaced_number_ends, spaced_numbers,
+                                split_value_lists)
 from govreport.inference.spans import clean_scored_spans
 from govreport.inference.reports import SEGMENT_CHARS, Report, Sections, Segment, check_dict, iter_segments
 from govreport.inference.sentences import MAX_SENTENCE_CHARS, bounded_sentences, unwrap, wrap_width
@@ -219,7 +220,8 @@ class Extractor:
     inside a word take the whole word (:func:`inference.snapping.snap_to_words`), VALUE
     spans that end inside a number the whole number (:func:`inference.snapping.snap_to_numbers`),
     and a numeral that is part of a word (四舍五入, 单一) is no VALUE
-    (:func:`inference.snapping.drop_numerals_in_words`); a number spaces cut into pieces
+    (:func:`inference.snapping.drop_numerals_in_words`); a VALUE that holds a list or a ratio is
+    one VALUE per number (:func:`inference.snapping.split_value_lists`); a number spaces cut into pieces
     (3 分之 2, 负 43.73) is one VALUE (:func:`inference.snapping.spaced_numbers`), a magnitude a
     space cut off its number (62857 万元) joins the unit (:func:`inference.snapping.spaced_number_ends`), and a number a
     space cut off the name it begins (60 岁及以上人口) joins the name
@@ -530,6 +532,7 @@ class Extractor:
             if snapped != kept:  # a moved edge may need trimming again, as build_records would trim it
                 kept, scores = clean_scored_spans(text, snapped, scores)
             kept, scores = drop_numerals_in_words(text, kept, scores)
+            kept, scores = split_value_lists(text, kept, scores)
             kept, scores = spaced_numbers(text, kept, scores)
             kept, scores = spaced_number_ends(text, kept, scores)
             kept = spaced_name_numbers(text, kept)

@@ -18,6 +18,7 @@ import re
 from typing import Any, Mapping, NamedTuple
 
 from govreport.data.lexicon import QUALIFIERS_BEFORE
+from govreport.data.numbers.chars import RATIO_COLONS
 from govreport.data.text import TO_SIMPLIFIED, normalize_percent
 
 __all__ = ["Kind", "KINDS", "DIRECTIONS", "FIELDS", "classify", "with_kind"]
@@ -80,15 +81,16 @@ _RATIO_BASIS = (("同比", re.compile(rf"(?:是|为|相当于|达到)(?:{_PREV_Y
                 ("环比", re.compile(rf"(?:是|为|相当于|达到)(?:{_PREV_MONTH})的$")))
 
 # Clause ends: a colon between digits is a ratio (6.0:55.0:39.0, or with the ratio sign ∶), not a clause end.
-_CLAUSE_END = re.compile(r"[，,；;。！？!?\n]|(?<![0-9０-９])[：:∶]|[：:∶](?![0-9０-９])")
+_COLON = f"[{RATIO_COLONS}]"
+_CLAUSE_END = re.compile(rf"[，,；;。！？!?\n]|(?<![0-9０-９]){_COLON}|{_COLON}(?![0-9０-９])")
 _LIST_SEP = ("以及", "、", "和", "及", "与", "或")
 _COMMA = ("，", ",")
 # One member of a list of values at the end of a string: a number and its unit (3.3%, 12件).
 _MEMBER = re.compile(r"(?:[-+]?[0-9０-９][0-9０-９.．]*|[零〇一二两三四五六七八九十百千]+)[万亿]*(?:余|多)?"
                      r"(?:[%％‰]|个百分点|百分点|个|倍|[\u4e00-\u9fff]{0,4})?\s*$")
 _PARENTHESIS = re.compile(r"[(（][^()（）]{0,10}[)）]$")
-_COLON_AFTER = re.compile(r"\s*[：:∶]\s*[0-9０-９]")
-_COLON_BEFORE = re.compile(r"[0-9０-９]\s*[：:∶]\s*$")
+_COLON_AFTER = re.compile(rf"\s*{_COLON}\s*[0-9０-９]")
+_COLON_BEFORE = re.compile(rf"[0-9０-９]\s*{_COLON}\s*$")
 _WINDOW = 80  # characters looked at before a value; clauses are shorter
 
 

@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import bisect
 import logging
+import re
 from typing import Sequence
 
-from govreport.data.numbers import find_numbers, parse_number
-from govreport.data.numbers.chars import APPROX
+from govreport.data.numbers import ParsedNumber, find_numbers, parse_number
+from govreport.data.numbers.chars import APPROX, MAGNITUDES
 from govreport.data.schema import SENTENCE_KEY, Record, Span
 from govreport.data.text import TO_SIMPLIFIED, normalize_percent
 from govreport.inference.kinds import with_kind
@@ -46,6 +47,21 @@ __all__ = ["build_records"]
 _SALVAGE_MAX_CHARS = 80
 
 
+# The magnitude a list's last member ends with (2570.97万, 3000万余), 余/多 passed over.
+_LAST_MAGNITUDE = re.compile(f"[{''.join(MAGNITUDES)}](?=[{''.join(APPROX)}]?$)")
+
+
+def _list_magnitude(parsed: ParsedNumber, member: str, last: str) -> ParsedNumber:
+    """``parsed`` (the number ``member`` writes) in the magnitude the list's ``last`` member ends
+    with, when ``member`` writes none: a list writes it once, as a range does (1267.86、2570.97万元
+    is 12,678,600 and 25,709,700 yuan, as 3-5万 is 30,000 to 50,000)."""
+    magnitude = _LAST_MAGNITUDE.search(last)
+    if magnitude is None or parsed.unit or any(c in MAGNITUDES for c in member):
+        return parsed
+    scaled = parse_number(member + magnitude.group())
+    return scaled if scaled.ok else parsed
+
+
 def _record(sent: LinkedSentence, v: LinkedValue) -> Record | None:
     text, spans = sent.text, sent.spans
     span = v.span
@@ -60,6 +76,8 @@ def _record(sent: LinkedSentence, v: LinkedValue) -> Record | None:
             return None
         s, e, parsed = max(found, key=lambda f: f[1] - f[0])
         span = Span(span.start + s, span.start + e, "VALUE")
+    if v.unit is None and v.last_in_list is not v:
+        parsed = _list_magnitude(parsed, text[span.start:span.end], text[v.last_in_list.span.start:v.last_in_list.span.end])
     unit_span = v.shared_unit or v.unit
     if parsed.unit:
         unit = parsed.unit

@@ -19,8 +19,8 @@ from typing import Callable, Sequence
 
 from govreport.data.lexicon import (ARTICLE_NUMERALS, BEFORE_CATEGORY_ENDS, FAMILIES, HEAD_NOUNS, METRIC_LEADING_WORDS,
                                     METRIC_TRAILING_WORDS, PLATFORM_WORDS, QUALIFIERS_AFTER, QUALIFIERS_BEFORE)
-from govreport.data.numbers import NUMERAL_CHARS, find_numbers, join_reader_spaces
-from govreport.data.numbers.chars import APPROX, RANGE_SEPARATORS, SIGNS
+from govreport.data.numbers import NUMERAL_CHARS, find_numbers, join_reader_spaces, parse_number
+from govreport.data.numbers.chars import APPROX, RANGE_SEPARATORS, RATIO_COLONS, SIGNS
 from govreport.data.schema import Span
 from govreport.data.text import TO_SIMPLIFIED, address_spans
 
@@ -31,6 +31,7 @@ __all__ = [
     "spaced_name_numbers",
     "spaced_number_ends",
     "spaced_numbers",
+    "split_value_lists",
     "drop_spans_in_addresses",
     "load_segmenter",
     "load_dictionaries",
@@ -310,6 +311,51 @@ def snap_to_numbers(text: str, spans: Sequence[Span]) -> list[Span]:
         if (start, end) != (span.start, span.end):
             out[i] = Span(start, end, span.label)
     return out
+
+
+# What may stand between the numbers of one VALUE span that holds several: a list's commas and
+# 、, and a ratio's colons (11.8︰48.3︰39.9).
+_VALUE_LIST_SEPARATORS = frozenset(",，、" + RATIO_COLONS)
+
+
+def split_value_lists(text: str, spans: Sequence[Span], scores: Sequence[float]) -> tuple[list[Span], list[float]]:
+    """Sorted ``spans`` (with their scores) where a VALUE that holds several numbers is one VALUE each.
+
+    A tagger now and then tags a list or a ratio whole: 各是4125.49,4143.91万元, or a ratio
+    whose colons an encoding turned into ︰ (11.8︰48.3︰39.9). That is no number, and the record
+    kept only the longest one. Where the numbers :func:`data.numbers.find_numbers` reads in such
+    a span are all of it but commas, 、 and colons between them, each is a VALUE, as the guide
+    tags a list and a ratio. A span whose numbers group thousands with a comma (1,234,5678) is
+    left as it is: its commas are no list's.
+
+    >>> text = "收支各是4125.49,4143.91万元,比例为11.8︰48.3︰39.9"
+    >>> spans = [Span(4, 20, "VALUE"), Span(20, 21, "UNIT"), Span(25, 39, "VALUE")]
+    >>> [text[s.start:s.end] for s in split_value_lists(text, spans, [0.9] * 3)[0]]
+    ['4125.49', '4143.91万', '元', '11.8', '48.3', '39.9']
+    """
+    out: list[Span] = []
+    kept: list[float] = []
+    for span, score in sorted(zip(spans, scores)):
+        members = _list_members(text[span.start:span.end]) if span.label == "VALUE" else None
+        if members is None:
+            out.append(span)
+            kept.append(score)
+        else:
+            out.extend(Span(span.start + s, span.start + e, "VALUE") for s, e in members)
+            kept.extend([score] * len(members))
+    return out, kept
+
+
+def _list_members(value: str) -> list[tuple[int, int]] | None:
+    """The numbers of a VALUE text that is a list or ratio of several (:func:`split_value_lists`), else None."""
+    if parse_number(value).ok:
+        return None
+    numbers = [(s, e) for s, e, _ in find_numbers(value)]
+    if len(numbers) < 2 or numbers[0][0] != 0 or numbers[-1][1] != len(value) \
+            or any("," in value[s:e] for s, e in numbers):
+        return None
+    gaps = [value[a:b].strip() for (_, a), (b, _) in zip(numbers, numbers[1:])]
+    return numbers if all(gap and set(gap) <= _VALUE_LIST_SEPARATORS for gap in gaps) else None
 
 
 def spaced_numbers(text: str, spans: Sequence[Span], scores: Sequence[float]) -> tuple[list[Span], list[float]]:

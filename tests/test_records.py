@@ -16,7 +16,7 @@ from govreport.inference.qualifiers import find_qualifier
 from govreport.inference.records import build_records
 from govreport.inference.sentences import WRAP, clause_starts, sentence_bounds, unwrap
 from govreport.inference.snapping import (drop_numerals_in_words, drop_spans_in_addresses, snap_to_numbers, snap_to_words,
-                                          spaced_name_numbers, spaced_number_ends, spaced_numbers)
+                                          spaced_name_numbers, spaced_number_ends, spaced_numbers, split_value_lists)
 from govreport.inference.spans import clean_spans, spans_from_labels, spans_from_tags
 from tests.conftest import hard_wrap, parse_marked
 
@@ -509,6 +509,36 @@ def test_spaced_numbers(tagged, expected):
     spans, scores = spaced_numbers(ex.text, sorted(ex.spans), [1.0] * len(ex.spans))
     assert len(scores) == len(spans) and spans == sorted(spans)
     assert triples(build_records(ex.text, spans)) == expected
+
+
+@pytest.mark.parametrize("tagged, values", [
+    # a list or a ratio tagged as one VALUE: one VALUE per number
+    ("{总计|M}各是{4125.49,4143.91万|V}{元|U}", ["4125.49", "4143.91万"]),
+    ("{产业比|M}为{11.8︰48.3︰39.9|V}", ["11.8", "48.3", "39.9"]),     # colons an encoding made ︰
+    ("{产业比|M}为{6：55：39|V}", ["6", "55", "39"]),
+    ("{分别|M}为{12，15、8|V}{件|U}", ["12", "15", "8"]),
+    # a number, or commas that group thousands: left as tagged
+    ("{收入|M}{1,234,567|V}{元|U}", ["1,234,567"]),
+    ("{收入|M}{1,234,5678|V}{元|U}", ["1,234,5678"]),
+    ("{收入|M}{12件和3|V}{元|U}", ["12件和3"]),                   # words between: not a list of numbers
+])
+def test_split_value_lists(tagged, values):
+    ex = parse_marked(tagged, "t")
+    spans, scores = split_value_lists(ex.text, ex.spans, [0.5] * len(ex.spans))
+    assert [ex.text[s.start:s.end] for s in spans if s.label == "VALUE"] == values and len(scores) == len(spans)
+
+
+def test_a_list_writes_its_magnitude_once():
+    # 1267.86、2570.97万元: both in 万, as 3-5万 is a range of ten thousands
+    _, records = records_of("{收支|M}各减少{1267.86|V}、{2570.97万|V}{元|U}")
+    assert triples(records) == [("收支", 12678600, "元"), ("收支", 25709700, "元")]
+    _, records = records_of("{人数|M}分别为{3000余|V}、{2|V}和{1.5万余|V}{人|U}")
+    assert [(r.value, r.approximate) for r in records] == [(30000000, True), (20000, False), (15000, True)]
+    # a member with a magnitude or a unit of its own keeps its value
+    _, records = records_of("{收入|M}分别为{3000万|V}、{2亿|V}{元|U}")
+    assert [r.value for r in records] == [30000000, 200000000]
+    _, records = records_of("{增长|M}{3|V}{个|U}、{5万|V}{人|U}")
+    assert triples(records) == [("增长", 3, "个"), ("增长", 50000, "人")]
 
 
 def test_a_spaced_list_shares_the_unit_its_cut_magnitude_begins():

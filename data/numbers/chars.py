@@ -37,6 +37,9 @@ DIGIT_READING = frozenset("零〇一二三四五六七八九")
 FINANCIAL = frozenset("壹贰貳叁參肆伍陆陸柒捌玖拾佰仟")
 SIGNS = frozenset("-+负負")
 APPROX = frozenset("余餘多")  # 餘: traditional script
+# What separates the terms of a colon ratio (6.0:55.0:39.0): colons, the ratio sign ∶, and the
+# vertical-form and small colons some documents' encodings turn a colon into (6.0︰55.0︰39.0).
+RATIO_COLONS = ":：∶︰﹕"
 POINT = "点"
 # Every character a number written in Chinese numerals is made of (七十万, 三千余, 三点五).
 NUMERAL_CHARS = CN_NUMERALS | APPROX | {POINT}

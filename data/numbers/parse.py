@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from govreport.data.numbers.chars import (
     APPROX, CN_NUMERALS, DIGITS, DIGIT_READING, FRACTION, MAGNITUDES, MIDDLE_DOTS, PARSE_TABLE,
-    PERCENT_PREFIXES, PERCENT_SIGN_UNITS, POINT, RANGE_SEPARATORS, SIGNS, UNITS, ZEROS,
+    PERCENT_PREFIXES, PERCENT_SIGN_UNITS, POINT, RANGE_SEPARATORS, RATIO_COLONS, SIGNS, UNITS, ZEROS,
 )
 
 logger = logging.getLogger(__name__)
@@ -179,7 +179,7 @@ def _parse_text(text: str) -> _Reading:
     if any(c.isspace() for c in s):
         # 98. 5 or 1 2: which numbers a space between digits separates is not written
         raise _NotANumber("a space splits the text")
-    if ":" in s or "：" in s:
+    if any(c in RATIO_COLONS for c in s):
         raise _NotANumber("a ratio is several numbers")
     with localcontext() as ctx:
         ctx.prec = 200  # exact for anything _MAX_LEN characters can write
