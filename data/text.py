@@ -62,22 +62,31 @@ _WEB_ADDRESS = re.compile(
 # A postal address or postcode given as a contact field (地址:某路68号302室, 邮编:100010), to the
 # end of its clause.
 _POSTAL_ADDRESS = re.compile(r"(?:地址|邮编|邮政编码)[ \t\u3000]*[:：][^,，;；)）。\n]+")
-# What every address holds: a scheme, www., an @, the dot before its top-level domain, a field name.
-_ADDRESS_MARK = re.compile(r"://|www\.|@|\.[cno]|地址|邮编|邮政编码")
+# A web page's date-time stamp (发布时间:2023-01-12 20:04, 生成日期:2021-01-07 15:30:49.0): the
+# guide never tags a clock time, and a date is a time reference.
+_DATE_TIME = re.compile(r"(?<![0-9])[0-9]{4}[-/.年][0-9]{1,2}[-/.月][0-9]{1,2}日?[ \t\u3000]*"
+                        r"(?:[01]?[0-9]|2[0-3])[:：][0-5][0-9](?:[:：][0-5][0-9](?:\.[0-9]+)?)?(?![0-9])")
+# What every address holds: a scheme, www., an @, the dot before its top-level domain, a field name,
+# a clock time's colon.
+_ADDRESS_MARK = re.compile(r"://|www\.|@|\.[cno]|地址|邮编|邮政编码|[0-9][:：][0-9]")
 
 
 def address_spans(text: str) -> list[tuple[int, int]]:
-    """``[start, end)`` of the web, e-mail and postal addresses in ``text``, sorted (they may overlap).
+    """``[start, end)`` of the web, e-mail and postal addresses in ``text``, and of a web page's
+    date-time stamps, whose numbers are identifiers too, sorted (they may overlap).
 
     >>> text = "详见http://gk.jl.gov.cn/list.aspx?dept=27&id=4093。邮箱:xxgk2019@163.com(地址:人民路8号302室,邮编:100010)"
     >>> [text[s:e] for s, e in address_spans(text)]
     ['http://gk.jl.gov.cn/list.aspx?dept=27&id=4093', 'xxgk2019@163.com', '地址:人民路8号302室', '邮编:100010']
+    >>> page = "发布时间: 2023-01-12 20:04 阅读:275人,比例为1:15"
+    >>> [page[s:e] for s, e in address_spans(page)]
+    ['2023-01-12 20:04']
     """
     if _ADDRESS_MARK.search(text) is None:
         return []  # the common case, found far faster than the expressions find nothing
     found = [m.span() for m in _WEB_ADDRESS.finditer(text)]
-    postal = [m.span() for m in _POSTAL_ADDRESS.finditer(text)]
-    return sorted(found + postal) if postal else found
+    more = [m.span() for pattern in (_POSTAL_ADDRESS, _DATE_TIME) for m in pattern.finditer(text)]
+    return sorted(found + more) if more else found
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 from govreport.data.lexicon import (ARTICLE_NUMERALS, BEFORE_CATEGORY_ENDS, FAMILIES, HEAD_NOUNS, METRIC_LEADING_WORDS,
                                     METRIC_TRAILING_WORDS, PLATFORM_WORDS, QUALIFIERS_AFTER, QUALIFIERS_BEFORE)
 from govreport.data.numbers import NUMERAL_CHARS, find_numbers, join_reader_spaces, parse_number
-from govreport.data.numbers.chars import APPROX, RANGE_SEPARATORS, RATIO_COLONS, SIGNS
+from govreport.data.numbers.chars import APPROX, MEASURE_WORDS, ORDINARY_WORDS, RANGE_SEPARATORS, RATIO_COLONS, SIGNS
 from govreport.data.schema import Span
 from govreport.data.text import TO_SIMPLIFIED, address_spans
 
@@ -470,7 +470,9 @@ def spaced_name_numbers(text: str, spans: Sequence[Span]) -> list[Span]:
     its number, names it from 岁, or tags 60 and 岁及以上人口 as two names. A METRIC that begins
     right after such a space takes in the METRIC before the space, or the number before it when
     the number is in no span (so no value of the sentence) and follows a Chinese character or a
-    clause's opening: a name broken by a space is tagged whole, space inside (docs/annotation.md).
+    clause's opening, and is no part of an address or a page's date-time stamp
+    (:func:`data.text.address_spans`): a name broken by a space is tagged whole, space inside
+    (docs/annotation.md).
 
     >>> text = "全县60 岁及以上人口为18305 人,0—14 岁人口1.2 万人"
     >>> spans = [Span(2, 4, "METRIC"), Span(5, 11, "METRIC"), Span(12, 17, "VALUE"), Span(18, 19, "UNIT"),
@@ -487,7 +489,8 @@ def spaced_name_numbers(text: str, spans: Sequence[Span]) -> list[Span]:
                 continue
             floor = before.end if before is not None else 0
             cut = _SPACED_NAME_NUMBER.search(text, max(floor, span.start - _MAX_DIGITS), span.start)
-            if cut is not None and _opens_a_name(text, cut.start()):
+            if cut is not None and _opens_a_name(text, cut.start()) \
+                    and not any(a <= cut.start() < b for a, b in address_spans(text)):   # 17:55 阅读: a clock's
                 span = Span(cut.start(), span.end, "METRIC")
         out.append(span)
     return out
@@ -526,14 +529,16 @@ def drop_numerals_in_words(text: str, spans: Sequence[Span], scores: Sequence[fl
     unless the dictionary files that word as a numeral or quantity (两种, 五个: see
     :func:`_number_words`), or what the word adds before it is a qualifier (近|百) and what
     it adds after is more numerals (七十|万), a qualifier, or the UNIT span that follows
-    (二|级). A quantity word whose 一 is an article (``data.lexicon.ARTICLE_NUMERALS``: 一批,
+    (二|级). In an ordinary word the number finder skips (``ORDINARY_WORDS``: 一致, 一起, 零部件,
+    whatever the dictionary files it as) that UNIT must be a measure word: 一|起 is one case,
+    一|致 no number. A quantity word whose 一 is an article (``data.lexicon.ARTICLE_NUMERALS``: 一批,
     一些) goes all the same. The VALUE and UNIT spans inside that word go with it. The text is
     read in simplified characters, as in :func:`snap_to_words` (四捨五入 is 四舍五入).
 
-    >>> text = "分项之和因四舍五入略有差异,较为单一;县、乡二级平台,解决了一批问题"
-    >>> spans = [Span(6, 7, "UNIT"), Span(7, 8, "VALUE"), Span(17, 18, "VALUE"),
-    ...          Span(22, 23, "VALUE"), Span(23, 24, "UNIT"), Span(30, 31, "VALUE"), Span(31, 32, "UNIT")]
-    >>> [text[s.start:s.end] for s in drop_numerals_in_words(text, spans, [1.0] * 7)[0]]
+    >>> text = "分项之和因四舍五入略有差异,较为单一;县、乡二级平台,解决了一批问题,与实际一致"
+    >>> spans = [Span(6, 7, "UNIT"), Span(7, 8, "VALUE"), Span(17, 18, "VALUE"), Span(22, 23, "VALUE"),
+    ...          Span(23, 24, "UNIT"), Span(30, 31, "VALUE"), Span(31, 32, "UNIT"), Span(38, 39, "VALUE"), Span(39, 40, "UNIT")]
+    >>> [text[s.start:s.end] for s in drop_numerals_in_words(text, spans, [1.0] * 9)[0]]
     ['二', '级']
     """
     text = text.translate(TO_SIMPLIFIED)
@@ -555,11 +560,12 @@ def drop_numerals_in_words(text: str, spans: Sequence[Span], scores: Sequence[fl
         if text[word_start:word_end] in ARTICLE_NUMERALS:
             words.append((word_start, word_end))
             continue
-        if text[word_start:word_end] in _number_words():
+        ordinary = text[word_start:word_end] in ORDINARY_WORDS
+        if text[word_start:word_end] in _number_words() and not ordinary:
             continue
         before, after = text[word_start:start], text[end:word_end]
-        unit_after = i + 1 < len(spans) and spans[i + 1].label == "UNIT" \
-            and spans[i + 1].start == end and spans[i + 1].end >= word_end
+        unit_after = i + 1 < len(spans) and spans[i + 1].label == "UNIT" and spans[i + 1].start == end \
+            and spans[i + 1].end >= word_end and (after in MEASURE_WORDS or not ordinary)
         if (before and before not in QUALIFIERS_BEFORE) or (
                 after and not (unit_after or after in QUALIFIERS_AFTER or all(c in NUMERAL_CHARS for c in after))):
             words.append((word_start, word_end))

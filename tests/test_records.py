@@ -451,6 +451,11 @@ NUMERALS_IN_WORDS = [
     # more numerals after it, or a number written in digits
     ("不少于{两|V}种解读方式", ["两"]),
     ("县、乡{二|V}{级|U}平台", ["二", "级"]),
+    # an ordinary word the number finder skips: its UNIT must be a measure word
+    ("确保公开内容与实际工作{一|V}{致|U}", []),
+    ("通达汽车{零|V}{部件|U}公司", []),
+    ("本月发生{一|V}{起|U}事故", ["一", "起"]),
+    ("居民消费{八|V}{大类|U}指标", ["八", "大类"]),
     ("等近{百|V}{家|U}媒体", ["百", "家"]),
     ("浏览量{七十|V}万次", ["七十"]),
     ("{审结|M}{一百二十|V}{件|U}", ["审结", "一百二十", "件"]),
@@ -563,6 +568,7 @@ def test_a_spaced_list_shares_the_unit_its_cut_magnitude_begins():
     ("编号12{岁人口|M}{3|V}{人|U}", ["岁人口"]),
     ("1. {组织机构|M}{5|V}", ["组织机构"]),
     ("{下载|M}{0|V}   2024-01-06   {浏览|M}{77|V}", ["下载", "浏览"]),       # a date is no name's number
+    ("发布时间:2024-01-17 17:55 {阅读|M}:{275|V}{人|U}", ["阅读"]),        # nor a clock's minutes
 ])
 def test_spaced_name_numbers(tagged, names):
     ex = parse_marked(tagged, "t")
@@ -601,6 +607,10 @@ def test_drop_numerals_in_words_keeps_every_generated_value():
         ("登录www.jl.gov.cn,{共发布|M}{252|V}{条|U}", ["共发布", "252", "条"]),
         # a METRIC that reaches outside an address stays (linking decides its fate)
         ("{网站www.jl.gov.cn访问量|M}{3|V}{万次|U}", ["网站www.jl.gov.cn访问量", "3", "万次"]),
+        # a page's date-time stamp: its minutes are no value; a view count after it and a ratio are
+        ("发布时间: 2023-01-12 20:{04|V} {阅读|M}{275|V}{人|U}", ["阅读", "275", "人"]),
+        ("生成日期:2021-01-07 15:30:{49.0|V}", []),
+        ("{性别比|M}为{105|V}:{100|V},{结构|M}为{1|V}:{15|V}", ["性别比", "105", "100", "结构", "1", "15"]),
         # no address: PM2.5, decimals
         ("{PM2.5浓度|M}为{35|V}{微克|U}", ["PM2.5浓度", "35", "微克"]),
         ("{增长|M}{3.5|V}{%|U}", ["增长", "3.5", "%"]),

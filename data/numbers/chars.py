@@ -83,6 +83,7 @@ ORDINARY_WORDS: tuple[str, ...] = (
     "一站式", "一网通办", "四川", "乱七八糟", "减负", "正负", "胜负", "抱负", "担负", "肩负",
     "欺负", "辜负", "自负", "千方百计", "万无一失",
     "一心一意", "三令五申", "五湖四海", "一刀切", "十三五", "十四五", "十五五", "十二五",
+    "零部件",   # jieba files it as a quantity word
 )
 # ... unless these follow: 十分之三 is a fraction, not the adverb 十分.
 ORDINARY_UNLESS_BEFORE: dict[str, str] = {"十分": FRACTION[1]}
