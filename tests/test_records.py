@@ -454,6 +454,7 @@ NUMERALS_IN_WORDS = [
     # an ordinary word the number finder skips: its UNIT must be a measure word
     ("确保公开内容与实际工作{一|V}{致|U}", []),
     ("通达汽车{零|V}{部件|U}公司", []),
+    ("涨幅位居{三|V}{甲|U}", []),
     ("本月发生{一|V}{起|U}事故", ["一", "起"]),
     ("居民消费{八|V}{大类|U}指标", ["八", "大类"]),
     ("等近{百|V}{家|U}媒体", ["百", "家"]),

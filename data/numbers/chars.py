@@ -84,6 +84,7 @@ ORDINARY_WORDS: tuple[str, ...] = (
     "欺负", "辜负", "自负", "千方百计", "万无一失",
     "一心一意", "三令五申", "五湖四海", "一刀切", "十三五", "十四五", "十五五", "十二五",
     "零部件",   # jieba files it as a quantity word
+    "三甲",     # a ranking (位居三甲) or a hospital's grade (三甲医院), no count
 )
 # ... unless these follow: 十分之三 is a fraction, not the adverb 十分.
 ORDINARY_UNLESS_BEFORE: dict[str, str] = {"十分": FRACTION[1]}
