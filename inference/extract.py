@@ -54,6 +54,7 @@ from govreport.inference.spans import clean_scored_spans
 from govreport.inference.reports import SEGMENT_CHARS, Report, Sections, Segment, check_dict, iter_segments
 from govreport.inference.sentences import MAX_SENTENCE_CHARS, bounded_sentences, unwrap, wrap_width
 from govreport.inference.tables import check_tables, complete_tables, parse_tables
+from govreport.inference.tables.other import parse_other_tables
 # the model tagger and its options live in inference.tagger; imported here, the API's one entry point
 from govreport.inference.tagger import DEFAULT_MODEL_DIR, SHIPPED_MODELS, ModelTagger, resolve_model
 
@@ -157,7 +158,8 @@ class Piece:
     done: bool = False
     report: Report | None = None  # the report it lies in (None before a document's first title)
     section: str | None = None  # the section heading it sits under
-    origin: str = "prose"  # "prose": a sentence the tagger read; "table": a standard table's region
+    # "prose": a sentence the tagger read; "table": a standard table's region; "other_table": a row of another table
+    origin: str = "prose"
     dropped: int = 0  # records left out as lone cells of a flattened table (inference.lone_cells)
 
 
@@ -236,6 +238,10 @@ class Extractor:
     a value takes.
     ``table_parser`` and ``table_checker`` read and check the standard tables of each
     report (:data:`TableParser`; default :data:`DEFAULT_TABLE_PARSER`, None for none);
+    ``other_tables`` reads the rows of other tables written as pipe rows (a bulletin's, an HTML
+    or Word table) as records of origin ``"other_table"``
+    (:func:`inference.tables.other.parse_other_tables`), around the standard tables: with no
+    table parser, or one that failed, every row is prose.
     ``drop_lone_cells`` leaves out records that are lone cells of a flattened table
     (:func:`inference.lone_cells.is_lone_cell`), counted in ``Piece.dropped``.
     ``cross_checker`` compares, once a report's records are all known, its keyed prose
@@ -253,7 +259,7 @@ class Extractor:
                  max_sentence_chars: int = MAX_SENTENCE_CHARS,
                  table_parser: TableParser | None | str = _DEFAULT, table_checker: TableChecker | None | str = _DEFAULT,
                  drop_lone_cells: bool = True, cross_checker: CrossChecker | None | str = _DEFAULT,
-                 keys: KeyMapper | bool = True):
+                 keys: KeyMapper | bool = True, other_tables: bool = True):
         self.tagger = tagger
         self.normalize_text = normalize_text
         self.snap_words = snap_words
@@ -268,6 +274,7 @@ class Extractor:
         # reports are handed to the table parser whole up to this size (memory stays bounded)
         self.segment_chars = min(SEGMENT_CHARS, 4 * chunk_chars)
         self.keys = KeyMapper() if keys is True else (keys or None)
+        self.other_tables = other_tables
 
     @classmethod
     def from_pretrained(cls, model_dir: str | os.PathLike = DEFAULT_MODEL_DIR, batch_size: int = 32,
@@ -435,9 +442,11 @@ class Extractor:
         its own)."""
         text, offset, report = segment.text, segment.start, segment.report
         tables: list[Any] = []
+        read = False   # whether the standard tables were read: other tables are read around them
         if self.table_parser is not None:
             try:
                 tables = list(self.table_parser(text))
+                read = True
             except Exception:  # noqa: BLE001 - a parser bug costs the tables, not the prose
                 logger.warning("table parser failed in %s at offset %d; its text is read as prose", doc.source, offset,
                                exc_info=True)
@@ -449,7 +458,9 @@ class Extractor:
             except Exception:  # noqa: BLE001 - the second reading is a bonus: the text's cells stand
                 logger.warning("second reading of the tables failed in %s at offset %d", doc.source, offset,
                                exc_info=True)
-        regions = sorted((t.start, t.end) for t in tables)
+        # the rows of other tables written as pipe rows: a label and its numbers, under a header
+        other = parse_other_tables(text, [(t.start, t.end) for t in tables]) if self.other_tables and read else []
+        regions = sorted([(t.start, t.end) for t in tables] + [(row.start, row.end) for row in other])
         sections = Sections(text, regions)
         if tables and self.table_checker is not None:
             try:
@@ -466,6 +477,14 @@ class Extractor:
                 records.append(record)
             pieces.append(Piece(doc, offset + table.start, offset + table.end, "", records=records, done=True,
                                 report=report, section=sections.at(table.start), origin="table"))
+        for row in other:
+            records = [cell.to_record() for cell in row.cells]
+            if self.keys is not None:   # keyed as prose records are: no standard key holds them
+                self.keys.assign(text, records)
+            for record in records:
+                record.extra["section"] = sections.at(row.start)
+            pieces.append(Piece(doc, offset + row.start, offset + row.end, "", records=[move_record(r, offset) for r in records],
+                                done=True, report=report, section=sections.at(row.start), origin="other_table"))
         # a sentence a PDF's line breaks cut goes on across them (their marks go before tagging)
         reading = text
         if page is not None:
@@ -479,7 +498,7 @@ class Extractor:
                     pieces.append(Piece(doc, offset + pos + s, offset + pos + e, reading[pos + s:pos + e],
                                         report=report, section=sections.at(pos + s)))
             pos = max(pos, stop)
-        if tables:
+        if regions:
             pieces.sort(key=lambda p: p.start)
         return pieces
 

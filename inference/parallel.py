@@ -88,7 +88,7 @@ class DocumentCounts:
         if isinstance(event, Piece):
             self.records += len(event.records)
             self.lone_cells += event.dropped
-            if event.origin == "table":
+            if event.origin != "prose":   # a standard table's cells, or another table's rows
                 self.table_records += len(event.records)
             return None
         if not isinstance(event, DocEnd):
