@@ -43,6 +43,8 @@ COMPARATIVES = ("多", "少", "高", "低")
 # Metrics that are themselves the size of a change (增幅为12%).
 UP_METRICS = ("增幅", "增速", "增长率", "增长幅度", "增长速度", "增量", "涨幅")
 DOWN_METRICS = ("降幅", "下降率", "下降幅度", "减幅", "降低率", "减少率")
+# A change either way: its sign says which (CPI环比涨跌幅, 比上年增减), so no direction is given.
+EITHER_METRICS = ("涨跌幅度", "涨跌幅", "涨跌", "增减幅度", "增减幅", "增减", "升降幅度", "升降")
 # A change verb followed by one of these gives the level reached (增至80件, 降为3件).
 REACHED = ("至", "到", "为")
 # Between a governing word and the value: qualifiers and fillers (增长了约, 分别为, 高达).
@@ -154,9 +156,13 @@ def _governor(text: str, start: int, value_start: int) -> str:
 def _change_word(g: str) -> tuple[str | None, int]:
     """The direction of a change verb ending ``g`` (after fillers) and where the verb starts.
 
-    Returns ``("reached", i)`` for 增至/降为 (a level reached) and ``(None, -1)`` without a verb.
+    Returns ``("reached", i)`` for 增至/降为 (a level reached), ``("either", i)`` for a change
+    either way (增减, 涨跌幅) and ``(None, -1)`` without a verb.
     """
     s = _strip_end(g, FILLERS)
+    either = next((w for w in EITHER_METRICS if s.endswith(w)), None)
+    if either is not None:   # 比上年增减: a change either way, not the 减 it ends with
+        return "either", len(s) - len(either)
     reached = False
     if s.endswith(REACHED):
         reached, s = True, _strip_end(s[:-1], FILLERS)
@@ -286,10 +292,10 @@ def classify(text: str, record: Any) -> Kind:
         return Kind("ratio")
 
     direction, verb_at = _change_word(g)
-    if direction in ("up", "down"):
-        return Kind("change", direction, _basis(text, start, g, verb_at))
+    if direction in ("up", "down", "either"):
+        return Kind("change", None if direction == "either" else direction, _basis(text, start, g, verb_at))
     bare = _strip_end(_strip_end(g, FILLERS), LINKS + FILLERS)
-    for words, way in ((UP_METRICS, "up"), (DOWN_METRICS, "down")):
+    for words, way in ((UP_METRICS, "up"), (DOWN_METRICS, "down"), (EITHER_METRICS, None)):
         if direction is None and (metric.endswith(words) or bare.endswith(words)):
             found = next(w for w in words if metric.endswith(w) or bare.endswith(w))
             at = bare.rfind(found)

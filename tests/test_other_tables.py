@@ -46,7 +46,12 @@ def test_cells_index_the_text_and_rows_cover_their_lines():
         for cell in row.cells:
             assert BULLETIN[cell.start:cell.end] == cell.raw
     record = rows[0].cells[0].to_record()
-    assert record.extra == {"origin": "other_table", "column": "年末数"} and record.value_span == (rows[0].cells[0].start, rows[0].cells[0].end)
+    assert record.extra["origin"] == "other_table" and record.extra["column"] == "年末数"
+    assert record.value_span == (rows[0].cells[0].start, rows[0].cells[0].end)
+    # the column says what kind of number a cell is
+    kinds = [(c.column, c.to_record().extra["kind"]) for c in parse_other_tables(
+        "指标 | 总量(亿元) | 比上年增长(%) | 比重(%) |\n生产总值 | 684.84 | 10.5 | 100 |\n")[0].cells]
+    assert kinds == [("总量", "level"), ("比上年增长", "change"), ("比重", "share")]
 
 
 def test_what_is_no_data_row_makes_no_record():

@@ -21,6 +21,7 @@ from typing import Sequence
 
 from govreport.data.numbers import parse_number
 from govreport.data.schema import Record
+from govreport.inference.kinds import classify
 
 __all__ = ["OtherCell", "OtherRow", "parse_other_tables"]
 
@@ -54,9 +55,15 @@ class OtherCell:
     approximate: bool = False
 
     def to_record(self) -> Record:
+        """The cell as a record: ``origin`` "other_table", ``column``, and the kind its column
+        says (比上年增长 a change, 比重 a share), read as a sentence "column number" would be."""
+        phrase = (self.column or self.metric) + self.raw
+        kind = classify(phrase, {"value_span": (len(phrase) - len(self.raw), len(phrase)), "unit": self.unit,
+                                 "metric": self.column or self.metric})
         return Record(metric=self.metric, value=self.value, unit=self.unit, raw=self.raw,
                       value_span=(self.start, self.end), value_min=self.value_min, value_max=self.value_max,
-                      approximate=self.approximate, extra={"origin": "other_table", "column": self.column})
+                      approximate=self.approximate,
+                      extra={"origin": "other_table", "column": self.column, **kind._asdict()})
 
 
 @dataclass
