@@ -60,6 +60,8 @@ def test_what_is_no_data_row_makes_no_record():
             "合计 | 12 | 3件左右\n"                      # a cell that is no number: no data row
             "共发布信息 | 252条,其中 | 3\n")            # prose with bars in it
     assert cells(text) == []
+    # a label the table spread with spaces is read without them
+    assert cells("指 标 | 人口(万人)\n男  性 | 10.71\n") == [("男性", "人口", 10.71, "万人")]
     # a header with fewer cells than the row: the numbers keep their label, no column
     assert cells("指标 | 总量(吨)\n粮食 | 54300 | 0.37\n") == [("粮食", None, 54300, None), ("粮食", None, 0.37, None)]
     # rows inside a region taken by a standard table are left to it

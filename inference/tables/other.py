@@ -32,6 +32,8 @@ _HEADER_UNIT = re.compile(r"^(?P<label>.*?)\s*[(（](?P<unit>[^()（）0-9]{1,6}
 _UNIT_LINE = re.compile(r"单位\s*[:：]\s*(?P<unit>[^\s,，;；、|]{1,6})\s*$")
 # What an empty cell is printed as.
 _BLANK = frozenset(("", "-", "—", "－", "/", "／", "…", "--"))
+# Spaces between two Chinese characters, which a table sets to spread a short label (男 性).
+_HAN_SPACES = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff])")
 # A year as a column's label (2022, 2022年): a header cell, not a number.
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}年?(?:度)?")
 # What a label holds that names nothing: a sub-item's opening (其中:城镇 is 城镇) and a footnote
@@ -133,7 +135,7 @@ def parse_other_tables(text: str, taken: Sequence[tuple[int, int]] = ()) -> list
             continue   # no label, or a cell that is neither a number nor blank: no data row
         # a row shorter than its header left its last cells blank (税收收入 | 980 |)
         names = header if header is not None and len(cells) <= len(header) else None
-        metric = _LABEL_NOISE.sub("", label)
+        metric = _label(label)
         row = OtherRow(start, end)
         for cell, at, parsed in filled:
             column, unit = names[[a for _, a in cells].index(at)] if names else (None, None)
@@ -143,7 +145,13 @@ def parse_other_tables(text: str, taken: Sequence[tuple[int, int]] = ()) -> list
     return rows
 
 
+def _label(cell: str) -> str:
+    """A cell's text as a label: spaces a table sets between its characters taken out (男 性,
+    乡  镇), a sub-item's 其中: and a footnote marker left out."""
+    return _LABEL_NOISE.sub("", _HAN_SPACES.sub("", cell))
+
+
 def _split_unit(header: str) -> tuple[str, str | None]:
     """A header cell's label and the unit in brackets at its end: 年末数(人) is (年末数, 人)."""
     m = _HEADER_UNIT.match(header)
-    return (m.group("label"), m.group("unit")) if m else (header, None)
+    return (_label(m.group("label")), m.group("unit")) if m else (_label(header), None)
