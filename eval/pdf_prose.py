@@ -71,7 +71,7 @@ def roundtrip(reports: Iterable[str], extract: Callable[[list[str]], list[list]]
     and those both gave (``correct``), and one line per reading that lost or added a record.
     """
     rng = random.Random(seed)
-    found = readers()
+    found = readers(program if printer == "writer" else None)
     scores = {name: FileScore(name) for name in found}
     failures: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -30,7 +30,7 @@ from pathlib import Path
 from govreport.data.atomic import atomic_write
 from govreport.eval.table_scores import FileScore, evaluate_file
 from govreport.eval.tables import read_raw
-from govreport.inference.formats import read_html_text
+from govreport.inference.formats import read_docx_text, read_html_text
 
 __all__ = ["PRINTERS", "TableSet", "invent", "to_html", "readers", "print_pdf", "print_pdf_writer", "roundtrip"]
 
@@ -232,10 +232,11 @@ def _pdftotext(path: Path, *args: str) -> str:
                           text=True, check=True, timeout=60).stdout
 
 
-def readers() -> dict[str, object]:
+def readers(word_processor: str | None = None) -> dict[str, object]:
     """The readers installed: name -> function(path of the PDF) -> text. ``html`` reads the page
     that was printed (``print_pdf`` leaves it beside the PDF) as ``govreport extract`` reads an
-    ``.html`` file, a baseline with no PDF in the way."""
+    ``.html`` file, a baseline with no PDF in the way. With ``word_processor`` (LibreOffice's
+    program), ``docx`` reads the page saved as a Word file by it instead of a PDF."""
     out: dict[str, object] = {"html": lambda p: read_html_text(p.with_suffix(".html").read_text(encoding="utf-8"))[0]}
     try:
         import pypdf  # noqa: F401
@@ -251,6 +252,8 @@ def readers() -> dict[str, object]:
     if importlib.util.find_spec("pdfplumber") is not None:
         out["pdfplumber"] = lambda p: _pdfplumber(p, False)
         out["pdfplumber-layout"] = lambda p: _pdfplumber(p, True)
+    if word_processor and importlib.util.find_spec("docx") is not None:
+        out["docx"] = lambda p: word_file_reading(p, word_processor)
     return out
 
 
@@ -262,17 +265,31 @@ def print_pdf(html: str, pdf: Path, chromium: str) -> None:
                     f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, check=True, timeout=120)
 
 
+def _writer_convert(page: Path, target: str, soffice: str) -> Path:
+    """The HTML ``page`` opened in LibreOffice Writer and saved beside it as ``target`` (a
+    --convert-to filter: ``pdf:writer_pdf_Export``, ``docx:MS Word 2007 XML``)."""
+    profile = page.parent / ".writer-profile"   # a profile of its own: no lock shared with a running office
+    subprocess.run([soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
+                    "--infilter=HTML (StarWriter)", "--convert-to", target, "--outdir",
+                    str(page.parent), str(page)], capture_output=True, check=True, timeout=120)
+    written = page.with_suffix("." + target.split(":")[0])
+    if not written.exists():
+        raise RuntimeError(f"LibreOffice wrote no {written.name}")
+    return written
+
+
 def print_pdf_writer(html: str, pdf: Path, soffice: str) -> None:
     """``html`` opened in LibreOffice Writer and exported to ``pdf``: a word processor's own table
     layout and PDF export, as reports are made, where Chromium prints a browser's."""
     page = pdf.with_suffix(".html")
     page.write_text(html, encoding="utf-8")
-    profile = pdf.parent / ".writer-profile"   # a profile of its own: no lock shared with a running office
-    subprocess.run([soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
-                    "--infilter=HTML (StarWriter)", "--convert-to", "pdf:writer_pdf_Export", "--outdir",
-                    str(pdf.parent), str(page)], capture_output=True, check=True, timeout=120)
-    if not pdf.exists():
-        raise RuntimeError(f"LibreOffice wrote no {pdf.name}")
+    _writer_convert(page, "pdf:writer_pdf_Export", soffice)
+
+
+def word_file_reading(pdf: Path, soffice: str) -> str:
+    """The page Writer printed to ``pdf`` saved by Writer as a Word file instead, and read as
+    ``govreport extract`` reads a ``.docx`` (python-docx: paragraphs, tables as pipe rows)."""
+    return read_docx_text(_writer_convert(pdf.with_suffix(".html"), "docx:MS Word 2007 XML", soffice))
 
 
 PRINTERS = {"chromium": print_pdf, "writer": print_pdf_writer}
@@ -296,7 +313,7 @@ def roundtrip(n: int, seed: int = 0, program: str = "/usr/bin/chromium",
     prints the PDFs (``PRINTERS``), ``program`` the path of its program.
     """
     rng = random.Random(seed)
-    found = readers()
+    found = readers(program if printer == "writer" else None)
     if "pypdf" in found:   # a PDF as `govreport extract` reads it: pypdf's text, its table pages by position too
         found["extract"] = read_raw
     totals = {name: FileScore(name) for name in found}
