@@ -1,4 +1,4 @@
-"""Reports that are not plain text: ``.html``/``.htm``, ``.pdf`` and ``.docx`` files, as text.
+"""Reports that are not plain text: ``.html``/``.htm``, ``.pdf``, ``.docx`` and ``.doc`` files, as text.
 
 Each reader turns its file into text with the block structure kept (a paragraph, heading or
 list item per line) and tables kept as rows, one line per row with the cells joined by
@@ -13,7 +13,9 @@ characters is a page laid out in a table, not a data row: its lines are kept.
 into a document with an ``error`` (named in the summary, skipped, a non-zero exit), as for a
 ``.txt`` file. HTML is read with the standard
 library's parser; PDF needs ``pypdf`` and DOCX ``python-docx`` (``pip install
-'govreport[formats]'``): without them such a file fails with a message that says what to install.
+'govreport[formats]'``), and a legacy Word ``.doc`` LibreOffice as well (``apt-get install
+libreoffice-writer-nogui``), which saves it as a ``.docx`` first: without them such a file fails
+with a message that says what to install.
 
 >>> doc = read_html_text("<h1>2019年某局统计公报</h1><p>发布信息<b>41</b>条。</p>"
 ...                      "<table><tr><td>规章</td><td>0</td></tr></table>")
@@ -27,6 +29,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+import shutil
+import subprocess
+import tempfile
 from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
@@ -286,18 +291,59 @@ def read_docx_text(path: str | Path) -> str:
 
 
 def _docx_rows(table) -> list[str]:
-    """One line per row; a merged cell once, on its first row and column."""
+    """One line per row; a merged cell once, on its first row and column. In a table of two rows
+    or more, an empty cell in a grid column where no cell with text starts, in any row, is the
+    grid's and not the table's (a document converted from a ``.doc`` often has such a column at
+    its edge): it is left out, or it would read as a blank cell."""
     seen: dict[int, object] = {}  # holds the cell elements too: lxml reuses the id of a freed proxy
-    rows = []
+    rows: list[list[tuple[int, str]]] = []
     for row in table.rows:
         cells = []
-        for cell in row.cells:
+        for column, cell in enumerate(row.cells):
             if id(cell._tc) in seen:
                 continue
             seen[id(cell._tc)] = cell._tc
-            cells.append(" ".join(cell.text.split()))
-        rows.append(pipe_row(cells))
-    return rows
+            cells.append((column, " ".join(cell.text.split())))
+        rows.append(cells)
+    if len(rows) < 2:   # one row says nothing of its grid: its blank cells stand
+        return [pipe_row([text for _, text in cells]) for cells in rows]
+    filled = {column for cells in rows for column, text in cells if text}
+    return [pipe_row([text for column, text in cells if text or column in filled]) for cells in rows]
+
+
+# A legacy Word file is saved as a .docx by LibreOffice (no Python library reads the binary
+# format's tables; catdoc and antiword garble or drop them) and read as one.
+_CONVERT_TIMEOUT = 180
+# How a Word 97-2003 file (an OLE2 compound file) and an RTF file, which Word also saves as .doc, begin.
+_WORD_HEADS = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"{\\rtf")
+
+
+def _read_doc(path: Path) -> tuple[str, list[TableMarkup], list[PageLayout]]:
+    """A legacy Word file (``.doc``: Word 97-2003, or RTF) as its ``.docx`` would read: LibreOffice
+    (``soffice``) saves it as one in a temporary folder. Sites often serve a web page under a
+    ``.doc`` name: one that begins with markup is read as HTML."""
+    with path.open("rb") as f:
+        head = f.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<"):
+        return (*_read_html(path), [])
+    if not head.startswith(_WORD_HEADS):   # LibreOffice would read any other bytes as text
+        raise ReadError("not a Word file: no Word 97-2003 or RTF header")
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise ReadError("reading .doc needs LibreOffice (apt-get install libreoffice-writer-nogui), "
+                        "or save the file as .docx")
+    with tempfile.TemporaryDirectory(prefix="govreport-doc-") as tmp:
+        profile = Path(tmp) / "profile"   # a profile of its own: no lock shared with a running office
+        try:
+            subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to",
+                            "docx:MS Word 2007 XML", "--outdir", tmp, str(path.resolve())],
+                           capture_output=True, timeout=_CONVERT_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise ReadError(f"LibreOffice took over {_CONVERT_TIMEOUT} s to convert it") from None
+        converted = Path(tmp) / (path.stem + ".docx")
+        if not converted.is_file():
+            raise ReadError("broken DOC (LibreOffice could not convert it)")
+        return read_docx_text(converted), [], []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -309,6 +355,7 @@ _READERS: dict[str, Callable[[Path], tuple[str, list[TableMarkup], list[PageLayo
     ".htm": lambda path: (*_read_html(path), []),
     ".pdf": _read_pdf,
     ".docx": lambda path: (read_docx_text(path), [], []),
+    ".doc": _read_doc,
 }
 # The suffixes read here (lower case), in the order help texts name them.
 FORMAT_SUFFIXES = tuple(_READERS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+import shutil
 import sys
 
 import pytest
@@ -270,3 +271,41 @@ def test_one_reader_for_every_format_in_a_folder(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert code == 1 and f"FAILED {tmp_path / 'c.pdf'}: broken PDF" in err and "4 documents" in err
     assert len((tmp_path.parent / (tmp_path.name + "-out.jsonl")).read_text(encoding="utf-8").splitlines()) == 3
+
+
+# ---- legacy Word files (.doc): saved as .docx by LibreOffice, then read as one
+
+needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None,
+                                   reason="needs LibreOffice (apt-get install libreoffice-writer-nogui)")
+
+
+@needs_soffice
+@pytest.mark.parametrize("seed", [2, 3])   # seed 2 prints its zeros as blank cells
+def test_a_legacy_word_file_reads_as_its_docx(tmp_path, seed):
+    pytest.importorskip("docx")
+    rng = random.Random(seed)
+    ts = pdf_tables.invent(rng, rng.choice(["2019", "2021"]))
+    page = tmp_path / "report.html"
+    page.write_text("<p>本年度共发布工作动态252条。</p>" + pdf_tables.to_html(ts, 180, 10.5), encoding="utf-8")
+    doc = pdf_tables._writer_convert(page, "doc:MS Word 97", shutil.which("soffice"))
+    assert doc.read_bytes().startswith(b"\xd0\xcf\x11\xe0")   # Word 97-2003's binary format
+    read = read_formatted(doc)
+    text = "".join(chunk for _, chunk in read.chunks())
+    assert read.error is None and text.startswith("本年度共发布工作动态252条。\n")
+    # every cell, the blank ones included: a column the conversion adds at the grid's edge is no blank cell
+    assert {c.key: c.value for t in parse_tables(text) for c in t.cells} == ts.cells
+
+
+def test_a_web_page_named_doc_is_read_as_html_and_other_bytes_are_no_word_file(tmp_path, monkeypatch):
+    page = tmp_path / "report.doc"
+    page.write_text("<html><body><p>本年度共发布工作动态252条。</p></body></html>", encoding="utf-8")
+    read = read_formatted(page)
+    assert read.error is None and "".join(c for _, c in read.chunks()) == "本年度共发布工作动态252条。\n"
+    junk = tmp_path / "junk.doc"
+    junk.write_bytes(bytes(range(256)) * 4)
+    assert "not a Word file" in read_formatted(junk).error
+    # a Word file with no LibreOffice to convert it: the message says what to install
+    word = tmp_path / "old.doc"
+    word.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert "needs LibreOffice" in read_formatted(word).error
