@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Tag METRIC/VALUE/UNIT in report prose and write one record per value.",
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
-                        help="text files, .html/.htm, .pdf and .docx files, folders (searched recursively for "
+                        help="text files, .html/.htm, .pdf, .docx and .doc files, folders (searched recursively for "
                              f"{', '.join(FOLDER_SUFFIXES)} files, any case; other files are left out and named), "
                              ".jsonl files with 'text' and optional 'id' fields, or - for standard input. Encodings: "
                              "UTF-8, UTF-16/32, GB18030/GBK, Big5 (docs/input.md)")

@@ -313,7 +313,7 @@ class MarkupDocument(Document):
 
 
 def read_formatted(path: str | Path) -> Document:
-    """An ``.html``/``.htm``, ``.pdf`` or ``.docx`` file (:mod:`inference.formats`) as a document
+    """An ``.html``/``.htm``, ``.pdf``, ``.docx`` or ``.doc`` file (:mod:`inference.formats`) as a document
     (with ``error`` when it cannot be read)."""
     path = Path(path)
     name = str(path)
@@ -393,8 +393,8 @@ def _walk(folder: Path, skipped: list[str]) -> Iterator[Path | Document]:
 def iter_documents(inputs: Iterable[str], stdin: BinaryIO | None = None,
                    left_out: list[str] | None = None) -> Iterator[Document]:
     """Documents from command-line inputs: text files (any name), folders searched
-    recursively, ``.jsonl`` files (one document per line), ``.html``/``.htm``, ``.pdf`` and
-    ``.docx`` files (:mod:`inference.formats`) and ``-`` for standard input.
+    recursively, ``.jsonl`` files (one document per line), ``.html``/``.htm``, ``.pdf``,
+    ``.docx`` and ``.doc`` files (:mod:`inference.formats`) and ``-`` for standard input.
 
     A folder contributes the files named by :data:`FOLDER_SUFFIXES` (any
     case; hidden files and folders left out); the names of the other files in it go to
