@@ -451,7 +451,7 @@ def test_cli_batch_folder(batch, lex_dir, tmp_path, capsys):
     code, stdout, err = run_cli([batch, "--model", lex_dir, "--output", out, "--device", "cpu"], capsys)
     assert code == 1 and stdout == ""
     assert f"FAILED {batch / 'scan.txt'}: binary file" in err
-    assert f"1 files in folders left out (not .txt/.jsonl/.html/.htm/.pdf/.docx): {batch / 'logo.png'}" in err
+    assert f"1 files in folders left out (not .txt/.jsonl/.html/.htm/.pdf/.docx/.doc): {batch / 'logo.png'}" in err
     assert "4 documents" in err and "1 failed" in err
     # the progress bar's total: one document per file (left-out files not counted); unknown for stdin/JSONL
     assert cli.document_total([str(batch)]) == 4 and cli.document_total(["-"]) is None
