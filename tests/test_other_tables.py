@@ -39,6 +39,13 @@ def test_a_row_is_its_label_and_numbers_under_the_header_that_names_and_measures
     ]
 
 
+def test_tab_rows_are_read_as_pipe_rows_are():
+    # a table pasted from a spreadsheet: tab-separated cells, blank ones too
+    text = "产品名称\t产量(吨)\t比上年增长(%)\n粮食\t54300\t0.37\n油料\t\t3.6\n"
+    assert cells(text) == [("粮食", "产量", 54300, "吨"), ("粮食", "比上年增长", 0.37, "%"), ("油料", "比上年增长", 3.6, "%")]
+    assert all(text[c.start:c.end] == c.raw for row in parse_other_tables(text) for c in row.cells)
+
+
 def test_cells_index_the_text_and_rows_cover_their_lines():
     rows = parse_other_tables(BULLETIN)
     for row in rows:

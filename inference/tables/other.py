@@ -1,8 +1,9 @@
-"""The rows of other tables written as pipe rows: a statistical bulletin's table, an HTML or Word table.
+"""The rows of other tables written as pipe rows (or tab rows): a bulletin's table, an HTML or Word table.
 
 Reports print more tables than the three standard ones (population by age, prices by category,
 budget lines). Written as pipe rows (an HTML or Word table as :mod:`inference.formats` reads it,
-or a text that kept its table so), such a table is plain to read: a row is a label and its
+or a text that kept its table so) or as tab-separated rows (a table pasted from a spreadsheet),
+such a table is plain to read: a row is a label and its
 numbers, a header row above names the columns and often their units (年末数(人), 比重(%)).
 Read as prose, a row gave records with no metric and no unit; read as a table, each number is a
 record with the row's label as its ``metric``, the header's label as its ``column`` and the
@@ -25,7 +26,8 @@ from govreport.inference.kinds import classify
 
 __all__ = ["OtherCell", "OtherRow", "parse_other_tables"]
 
-_PIPE_ROW = re.compile(r"^[^\n|]*\|.*$", re.M)
+# A table row: a line with a bar (pipe rows) or a tab (a table pasted from a spreadsheet) in it.
+_ROW = re.compile(r"^[^\n|\t]*[|\t].*$", re.M)
 # A header's unit in brackets at its end: 年末数(人), 比上年增长（%）, 金额（万元）.
 _HEADER_UNIT = re.compile(r"^(?P<label>.*?)\s*[(（](?P<unit>[^()（）0-9]{1,6})[)）]$")
 # A table's unit line just above it: 单位：万元, 单位:人、%.
@@ -78,15 +80,17 @@ class OtherRow:
 
 
 def _cells(line: str, offset: int) -> list[tuple[str, int]]:
-    """The cells of a pipe row with their offsets, the border bars at its ends left out."""
+    """The cells of a row with their offsets: split at its bars, else at its tabs; the border
+    bars at a pipe row's ends left out."""
+    bar = "|" if "|" in line else "\t"
     out, pos = [], 0
-    for piece in line.split("|"):
+    for piece in line.split(bar):
         stripped = piece.strip()
         out.append((stripped, offset + pos + (piece.find(stripped) if stripped else 0)))
         pos += len(piece) + 1
-    if out and not out[0][0] and line.lstrip().startswith("|"):
+    if bar == "|" and out and not out[0][0] and line.lstrip().startswith("|"):
         out = out[1:]
-    if out and not out[-1][0] and line.rstrip().endswith("|"):
+    if bar == "|" and out and not out[-1][0] and line.rstrip().endswith("|"):
         out = out[:-1]
     return out
 
@@ -101,7 +105,7 @@ def _line_before(text: str, start: int) -> str:
 
 
 def parse_other_tables(text: str, taken: Sequence[tuple[int, int]] = ()) -> list[OtherRow]:
-    """The data rows of the tables written as pipe rows in ``text``, outside the ``taken`` regions
+    """The data rows of the tables written as pipe or tab rows in ``text``, outside the ``taken`` regions
     (the standard tables'), in text order.
 
     A data row has a label (its first cell, no number) and a number in every other cell it
@@ -114,7 +118,7 @@ def parse_other_tables(text: str, taken: Sequence[tuple[int, int]] = ()) -> list
     header: list[tuple[str, str | None]] | None = None
     table_unit: str | None = None
     run_end = -2
-    for m in _PIPE_ROW.finditer(text):
+    for m in _ROW.finditer(text):
         start, end = m.span()
         if any(a < end and start < b for a, b in taken):
             continue
