@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from govreport.data.numbers import parse_number
+from govreport.data.numbers import ParsedNumber, parse_number
 from govreport.data.schema import Record
 from govreport.inference.kinds import classify
 
@@ -95,12 +95,13 @@ def _cells(line: str, offset: int) -> list[tuple[str, int]]:
     return out
 
 
-def _number(cell: str):
+def _number(cell: str) -> ParsedNumber | None:
     parsed = parse_number(cell)
     return parsed if parsed.ok else None
 
 
 def _line_before(text: str, start: int) -> str:
+    """The line that ends right before offset ``start`` (a line's start)."""
     return text[text.rfind("\n", 0, start - 1) + 1:start - 1] if start else ""
 
 
@@ -109,10 +110,10 @@ def parse_other_tables(text: str, taken: Sequence[tuple[int, int]] = ()) -> list
     (the standard tables'), in text order.
 
     A data row has a label (its first cell, no number) and a number in every other cell it
-    fills; the last header row above it in the same run of pipe rows (its cells past the first
-    are labels or years, no other numbers) names its columns, unless the row has more cells
-    than it. A row of any
-    other kind (a caption, a line of page navigation) makes no record and stays prose.
+    fills; the last header row above it in the same run of rows (its cells past the first are
+    labels or years, no other numbers) names its columns, unless the row has more cells than
+    it. A row of any other kind (a caption, a line of page navigation) makes no record and
+    stays prose.
     """
     rows: list[OtherRow] = []
     header: list[tuple[str, str | None]] | None = None
@@ -122,27 +123,27 @@ def parse_other_tables(text: str, taken: Sequence[tuple[int, int]] = ()) -> list
         start, end = m.span()
         if any(a < end and start < b for a, b in taken):
             continue
-        if start > run_end + 1:   # a new run of pipe rows: a new table, perhaps under its unit line
+        if start > run_end + 1:   # a new run of rows: a new table, perhaps under its unit line
             header = None
             unit_line = _UNIT_LINE.search(_line_before(text, start))
             table_unit = unit_line.group("unit") if unit_line else None
         run_end = end
         cells = _cells(m.group(), start)
         label = cells[0][0] if cells else ""
-        filled = [(cell, at, _number(cell)) for cell, at in cells[1:] if cell not in _BLANK]
+        filled = [(k, cell, at, _number(cell)) for k, (cell, at) in enumerate(cells) if k and cell not in _BLANK]
         if not filled:
             continue
-        if all(parsed is None or _YEAR.fullmatch(cell) for cell, _, parsed in filled):
+        if all(parsed is None or _YEAR.fullmatch(cell) for _, cell, _, parsed in filled):
             header = [_split_unit(cell) for cell, _ in cells]   # labels (years too): a header row
             continue
-        if not label or _number(label) is not None or any(parsed is None for _, _, parsed in filled):
+        if not label or _number(label) is not None or any(parsed is None for *_, parsed in filled):
             continue   # no label, or a cell that is neither a number nor blank: no data row
         # a row shorter than its header left its last cells blank (税收收入 | 980 |)
         names = header if header is not None and len(cells) <= len(header) else None
         metric = _label(label)
         row = OtherRow(start, end)
-        for cell, at, parsed in filled:
-            column, unit = names[[a for _, a in cells].index(at)] if names else (None, None)
+        for k, cell, at, parsed in filled:
+            column, unit = names[k] if names else (None, None)
             row.cells.append(OtherCell(metric, column, parsed.value, cell, parsed.unit or unit or table_unit,
                                        at, at + len(cell), parsed.value_min, parsed.value_max, parsed.approximate))
         rows.append(row)
