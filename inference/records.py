@@ -47,14 +47,14 @@ __all__ = ["build_records"]
 _SALVAGE_MAX_CHARS = 80
 
 
-# The magnitude a list's last member ends with (2570.97万, 3000万余), 余/多 passed over.
+# The magnitude a list's last member ends with (2106.37万, 3000万余), 余/多 passed over.
 _LAST_MAGNITUDE = re.compile(f"[{''.join(MAGNITUDES)}](?=[{''.join(APPROX)}]?$)")
 
 
 def _list_magnitude(parsed: ParsedNumber, member: str, last: str) -> ParsedNumber:
     """``parsed`` (the number ``member`` writes) in the magnitude the list's ``last`` member ends
-    with, when ``member`` writes none: a list writes it once, as a range does (1267.86、2570.97万元
-    is 12,678,600 and 25,709,700 yuan, as 3-5万 is 30,000 to 50,000)."""
+    with, when ``member`` writes none: a list writes it once, as a range does (1834.52、2106.37万元
+    is 18,345,200 and 21,063,700 yuan, as 3-5万 is 30,000 to 50,000)."""
     magnitude = _LAST_MAGNITUDE.search(last)
     if magnitude is None or parsed.unit or any(c in MAGNITUDES for c in member):
         return parsed

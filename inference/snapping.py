@@ -314,24 +314,24 @@ def snap_to_numbers(text: str, spans: Sequence[Span]) -> list[Span]:
 
 
 # What may stand between the numbers of one VALUE span that holds several: a list's commas and
-# 、, and a ratio's colons (11.8︰48.3︰39.9).
+# 、, and a ratio's colons (9.6︰45.1︰45.3).
 _VALUE_LIST_SEPARATORS = frozenset(",，、" + RATIO_COLONS)
 
 
 def split_value_lists(text: str, spans: Sequence[Span], scores: Sequence[float]) -> tuple[list[Span], list[float]]:
     """Sorted ``spans`` (with their scores) where a VALUE that holds several numbers is one VALUE each.
 
-    A tagger now and then tags a list or a ratio whole: 各是4125.49,4143.91万元, or a ratio
-    whose colons an encoding turned into ︰ (11.8︰48.3︰39.9). That is no number, and the record
+    A tagger now and then tags a list or a ratio whole: 各是3618.25,3702.46万元, or a ratio
+    whose colons an encoding turned into ︰ (9.6︰45.1︰45.3). That is no number, and the record
     kept only the longest one. Where the numbers :func:`data.numbers.find_numbers` reads in such
     a span are all of it but commas, 、 and colons between them, each is a VALUE, as the guide
     tags a list and a ratio. A span whose numbers group thousands with a comma (1,234,5678) is
     left as it is: its commas are no list's.
 
-    >>> text = "收支各是4125.49,4143.91万元,比例为11.8︰48.3︰39.9"
+    >>> text = "收支各是3618.25,3702.46万元,比例为9.6︰45.1︰45.3"
     >>> spans = [Span(4, 20, "VALUE"), Span(20, 21, "UNIT"), Span(25, 39, "VALUE")]
     >>> [text[s.start:s.end] for s in split_value_lists(text, spans, [0.9] * 3)[0]]
-    ['4125.49', '4143.91万', '元', '11.8', '48.3', '39.9']
+    ['3618.25', '3702.46万', '元', '9.6', '45.1', '45.3']
     """
     out: list[Span] = []
     kept: list[float] = []

@@ -11,7 +11,7 @@ from govreport.inference.tables.other import parse_other_tables
 # Invented: a bulletin's two tables, the second under a unit line, a header that fits no row.
 BULLETIN = (
     "表1 2023年人口情况\n"
-    "指标 | 年末数(人) | 比重（%） |\n"
+    "项目 | 年末数(人) | 比重（%） |\n"
     "全县户籍人口 | 412000 | 100 |\n"
     "其中:城镇 | 208000 | 50.49 |\n"
     "60岁及以上[2] | 91000 | - |\n"
@@ -41,8 +41,8 @@ def test_a_row_is_its_label_and_numbers_under_the_header_that_names_and_measures
 
 def test_tab_rows_are_read_as_pipe_rows_are():
     # a table pasted from a spreadsheet: tab-separated cells, blank ones too
-    text = "产品名称\t产量(吨)\t比上年增长(%)\n粮食\t54300\t0.37\n油料\t\t3.6\n"
-    assert cells(text) == [("粮食", "产量", 54300, "吨"), ("粮食", "比上年增长", 0.37, "%"), ("油料", "比上年增长", 3.6, "%")]
+    text = "产品名称\t产量(吨)\t比上年增长(%)\n小麦\t61200\t0.52\n油料\t\t3.6\n"
+    assert cells(text) == [("小麦", "产量", 61200, "吨"), ("小麦", "比上年增长", 0.52, "%"), ("油料", "比上年增长", 3.6, "%")]
     assert all(text[c.start:c.end] == c.raw for row in parse_other_tables(text) for c in row.cells)
 
 
@@ -57,8 +57,8 @@ def test_cells_index_the_text_and_rows_cover_their_lines():
     assert record.value_span == (rows[0].cells[0].start, rows[0].cells[0].end)
     # the column says what kind of number a cell is
     kinds = [(c.column, c.to_record().extra["kind"]) for c in parse_other_tables(
-        "指标 | 总量(亿元) | 比上年增长(%) | 比重(%) |\n生产总值 | 684.84 | 10.5 | 100 |\n")[0].cells]
-    assert kinds == [("总量", "level"), ("比上年增长", "change"), ("比重", "share")]
+        "项目 | 全年总额（亿元） | 比上年增长（%） | 所占比重（%） |\n地区生产总值 | 352.17 | 6.2 | 100 |\n")[0].cells]
+    assert kinds == [("全年总额", "level"), ("比上年增长", "change"), ("所占比重", "share")]
 
 
 def test_what_is_no_data_row_makes_no_record():
@@ -70,7 +70,7 @@ def test_what_is_no_data_row_makes_no_record():
     # a label the table spread with spaces is read without them
     assert cells("指 标 | 人口(万人)\n男  性 | 10.71\n") == [("男性", "人口", 10.71, "万人")]
     # a header with fewer cells than the row: the numbers keep their label, no column
-    assert cells("指标 | 总量(吨)\n粮食 | 54300 | 0.37\n") == [("粮食", None, 54300, None), ("粮食", None, 0.37, None)]
+    assert cells("指标 | 总量(吨)\n小麦 | 61200 | 0.52\n") == [("小麦", None, 61200, None), ("小麦", None, 0.52, None)]
     # rows inside a region taken by a standard table are left to it
     assert cells(BULLETIN, [(0, len(BULLETIN))]) == []
 
@@ -87,7 +87,7 @@ def test_extract_reads_other_tables_as_tables_and_leaves_the_rest_prose():
     prose = [r for r in records if r.extra["origin"] == "prose"]
     assert [(r.metric, r.value, r.unit) for r in prose if r.metric] == [("发布信息", 252, "条")]
     assert len(other) == 8 and all(text[r.value_span[0]:r.value_span[1]] == r.raw for r in other)
-    assert not any(p.value_span[0] >= text.index("指标") and p.value in (412000, 1520.3) for p in prose)
+    assert not any(p.value_span[0] >= text.index("项目 | 年末数") and p.value in (412000, 1520.3) for p in prose)
     # without other tables, every row is prose again
     (plain,) = Extractor(tagger, other_tables=False).extract([text])
     assert not any(r.extra["origin"] == "other_table" for r in plain)

@@ -9,9 +9,9 @@ Read as prose, a row gave records with no metric and no unit; read as a table, e
 record with the row's label as its ``metric``, the header's label as its ``column`` and the
 header's unit (or the table's 单位：万元 line) as its ``unit``. ``origin`` is ``"other_table"``.
 
->>> text = "指标 | 年末数(人) | 比重(%) |\\n全县户籍总人口 | 832955 | 100 |\\n其中:城镇 | 217319 | 26.09 |\\n"
+>>> text = "指标 | 年末人口(人) | 占比(%) |\\n全镇常住人口 | 45210 | 100 |\\n其中:城镇 | 20367 | 45.05 |\\n"
 >>> [(c.metric, c.column, c.value, c.unit) for row in parse_other_tables(text) for c in row.cells]
-[('全县户籍总人口', '年末数', 832955, '人'), ('全县户籍总人口', '比重', 100, '%'), ('城镇', '年末数', 217319, '人'), ('城镇', '比重', 26.09, '%')]
+[('全镇常住人口', '年末人口', 45210, '人'), ('全镇常住人口', '占比', 100, '%'), ('城镇', '年末人口', 20367, '人'), ('城镇', '占比', 45.05, '%')]
 """
 
 from __future__ import annotations
