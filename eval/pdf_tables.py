@@ -30,7 +30,7 @@ from pathlib import Path
 from govreport.data.atomic import atomic_write
 from govreport.eval.table_scores import FileScore, evaluate_file
 from govreport.eval.tables import read_raw
-from govreport.inference.formats import read_docx_text, read_html_text
+from govreport.inference.formats import libreoffice_convert, read_docx_text, read_html_text
 
 __all__ = ["PRINTERS", "TableSet", "invent", "to_html", "readers", "print_pdf", "print_pdf_writer", "roundtrip"]
 
@@ -268,13 +268,10 @@ def print_pdf(html: str, pdf: Path, chromium: str) -> None:
 def _writer_convert(page: Path, target: str, soffice: str) -> Path:
     """The HTML ``page`` opened in LibreOffice Writer and saved beside it as ``target`` (a
     --convert-to filter: ``pdf:writer_pdf_Export``, ``docx:MS Word 2007 XML``)."""
-    profile = page.parent / ".writer-profile"   # a profile of its own: no lock shared with a running office
-    subprocess.run([soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
-                    "--infilter=HTML (StarWriter)", "--convert-to", target, "--outdir",
-                    str(page.parent), str(page)], capture_output=True, check=True, timeout=120)
-    written = page.with_suffix("." + target.split(":")[0])
-    if not written.exists():
-        raise RuntimeError(f"LibreOffice wrote no {written.name}")
+    written = libreoffice_convert(page, target, page.parent, soffice, infilter="HTML (StarWriter)", check=True,
+                                  timeout=120)
+    if written is None:
+        raise RuntimeError(f"LibreOffice wrote no {page.stem}.{target.split(':')[0]}")
     return written
 
 

@@ -43,8 +43,8 @@ from govreport.inference.tables import might_have_tables
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FORMAT_SUFFIXES", "PageLayout", "TableMarkup", "read_text", "read_html_text", "read_pdf", "read_pdf_text",
-           "read_docx_text"]
+__all__ = ["FORMAT_SUFFIXES", "PageLayout", "TableMarkup", "libreoffice_convert", "read_text", "read_html_text", "read_pdf",
+           "read_pdf_text", "read_docx_text"]
 
 # (start, end, markup): a table's rows in the text and the <table> element they came from
 TableMarkup = tuple[int, int, str]
@@ -333,17 +333,29 @@ def _read_doc(path: Path) -> tuple[str, list[TableMarkup], list[PageLayout]]:
         raise ReadError("reading .doc needs LibreOffice (apt-get install libreoffice-writer-nogui), "
                         "or save the file as .docx")
     with tempfile.TemporaryDirectory(prefix="govreport-doc-") as tmp:
-        profile = Path(tmp) / "profile"   # a profile of its own: no lock shared with a running office
         try:
-            subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to",
-                            "docx:MS Word 2007 XML", "--outdir", tmp, str(path.resolve())],
-                           capture_output=True, timeout=_CONVERT_TIMEOUT)
+            converted = libreoffice_convert(path, "docx:MS Word 2007 XML", Path(tmp), soffice)
         except subprocess.TimeoutExpired:
             raise ReadError(f"LibreOffice took over {_CONVERT_TIMEOUT} s to convert it") from None
-        converted = Path(tmp) / (path.stem + ".docx")
-        if not converted.is_file():
+        if converted is None:
             raise ReadError("broken DOC (LibreOffice could not convert it)")
         return read_docx_text(converted), [], []
+
+
+def libreoffice_convert(source: Path, target: str, outdir: Path, soffice: str, infilter: str | None = None,
+                        check: bool = False, timeout: float = _CONVERT_TIMEOUT) -> Path | None:
+    """``source`` opened by LibreOffice (``soffice``; with ``infilter``, read by that import filter)
+    and saved in ``outdir`` as ``target``, a --convert-to filter (``docx:MS Word 2007 XML``,
+    ``pdf:writer_pdf_Export``); the file written, or None when none was. The user profile is
+    ``outdir``'s own, so no lock is shared with a running office. ``check`` raises on a failed
+    run; a run over ``timeout`` seconds raises ``subprocess.TimeoutExpired``."""
+    profile = outdir / ".libreoffice-profile"
+    subprocess.run([soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
+                    *([f"--infilter={infilter}"] if infilter else []), "--convert-to", target,
+                    "--outdir", str(outdir), str(source.resolve())],
+                   capture_output=True, check=check, timeout=timeout)
+    written = outdir / f"{source.stem}.{target.split(':')[0]}"
+    return written if written.is_file() else None
 
 
 # ---------------------------------------------------------------------------------------------
