@@ -13,7 +13,7 @@ import logging
 import re
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 from govreport.data.numbers.chars import (
     APPROX, CN_NUMERALS, DIGITS, DIGIT_READING, FRACTION, MAGNITUDES, MIDDLE_DOTS, PARSE_TABLE,
@@ -43,7 +43,7 @@ _ENDS_MAGNITUDE_DIGITS = re.compile(f"[{_MAGNITUDE}]{_SPACES}*[{_DIGIT}][{_DIGIT
 _LOOK_BACK = 40  # how many characters before a space decide whether it stands inside a number
 
 
-def join_reader_spaces(text: str) -> tuple[str, list[int]]:
+def join_reader_spaces(text: str) -> tuple[str, Sequence[int]]:
     """``text`` without the spaces a PDF reader puts inside a number, and for each character
     left its offset in ``text``.
 
@@ -69,8 +69,8 @@ def join_reader_spaces(text: str) -> tuple[str, list[int]]:
         if _joins(text, start, end):
             kept.extend(range(pos, start))
             pos = end
-    if not pos:
-        return text, list(range(len(text)))
+    if not pos:   # nothing joined (most texts): no list of offsets is built
+        return text, range(len(text))
     kept.extend(range(pos, len(text)))
     return "".join(text[i] for i in kept), kept
 
@@ -175,7 +175,8 @@ def _parse_text(text: str) -> _Reading:
         raise _NotANumber("empty")
     if len(s) > _MAX_LEN:
         raise _NotANumber(f"longer than {_MAX_LEN} characters")
-    s = join_reader_spaces(s)[0]
+    if any(c.isspace() for c in s):
+        s = join_reader_spaces(s)[0]
     if any(c.isspace() for c in s):
         # 98. 5 or 1 2: which numbers a space between digits separates is not written
         raise _NotANumber("a space splits the text")
