@@ -24,11 +24,13 @@ from collections import Counter
 from typing import Iterator, Sequence
 
 from govreport.data.numbers import NUMERAL_CHARS
+from govreport.data.numbers.chars import MAGNITUDES, MEASURE_WORDS
 from govreport.data.schema import Span
 from govreport.data.text import CLOSING_QUOTES, FULL_STOPS, PAGE_NUMBER, SENTENCE_ENDS, split_sentences
 from govreport.inference.spans import inside
 
-__all__ = ["MAX_SENTENCE_CHARS", "bounded_sentences", "cut_long", "sentence_bounds", "clause_starts", "unwrap", "wrap_width", "ends_sentence", "WRAP"]
+__all__ = ["MAX_SENTENCE_CHARS", "bounded_sentences", "cut_long", "sentence_bounds", "clause_starts", "unwrap", "wrap_width",
+           "ends_sentence", "join_broken_lines", "WRAP"]
 
 MAX_SENTENCE_CHARS = 2000
 
@@ -278,6 +280,64 @@ def unwrap(text: str, page: int | None = None) -> str:
         pieces += [text[done:first], join * (last - first)]
         done = last
     return "".join(pieces) + text[done:] if pieces else text
+
+
+# A line that holds a number and nothing else (a web page that set each number in a span of its own).
+_BARE_NUMBER = re.compile(r"[ \t\u3000]*[-+]?[0-9０-９][0-9０-９,，.．]*[%％‰‱]?[ \t\u3000]*")
+# ... what may open the line after such a number: punctuation no line starts with, or its unit.
+_LINE_GOES_ON = tuple(_NO_LINE_START - {"."}) + MEASURE_WORDS + tuple(MAGNITUDES)
+# Where a text may have a broken line at all (a line opening with punctuation, or a bare number).
+_MAYBE_BROKEN = re.compile(r"\n[ \t\u3000]*(?:[" + re.escape("".join(sorted(_NO_LINE_START - {"."})))
+                           + r"]|[-+]?[0-9０-９][0-9０-９,，.．]*[%％‰‱]?[ \t\u3000]*\r?\n)")
+
+
+def join_broken_lines(text: str) -> str:
+    """``text`` with the line breaks that cannot end a sentence, whatever the width of its
+    lines, marked as no sentence end (:data:`WRAP`, one character for one, as :func:`unwrap`).
+
+    Two kinds, both after a line that stops inside a sentence (no 。！？；：) and never around a
+    table row: a break before a line that opens with punctuation no line starts with (，、。%),
+    and the breaks around a line that holds only a number when the line after it opens with
+    such punctuation or with a unit (a web page that set each number in an element of its own:
+    累计主动公开政府信息 / 5928 / 条，全文电子化率达 / 90.3% / ，其中…). A number between two
+    labels (a table printed one cell per line) is left alone.
+
+    >>> join_broken_lines("累计主动公开政府信息\\n5928\\n条，电子化率达\\n90.3%\\n，其中。\\n二、概述").replace(WRAP, "~")
+    '累计主动公开政府信息~5928~条，电子化率达~90.3%~，其中。\\n二、概述'
+    >>> join_broken_lines("规章\\n1\\n0\\n11\\n行政规范性文件")
+    '规章\\n1\\n0\\n11\\n行政规范性文件'
+    """
+    if not _MAYBE_BROKEN.search(text):
+        return text
+    lines = text.split("\n")
+    joins = set()   # k: the break after line k goes
+
+    def goes_on(k: int) -> bool:   # line k opens with what only goes on a sentence
+        return lines[k].lstrip().startswith(_LINE_GOES_ON)
+
+    for k in range(len(lines) - 1):
+        line, after = lines[k], lines[k + 1]
+        if not _ends_open(line) or _TABLE_ROW.search(line) or _TABLE_ROW.search(after):
+            continue
+        if after.lstrip()[:1] in _NO_LINE_START - {"."}:
+            joins.add(k)
+        elif (_BARE_NUMBER.fullmatch(after.rstrip("\r")) and k + 2 < len(lines) and goes_on(k + 2)
+              and not _TABLE_ROW.search(lines[k + 2])):
+            joins.update((k, k + 1))
+    if not joins:
+        return text
+    pieces, pos, done = [], 0, 0
+    for k, line in enumerate(lines[:-1]):
+        end = pos + len(line)
+        if k in joins:
+            first = pos + len(line.rstrip())
+            last = end + 1 + len(lines[k + 1]) - len(lines[k + 1].lstrip())
+            join = " " if text[first - 1].isascii() and text[first - 1].isalnum() \
+                and text[last].isascii() and text[last].isalnum() else WRAP
+            pieces += [text[done:first], join * (last - first)]
+            done = last
+        pos = end + 1
+    return "".join(pieces) + text[done:]
 
 
 # Clause boundaries inside a sentence (ANNOTATION.md: linking falls back to the nearest

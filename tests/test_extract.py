@@ -24,7 +24,7 @@ from govreport.data.version import package_version
 from govreport.inference import cli, reader
 from govreport.inference.extract import GC_THRESHOLD, DocEnd, DocStart, Extractor, ModelTagger, Piece, normalize
 from govreport.inference.reader import Document, ReadError, detect_encoding, iter_chunks, iter_documents, read_title
-from govreport.inference.sentences import sentence_bounds
+from govreport.inference.sentences import WRAP, join_broken_lines, sentence_bounds
 from govreport.inference.snapping import _number_words, load_dictionaries, load_segmenter
 from govreport.inference.writers import CSV_COLUMNS
 from govreport.model.char_encoder import build_char_vocab
@@ -195,6 +195,31 @@ def test_a_short_report_before_a_long_one_is_unwrapped_at_the_width_the_document
     (result,) = extractor.extract_documents([short + long])
     early = [t for t in triples(r for r in result.records if r.value_span[0] < len(short)) if t[0]]
     assert early == [("工作动态", 252, "条"), ("浏览量", 700000, "次"), ("微博账号", 3, "个")]
+
+
+def test_a_number_a_web_page_set_on_a_line_of_its_own_stays_in_its_sentence(extractor):
+    # a page that put each number in an element of its own: the line breaks around it end nothing
+    text = "全年共发布工作动态\n252\n条,浏览量接近\n700000\n次\n,开通微博账号\n3\n个。\n"
+    (result,) = extractor.extract_documents([text])
+    assert triples(result.records) == GOOD_RECORDS
+    (sentence,) = {tuple(r.extra[SENTENCE_KEY]) for r in result.records}
+    assert text[slice(*sentence)] == text.strip()
+    # read line by line, 252 would have no metric and 条 no value
+    (alone,) = extractor.extract_documents(["全年共发布工作动态\n252\n条。\n"])
+    assert triples(alone.records) == [("工作动态", 252, "条")]
+
+
+def test_numbers_one_cell_per_line_are_not_joined_into_a_sentence():
+    # a table printed one cell per line: a number between two labels is no broken sentence
+    table = "规章\n1\n0\n11\n行政规范性文件\n4\n2\n30\n"
+    assert join_broken_lines(table) == table
+    # a number line after a finished sentence, or before a line that opens no continuation, stays
+    assert join_broken_lines("发布工作动态252条。\n3\n个。") == "发布工作动态252条。\n3\n个。"
+    assert join_broken_lines("发布工作动态\n252\n二、依申请公开") == "发布工作动态\n252\n二、依申请公开"
+    # offsets hold: one character for one
+    broken = "发布工作动态\n252\n条,浏览量\n，占\n49.9%\n。"
+    joined = join_broken_lines(broken)
+    assert len(joined) == len(broken) and "\n" not in joined and joined.replace(WRAP, "") == broken.replace("\n", "")
 
 
 def test_a_link_caption_the_page_wrapped_does_not_start_a_report(extractor):
