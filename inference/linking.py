@@ -31,6 +31,10 @@ _LIST_GAP = re.compile(r"\s*(?:、|和|及|与|或|以及|×|x|X|\*|至|到|-|~|
 # What may stand between a value (with its unit) and the metric it counts when the metric
 # comes after: 410个数据集, 86%的事项, 4件为不予公开, 2件属于机关内部事务文件.
 _AFTER_GAP = re.compile(r"[\s“”\"‘’《〈「『]*(?:的|为|是|属于|为属于)?[\s“”\"‘’《〈「『]*")
+# Between an amount and the share of it after it (预算100万元的80%).
+_SHARE_OF = re.compile(r"\s*的\s*")
+# Between the name of that amount and the amount (年初预算100万元, 年初预算数为100万元).
+_BASE_GAP = re.compile(r"\s*(?:为|达|是)?\s*")
 # Nothing but spaces (1128 条).
 _SPACE = re.compile(r"\s*")
 # Between a value and its unit: spaces, perhaps with a 余/多 a space cut off the number (8400 多条).
@@ -159,10 +163,31 @@ class LinkedSentence:
                 limit = pos
                 break
             pos = self.view.rfind("占", max(clause_start, v.span.start - 40), pos)
+        base = self._base_of_share(v)
+        if base is not None:
+            limit = min(limit, self.spans[base].start)
         j = self.prev_metric[v.index]
         while j >= 0 and self.spans[j].end > limit:
             j = self.prev_metric[j]
         return j if j >= 0 else None
+
+    def _base_of_share(self, v: LinkedValue) -> int | None:
+        """The METRIC of the amount a percentage is a share of, written just before it
+        (完成年初预算100万元的80%: 年初预算): that names the whole, as a metric after 占 does, and
+        the share measures what the clause measured before it (docs/annotation.md, "A budget
+        that a share or change is measured against")."""
+        unit = self.view[v.unit.start:v.unit.end] if v.unit is not None else ""
+        if unit not in ("%", "％") and not self.view.startswith("百分之", v.span.start):
+            return None
+        i = v.index - 1
+        if i < 1 or not _gap(self.view, self.spans[i].end, v.span.start, _SHARE_OF):
+            return None
+        if self.spans[i].label == "UNIT":
+            i -= 1
+        if i < 1 or self.spans[i].label != "VALUE" or self.spans[i - 1].label != "METRIC" \
+                or self.clause_of[i - 1] != v.clause or not _gap(self.view, self.spans[i - 1].end, self.spans[i].start, _BASE_GAP):
+            return None
+        return i - 1
 
     def link(self) -> list[LinkedValue]:
         """Give every value its metric (see :func:`build_records` for the rules)."""
