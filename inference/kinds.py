@@ -33,16 +33,17 @@ FIELDS: tuple[str, ...] = ("kind", "direction", "basis")
 # ---------------------------------------------------------------------------------------------
 
 # Change verbs, matched at the end of the text governing the value (longest first).
-UP_WORDS = ("增长", "增加", "上升", "提高", "提升", "扩大", "翻番", "增多", "上涨", "攀升", "增产", "翻", "增", "多", "高")
-DOWN_WORDS = ("下降", "减少", "降低", "回落", "缩小", "压减", "下滑", "下跌", "压缩", "缩减", "缩短", "减产", "减", "少",
-              "降", "低")
+UP_WORDS = ("增长", "增加", "上升", "提高", "提升", "扩大", "翻番", "增多", "上涨", "攀升", "增产", "增收", "增支", "翻", "增",
+            "多", "高")
+DOWN_WORDS = ("下降", "减少", "降低", "回落", "缩小", "压减", "下滑", "下跌", "压缩", "缩减", "缩短", "减产", "减收", "减支",
+              "减", "少", "降", "低")
 _VERBS = tuple(sorted(UP_WORDS + DOWN_WORDS, key=len, reverse=True))
 # One-character comparatives count only after a comparison (比上年多3件, 较上年低2个百分点):
 # alone they are adjectives or parts of words (多达, 高达).
 COMPARATIVES = ("多", "少", "高", "低")
 # Metrics that are themselves the size of a change (增幅为12%).
 UP_METRICS = ("增幅", "增速", "增长率", "增长幅度", "增长速度", "增量", "涨幅")
-DOWN_METRICS = ("降幅", "下降率", "下降幅度", "减幅", "降低率", "减少率")
+DOWN_METRICS = ("降幅", "下降率", "下降幅度", "减少幅度", "降低幅度", "减幅", "降低率", "减少率")
 # A change either way: its sign says which (CPI环比涨跌幅, 比上年增减), so no direction is given.
 EITHER_METRICS = ("涨跌幅度", "涨跌幅", "涨跌", "增减幅度", "增减幅", "增减", "升降幅度", "升降")
 # A change verb followed by one of these gives the level reached (增至80件, 降为3件).
@@ -305,7 +306,7 @@ def classify(text: str, record: Any) -> Kind:
         return Kind("ratio", None, basis)
     if unit in POINT_UNITS and direction is None:
         # A difference of two percents is a change even without a verb (高于全省平均2个百分点).
-        way = "down" if "低于" in g else "up" if re.search(r"高于|高出|超出", g) else None
+        way = "down" if "低于" in g else "up" if re.search(r"高于|高出|超出|超过|超", g) else None
         return Kind("change", way, None)
 
     name = metric or bare
