@@ -286,24 +286,33 @@ def unwrap(text: str, page: int | None = None) -> str:
 _BARE_NUMBER = re.compile(r"[ \t\u3000]*[-+]?[0-9０-９][0-9０-９,，.．]*[%％‰‱]?[ \t\u3000]*")
 # ... what may open the line after such a number: punctuation no line starts with, or its unit.
 _LINE_GOES_ON = tuple(_NO_LINE_START - {"."}) + MEASURE_WORDS + tuple(MAGNITUDES)
-# Where a text may have a broken line at all (a line opening with punctuation, or a bare number).
+# A line that ends with these stops inside a sentence whatever follows (a comma, an enumeration
+# comma), and blank lines after it, up to two, are part of the break (a page's paragraphs).
+_CLAUSE_OPEN = frozenset("，、")
+_BLANKS_MAX = 2
+# Where a text may have a broken line at all (a line opening with punctuation, or a bare number,
+# or a line ending with a comma).
 _MAYBE_BROKEN = re.compile(r"\n[ \t\u3000]*(?:[" + re.escape("".join(sorted(_NO_LINE_START - {"."})))
-                           + r"]|[-+]?[0-9０-９][0-9０-９,，.．]*[%％‰‱]?[ \t\u3000]*\r?\n)")
+                           + r"]|[-+]?[0-9０-９][0-9０-９,，.．]*[%％‰‱]?[ \t\u3000]*\r?\n)|[，、][ \t\u3000\r]*\n")
 
 
 def join_broken_lines(text: str) -> str:
     """``text`` with the line breaks that cannot end a sentence, whatever the width of its
     lines, marked as no sentence end (:data:`WRAP`, one character for one, as :func:`unwrap`).
 
-    Two kinds, both after a line that stops inside a sentence (no 。！？；：) and never around a
-    table row: a break before a line that opens with punctuation no line starts with (，、。%),
-    and the breaks around a line that holds only a number when the line after it opens with
+    Three kinds, all after a line that stops inside a sentence (no 。！？；：) and never around a
+    table row: a break before a line that opens with punctuation no line starts with (，、。%);
+    the breaks around a line that holds only a number when the line after it opens with
     such punctuation or with a unit (a web page that set each number in an element of its own:
-    累计主动公开政府信息 / 5928 / 条，全文电子化率达 / 90.3% / ，其中…). A number between two
-    labels (a table printed one cell per line) is left alone.
+    累计主动公开政府信息 / 5928 / 条，全文电子化率达 / 90.3% / ，其中…); and a break after a line
+    that ends with a comma or an enumeration comma (，、), up to two blank lines included, before
+    a line that opens no heading or list item. A number between two labels (a table printed one
+    cell per line) is left alone.
 
     >>> join_broken_lines("累计主动公开政府信息\\n5928\\n条，电子化率达\\n90.3%\\n，其中。\\n二、概述").replace(WRAP, "~")
     '累计主动公开政府信息~5928~条，电子化率达~90.3%~，其中。\\n二、概述'
+    >>> join_broken_lines("共受理申请52件，\\n\\n其中网上申请30件。\\n1.组织机构5，\\n2.政策法规12。").replace(WRAP, "~")
+    '共受理申请52件，~~其中网上申请30件。\\n1.组织机构5，\\n2.政策法规12。'
     >>> join_broken_lines("规章\\n1\\n0\\n11\\n行政规范性文件")
     '规章\\n1\\n0\\n11\\n行政规范性文件'
     """
@@ -321,6 +330,12 @@ def join_broken_lines(text: str) -> str:
             continue
         if after.lstrip()[:1] in _NO_LINE_START - {"."}:
             joins.add(k)
+        elif _last_mark(line) in _CLAUSE_OPEN:   # 共受理申请52件， / 其中网上申请30件
+            nxt = k + 1
+            while nxt < len(lines) - 1 and nxt - k <= _BLANKS_MAX and not lines[nxt].strip():
+                nxt += 1
+            if lines[nxt].strip() and not _OPENS_ITEM.match(lines[nxt]) and not _TABLE_ROW.search(lines[nxt]):
+                joins.update(range(k, nxt))
         elif (_BARE_NUMBER.fullmatch(after.rstrip("\r")) and k + 2 < len(lines) and goes_on(k + 2)
               and not _TABLE_ROW.search(lines[k + 2])):
             joins.update((k, k + 1))
@@ -330,7 +345,7 @@ def join_broken_lines(text: str) -> str:
     for k, line in enumerate(lines[:-1]):
         end = pos + len(line)
         if k in joins:
-            first = pos + len(line.rstrip())
+            first = max(pos + len(line.rstrip()), done)   # (a blank line a join before went across)
             last = end + 1 + len(lines[k + 1]) - len(lines[k + 1].lstrip())
             join = " " if text[first - 1].isascii() and text[first - 1].isalnum() \
                 and text[last].isascii() and text[last].isalnum() else WRAP

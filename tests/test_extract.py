@@ -209,6 +209,15 @@ def test_a_number_a_web_page_set_on_a_line_of_its_own_stays_in_its_sentence(extr
     assert triples(alone.records) == [("工作动态", 252, "条")]
 
 
+def test_a_line_ending_with_a_comma_goes_on_after_a_blank_line(extractor):
+    # a page that broke a sentence after its comma: the share still takes the clause's metric
+    (result,) = extractor.extract_documents(["全年共发布工作动态252条，\n\n占10。\n"])
+    assert triples(result.records) == [("工作动态", 252, "条"), ("工作动态", 10, None)]
+    # a list item after it starts its own line
+    (items,) = extractor.extract_documents(["开通微博账号3个，\n1.工作动态252条。\n"])
+    assert len({tuple(r.extra[SENTENCE_KEY]) for r in items.records}) == 2
+
+
 def test_numbers_one_cell_per_line_are_not_joined_into_a_sentence():
     # a table printed one cell per line: a number between two labels is no broken sentence
     table = "规章\n1\n0\n11\n行政规范性文件\n4\n2\n30\n"
