@@ -140,7 +140,8 @@ def build_records(text: str, spans: Sequence[Span], sentences: Sequence[tuple[in
        between (86%的事项, 4件为不予公开); it loses to a metric of the value's own written
        before it when it is itself followed by a value (当面申请2644宗信函申请842宗);
     2. the nearest METRIC before the value in its clause (comparisons 从X项减少为Y项 and
-       分别 lists share it); a metric after 占 names the whole, not the part, and is skipped;
+       分别 lists share it); a metric after 占 names the whole, not the part, and is skipped,
+       and so is the METRIC of an amount a percentage is a share of (完成年初预算100万元的80%);
     3. the first METRIC after the value in its clause, with no other value in between
        (连续3个月在首页设置专题飘窗);
     4. the metric of the nearest earlier clause of the sentence that has one: the metric
