@@ -46,6 +46,15 @@ def test_tab_rows_are_read_as_pipe_rows_are():
     assert all(text[c.start:c.end] == c.raw for row in parse_other_tables(text) for c in row.cells)
 
 
+def test_a_serial_number_column_is_no_label():
+    # a first column of serial numbers (序号): the label is the cell after it, the columns stay aligned
+    text = "序号 | 单位 | 原创(篇) | 转发(篇) |\n1 | 县政府办公室 | 32 | 72 |\n2 | 县教育局 | 25 | - |\n"
+    assert cells(text) == [("县政府办公室", "原创", 32, "篇"), ("县政府办公室", "转发", 72, "篇"),
+                           ("县教育局", "原创", 25, "篇")]
+    # a number in the first column before another number is no serial: no label, no row
+    assert cells("序号 | 数量\n1 | 32 | 72\n") == []
+
+
 def test_cells_index_the_text_and_rows_cover_their_lines():
     rows = parse_other_tables(BULLETIN)
     for row in rows:

@@ -38,6 +38,8 @@ _BLANK = frozenset(("", "-", "—", "－", "/", "／", "…", "--"))
 _HAN_SPACES = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff])")
 # A year as a column's label (2022, 2022年): a header cell, not a number.
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}年?(?:度)?")
+# A row's serial number in a first column of its own (序号): 1, 12, (3), 3.
+_SERIAL = re.compile(r"[0-9]{1,3}[.．、]?|[(（][0-9]{1,3}[)）]")
 # What a label holds that names nothing: a sub-item's opening (其中:城镇 is 城镇) and a footnote
 # marker at its end (第一产业[3], 粮食①).
 _LABEL_NOISE = re.compile(r"^(?:其中|含)\s*[:：]?\s*|\s*(?:\[[0-9]{1,2}\]|[①-⑳])$")
@@ -136,7 +138,10 @@ def parse_other_tables(text: str, taken: Sequence[tuple[int, int]] = ()) -> list
         if all(parsed is None or _YEAR.fullmatch(cell) for _, cell, _, parsed in filled):
             header = [_split_unit(cell) for cell, _ in cells]   # labels (years too): a header row
             continue
-        if not label or _number(label) is not None or any(parsed is None for *_, parsed in filled):
+        if _SERIAL.fullmatch(label) and len(cells) > 2 and _number(cells[1][0]) is None:
+            # a serial number's column (序号 | 单位 | 数量): the label is the cell after it
+            label, filled = cells[1][0], [cell for cell in filled if cell[0] > 1]
+        if not label or _number(label) is not None or not filled or any(parsed is None for *_, parsed in filled):
             continue   # no label, or a cell that is neither a number nor blank: no data row
         # a row shorter than its header left its last cells blank (税收收入 | 980 |)
         names = header if header is not None and len(cells) <= len(header) else None
