@@ -306,7 +306,7 @@ def classify(text: str, record: Any) -> Kind:
         return Kind("ratio", None, basis)
     if unit in POINT_UNITS and direction is None:
         # A difference of two percents is a change even without a verb (高于全省平均2个百分点).
-        way = "down" if "低于" in g else "up" if re.search(r"高于|高出|超出|超过|超", g) else None
+        way = "down" if "低于" in g else "up" if re.search(r"高于|高出|超", g) else None
         return Kind("change", way, None)
 
     name = metric or bare
