@@ -47,8 +47,8 @@ from govreport.inference.lone_cells import is_lone_cell
 from govreport.inference.keys import KeyMapper
 from govreport.inference.reader import CHUNK_CHARS, Document, ReadError
 from govreport.inference.records import build_records
-from govreport.inference.snapping import (drop_numerals_in_words, drop_spans_in_addresses, load_dictionaries, snap_to_numbers,
-                                snap_to_words, spaced_name_numbers, spaced_number_ends, spaced_numbers,
+from govreport.inference.snapping import (broken_decimals, drop_numerals_in_words, drop_spans_in_addresses, load_dictionaries,
+                                snap_to_numbers, snap_to_words, spaced_name_numbers, spaced_number_ends, spaced_numbers,
                                 split_value_lists)
 from govreport.inference.spans import clean_scored_spans
 from govreport.inference.reports import SEGMENT_CHARS, Report, Sections, Segment, check_dict, iter_segments
@@ -225,7 +225,8 @@ class Extractor:
     (:func:`inference.snapping.drop_numerals_in_words`); a VALUE that holds a list or a ratio is
     one VALUE per number (:func:`inference.snapping.split_value_lists`); a number spaces cut into pieces
     (3 分之 2, 负 43.73) is one VALUE (:func:`inference.snapping.spaced_numbers`), a magnitude a
-    space cut off its number (62857 万元) joins the unit (:func:`inference.snapping.spaced_number_ends`), and a number a
+    space cut off its number (62857 万元) joins the unit (:func:`inference.snapping.spaced_number_ends`), a decimal a
+    space broke at its point (98. 5%) is no VALUE (:func:`inference.snapping.broken_decimals`), and a number a
     space cut off the name it begins (60 岁及以上人口) joins the name
     (:func:`inference.snapping.spaced_name_numbers`).
     ``normalize_text`` hands the tagger each sentence without invisible characters and reads
@@ -555,6 +556,7 @@ class Extractor:
             kept, scores = split_value_lists(text, kept, scores)
             kept, scores = spaced_numbers(text, kept, scores)
             kept, scores = spaced_number_ends(text, kept, scores)
+            kept, scores = broken_decimals(text, kept, scores)
             kept = spaced_name_numbers(text, kept)
         records = build_records(text, kept, [(0, len(text))], cleaned=True)
         if self.drop_lone_cells and records and is_lone_cell(text, records):

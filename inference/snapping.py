@@ -31,6 +31,7 @@ __all__ = [
     "spaced_name_numbers",
     "spaced_number_ends",
     "spaced_numbers",
+    "broken_decimals",
     "split_value_lists",
     "drop_spans_in_addresses",
     "load_segmenter",
@@ -394,6 +395,41 @@ def spaced_numbers(text: str, spans: Sequence[Span], scores: Sequence[float]) ->
             kept.append((span, score))
         pairs = sorted(kept)
     return [span for span, _ in pairs], [score for _, score in pairs]
+
+
+# A decimal point a space cut off one side of its number (98. 5%, 2 .7倍).
+_BROKEN_DECIMAL = re.compile(r"[0-9０-９][.．][ \t\u3000]+[0-9０-９]|[0-9０-９][ \t\u3000]+[.．][0-9０-９]")
+
+
+def broken_decimals(text: str, spans: Sequence[Span], scores: Sequence[float]) -> tuple[list[Span], list[float]]:
+    """Sorted ``spans`` (with their scores) without the pieces of a decimal a space broke at its point.
+
+    98. 5% may be 98.5% or the end of one sentence and a 5% of the next, and 2 .7倍 a 2.7 or a
+    2 and .7: the number cannot be told, so docs/annotation.md gives it no span (the parser
+    joins no space at a decimal point, :func:`data.numbers.join_reader_spaces`). A tagger
+    tagged the pieces as two numbers, a wrong value each; a VALUE that touches such a point goes,
+    and so does the UNIT right after it.
+
+    >>> text = "小康指数为98. 5%,是上年的2 .7倍,办结3件"
+    >>> spans = [Span(5, 7, "VALUE"), Span(9, 10, "VALUE"), Span(10, 11, "UNIT"), Span(16, 17, "VALUE"),
+    ...          Span(18, 20, "VALUE"), Span(20, 21, "UNIT"), Span(24, 25, "VALUE"), Span(25, 26, "UNIT")]
+    >>> [text[s.start:s.end] for s in broken_decimals(text, spans, [1.0] * 8)[0]]
+    ['3', '件']
+    """
+    pairs = sorted(zip(spans, scores))
+    broken = [m.span() for m in _BROKEN_DECIMAL.finditer(text)]
+    if not broken:
+        return [span for span, _ in pairs], [score for _, score in pairs]
+    kept: list[tuple[Span, float]] = []
+    dropped_end = -1   # the end of the last VALUE dropped: a UNIT right after it goes too
+    for span, score in pairs:
+        if span.label == "VALUE" and any(span.start < b and a < span.end for a, b in broken):
+            dropped_end = span.end
+            continue
+        if span.label == "UNIT" and 0 <= dropped_end <= span.start and not text[dropped_end:span.start].strip():
+            continue
+        kept.append((span, score))
+    return [span for span, _ in kept], [score for _, score in kept]
 
 
 # What a space cuts off a number in a PDF's text layer (62857 万元, 8400 多条): a magnitude, or 余/多.
