@@ -108,6 +108,9 @@ def _leads_with_function_word(text: str, start: int, end: int) -> bool:
     return any(text[start:start + k] in METRIC_LEADING_WORDS for k in range(1, longest + 1))
 
 
+# The qualifiers written after a number that a name could begin with as a tagger read it (以上, 左右;
+# a single 内 opens names: 内设机构).
+_QUALIFIERS_AFTER_WORDS = tuple(sorted((w for w in QUALIFIERS_AFTER if len(w) > 1), key=len, reverse=True))
 # ANNOTATION.md: in this genre 主动公开 and 依申请公开 name the two categories of information and
 # stay in the METRIC even where they read as verbs; taggers that learnt 公开 as a verb cut them off.
 CATEGORY_WORDS = ("依申请公开", "主动公开")
@@ -208,7 +211,9 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
     (出生人口性 for 出生人口性别比). An edge that falls inside a word moves out to the
     word's edge, over Chinese characters only and never into another span. A METRIC that
     starts inside or right after 主动公开/依申请公开 (:data:`CATEGORY_WORDS`) takes the whole
-    category word in. Then words of :data:`data.lexicon.METRIC_LEADING_WORDS` (totalisers, time
+    category word in. A qualifier written after a number (以上, 左右, 以内, 以下) that opens a METRIC
+    right after its value goes to the value (90%|以上政务服务事项: ANNOTATION.md keeps qualifiers
+    outside every span, and the record carries it). Then words of :data:`data.lexicon.METRIC_LEADING_WORDS` (totalisers, time
     words, prepositions, conjunctions, adverbs, copulas) at the front are dropped,
     as long as a word is left and the word does not open a 的-clause of the name. Last,
     :func:`trim_metric_edges` takes verbs, places and function words off either edge.
@@ -248,6 +253,11 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
             if found >= 0:
                 start = found
                 break
+        # A qualifier the value before the name left to it (90%|以上政务服务事项) is the value's, not the name's.
+        if i and floor == start and out[i - 1].label in ("VALUE", "UNIT"):
+            word = next((w for w in _QUALIFIERS_AFTER_WORDS if text.startswith(w, start) and start + len(w) < end), None)
+            if word is not None:
+                start += len(word)
         # A word that never opens a metric name is dropped from the front (主要涉及市容管理 → 市容管理),
         # unless it opens a 的-clause that is part of the name (涉及教育的复议案件).
         while _leads_with_function_word(text, start, end):

@@ -303,6 +303,10 @@ TRIMMED = [
     ("{失业率控制在|M}{4|V}{%|U}以内", "失业率"),
     ("{水果价格比|M}上年下降{2|V}{%|U}", "水果价格"),  # 比 before a comparison
     ("{三次产业比|M}为{1|V}:{2|V}", "三次产业比"),  # 比 that ends a name stays
+    # a qualifier after the value that the tagger gave the name after it is the value's
+    ("全市{90|V}{%|U}{以上政务服务事项|M}实现网上可办", "政务服务事项"),
+    ("{60|V}{%|U}{左右的村庄|M}完成改造", "村庄"),
+    ("上年{以上数据|M}{3|V}{条|U}", "以上数据"),   # a name after no value keeps its 以上
     ("{调查目的|M}{3|V}{个|U}", "调查目的"),  # 的 inside a dictionary word stays
     ("{拉动经济增长|M}{1.2|V}{个百分点|U}", "拉动经济增长"),  # 增长 of a verb-noun statistic stays
     # the agent, place, platform or adverb before a category word goes; a restricting word stays
