@@ -32,11 +32,12 @@ FULLWIDTH_DIGITS = {chr(0xFF10 + d): str(d) for d in range(10)}
 FULLWIDTH_TO_ASCII = {0xFF01 + i: 0x21 + i for i in range(94)}
 
 
-# A page number as printed on a line of its own (- 4 -, 第4页, 第4页共6页, 4/6, Page 4 of 6): a
+# A page number as printed on a line of its own (- 4 -, 第4页, 第4页共6页, 4/6, Page 4 of 6, a
+# flipbook page's P. 4): a
 # regular expression for the line's content, spaces around it aside (the table parser blanks such
 # lines; inference.sentences.unwrap reads a paragraph on across them).
 PAGE_NUMBER = (r"(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,/，]?\s*共\s*\d{1,3}\s*页)?"
-               r"|\d{1,3}\s*/\s*\d{1,3}|[Pp]age\s*\d{1,3}(?:\s*of\s*\d{1,3})?)")
+               r"|\d{1,3}\s*/\s*\d{1,3}|[Pp]age\s*\d{1,3}(?:\s*of\s*\d{1,3})?|[Pp]\.\s*\d{1,3})")
 
 
 def normalize_percent(text: str) -> str:

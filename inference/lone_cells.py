@@ -4,7 +4,8 @@ A table copied out of a web page or a PDF often arrives one cell per line ("0", 
 "• 3个"). The tagger reads each as a VALUE and the extractor made a record of it with no
 metric: noise that drowned the prose records of a page (217 of 419 on the sample page).
 A sentence whose every character is a value, its unit or decoration (spaces, table
-pipes, bullets, punctuation) is such a cell; its records are left out and counted.
+pipes, bullets, punctuation) is such a cell, and so is a page's number on a line of its own
+(- 4 -, 第4页, P. 4); its records are left out and counted.
 Where the standard-table parser recognises a table, its cells become keyed records
 instead (``origin: "table"``) and never reach this test.
 
@@ -12,19 +13,24 @@ instead (``origin: "table"``) and never reach this test.
 >>> cell = Record(None, 0, None, "0", value_span=(2, 3))
 >>> is_lone_cell("• 0 |", [cell]), is_lone_cell("共0件", [Record(None, 0, "件", "0件", value_span=(1, 2))])
 (True, False)
+>>> is_lone_cell("P. 9", [Record(None, 9, None, "9", value_span=(3, 4))])
+True
 """
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 from govreport.data.schema import Record
+from govreport.data.text import PAGE_NUMBER
 
 __all__ = ["is_lone_cell"]
 
 # What a cell of a flattened table may carry besides its number and unit: spacing, table
 # rules and pipes, list bullets, punctuation, a percent sign the tagger left out of the unit.
 _DECORATION = frozenset(" \t\r\n\u3000\xa0|│┃•·●○◦▪■□◆-–—*、,，.。;；:：()（）[]【】%％‰")
+_PAGE_LINE = re.compile(rf"\s*{PAGE_NUMBER}\s*")
 
 
 def is_lone_cell(text: str, records: Sequence[Record]) -> bool:
@@ -35,6 +41,8 @@ def is_lone_cell(text: str, records: Sequence[Record]) -> bool:
     """
     if not records or any(r.metric or r.metric_span for r in records):
         return False
+    if _PAGE_LINE.fullmatch(text):
+        return True
     covered = bytearray(len(text))
     for record in records:
         for span in (record.value_span, record.unit_span):

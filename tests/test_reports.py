@@ -212,7 +212,8 @@ def test_sections_follow_the_reports_numbering():
 
 
 @pytest.mark.parametrize("text, lone", [("0", True), ("• 13%", True), (" 12 | 0 |", True), ("4个", True),
-                                         ("热门 2", False), ("共0件", False), ("报告1", False)])
+                                         ("热门 2", False), ("共0件", False), ("报告1", False),
+                                         ("P. 9", True), ("- 12 -", True), ("第3页", True), ("P9型号", False)])
 def test_lone_cells(text, lone):
     records = [Record(None, int(m.group()), None, m.group(), value_span=m.span()) for m in re.finditer(r"\d+", text)]
     if text.endswith("个"):
