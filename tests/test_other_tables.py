@@ -51,6 +51,8 @@ def test_a_serial_number_column_is_no_label():
     text = "序号 | 单位 | 原创(篇) | 转发(篇) |\n1 | 县政府办公室 | 32 | 72 |\n2 | 县教育局 | 25 | - |\n"
     assert cells(text) == [("县政府办公室", "原创", 32, "篇"), ("县政府办公室", "转发", 72, "篇"),
                            ("县教育局", "原创", 25, "篇")]
+    # a header's bracket may name its unit with 单位:
+    assert cells("项目 | 本年金额(单位:万元)\n一般公共预算收入 | 1520.3\n") == [("一般公共预算收入", "本年金额", 1520.3, "万元")]
     # a number in the first column before another number is no serial: no label, no row
     assert cells("序号 | 数量\n1 | 32 | 72\n") == []
 

@@ -28,8 +28,8 @@ __all__ = ["OtherCell", "OtherRow", "parse_other_tables"]
 
 # A table row: a line with a bar (pipe rows) or a tab (a table pasted from a spreadsheet) in it.
 _ROW = re.compile(r"^[^\n|\t]*[|\t].*$", re.M)
-# A header's unit in brackets at its end: 年末数(人), 比上年增长（%）, 金额（万元）.
-_HEADER_UNIT = re.compile(r"^(?P<label>.*?)\s*[(（](?P<unit>[^()（）0-9]{1,6})[)）]$")
+# A header's unit in brackets at its end: 年末数(人), 比上年增长（%）, 金额（万元）, 金额(单位:万元).
+_HEADER_UNIT = re.compile(r"^(?P<label>.*?)\s*[(（](?:单位\s*[:：]?\s*)?(?P<unit>[^()（）0-9:：]{1,6})[)）]$")
 # A table's unit line just above it: 单位：万元, 单位:人、%.
 _UNIT_LINE = re.compile(r"单位\s*[:：]\s*(?P<unit>[^\s,，;；、|]{1,6})\s*$")
 # What an empty cell is printed as.
