@@ -260,12 +260,14 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
                 start += len(word)
         # A word that never opens a metric name is dropped from the front (主要涉及市容管理 → 市容管理),
         # unless it opens a 的-clause that is part of the name (涉及教育的复议案件).
+        # The word is the longest of the list that ends where a word of jieba's does: jieba may
+        # cut one of them in pieces (上|年度|结转), never one that is part of a longer word (为民|服务).
         while _leads_with_function_word(text, start, end):
             if bounds is None:
                 bounds = _word_bounds(text, lo, hi)
-            nxt = min((b for b in bounds if b > start), default=end)
-            word = text[start:nxt]
-            if nxt >= end or word not in METRIC_LEADING_WORDS or (word != "的" and "的" in text[nxt:end]):
+            nxt = max((start + k for k in range(1, min(_LONGEST_FUNCTION_WORD, end - start - 1) + 1)
+                       if start + k in bounds and text[start:start + k] in METRIC_LEADING_WORDS), default=None)
+            if nxt is None or (text[start:nxt] != "的" and "的" in text[nxt:end]):
                 break
             start = nxt
         start, end = trim_metric_edges(text, start, end, ceiling)
