@@ -312,7 +312,9 @@ def classify(text: str, record: Any) -> Kind:
     name = metric or bare
     if name.endswith(RATE_ENDINGS) or any(w in name for w in RATE_WORDS):
         return Kind("rate")
-    share_word = re.search(r"占", g[-25:])
+    # 占 makes a share of a number with no unit or a rate's (占三分之一, 占49.9%), not of a count
+    # (占比前三的为甲市591件: 件 counts)
+    share_word = re.search(r"占", g[-25:]) and (not unit or normalize_percent(unit) in PERCENT_UNITS)
     if share_word and not any(w in g[-25:] for w in NOT_SHARE):
         return Kind("share")
     if name.endswith(SHARE_ENDINGS) or bare.endswith(SHARE_ENDINGS) or "所占比例" in bare:
