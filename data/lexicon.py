@@ -69,6 +69,8 @@ QUALIFIERS_AFTER = tuple(_WORDS["qualifiers"]["after"])
 NON_QUALIFIERS = tuple(_WORDS["qualifiers"]["non_qualifiers"])
 # Quantity words whose 一 is an article (一批, 一些): no VALUE.
 ARTICLE_NUMERALS = frozenset(_WORDS["numerals"]["articles"])
+# ... and those whose 一 is an article where a noun follows (有一个专区), not at a count's end (数量一个).
+ARTICLE_NUMERALS_BEFORE_NOUNS = frozenset(_WORDS["numerals"]["articles_before_nouns"])
 
 
 # ---------------------------------------------------------------- metric edges

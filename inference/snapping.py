@@ -17,7 +17,7 @@ import logging
 import re
 from typing import Callable, Sequence
 
-from govreport.data.lexicon import (ARTICLE_NUMERALS, BEFORE_CATEGORY_ENDS, FAMILIES, HEAD_NOUNS, METRIC_LEADING_WORDS,
+from govreport.data.lexicon import (ARTICLE_NUMERALS, ARTICLE_NUMERALS_BEFORE_NOUNS, BEFORE_CATEGORY_ENDS, FAMILIES, HEAD_NOUNS, METRIC_LEADING_WORDS,
                                     METRIC_TRAILING_WORDS, PLATFORM_WORDS, QUALIFIERS_AFTER, QUALIFIERS_BEFORE)
 from govreport.data.numbers import NUMERAL_CHARS, find_numbers, join_reader_spaces, parse_number
 from govreport.data.numbers.chars import APPROX, MEASURE_WORDS, ORDINARY_WORDS, RANGE_SEPARATORS, RATIO_COLONS, SIGNS
@@ -580,7 +580,7 @@ def drop_numerals_in_words(text: str, spans: Sequence[Span], scores: Sequence[fl
     (二|级). In an ordinary word the number finder skips (``ORDINARY_WORDS``: 一致, 一起, 零部件,
     whatever the dictionary files it as) that UNIT must be a measure word: 一|起 is one case,
     一|致 no number. A quantity word whose 一 is an article (``data.lexicon.ARTICLE_NUMERALS``: 一批,
-    一些) goes all the same. The VALUE and UNIT spans inside that word go with it. The text is
+    一些; and 一个, 一项, 一份 before a noun, ``ARTICLE_NUMERALS_BEFORE_NOUNS``) goes all the same. The VALUE and UNIT spans inside that word go with it. The text is
     read in simplified characters, as in :func:`snap_to_words` (四捨五入 is 四舍五入).
 
     >>> text = "分项之和因四舍五入略有差异,较为单一;县、乡二级平台,解决了一批问题,与实际一致"
@@ -605,7 +605,8 @@ def drop_numerals_in_words(text: str, spans: Sequence[Span], scores: Sequence[fl
             continue  # the VALUE spans several words: not one word's part
         word_start = max(b for b in bounds if b <= start)
         word_end = min(b for b in bounds if b >= end)
-        if text[word_start:word_end] in ARTICLE_NUMERALS:
+        if text[word_start:word_end] in ARTICLE_NUMERALS or (
+                text[word_start:word_end] in ARTICLE_NUMERALS_BEFORE_NOUNS and _HAN.match(text, word_end)):
             words.append((word_start, word_end))
             continue
         ordinary = text[word_start:word_end] in ORDINARY_WORDS
