@@ -206,6 +206,9 @@ def _emit_quantity(b: _Builder, slot: Slot) -> None:
             b.metric_values.setdefault(metric, value)
         value_text, unit = decorate(rng, value, unit, percent, slot.kind == "PP", b.styles,
                                      plain=slot.kind == "V" or qualifier is not None)
+        if slot.link_next and value_text + unit in lexicon.ARTICLE_NUMERALS_BEFORE_NOUNS:
+            # 一份 before its noun is an article (docs/annotation.md): a count of one writes 1份
+            value_text, b.styles[-1] = "1", "arabic"
     if metric >= 0 and not percent:
         b.metric_units.setdefault(metric, unit)
     if unit in _VALUE_ONLY_UNITS:  # 百分之X, 千分之X, 三分之一: the whole is the VALUE, no UNIT span

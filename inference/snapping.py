@@ -606,7 +606,8 @@ def drop_numerals_in_words(text: str, spans: Sequence[Span], scores: Sequence[fl
         word_start = max(b for b in bounds if b <= start)
         word_end = min(b for b in bounds if b >= end)
         if text[word_start:word_end] in ARTICLE_NUMERALS or (
-                text[word_start:word_end] in ARTICLE_NUMERALS_BEFORE_NOUNS and _HAN.match(text, word_end)):
+                text[word_start:word_end] in ARTICLE_NUMERALS_BEFORE_NOUNS and _HAN.match(text, word_end)
+                and not text.startswith(QUALIFIERS_AFTER, word_end)):   # (一份以下 counts)
             words.append((word_start, word_end))
             continue
         ordinary = text[word_start:word_end] in ORDINARY_WORDS
