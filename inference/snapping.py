@@ -17,8 +17,9 @@ import logging
 import re
 from typing import Callable, Sequence
 
-from govreport.data.lexicon import (ARTICLE_NUMERALS, ARTICLE_NUMERALS_BEFORE_NOUNS, BEFORE_CATEGORY_ENDS, FAMILIES, HEAD_NOUNS, METRIC_LEADING_WORDS,
-                                    METRIC_TRAILING_WORDS, PLATFORM_WORDS, QUALIFIERS_AFTER, QUALIFIERS_BEFORE)
+from govreport.data.lexicon import (ARTICLE_NUMERALS, ARTICLE_NUMERALS_BEFORE_NOUNS, BEFORE_CATEGORY_ENDS, FAMILIES,
+                                    HEAD_NOUNS, METRIC_LEADING_WORDS, METRIC_TRAILING_WORDS, PLATFORM_WORDS,
+                                    QUALIFIERS_AFTER, QUALIFIERS_BEFORE)
 from govreport.data.numbers import NUMERAL_CHARS, find_numbers, join_reader_spaces, parse_number
 from govreport.data.numbers.chars import APPROX, MEASURE_WORDS, ORDINARY_WORDS, RANGE_SEPARATORS, RATIO_COLONS, SIGNS
 from govreport.data.schema import Span
@@ -213,8 +214,9 @@ def snap_to_words(text: str, spans: Sequence[Span], context: int = 4) -> list[Sp
     starts inside or right after 主动公开/依申请公开 (:data:`CATEGORY_WORDS`) takes the whole
     category word in. A qualifier written after a number (以上, 左右, 以内, 以下) that opens a METRIC
     right after its value goes to the value (90%|以上政务服务事项: ANNOTATION.md keeps qualifiers
-    outside every span, and the record carries it). Then words of :data:`data.lexicon.METRIC_LEADING_WORDS` (totalisers, time
-    words, prepositions, conjunctions, adverbs, copulas) at the front are dropped,
+    outside every span, and the record carries it). Then words of
+    :data:`data.lexicon.METRIC_LEADING_WORDS` (totalisers, time words, prepositions, conjunctions,
+    adverbs, copulas) at the front are dropped,
     as long as a word is left and the word does not open a 的-clause of the name. Last,
     :func:`trim_metric_edges` takes verbs, places and function words off either edge.
     jieba segments only ``context`` characters around each METRIC, not the whole text.
@@ -580,8 +582,9 @@ def drop_numerals_in_words(text: str, spans: Sequence[Span], scores: Sequence[fl
     (二|级). In an ordinary word the number finder skips (``ORDINARY_WORDS``: 一致, 一起, 零部件,
     whatever the dictionary files it as) that UNIT must be a measure word: 一|起 is one case,
     一|致 no number. A quantity word whose 一 is an article (``data.lexicon.ARTICLE_NUMERALS``: 一批,
-    一些; and 一个, 一项, 一份 before a noun, ``ARTICLE_NUMERALS_BEFORE_NOUNS``) goes all the same. The VALUE and UNIT spans inside that word go with it. The text is
-    read in simplified characters, as in :func:`snap_to_words` (四捨五入 is 四舍五入).
+    一些; and 一个, 一项, 一份 before a noun, ``ARTICLE_NUMERALS_BEFORE_NOUNS``) goes all the same.
+    The VALUE and UNIT spans inside that word go with it. The text is read in simplified characters,
+    as in :func:`snap_to_words` (四捨五入 is 四舍五入).
 
     >>> text = "分项之和因四舍五入略有差异,较为单一;县、乡二级平台,解决了一批问题,与实际一致"
     >>> spans = [Span(6, 7, "UNIT"), Span(7, 8, "VALUE"), Span(17, 18, "VALUE"), Span(22, 23, "VALUE"),
