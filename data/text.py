@@ -38,6 +38,8 @@ FULLWIDTH_TO_ASCII = {0xFF01 + i: 0x21 + i for i in range(94)}
 # lines; inference.sentences.unwrap reads a paragraph on across them).
 PAGE_NUMBER = (r"(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,/，]?\s*共\s*\d{1,3}\s*页)?"
                r"|\d{1,3}\s*/\s*\d{1,3}|[Pp]age\s*\d{1,3}(?:\s*of\s*\d{1,3})?|[Pp]\.\s*\d{1,3})")
+# ... a whole line that is one (fullmatch; spaces and a CRLF line ending's \r around it).
+PAGE_NUMBER_LINE = re.compile(rf"\s*{PAGE_NUMBER}\s*")
 
 
 def normalize_percent(text: str) -> str:

@@ -19,18 +19,16 @@ True
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 from govreport.data.schema import Record
-from govreport.data.text import PAGE_NUMBER
+from govreport.data.text import PAGE_NUMBER_LINE
 
 __all__ = ["is_lone_cell"]
 
 # What a cell of a flattened table may carry besides its number and unit: spacing, table
 # rules and pipes, list bullets, punctuation, a percent sign the tagger left out of the unit.
 _DECORATION = frozenset(" \t\r\n\u3000\xa0|│┃•·●○◦▪■□◆-–—*、,，.。;；:：()（）[]【】%％‰")
-_PAGE_LINE = re.compile(rf"\s*{PAGE_NUMBER}\s*")
 
 
 def is_lone_cell(text: str, records: Sequence[Record]) -> bool:
@@ -41,7 +39,7 @@ def is_lone_cell(text: str, records: Sequence[Record]) -> bool:
     """
     if not records or any(r.metric or r.metric_span for r in records):
         return False
-    if _PAGE_LINE.fullmatch(text):
+    if PAGE_NUMBER_LINE.fullmatch(text):
         return True
     covered = bytearray(len(text))
     for record in records:

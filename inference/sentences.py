@@ -26,7 +26,7 @@ from typing import Iterator, Sequence
 from govreport.data.numbers import NUMERAL_CHARS
 from govreport.data.numbers.chars import MAGNITUDES, MEASURE_WORDS
 from govreport.data.schema import Span
-from govreport.data.text import CLOSING_QUOTES, FULL_STOPS, PAGE_NUMBER, SENTENCE_ENDS, split_sentences
+from govreport.data.text import CLOSING_QUOTES, FULL_STOPS, PAGE_NUMBER_LINE, SENTENCE_ENDS, split_sentences
 from govreport.inference.spans import inside
 
 __all__ = ["MAX_SENTENCE_CHARS", "bounded_sentences", "cut_long", "sentence_bounds", "clause_starts", "unwrap", "wrap_width",
@@ -104,8 +104,6 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
 _OPENS_ITEM = re.compile(r"[ \t\u3000]*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]"
                          r"|\d+[、.．](?!\d)|[①-⑳]|第[一二三四五六七八九十百\d]+[章节条部])")
 _TABLE_ROW = re.compile(r"[|│║\t]")
-# A page number on a line of its own (- 4 -, 第4页), which a page break leaves inside a paragraph.
-_PAGE_NUMBER = re.compile(rf"\s*{PAGE_NUMBER}\s*")  # (on one line: \r of a CRLF line ending included)
 _LINE_ENDS = frozenset(SENTENCE_ENDS + "：:")
 _WRAP_MIN_WIDTH = 30  # a wrapped line holds at least 15 Chinese characters
 _WRAP_SLACK = 4  # a full line may fall short of the page width by two Chinese characters (an indent)
@@ -256,10 +254,10 @@ def unwrap(text: str, page: int | None = None) -> str:
         if _width(" ".join(line.split())) > page + _WRAP_OVER or not _ends_open(line) or _TABLE_ROW.search(line):
             continue
         nxt = k + 1  # the paragraph goes on after a page break: its number, and blank lines around it
-        while nxt + 1 < len(lines) and (not lines[nxt].strip() or _PAGE_NUMBER.fullmatch(lines[nxt])):
+        while nxt + 1 < len(lines) and (not lines[nxt].strip() or PAGE_NUMBER_LINE.fullmatch(lines[nxt])):
             nxt += 1
         if k + 1 + spacing < nxt < k + 1 + page_break \
-                and not any(_PAGE_NUMBER.fullmatch(between) for between in lines[k + 1:nxt]):
+                and not any(PAGE_NUMBER_LINE.fullmatch(between) for between in lines[k + 1:nxt]):
             continue  # blank lines alone, more than the text's line spacing and fewer than a page break: a paragraph ends
         after = lines[nxt]
         if not after.strip() or _OPENS_ITEM.match(after) or _TABLE_ROW.search(after):
@@ -275,24 +273,31 @@ def unwrap(text: str, page: int | None = None) -> str:
             continue
         first = starts[k] + len(line.rstrip())
         last = starts[nxt] + len(after) - len(after.lstrip())
-        join = " " if text[first - 1].isascii() and text[first - 1].isalnum() \
-            and text[last].isascii() and text[last].isalnum() else WRAP
-        pieces += [text[done:first], join * (last - first)]
+        pieces += [text[done:first], _break_marks(text, first, last)]
         done = last
     return "".join(pieces) + text[done:] if pieces else text
 
 
+def _break_marks(text: str, first: int, last: int) -> str:
+    """What the joined break ``text[first:last]`` becomes, one character for one: zero-width
+    spaces (:data:`WRAP`), or spaces between two ASCII letters or digits (12 / 34 stay two numbers)."""
+    ascii_pair = text[first - 1].isascii() and text[first - 1].isalnum() and text[last].isascii() and text[last].isalnum()
+    return (" " if ascii_pair else WRAP) * (last - first)
+
+
+# Punctuation no line of prose starts with, the full stop aside (.5 is a number).
+_GOES_ON_MARKS = _NO_LINE_START - {"."}
 # A line that holds a number and nothing else (a web page that set each number in a span of its own).
 _BARE_NUMBER = re.compile(r"[ \t\u3000]*[-+]?[0-9０-９][0-9０-９,，.．]*[%％‰‱]?[ \t\u3000]*")
 # ... what may open the line after such a number: punctuation no line starts with, or its unit.
-_LINE_GOES_ON = tuple(_NO_LINE_START - {"."}) + MEASURE_WORDS + tuple(MAGNITUDES)
+_LINE_GOES_ON = tuple(_GOES_ON_MARKS) + MEASURE_WORDS + tuple(MAGNITUDES)
 # A line that ends with these stops inside a sentence whatever follows (a comma, an enumeration
 # comma), and blank lines after it, up to two, are part of the break (a page's paragraphs).
 _CLAUSE_OPEN = frozenset("，、")
 _BLANKS_MAX = 2
 # Where a text may have a broken line at all (a line opening with punctuation, or a bare number,
 # or a line ending with a comma).
-_MAYBE_BROKEN = re.compile(r"\n[ \t\u3000]*(?:[" + re.escape("".join(sorted(_NO_LINE_START - {"."})))
+_MAYBE_BROKEN = re.compile(r"\n[ \t\u3000]*(?:[" + re.escape("".join(sorted(_GOES_ON_MARKS)))
                            + r"]|[-+]?[0-9０-９][0-9０-９,，.．]*[%％‰‱]?[ \t\u3000]*\r?\n)|[，、][ \t\u3000\r]*\n")
 
 
@@ -328,7 +333,7 @@ def join_broken_lines(text: str) -> str:
         line, after = lines[k], lines[k + 1]
         if not _ends_open(line) or _TABLE_ROW.search(line) or _TABLE_ROW.search(after):
             continue
-        if after.lstrip()[:1] in _NO_LINE_START - {"."}:
+        if after.lstrip()[:1] in _GOES_ON_MARKS:
             joins.add(k)
         elif _last_mark(line) in _CLAUSE_OPEN:   # 共受理申请52件， / 其中网上申请30件
             nxt = k + 1
@@ -347,9 +352,7 @@ def join_broken_lines(text: str) -> str:
         if k in joins:
             first = max(pos + len(line.rstrip()), done)   # (a blank line a join before went across)
             last = end + 1 + len(lines[k + 1]) - len(lines[k + 1].lstrip())
-            join = " " if text[first - 1].isascii() and text[first - 1].isalnum() \
-                and text[last].isascii() and text[last].isalnum() else WRAP
-            pieces += [text[done:first], join * (last - first)]
+            pieces += [text[done:first], _break_marks(text, first, last)]
             done = last
         pos = end + 1
     return "".join(pieces) + text[done:]
