@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import logging
 import random
 import shutil
 import subprocess
@@ -223,6 +224,9 @@ def _pymupdf(path: Path) -> str:
 def _pdfplumber(path: Path, layout: bool) -> str:
     import pdfplumber
 
+    # pdfminer warns once per glyph of a font with no bounding box (Chromium's subset CJK fonts):
+    # thousands of lines that say nothing about the text
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     with pdfplumber.open(path) as pdf:
         return "\n".join(page.extract_text(layout=layout) or "" for page in pdf.pages)
 
