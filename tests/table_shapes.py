@@ -293,3 +293,32 @@ def pdf_layout_blocks(first: str = "办理结果.不予公开.第三方权益") 
               " " * (pad + 30) + f"{a[5]:>6}{a[6]:>6}", " " * (pad + 30) + f"{b[5]:>6}{b[6]:>6}"]
     labels = [lines[i][:pad].rstrip(), lines[i + 1][:pad].rstrip()]
     return "\n".join(lines[:i] + labels + blocks + lines[i + 2:])
+
+
+def pdftotext_blocks(table: list = T3_2021, split: int = 13, inline: int = 2, before_heading: bool = False,
+                     swap: bool = False) -> str:
+    """PDF text as poppler's ``pdftotext`` prints it in its default mode: table 3's rows from
+    ``split`` on print only their first ``inline`` numbers after their labels, and the rest of
+    the grid follows the table as blocks, blank lines between them: the first half of those rows
+    one block per column (the last two columns together), then each other row a line of its
+    own. The blocks stand after table 4's heading and before its column header, or before the
+    heading (``before_heading``); ``swap`` prints the first two blocks in the wrong order. The
+    label of 4.保护第三方合法权益 stands below its numbers (a tall cell read bottom first)."""
+    lines = ["三、收到和处理政府信息公开申请情况", "申请人情况", T3_HEADER_NOTE, *T3_COLUMNS]
+    for i, (_, label, key, values) in enumerate(table):
+        shown = values if i < split else values[:inline]
+        numbers = " ".join(map(str, shown))
+        lines += [numbers, label] if key == "办理结果.不予公开.第三方权益" else [label, numbers] if shown else [label]
+    rest = [values[inline:] for _, _, _, values in table[split:]]
+    half = len(rest) // 2
+    blocks = [[[row[c]] for row in rest[:half]] for c in range(len(rest[0]) - 2)]
+    blocks.append([row[-2:] for row in rest[:half]])
+    blocks += [[row] for row in rest[half:]]
+    if swap:
+        blocks[0], blocks[1] = blocks[1], blocks[0]
+    printed = "\n\n".join("\n".join(" ".join(map(str, line)) for line in block) for block in blocks)
+    heading = "四、政府信息公开行政复议、行政诉讼情况"
+    lines += ["", printed, "", heading] if before_heading else [heading, "", printed, ""]
+    lines += ["行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉", "结 结 其 尚 总", "果 果 他 未 计",
+              "维 纠 结 审", "持 正 果 结", " ".join(map(str, T4)), "五、存在的主要问题及改进情况"]
+    return "\n".join(lines)

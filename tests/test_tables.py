@@ -656,3 +656,53 @@ def test_one_cell_per_line_bar_lines_are_blank_cells():
     tables = parse_tables(text)
     assert _cells(tables) == _expected_without_blanks()
     assert all(c.ok for c in check_tables(tables))
+
+
+def _busy_table3() -> list:
+    """Table 3 (2021 layout) with a different count in nearly every cell, its identities kept:
+    a block laid on the wrong cells breaks some row's 总计."""
+    outcomes = [key for _, _, key, _ in S.T3_2021 if key.startswith("办理结果.")]
+    counts = {key: [(3 * i + c) % 5 for c in range(6)] for i, key in enumerate(outcomes)}
+    counts["办理结果"] = [sum(col) for col in zip(*counts.values())]
+    counts["结转下年度"] = [1, 0, 2, 0, 1, 0]
+    counts["上年结转"] = [0] * 6
+    counts["本年新收"] = [a + b for a, b in zip(counts["办理结果"], counts["结转下年度"])]
+    return S.table3(counts)
+
+
+@pytest.mark.parametrize("before_heading", [False, True])
+def test_pdftotext_blocks_after_the_table_fill_its_short_rows(before_heading):
+    # pdftotext's default mode: the lower rows print two numbers each, the rest of the grid
+    # follows as blocks (before table 4's heading or after it, before its column header)
+    table = _busy_table3()
+    tables = parse_tables(S.pdftotext_blocks(table, before_heading=before_heading))
+    expected = {**S.table3_cells(table), **dict(zip(S.T4_KEYS, S.T4))}
+    assert _cells(tables) == expected
+    assert all(c.ok for c in check_tables(tables))
+
+
+def test_pdftotext_blocks_that_break_a_row_total_are_not_laid():
+    # two blocks in the wrong order: some row no longer adds up, so the short rows keep only
+    # the numbers printed after their labels, and no cell is keyed wrong
+    table = _busy_table3()
+    cells = _cells(parse_tables(S.pdftotext_blocks(table, swap=True)))
+    expected = S.table3_cells(table)
+    short = {f"申请.{key}" for _, _, key, _ in table[13:]}
+    assert {k: v for k, v in cells.items() if k.startswith("申请.")} == {
+        k: v for k, v in expected.items() if k.rsplit(".", 1)[0] not in short or k.split(".")[-1] in S.APPLICANT_KEYS[:2]}
+    assert {k: v for k, v in cells.items() if k.startswith("复议诉讼.")} == dict(zip(S.T4_KEYS, S.T4))
+
+
+def test_table4_row_follows_its_header_when_other_numbers_stand_before_it():
+    # numbers of another table between table 4's heading and its header: the row is the one
+    # after the header, though the numbers before it keep T4-1 too (3 = 1 + 1 + 0 + 1 …)
+    stray = "\n".join(["1 1 0 1 3", "0 0 1 1 2", "2 0 0 0 2"])
+    text = ("四、政府信息公开行政复议、行政诉讼情况\n\n" + stray + "\n\n行政复议\n行政诉讼\n未经复议直接起诉\n复议后起诉\n"
+            + "结果维持 结果纠正 其他结果 尚未审结 总计 " * 3 + "\n" + " ".join(map(str, S.T4)) + "\n五、存在的主要问题")
+    assert _cells(parse_tables(text)) == dict(zip(S.T4_KEYS, S.T4))
+
+
+def test_a_label_printed_below_its_own_numbers_keeps_them():
+    # a tall cell read bottom first: the row's numbers, then its label, then the next row
+    text = S.pdf_text().replace("4.保护第三方合法权益 2 0 0 0 0 0 2", "2 0 0 0 0 0 2\n4.保护第三方合法权益")
+    assert _cells(parse_tables(text)) == S.expected_2021()

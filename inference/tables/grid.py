@@ -19,6 +19,7 @@ import re
 from govreport.data.text import TO_SIMPLIFIED
 from govreport.inference.tables import layouts as L
 from govreport.inference.tables.blanks import place, prints_zero
+from govreport.inference.tables.blocks import fill_blocks
 from govreport.inference.tables.cells import Cell, Table
 from govreport.inference.tables.checks import (check_table3, check_table4, row_total_holds, table3_identities,
                                                table4_identities)
@@ -255,6 +256,7 @@ def _table3(view: View, start: int, end: int) -> Table:
         # a row short for its blank cells, which positions place, is no row of glued numbers
         blanks = [len(spread) > len(row) for spread, row in zip(realign(view, resumed, 7), resumed)]
         unglued = _unglue3(resumed, keys, blanks)
+        unglued = _from_blocks(view, walked, unglued, keys, end) or unglued
         if prints_zero(unglued):
             aligned = realign(view, unglued, 7)     # its blanks are blank cells: only their positions place them
         else:
@@ -271,6 +273,30 @@ def _table3(view: View, start: int, end: int) -> Table:
         if best is None or score < best[0]:
             best = (score, table)
     return best[1]
+
+
+def _from_blocks(view: View, walked: list, rows: list[list[Token]], keys: list[list[str]],
+                 end: int) -> list[list[Token | None]] | None:
+    """``rows`` completed from the blocks of numbers printed after the table (pdftotext's default
+    mode, :mod:`inference.tables.blocks`), or None. The last row may have read the first of them as
+    its own: it keeps the numbers of the first line after its label."""
+    if not rows or all(len(row) == 7 for row in rows[:-1]):
+        return None
+    label_end = walked[-1][2][1]
+    line = view.line_of(label_end)
+    own = [t for t in view.line_tokens(line) if t.start >= label_end]
+    if not own and line + 1 < len(view.line_starts):
+        own = view.line_tokens(line + 1)     # the label alone on its line, its numbers below it
+    if any(t.kind != "value" for t in own):
+        return None
+
+    def holds(completed: list[list[Token | None]], filled: list[tuple[int, int]]) -> bool:
+        values = {k: t.value for ks, row in zip(keys, completed) for k, t in zip(ks, row)
+                  if t is not None and t.value is not None}
+        mine = {keys[i][c] for i, c in filled}
+        return all(c.ok for c in check_table3(values) if mine & set(c.keys))
+
+    return fill_blocks(view, rows[:-1] + [own], own[-1].end if own else label_end, end, 7, holds)
 
 
 def _unglue3(rows: list[list[Token]], keys: list[list[str]], blanks: list[bool]) -> list[list[Token]]:
@@ -318,7 +344,8 @@ def _tables4(view: View, found: list[Table]) -> list[Table]:
             continue
         stop = view.find(_TABLE4_STOP, anchor_end)
         limit = stop[0] if stop else len(view.text)
-        tokens = _table4_tokens(view, anchor_end, limit)
+        run = view.find(L.TABLE4_HEADER_RUN, header[0])
+        tokens = _table4_tokens(view, (run[1], anchor_end) if run else (anchor_end,), limit)
         if tokens is None:
             continue
         table = Table(4, "2021", start, max(t.end for t in tokens if t is not None))
@@ -339,12 +366,36 @@ def _table4_holds(values) -> bool:
     return len(checks) == len(L.TABLE4_BLOCKS) and all(c.ok for c in checks)
 
 
-def _table4_tokens(view: View, after: int, limit: int) -> list[Token] | None:
-    """The 15 cells of table 4's one row, or None when the text does not hold exactly them."""
+def _table4_tokens(view: View, starts: tuple[int, ...], limit: int) -> list[Token] | None:
+    """The 15 cells of table 4's one row, or None when the text does not hold exactly them.
+
+    The row is read from each of ``starts`` (the column header's end, then the heading's: a
+    reader may print other numbers between the two), and the reading whose blocks keep T4-1 best
+    wins, the first start on a tie: the row's cells follow its header."""
     candidates = []
+    for after in dict.fromkeys(starts):
+        candidates += _table4_readings(view, after, limit)
+    best = None
+    for tokens in candidates:
+        if len(tokens) != 15 or all(t is None for t in tokens):
+            continue
+        values = {col.key: t.value for col, t in zip(L.TABLE4_COLUMNS, tokens) if t is not None}
+        score = sum(not c.ok for c in check_table4(values))
+        if best is None or score < best[0]:
+            best = (score, tokens)
+    if best is None:
+        logger.debug("table 4 at offset %d: no row of 15 cells", starts[0])
+        return None
+    return best[1]
+
+
+def _table4_readings(view: View, after: int, limit: int) -> list[list[Token]]:
+    """Every way of reading table 4's row from ``after``: a delimited row, one cell per line, the
+    stream of numbers."""
     first = next((t for t in view.iter_tokens(after, limit) if t.kind != "blank"), None)
     if first is None:
-        return None
+        return []
+    candidates = []
     if first.cell is not None:
         # a delimited row of numbers: its cells, blanks included
         line_end = view.line_starts[first.line + 1] if first.line + 1 < len(view.line_starts) else len(view.norm)
@@ -356,15 +407,4 @@ def _table4_tokens(view: View, after: int, limit: int) -> list[Token] | None:
     stream = take(view, after, 15, limit, False)
     candidates.append(unglue(stream, 15, _table4_holds)
                       or place([stream], [[col.key for col in L.TABLE4_COLUMNS]], table4_identities())[0])
-    best = None
-    for tokens in candidates:
-        if len(tokens) != 15 or all(t is None for t in tokens):
-            continue
-        values = {col.key: t.value for col, t in zip(L.TABLE4_COLUMNS, tokens) if t is not None}
-        score = sum(not c.ok for c in check_table4(values))
-        if best is None or score < best[0]:
-            best = (score, tokens)
-    if best is None:
-        logger.debug("table 4 at offset %d: no row of 15 cells", after)
-        return None
-    return best[1]
+    return candidates

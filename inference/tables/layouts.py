@@ -93,6 +93,10 @@ TABLE4_COLUMNS: tuple[Column, ...] = tuple(
 # "行政复议" closely followed by "行政诉讼", then a word of the column header.
 TABLE4_START = re.compile(r"行政复议.{0,60}?行政诉讼")
 TABLE4_HEADER = re.compile(r"直接起诉|复议后起诉|结果维持|尚未审结|维持")
+# The column header as a run of its characters, however a reader broke, shredded and ordered its
+# words: the row's cells follow it, even where a reader printed other numbers between the heading
+# and the header.
+TABLE4_HEADER_RUN = re.compile(r"[行政复议诉讼未经直接起后结果维持纠正其他尚审总计]+")
 
 
 # ---- table 2: 主动公开, four (2021) or five (2019) sub-tables under 第二十条第（X）项

@@ -329,6 +329,14 @@ def walk_rows(view: View, rows: list[Row], n: int, start: int, end: int, line_aw
             begins = view.find(ahead[0], found[1], limit) if ahead else None
             limit = begins[0] if begins else limit
         tokens = take(view, found[1], n, limit, line_aware)
+        if not tokens and not pending:
+            # a label set below its own numbers (a tall cell read bottom first): exactly a row's
+            # numbers stand between the row above and this label, and none after it
+            before = [t for t in view.iter_tokens(pos, found[0]) if t.kind == "value"]
+            if len(before) == n:
+                yield row, before, found
+                pos = found[1]
+                continue
         if not tokens and nxt is not None and i + 1 < len(rows):
             pending.append((row, found))    # perhaps merged with the rows below it
             pos = found[1]
@@ -344,6 +352,9 @@ def walk_rows(view: View, rows: list[Row], n: int, start: int, end: int, line_aw
                 pos = stream[m * n - 1].end
                 pending = []
                 continue
-            pending = []     # the rows above were blank; this row keeps its own numbers
+            # the rows above print no number here (blank, or printed elsewhere); this row keeps its own
+            for blank_row, blank_found in pending:
+                yield blank_row, [], blank_found
+            pending = []
         yield row, tokens, found
         pos = tokens[-1].end if tokens else found[1]
