@@ -41,6 +41,14 @@ PAGE_NUMBER = (r"(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:
 # ... a whole line that is one (fullmatch; spaces and a CRLF line ending's \r around it).
 PAGE_NUMBER_LINE = re.compile(rf"\s*{PAGE_NUMBER}\s*")
 
+# A pinyin gloss some mirror sites print after a character whose reading they mark: 增长(zhǎng),
+# 行（háng）政. Lower-case syllables with at least one tone mark, in brackets, right after a Chinese
+# character: (APP), (PM2.5) and (一) are no gloss. The extractor reads past it (inference.sentences
+# .hide_pinyin_glosses) and so does the table parser.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+PINYIN_GLOSS = re.compile(rf"(?<=[\u3400-\u9fff])[(（](?=[a-zü{_TONED} ]{{0,24}}[{_TONED}])"
+                          rf"[a-zü{_TONED}]+(?: [a-zü{_TONED}]+)*[)）]")
+
 
 def normalize_percent(text: str) -> str:
     """``text`` with every percent sign of :data:`PERCENT_SIGNS` written %, one character for one.

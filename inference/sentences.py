@@ -26,11 +26,11 @@ from typing import Iterator, Sequence
 from govreport.data.numbers import NUMERAL_CHARS
 from govreport.data.numbers.chars import MAGNITUDES, MEASURE_WORDS
 from govreport.data.schema import Span
-from govreport.data.text import CLOSING_QUOTES, FULL_STOPS, PAGE_NUMBER_LINE, SENTENCE_ENDS, split_sentences
+from govreport.data.text import CLOSING_QUOTES, FULL_STOPS, PAGE_NUMBER_LINE, PINYIN_GLOSS, SENTENCE_ENDS, split_sentences
 from govreport.inference.spans import inside
 
 __all__ = ["MAX_SENTENCE_CHARS", "bounded_sentences", "cut_long", "sentence_bounds", "clause_starts", "unwrap", "wrap_width",
-           "ends_sentence", "join_broken_lines", "WRAP"]
+           "ends_sentence", "join_broken_lines", "hide_pinyin_glosses", "WRAP"]
 
 MAX_SENTENCE_CHARS = 2000
 
@@ -299,6 +299,19 @@ _BLANKS_MAX = 2
 # or a line ending with a comma).
 _MAYBE_BROKEN = re.compile(r"\n[ \t\u3000]*(?:[" + re.escape("".join(sorted(_GOES_ON_MARKS)))
                            + r"]|[-+]?[0-9０-９][0-9０-９,，.．]*[%％‰‱]?[ \t\u3000]*\r?\n)|[，、][ \t\u3000\r]*\n")
+
+
+def hide_pinyin_glosses(text: str) -> str:
+    """``text`` with every pinyin gloss a mirror site prints after a character
+    (:data:`data.text.PINYIN_GLOSS`) marked :data:`WRAP`, one character for one: the tagger reads
+    增长率 where the page prints 增长(zhǎng)率, and every offset still indexes ``text``.
+
+    >>> hide_pinyin_glosses("人口自然增长(zhǎng)率为3.2‰").replace(WRAP, "~")
+    '人口自然增长~~~~~~~率为3.2‰'
+    """
+    if "(" not in text and "（" not in text:
+        return text
+    return PINYIN_GLOSS.sub(lambda m: WRAP * len(m.group(0)), text)
 
 
 def join_broken_lines(text: str) -> str:

@@ -603,3 +603,15 @@ def test_cuda_asked_for_without_one_is_a_clear_error(monkeypatch):
         resolve_device("cuda")
     with pytest.raises(ConfigError, match="no CUDA device"):
         setup_device(types.SimpleNamespace(device="cuda", cpu_threads=None))
+
+
+def test_a_mirror_sites_pinyin_glosses_are_read_past(extractor):
+    # a mirror site marks the reading of some characters: 浏览(lǎn)量 is read as 浏览量, and the
+    # spans still index the page's text
+    glossed = GOOD.replace("浏览量", "浏览(lǎn)量").replace("工作动态", "工作（zuò）动态")
+    assert glossed != GOOD
+    (result,), (plain,) = extractor.extract_documents([glossed]), extractor.extract_documents([GOOD])
+    assert [t for t in triples(result.records) if t[0]] == GOOD_RECORDS
+    assert triples(result.records) == triples(plain.records)
+    spans = {r.metric: glossed[slice(*r.metric_span)] for r in result.records if r.metric}
+    assert spans["浏览量"] == "浏览(lǎn)量" and spans["工作动态"] == "工作（zuò）动态"

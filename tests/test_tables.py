@@ -706,3 +706,10 @@ def test_a_label_printed_below_its_own_numbers_keeps_them():
     # a tall cell read bottom first: the row's numbers, then its label, then the next row
     text = S.pdf_text().replace("4.保护第三方合法权益 2 0 0 0 0 0 2", "2 0 0 0 0 0 2\n4.保护第三方合法权益")
     assert _cells(parse_tables(text)) == S.expected_2021()
+
+
+def test_a_mirror_sites_pinyin_glosses_inside_labels_are_read_past():
+    # 行(xíng)政 in every label that holds 行政, 结(jié)转 in table 3's rows
+    text = S.pdf_text().replace("行政", "行(xíng)政").replace("结转", "结（jié）转")
+    assert "(xíng)" in text and "（jié）" in text
+    assert _cells(parse_tables(text)) == S.expected_2021()

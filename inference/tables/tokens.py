@@ -34,7 +34,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from govreport.data.text import PAGE_NUMBER, RADICAL_FORMS, TO_SIMPLIFIED
+from govreport.data.text import PAGE_NUMBER, PINYIN_GLOSS, RADICAL_FORMS, TO_SIMPLIFIED
 
 SEPARATORS = "|│┃║¦\t"
 BARS = "|│┃║¦"
@@ -132,6 +132,8 @@ class View:
         norm = normalize(text)
         # page numbers inside a table are noise; blank them out, keeping offsets
         norm = _PAGE_LINE.sub(lambda m: " " * len(m.group(0)), norm)
+        # and so is a mirror site's pinyin gloss inside a label: 行(háng)政 reads 行政
+        norm = PINYIN_GLOSS.sub(lambda m: " " * len(m.group(0)), norm)
         self.norm = norm
         cmap: list[int] = []
         for m in _KEPT_RUN.finditer(norm):
