@@ -713,3 +713,13 @@ def test_a_mirror_sites_pinyin_glosses_inside_labels_are_read_past():
     text = S.pdf_text().replace("行政", "行(xíng)政").replace("结转", "结（jié）转")
     assert "(xíng)" in text and "（jié）" in text
     assert _cells(parse_tables(text)) == S.expected_2021()
+
+
+def test_numbers_of_another_table_between_the_labels_and_their_rows_are_passed_over():
+    # a PDF read label column first, with two numbers of table 2 printed between table 3's labels
+    # and its rows: dealt from the head, every row would slide two cells and break its 总计
+    table = _busy_table3()
+    labels = [label for _, label, _, _ in table]
+    numbers = [" ".join(map(str, values)) for _, _, _, values in table]
+    text = S.T3_HEADER_NOTE + "\n申请人情况\n" + "\n".join(labels) + "\n现行有效件数\n2\n0\n" + "\n".join(numbers)
+    assert _cells(parse_tables(text)) == S.table3_cells(table)

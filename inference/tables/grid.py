@@ -250,7 +250,7 @@ def _table3(view: View, start: int, end: int) -> Table:
         if best is not None and not any(t.kind == "blank" for t in view.tokens_between(start, best[1].end)):
             break   # no delimited blanks: the stream reading would read the same
         table = Table(3, "2021" if split else "2019", start, start)
-        walked = list(walk_rows(view, rows, 7, start, region_end, line_aware))
+        walked = list(walk_rows(view, rows, 7, start, region_end, line_aware, row_total_holds))
         keys = [[f"{row.key}.{col.key}" for col in L.TABLE3_COLUMNS] for row, _, _ in walked]
         resumed = resume(view, walked, 7, region_end, row_total_holds)
         # a row short for its blank cells, which positions place, is no row of glued numbers

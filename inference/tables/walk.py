@@ -229,6 +229,19 @@ def _deal(view: View, tokens: list[Token], m: int, n: int) -> list[list[Token]]:
     return [tokens[i * n:(i + 1) * n] for i in range(m)]
 
 
+def _strays(view: View, stream: list[Token], m: int, n: int,
+            holds: Callable[[Sequence[int | float | None]], bool]) -> int:
+    """How many numbers at the head of ``stream`` belong to no row of the m merged rows after
+    which they stand: none where every row dealt from the stream's head keeps ``holds``, else the
+    fewest after which every row does (a PDF read label column first can print another table's
+    numbers between the labels and the rows: 现行有效件数 / 2 / 0, then 189 9 11 8 9 8 234 …),
+    else none."""
+    for skip in range(len(stream) - m * n + 1):
+        if all(holds([t.value for t in row]) for row in _deal(view, stream[skip:skip + m * n], m, n)):
+            return skip
+    return 0
+
+
 def _aligned(view: View, tokens: list[Token], n: int) -> list[list[Token]] | None:
     """``tokens`` in ``n`` columns by their position in the line (each top to bottom), or None."""
     ordered = sorted(tokens, key=lambda t: (column_x(view, t), t.line))
@@ -292,11 +305,14 @@ def _between(view: View, rows: list[Row], run: range, start: int, end: int, n: i
     return found
 
 
-def walk_rows(view: View, rows: list[Row], n: int, start: int, end: int, line_aware: bool = True):
+def walk_rows(view: View, rows: list[Row], n: int, start: int, end: int, line_aware: bool = True,
+              holds: Callable[[Sequence[int | float | None]], bool] | None = None):
     """Yield ``(row, tokens, label_span)`` for every row of ``rows`` found in ``[start, end)``, in order.
 
     ``tokens`` holds at most ``n`` cell tokens, left to right (fewer when the text has fewer
     before the next row's label: blanks the text cannot show are then trailing columns).
+    ``holds`` tests a row's ``n`` values (a table-3 row's 总计): with it, numbers of something
+    else printed before merged rows' own are passed over (:func:`_strays`).
     """
     pos = start
     pending: list[tuple[Row, tuple[int, int]]] = []
@@ -345,11 +361,12 @@ def walk_rows(view: View, rows: list[Row], n: int, start: int, end: int, line_aw
             group = pending + [(row, found)]
             m = len(group)
             stream = list(itertools.islice((t for t in view.iter_tokens(found[1], limit) if t.kind != "blank"),
-                                           m * n))
+                                           m * n + (n - 1 if holds else 0)))
             if len(stream) >= m * n:
-                for (grow, gfound), toks in zip(group, _deal(view, stream[:m * n], m, n)):
+                skip = _strays(view, stream, m, n, holds) if holds else 0
+                for (grow, gfound), toks in zip(group, _deal(view, stream[skip:skip + m * n], m, n)):
                     yield grow, toks, gfound
-                pos = stream[m * n - 1].end
+                pos = stream[skip + m * n - 1].end
                 pending = []
                 continue
             # the rows above print no number here (blank, or printed elsewhere); this row keeps its own
