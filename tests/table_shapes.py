@@ -296,19 +296,21 @@ def pdf_layout_blocks(first: str = "办理结果.不予公开.第三方权益") 
 
 
 def pdftotext_blocks(table: list = T3_2021, split: int = 13, inline: int = 2, before_heading: bool = False,
-                     swap: bool = False) -> str:
+                     swap: bool = False, above: int = 0) -> str:
     """PDF text as poppler's ``pdftotext`` prints it in its default mode: table 3's rows from
     ``split`` on print only their first ``inline`` numbers after their labels, and the rest of
     the grid follows the table as blocks, blank lines between them: the first half of those rows
     one block per column (the last two columns together), then each other row a line of its
     own. The blocks stand after table 4's heading and before its column header, or before the
     heading (``before_heading``); ``swap`` prints the first two blocks in the wrong order. The
-    label of 4.保护第三方合法权益 stands below its numbers (a tall cell read bottom first)."""
+    label of 4.保护第三方合法权益 stands below its numbers (a tall cell read bottom first), and so
+    do the first ``above`` short rows' labels (a label beside a group label sits lower)."""
     lines = ["三、收到和处理政府信息公开申请情况", "申请人情况", T3_HEADER_NOTE, *T3_COLUMNS]
     for i, (_, label, key, values) in enumerate(table):
         shown = values if i < split else values[:inline]
         numbers = " ".join(map(str, shown))
-        lines += [numbers, label] if key == "办理结果.不予公开.第三方权益" else [label, numbers] if shown else [label]
+        below = key == "办理结果.不予公开.第三方权益" or split <= i < split + above
+        lines += [numbers, label] if below else [label, numbers] if shown else [label]
     rest = [values[inline:] for _, _, _, values in table[split:]]
     half = len(rest) // 2
     blocks = [[[row[c]] for row in rest[:half]] for c in range(len(rest[0]) - 2)]

@@ -670,12 +670,13 @@ def _busy_table3() -> list:
     return S.table3(counts)
 
 
-@pytest.mark.parametrize("before_heading", [False, True])
-def test_pdftotext_blocks_after_the_table_fill_its_short_rows(before_heading):
+@pytest.mark.parametrize("before_heading, above", [(False, 0), (True, 0), (False, 3)])
+def test_pdftotext_blocks_after_the_table_fill_its_short_rows(before_heading, above):
     # pdftotext's default mode: the lower rows print two numbers each, the rest of the grid
-    # follows as blocks (before table 4's heading or after it, before its column header)
+    # follows as blocks (before table 4's heading or after it, before its column header); the
+    # first short rows' numbers may stand on the line above their labels
     table = _busy_table3()
-    tables = parse_tables(S.pdftotext_blocks(table, before_heading=before_heading))
+    tables = parse_tables(S.pdftotext_blocks(table, before_heading=before_heading, above=above))
     expected = {**S.table3_cells(table), **dict(zip(S.T4_KEYS, S.T4))}
     assert _cells(tables) == expected
     assert all(c.ok for c in check_tables(tables))
@@ -723,3 +724,11 @@ def test_numbers_of_another_table_between_the_labels_and_their_rows_are_passed_o
     numbers = [" ".join(map(str, values)) for _, _, _, values in table]
     text = S.T3_HEADER_NOTE + "\n申请人情况\n" + "\n".join(labels) + "\n现行有效件数\n2\n0\n" + "\n".join(numbers)
     assert _cells(parse_tables(text)) == S.table3_cells(table)
+
+
+def test_a_wrapped_labels_numbers_printed_around_its_break_are_put_back_in_order():
+    # pdftotext: the row's last numbers on the line above the rest of its label, its first ones after it
+    row = "（二）部分公开（区分处理的，只计这一情形，不计其他情形） 3 1 0 0 0 0 4"
+    text = S.pdf_text().replace(row, "（二）部分公开（区分处理的，只计这一情\n0 0 4\n形，不计其他情形） 3 1 0 0")
+    assert text != S.pdf_text()
+    assert _cells(parse_tables(text)) == S.expected_2021()

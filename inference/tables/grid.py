@@ -25,7 +25,7 @@ from govreport.inference.tables.checks import (check_table3, check_table4, row_t
                                                table4_identities)
 from govreport.inference.tables.columns import realign
 from govreport.inference.tables.tokens import SEPARATORS, Token, View
-from govreport.inference.tables.walk import fit_row, readings, resume, take, unglue, walk_rows
+from govreport.inference.tables.walk import fit_row, readings, reorder_lines, resume, take, unglue, walk_rows
 
 logger = logging.getLogger(__name__)
 
@@ -252,7 +252,8 @@ def _table3(view: View, start: int, end: int) -> Table:
         table = Table(3, "2021" if split else "2019", start, start)
         walked = list(walk_rows(view, rows, 7, start, region_end, line_aware, row_total_holds))
         keys = [[f"{row.key}.{col.key}" for col in L.TABLE3_COLUMNS] for row, _, _ in walked]
-        resumed = resume(view, walked, 7, region_end, row_total_holds)
+        resumed = [reorder_lines(row, row_total_holds) if len(row) == 7 else row
+                   for row in resume(view, walked, 7, region_end, row_total_holds)]
         # a row short for its blank cells, which positions place, is no row of glued numbers
         blanks = [len(spread) > len(row) for spread, row in zip(realign(view, resumed, 7), resumed)]
         unglued = _unglue3(resumed, keys, blanks)
@@ -279,7 +280,13 @@ def _from_blocks(view: View, walked: list, rows: list[list[Token]], keys: list[l
                  end: int) -> list[list[Token | None]] | None:
     """``rows`` completed from the blocks of numbers printed after the table (pdftotext's default
     mode, :mod:`inference.tables.blocks`), or None. The last row may have read the first of them as
-    its own: it keeps the numbers of the first line after its label."""
+    its own: it keeps the numbers of the first line after its label.
+
+    The short rows' own numbers can stand a line above their labels as well as after them (a
+    label beside a group label sits lower than its numbers), so a row may have taken the next
+    row's. Where the blocks do not fit the rows as read, and the lines of numbers from the first
+    short row to the blocks are as many as the short rows, each short row takes one line, in
+    order, and the blocks are laid again."""
     if not rows or all(len(row) == 7 for row in rows[:-1]):
         return None
     label_end = walked[-1][2][1]
@@ -296,7 +303,17 @@ def _from_blocks(view: View, walked: list, rows: list[list[Token]], keys: list[l
         mine = {keys[i][c] for i, c in filled}
         return all(c.ok for c in check_table3(values) if mine & set(c.keys))
 
-    return fill_blocks(view, rows[:-1] + [own], own[-1].end if own else label_end, end, 7, holds)
+    rows = rows[:-1] + [own]
+    after = own[-1].end if own else label_end
+    filled = fill_blocks(view, rows, after, end, 7, holds)
+    first = next(i for i, row in enumerate(rows) if len(row) < 7)
+    if filled is not None or first == 0 or len(rows[first - 1]) != 7:
+        return filled
+    lines = [tokens for line in range(view.line_of(rows[first - 1][-1].end) + 1, view.line_of(after) + 1)
+             if (tokens := [t for t in view.line_tokens(line) if t.kind == "value" and t.end <= after])]
+    if len(lines) != len(rows) - first or any(len(tokens) >= 7 for tokens in lines):
+        return None
+    return fill_blocks(view, rows[:first] + lines, after, end, 7, holds)
 
 
 def _unglue3(rows: list[list[Token]], keys: list[list[str]], blanks: list[bool]) -> list[list[Token]]:

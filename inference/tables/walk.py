@@ -169,6 +169,26 @@ def readings(tokens: list[Token], n: int, holds: Callable[[Sequence[int | float 
     return list(found.values())
 
 
+def reorder_lines(tokens: list[Token], holds: Callable[[Sequence[int | float | None]], bool]) -> list[Token]:
+    """A row's cells read from several lines, with its lines put back in order where the reading
+    broke it: the one rotation at a line boundary whose values ``holds`` (its 总计), where the row
+    as read does not; else the row as read. A wrapped label can print its row's last numbers on
+    the line above its own: ``1`` / ``0 1 11``, then ``形） 9 0 0`` reads 1 0 1 11 9 0 0 for
+    9 0 0 1 0 1 11.
+
+    >>> from govreport.inference.tables.tokens import View
+    >>> view = View("1\\n0 1 11\\n形） 9 0 0")
+    >>> [t.raw for t in reorder_lines(view.tokens, lambda v: sum(v[:-1]) == v[-1])]
+    ['9', '0', '0', '1', '0', '1', '11']
+    """
+    if any(t is None or t.value is None for t in tokens) or holds([t.value for t in tokens]):
+        return tokens
+    cuts = [i for i in range(1, len(tokens)) if tokens[i].line != tokens[i - 1].line]
+    turned = [tokens[i:] + tokens[:i] for i in cuts]
+    fits = [row for row in turned if holds([t.value for t in row])]
+    return fits[0] if len(fits) == 1 else tokens
+
+
 def resume(view: View, walked: list[tuple[Row, list[Token], tuple[int, int]]], n: int, end: int,
            holds: Callable[[Sequence[int | float | None]], bool]) -> list[list[Token]]:
     """The walked rows' tokens, with a short row completed by the numbers that follow the next
