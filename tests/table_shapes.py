@@ -278,21 +278,28 @@ def pdf_layout_glued() -> str:
             + row4 + "\n五、存在的主要问题及改进情况")
 
 
-def pdf_layout_blocks(first: str = "办理结果.不予公开.第三方权益") -> str:
+def pdf_layout_blocks(first: str = "办理结果.不予公开.第三方权益", table: list = T3_2021,
+                      blank: frozenset = frozenset()) -> str:
     """Layout-mode PDF text where a group label beside two rows made the reader print their
     labels first, then their numbers in column blocks (pdftotext -layout): the first four
-    columns of both rows, then the fifth of both, then the last two of both."""
-    text = pdf_layout()
+    columns of both rows, then the fifth of both, then the last two of both. ``table`` and
+    ``blank`` as for :func:`pdf_layout`."""
+    text = pdf_layout(blank, table)
     lines = text.split("\n")
-    i = next(k for k, line in enumerate(lines) if line.startswith(next(r[1] for r in T3_2021 if r[2] == first)[:12]))
-    a = next(r[3] for r in T3_2021 if r[2] == first)
-    b = T3_2021[[r[2] for r in T3_2021].index(first) + 1][3]
+    keys = [r[2] for r in table]
+    i = next(k for k, line in enumerate(lines) if line.startswith(table[keys.index(first)][1][:12]))
+    a, b = (table[keys.index(first) + d][3] for d in (0, 1))
+    ka, kb = first, keys[keys.index(first) + 1]
+
+    def cells(key, values, columns):
+        return "".join(" " * 6 if (key, j) in blank else f"{values[j]:>6}" for j in columns)
+
     pad = len(lines[i]) - 6 * 7      # where the first column starts (labels are padded to one width)
-    blocks = [" " * pad + "".join(f"{v:>6}" for v in a[:4]), " " * pad + "".join(f"{v:>6}" for v in b[:4]),
-              " " * (pad + 24) + f"{a[4]:>6}", " " * (pad + 24) + f"{b[4]:>6}",
-              " " * (pad + 30) + f"{a[5]:>6}{a[6]:>6}", " " * (pad + 30) + f"{b[5]:>6}{b[6]:>6}"]
+    blocks = [" " * pad + cells(ka, a, range(4)), " " * pad + cells(kb, b, range(4)),
+              " " * (pad + 24) + cells(ka, a, [4]), " " * (pad + 24) + cells(kb, b, [4]),
+              " " * (pad + 30) + cells(ka, a, [5, 6]), " " * (pad + 30) + cells(kb, b, [5, 6])]
     labels = [lines[i][:pad].rstrip(), lines[i + 1][:pad].rstrip()]
-    return "\n".join(lines[:i] + labels + blocks + lines[i + 2:])
+    return "\n".join(lines[:i] + labels + [line.rstrip() for line in blocks] + lines[i + 2:])
 
 
 def pdftotext_blocks(table: list = T3_2021, split: int = 13, inline: int = 2, before_heading: bool = False,

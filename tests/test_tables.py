@@ -732,3 +732,16 @@ def test_a_wrapped_labels_numbers_printed_around_its_break_are_put_back_in_order
     text = S.pdf_text().replace(row, "（二）部分公开（区分处理的，只计这一情\n0 0 4\n形，不计其他情形） 3 1 0 0")
     assert text != S.pdf_text()
     assert _cells(parse_tables(text)) == S.expected_2021()
+
+
+def test_column_blocks_with_blank_cells_give_their_rows_no_cell():
+    # pdftotext -layout: two rows beside a group label printed as column blocks, some cells blank
+    # and dropped: 11 numbers for 14 cells, and which row holds which cannot be told
+    table = _busy_table3()
+    rows = ("办理结果.不予公开.第三方权益", "办理结果.不予公开.内部事务")
+    blank = frozenset((key, j) for _, _, key, values in table if key in rows for j, v in enumerate(values) if v == 0)
+    assert len(blank) == 3
+    cells = _cells(parse_tables(S.pdf_layout_blocks(rows[0], table, blank)))
+    expected = S.table3_cells(table)
+    assert not {k for k in cells if k.rsplit(".", 1)[0] in {f"申请.{r}" for r in rows}}
+    assert all(expected[k] == v for k, v in cells.items())

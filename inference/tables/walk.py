@@ -44,6 +44,7 @@ import itertools
 import logging
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 
 from govreport.inference.tables.columns import MAX_DRIFT, column_x
@@ -393,5 +394,9 @@ def walk_rows(view: View, rows: list[Row], n: int, start: int, end: int, line_aw
             for blank_row, blank_found in pending:
                 yield blank_row, [], blank_found
             pending = []
+            if len(stream) > n and max(Counter(t.line for t in stream).values()) < n:
+                # more numbers than a row holds, in column blocks with blanks dropped (layout text of
+                # a table printing zeros blank): which row holds which cannot be told
+                tokens = []
         yield row, tokens, found
         pos = tokens[-1].end if tokens else found[1]
