@@ -88,13 +88,16 @@ def fill_blocks(view: View, rows: Sequence[Sequence[Token | None]], after: int, 
 
 
 def _blocks(view: View, after: int, end: int) -> Iterator[Block]:
-    """The blocks of bare numbers from the line after ``after`` on, in order, up to ``end``: blank
-    lines end a block, and so do a line of another width and a line of text (a group label the
-    reader printed after the table's last row, table 4's heading), which is passed over."""
+    """The blocks of bare numbers from the line after ``after`` on, in order, up to ``end`` or the
+    first line of prose (a full stop): blank lines end a block, and so do a line of another width
+    and a line of other text (a group label the reader printed after the table's last row, table
+    4's heading and header), which is passed over."""
     current: Block = []
     line_no = view.line_of(after) + 1
     while line_no < len(view.line_starts) and view.line_starts[line_no] < end:
         text = view.line_text(line_no)
+        if "。" in text:
+            break
         tokens = view.line_tokens(line_no)
         line_no += 1
         numbers = bool(tokens) and all(t.kind == "value" for t in tokens) and "".join(text.split()) == "".join(
