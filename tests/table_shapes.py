@@ -331,3 +331,36 @@ def pdftotext_blocks(table: list = T3_2021, split: int = 13, inline: int = 2, be
     lines += ["行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉", "结 结 其 尚 总", "果 果 他 未 计",
               "维 纠 结 审", "持 正 果 结", " ".join(map(str, T4)), "五、存在的主要问题及改进情况"]
     return "\n".join(lines)
+
+
+def pdftotext_word_processor(table: list = T3_2021) -> str:
+    """PDF text as ``pdftotext`` (default mode) reads a word processor's PDF: each number on a
+    line of its own, blank lines between. The labels beside a group label come after the rows
+    below them (4.保护第三方合法权益 and 5.属于三类内部事务信息 after 4.无正当理由大量反复申请), the
+    first cells of 予以公开 and 部分公开 stand before the rest of their rows, those of the three
+    （四）无法提供 rows after the 信访 row, and 五、 (the next section's heading) stands inside table 4
+    between its first block and the other two."""
+    keys = [key for _, _, key, _ in table]
+    moved = {"办理结果.不予公开.第三方权益", "办理结果.不予公开.内部事务"}
+    early = ["办理结果.予以公开", "办理结果.部分公开"]
+    late = [key for key in keys if key.startswith("办理结果.无法提供.")]
+    lines = ["三、收到和处理政府信息公开申请情况", "申请人情况", T3_HEADER_NOTE, *T3_COLUMNS]
+    values = {key: v for _, _, key, v in table}
+    labels = {key: label for _, label, key, _ in table}
+    for key in keys:
+        if key not in moved:
+            lines.append(labels[key])
+        if key == early[0]:
+            lines += [str(values[k][0]) for k in early]
+        cells = values[key][1:] if key in early + late else values[key]
+        lines += [str(v) for v in cells]
+        if key == "办理结果.不予处理.信访举报投诉":
+            lines += [str(values[k][0]) for k in late]
+        if key == "办理结果.不予处理.大量反复申请":
+            lines += ["三、本年度", "办理结果", "（三）不", *(labels[k] for k in keys if k in moved), "予公开"]
+    lines += ["四、政府信息公开行政复议、行政诉讼情况", "行政复议", "结果维", "持", "结果", "纠正", "其他", "结果",
+              *map(str, T4[:3]), "尚未", "总计", "审结", *map(str, T4[3:5]), "五、存在的主要问题及改进情况",
+              "行政诉讼", "未经复议直接起诉", "结果 维持", "结果 纠正", "其他 结果", *map(str, T4[5:8]), "尚未 总计",
+              "审结", *map(str, T4[8:10]), "复议后起诉", "结果 维持", "结果 纠正", "其他 结果", *map(str, T4[10:13]),
+              "尚未 总计", "审结", *map(str, T4[13:])]
+    return "\n\n".join(lines)

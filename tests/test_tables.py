@@ -745,3 +745,20 @@ def test_column_blocks_with_blank_cells_give_their_rows_no_cell():
     expected = S.table3_cells(table)
     assert not {k for k in cells if k.rsplit(".", 1)[0] in {f"申请.{r}" for r in rows}}
     assert all(expected[k] == v for k, v in cells.items())
+
+
+def test_pdftotext_reading_of_a_word_processors_pdf_keeps_its_numbers_in_row_order():
+    # labels away from their rows, first cells apart from the rest, and the next section's heading
+    # inside table 4: the numbers, dealt in row order, keep every identity
+    table = _busy_table3()
+    tables = parse_tables(S.pdftotext_word_processor(table))
+    assert _cells(tables) == {**S.table3_cells(table), **dict(zip(S.T4_KEYS, S.T4))}
+    assert all(c.ok for c in check_tables(tables))
+
+
+def test_table_4_is_not_read_past_the_next_section_where_its_blocks_would_not_add_up():
+    # table 4's first block, then the next section, whose first sentence prints ten numbers:
+    # read on past its heading they make fifteen, but the blocks they fill do not add up
+    text = S.pdftotext_word_processor(_busy_table3())
+    text = text[:text.index("行政诉讼\n")] + "一是编号 1 2 3 4 5 6 7 8 9 10 的申请已办结。"
+    assert not [c for t in parse_tables(text) if t.number == 4 for c in t.cells]

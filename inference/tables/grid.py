@@ -25,7 +25,7 @@ from govreport.inference.tables.checks import (check_table3, check_table4, row_t
                                                table4_identities)
 from govreport.inference.tables.columns import realign
 from govreport.inference.tables.tokens import SEPARATORS, Token, View
-from govreport.inference.tables.walk import fit_row, readings, reorder_lines, resume, take, unglue, walk_rows
+from govreport.inference.tables.walk import deal_in_order, fit_row, readings, reorder_lines, resume, take, unglue, walk_rows
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ def _any_spelling(markers: tuple[str, ...]) -> re.Pattern:
 
 _PREFILTER = _any_spelling(PREFILTER)
 _TABLE4_STOP = re.compile(r"。|五、|第二十条|勾稽关系")
+_FULL_STOP = re.compile(r"。|第二十条|勾稽关系")
 _CELL_BOUNDS = re.compile(rf"[{SEPARATORS}\n]")
 _NUMBER_CELL = re.compile(r"[+\-]?\d[\d,.]*(?:件|个|条|项|万元|元)?|无|-|—|/")
 _SUBTABLE_TAIL = 600   # compact characters a last sub-table of table 2 may span
@@ -249,7 +250,6 @@ def _table3(view: View, start: int, end: int) -> Table:
     for line_aware in (True, False):
         if best is not None and not any(t.kind == "blank" for t in view.tokens_between(start, best[1].end)):
             break   # no delimited blanks: the stream reading would read the same
-        table = Table(3, "2021" if split else "2019", start, start)
         walked = list(walk_rows(view, rows, 7, start, region_end, line_aware, row_total_holds))
         keys = [[f"{row.key}.{col.key}" for col in L.TABLE3_COLUMNS] for row, _, _ in walked]
         resumed = [reorder_lines(row, row_total_holds) if len(row) == 7 else row
@@ -263,17 +263,34 @@ def _table3(view: View, start: int, end: int) -> Table:
         else:
             # zeros printed blank: the identities place the numbers, and positions only where they allow
             aligned = place(unglued, keys, table3_identities(split), lambda settled: realign(view, settled, 7, min_full=2))
-        for (row, _, _), tokens in zip(walked, aligned):
-            for col, token in zip(L.TABLE3_COLUMNS, tokens):
-                cell = _cell(view, token, f"{row.key}.{col.key}", row.label, col.label, L.COUNT_UNIT, 3)
-                if cell:
-                    table.cells.append(cell)
-        if table.cells:
-            table.end = max(c.end for c in table.cells)
+        table = _table3_cells(view, split, start, [(row, tokens) for (row, _, _), tokens in zip(walked, aligned)])
         score = (sum(not c.ok for c in check_table3(table.values())), -len(table.cells))
         if best is None or score < best[0]:
             best = (score, table)
+    # A reading can print some labels away from their rows (pdftotext on a word processor's PDF
+    # puts the labels beside a group label after the rows below them) and its numbers still in
+    # row order: exactly seven a row, dealt in order, taken where that keeps every identity and
+    # gives more cells than the rows as found.
+    numbers = [t for t in view.tokens_between(start, region_end) if t.kind != "blank"]
+    if len(numbers) == 7 * len(rows) and len(best[1].cells) < len(numbers):
+        dealt = deal_in_order(numbers, len(rows), 7, row_total_holds)
+        table = _table3_cells(view, split, start, list(zip(rows, dealt))) if dealt else None
+        if table and all(c.ok for c in check_table3(table.values())) and len(table.cells) > len(best[1].cells):
+            return table
     return best[1]
+
+
+def _table3_cells(view: View, split: bool, start: int, rows: list[tuple[L.Row, list[Token | None]]]) -> Table:
+    """A table 3 of the rows' cells (None: blank or unknown)."""
+    table = Table(3, "2021" if split else "2019", start, start)
+    for row, tokens in rows:
+        for col, token in zip(L.TABLE3_COLUMNS, tokens):
+            cell = _cell(view, token, f"{row.key}.{col.key}", row.label, col.label, L.COUNT_UNIT, 3)
+            if cell:
+                table.cells.append(cell)
+    if table.cells:
+        table.end = max(c.end for c in table.cells)
+    return table
 
 
 def _from_blocks(view: View, walked: list, rows: list[list[Token]], keys: list[list[str]],
@@ -362,7 +379,16 @@ def _tables4(view: View, found: list[Table]) -> list[Table]:
         stop = view.find(_TABLE4_STOP, anchor_end)
         limit = stop[0] if stop else len(view.text)
         run = view.find(L.TABLE4_HEADER_RUN, header[0])
-        tokens = _table4_tokens(view, (run[1], anchor_end) if run else (anchor_end,), limit)
+        starts = (run[1], anchor_end) if run else (anchor_end,)
+        tokens = _table4_tokens(view, starts, limit)
+        if tokens is None and stop and view.compact.startswith("五、", view.cpos(stop[0])):
+            # a reader can print the next section's heading inside the table (a word processor's
+            # PDF read by pdftotext: 五、存在的主要问题… between table 4's blocks): read on past it
+            # to the first full stop, where every block then keeps T4-1
+            far = view.find(_FULL_STOP, stop[1])
+            tokens = _table4_tokens(view, starts, far[0] if far else len(view.text))
+            if tokens is not None and not _table4_holds([t.value if t is not None else None for t in tokens]):
+                tokens = None
         if tokens is None:
             continue
         table = Table(4, "2021", start, max(t.end for t in tokens if t is not None))

@@ -170,6 +170,64 @@ def readings(tokens: list[Token], n: int, holds: Callable[[Sequence[int | float 
     return list(found.values())
 
 
+def deal_in_order(tokens: list[Token], m: int, n: int, holds: Callable[[Sequence[int | float | None]], bool],
+                  budget: int = 20_000) -> list[list[Token]] | None:
+    """``m`` rows of ``n`` cells from ``tokens`` printed in row order, labels aside, or None.
+
+    Rows beside a group label can print their first cells away from the rest (pdftotext on a
+    word processor's PDF: 18 / 0 / 1 0 0 0 1 20 / 0 1 1 0 1 3 for 18 1 0 0 0 1 20 and 0 0 1 1 0 1
+    3, or the first cells of several rows after all of them): a row is its ``n`` next tokens, or
+    its ``n - 1`` next tokens and a first cell printed apart, the first cells in row order. The
+    reading kept is the first found, whole rows tried before split ones, in which every row keeps
+    ``holds`` (None when none is found within ``budget`` steps).
+
+    >>> from govreport.inference.tables.tokens import View
+    >>> tokens = View("18 0 1 0 0 0 1 20 0 1 1 0 1 3").tokens
+    >>> [[t.raw for t in row] for row in deal_in_order(tokens, 2, 7, lambda v: sum(v[:-1]) == v[-1])]
+    [['18', '1', '0', '0', '0', '1', '20'], ['0', '0', '1', '1', '0', '1', '3']]
+    """
+    size = len(tokens)
+    steps = 0
+
+    def fits(first: Token, rest: Sequence[Token]) -> bool:
+        return holds([first.value] + [t.value for t in rest])
+
+    def search(i: int, r: int, firsts: tuple, waiting: tuple, rows: tuple) -> tuple | None:
+        # firsts: first cells read before their rows; waiting: (row, rest) read before their first cell
+        nonlocal steps
+        steps += 1
+        if steps > budget:
+            return None
+        if r == m and i == size and not firsts and not waiting:
+            return rows
+        if r < m and i + n <= size and holds([t.value for t in tokens[i:i + n]]):
+            found = search(i + n, r + 1, firsts, waiting, rows + ((r, tokens[i:i + n]),))
+            if found:
+                return found
+        if r < m and i + n - 1 <= size:
+            rest = tokens[i:i + n - 1]
+            if firsts:
+                if fits(firsts[0], rest):
+                    found = search(i + n - 1, r + 1, firsts[1:], waiting, rows + ((r, [firsts[0], *rest]),))
+                    if found:
+                        return found
+            else:
+                found = search(i + n - 1, r + 1, firsts, waiting + ((r, rest),), rows)
+                if found:
+                    return found
+        if i < size:
+            if waiting:
+                row, rest = waiting[0]
+                if fits(tokens[i], rest):
+                    return search(i + 1, r, firsts, waiting[1:], rows + ((row, [tokens[i], *rest]),))
+            else:
+                return search(i + 1, r, firsts + (tokens[i],), waiting, rows)
+        return None
+
+    found = search(0, 0, (), (), ())
+    return [row for _, row in sorted(found, key=lambda pair: pair[0])] if found else None
+
+
 def reorder_lines(tokens: list[Token], holds: Callable[[Sequence[int | float | None]], bool]) -> list[Token]:
     """A row's cells read from several lines, with its lines put back in order where the reading
     broke it: the one rotation at a line boundary whose values ``holds`` (its 总计), where the row
