@@ -24,9 +24,9 @@ order: each starts at the first cell, top to bottom and then left to right, that
 filled. :func:`fill_blocks` lays the blocks on the short rows that way and keeps the result only
 where every block fits, every missing cell is filled and every identity through the filled
 cells holds (each row's 总计, the column sums): a table whose short rows are short for another
-reason (zeros printed blank, a row the reader split otherwise) is left as read. The blocks may stand before or after the heading of
-table 4 (its column header follows them; :mod:`inference.tables.grid` reads table 4's row after
-its header).
+reason (zeros printed blank, a row the reader split otherwise) is left as read. The blocks may
+stand before or after the heading of table 4 (its column header follows them;
+:mod:`inference.tables.grid` reads table 4's row after its header).
 
 >>> from govreport.inference.tables.tokens import View
 >>> view = View("甲 1 2 3 6\\n乙 3\\n丙 4\\n\\n4\\n7\\n\\n8 15\\n9 20\\n五、下一节")
@@ -59,7 +59,7 @@ def fill_blocks(view: View, rows: Sequence[Sequence[Token | None]], after: int, 
     none) is short, its missing cells the last columns. ``holds(completed, filled)`` says whether
     the identities through the ``filled`` cells (row, column) hold in the completed rows.
     """
-    short = [i for i, row in enumerate(rows) if len(row) < n and all(t is not None for t in row)]
+    short = {i for i, row in enumerate(rows) if len(row) < n and all(t is not None for t in row)}
     if not short:
         return None
     missing = sum(n - len(rows[i]) for i in short)
@@ -81,7 +81,7 @@ def fill_blocks(view: View, rows: Sequence[Sequence[Token | None]], after: int, 
         return None
     out = [list(row) + [grid[(i, c)] for c in range(len(row), n)] if i in short else list(row)
            for i, row in enumerate(rows)]
-    if not holds(out, [(i, c) for i, c in grid]):
+    if not holds(out, list(grid)):
         logger.debug("table blocks: the filled cells break an identity")
         return None
     return out
