@@ -762,3 +762,40 @@ def test_table_4_is_not_read_past_the_next_section_where_its_blocks_would_not_ad
     text = S.pdftotext_word_processor(_busy_table3())
     text = text[:text.index("行政诉讼\n")] + "一是编号 1 2 3 4 5 6 7 8 9 10 的申请已办结。"
     assert not [c for t in parse_tables(text) if t.number == 4 for c in t.cells]
+
+
+def _glued(table: list, blank_zeros: bool = False) -> str:
+    """Table 3 and table 4 as a scraper that joins cells with nothing between them gives them
+    (``BeautifulSoup.get_text()``): a row per line, its label and numbers one string."""
+    def cells(values):
+        return "".join(str(v) for v in values if not (blank_zeros and v == 0))
+    lines = ["三、收到和处理政府信息公开申请情况", S.T3_HEADER_NOTE + "申请人情况" + "".join(S.T3_COLUMNS)]
+    lines += [label + cells(values) for _, label, _, values in table]
+    lines += ["四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼未经复议直接起诉复议后起诉"
+              + "结果维持结果纠正其他结果尚未审结总计" * 3 + cells(S.T4) + "五、存在的主要问题及改进情况"]
+    return "\n".join(lines)
+
+
+def test_rows_a_scraper_glued_together_are_split_where_the_identities_say():
+    # 一、本年新收…数量 + "20 10 14 9 11 21 85" joined: the row totals and the column sums split
+    # every row; table 4's fifteen cells are one string, split by its blocks' totals
+    table = _busy_table3()
+    tables = parse_tables(_glued(table))
+    cells = _cells(tables)
+    expected = {**S.table3_cells(table), **dict(zip(S.T4_KEYS, S.T4))}
+    assert {k: v for k, v in cells.items() if k.startswith("申请.")} == S.table3_cells(table)
+    assert all(expected[k] == v for k, v in cells.items())      # a table-4 cell the totals leave open is left out
+    assert sum(k.startswith("复议诉讼.") for k in cells) >= 9
+
+
+def test_rows_glued_together_with_their_zeros_blank_give_no_cell():
+    # the blanks joined away: nothing can split the rows back, and no row keys its string as one number
+    cells = _cells(parse_tables(_glued(_busy_table3(), blank_zeros=True)))
+    assert not [k for k in cells if k.startswith("申请.")]
+
+
+def test_a_glued_table_2_row_is_read_only_one_digit_a_cell():
+    text = ("第二十条第（一）项信息内容本年制发件数本年废止件数现行有效件数\n规章213\n行政规范性文件0315\n"
+            "第二十条第（五）项信息内容上一年项目数量本年增/减处理决定数量\n行政许可964+1976\n其他对外管理服务事项0+30")
+    cells = _cells(parse_tables(text))
+    assert cells == {"主动公开.规章.本年制发": 2, "主动公开.规章.本年废止": 1, "主动公开.规章.现行有效": 3}

@@ -118,7 +118,7 @@ def options(rows: list[list[Token | None]], keys: Sequence[Sequence[str]],
     for const, terms, scale in equations:
         if terms and set(terms) <= known:
             usable.append((const, {i: [terms[i][placements[i].index(p)] for p in alone[i]] for i in terms}, scale))
-    found = _search(sorted(known, key=lambda i: len(alone[i])), alone, usable)
+    found = search_choices(sorted(known, key=lambda i: len(alone[i])), alone, usable)
     return {i: sorted(found[i]) if found is not None and found[i] else alone[i] for i in known}
 
 
@@ -144,11 +144,41 @@ def _equation(identity: Identity, where: dict, rows: list[list], placements: dic
     return const, terms, scale
 
 
-def _search(order: list[int], alone: dict, usable: list) -> dict[int, set] | None:
-    """For each row, the placements that some full placement keeping ``usable`` may use.
+def equations_over(identities: Sequence[Identity], keys: Sequence[Sequence[str]],
+                   values: Sequence[Sequence[float | None]], choices: dict[int, list[list[float | None]]]) -> list:
+    """``identities`` as equations const + Σ terms[row][choice] = 0 over the rows that have
+    ``choices`` (each a full list of the row's values), for :func:`search_choices`. The other rows
+    count as read; an identity through a row that is neither full nor among ``choices`` is left
+    out, as nothing sure is known of that row."""
+    where = {k: (i, j) for i, row_keys in enumerate(keys) for j, k in enumerate(row_keys)}
+    usable = []
+    for identity in identities:
+        const, scale, terms, sure = 0.0, 0.0, {}, True
+        for sign, side in ((1, identity.left), (-1, identity.right)):
+            for key in side:
+                if key not in where:
+                    continue
+                i, j = where[key]
+                if i in choices:
+                    column = terms.setdefault(i, [0.0] * len(choices[i]))
+                    for k, choice in enumerate(choices[i]):
+                        column[k] += sign * (choice[j] or 0)
+                        scale = max(scale, abs(choice[j] or 0))
+                elif len(values[i]) == len(keys[i]):
+                    const += sign * (values[i][j] or 0)
+                    scale = max(scale, abs(values[i][j] or 0))
+                else:
+                    sure = False
+        if sure and terms:
+            usable.append((const, terms, scale))
+    return usable
 
-    A placement is dropped only when the search proves that no full placement uses it; one whose
-    search runs past its share of :data:`MAX_NODES` steps is kept. None when no full placement
+
+def search_choices(order: list[int], alone: dict, usable: list) -> dict[int, set] | None:
+    """For each row, the choices (placements, splits) that some full choice keeping ``usable`` may use.
+
+    A choice is dropped only when the search proves that no full choice uses it; one whose
+    search runs past its share of :data:`MAX_NODES` steps is kept. None when no full choice
     exists at all.
     """
     bounds = [{i: (min(t), max(t)) for i, t in terms.items()} for _, terms, _ in usable]

@@ -24,8 +24,10 @@ from govreport.inference.tables.cells import Cell, Table
 from govreport.inference.tables.checks import (check_table3, check_table4, row_total_holds, table3_identities,
                                                table4_identities)
 from govreport.inference.tables.columns import realign
+from govreport.inference.tables.glued import is_glued, split_glued
 from govreport.inference.tables.tokens import SEPARATORS, Token, View
-from govreport.inference.tables.walk import deal_in_order, fit_row, readings, reorder_lines, resume, take, unglue, walk_rows
+from govreport.inference.tables.walk import (deal_in_order, fit_row, readings, reorder_lines, resume, split_token, take,
+                                             unglue, walk_rows)
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ _TABLE4_STOP = re.compile(r"。|五、|第二十条|勾稽关系")
 _FULL_STOP = re.compile(r"。|第二十条|勾稽关系")
 _CELL_BOUNDS = re.compile(rf"[{SEPARATORS}\n]")
 _NUMBER_CELL = re.compile(r"[+\-]?\d[\d,.]*(?:件|个|条|项|万元|元)?|无|-|—|/")
+_GLUED_RUN = re.compile(r"[0-9+\-.]+")   # a glued row's whole string of numbers, signs and points
 _SUBTABLE_TAIL = 600   # compact characters a last sub-table of table 2 may span
 _T2_GROUP_GAP = 3000   # compact characters between captions of one table 2
 
@@ -126,8 +129,12 @@ def _table2(view: View, group: list, stops: list[int]) -> Table:
         columns = _table2_columns(view, rows, _header_columns(view, cap_end, header_end), default, cap_end, sub_end)
         if not columns:
             continue
-        walked += [(row, tokens, label, columns) for row, tokens, label
-                   in walk_rows(view, rows, len(columns), cap_end, sub_end)]
+        found = list(walk_rows(view, rows, len(columns), cap_end, sub_end))
+        if len(columns) > 1 and is_glued(view, [tokens for _, tokens, _ in found], len(columns)):
+            # a scraper joined each row's cells: with no identity to split them, a row is read only
+            # where it holds one digit a cell
+            found = [(row, _one_digit_each(view, tokens, len(columns)), label) for row, tokens, label in found]
+        walked += [(row, tokens, label, columns) for row, tokens, label in found]
     # table 2 has no identity: a row that a blank-zero table printed short is not placed at all
     keys = [[f"{row.key}.{col.key}" for col in columns] for row, _, _, columns in walked]
     placed = place([tokens for _, tokens, _, _ in walked], keys, [])
@@ -143,6 +150,18 @@ def _table2(view: View, group: list, stops: list[int]) -> Table:
     if table.cells:
         table.end = max(c.end for c in table.cells)
     return table
+
+
+def _one_digit_each(view: View, tokens: list[Token], n: int) -> list[Token]:
+    """A glued row of ``n`` cells read one digit a cell where its string is exactly ``n`` digits,
+    else no cell (``0315`` over three cells is 0 3 15 or 0 31 5; ``0+30`` is 0 +3 0, or 0 +30 and
+    a blank; in ``964+1976`` the reader sees only 964)."""
+    if len(tokens) == n:
+        return tokens
+    run = _GLUED_RUN.match(view.norm, tokens[0].start) if len(tokens) == 1 else None
+    if run and run.end() == tokens[0].end and len(tokens[0].raw) == n and (split := split_token(tokens[0], n)):
+        return list(split[0])
+    return []
 
 
 def _table2_columns(view: View, rows: list, printed: tuple[L.Column, ...], default: tuple[L.Column, ...],
@@ -257,6 +276,8 @@ def _table3(view: View, start: int, end: int) -> Table:
         # a row short for its blank cells, which positions place, is no row of glued numbers
         blanks = [len(spread) > len(row) for spread, row in zip(realign(view, resumed, 7), resumed)]
         unglued = _unglue3(resumed, keys, blanks)
+        if is_glued(view, unglued, 7):    # a scraper joined every row's cells: the identities split them
+            unglued = split_glued(unglued, keys, table3_identities(split), 7)
         unglued = _from_blocks(view, walked, unglued, keys, end) or unglued
         if prints_zero(unglued):
             aligned = realign(view, unglued, 7)     # its blanks are blank cells: only their positions place them
@@ -448,6 +469,8 @@ def _table4_readings(view: View, after: int, limit: int) -> list[list[Token]]:
         # or one cell per line, "|" lines for blanks (the row may open with some)
         candidates.append(view.cell_lines(view.blank_run_start(first.line, after), 15, limit))
     stream = take(view, after, 15, limit, False)
-    candidates.append(unglue(stream, 15, _table4_holds)
-                      or place([stream], [[col.key for col in L.TABLE4_COLUMNS]], table4_identities())[0])
+    keys = [[col.key for col in L.TABLE4_COLUMNS]]
+    candidates.append(unglue(stream, 15, _table4_holds) or place([stream], keys, table4_identities())[0])
+    if is_glued(view, [stream], 15):    # the row's cells joined into one string
+        candidates.append(split_glued([stream], keys, table4_identities(), 15)[0])
     return candidates

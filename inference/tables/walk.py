@@ -106,7 +106,7 @@ def fit_row(cells: list[Token], n: int, lead_first: bool = True) -> list[Token]:
     return cells
 
 
-def _splits(token: Token, parts: int) -> list[tuple[Token, ...]]:
+def split_token(token: Token, parts: int) -> list[tuple[Token, ...]]:
     """Every way to read an integer token as ``parts`` integers printed without a space
     (4118 in two: 41 18, 411 8, 4 118; never a part with a leading zero but 0 itself)."""
     raw = token.raw
@@ -162,7 +162,7 @@ def readings(tokens: list[Token], n: int, holds: Callable[[Sequence[int | float 
         return []
     found: dict[tuple, list[Token]] = {}
     for extra in _shares(len(tokens), short):
-        for pieces in itertools.product(*(_splits(t, e + 1) for t, e in zip(tokens, extra))):
+        for pieces in itertools.product(*(split_token(t, e + 1) for t, e in zip(tokens, extra))):
             row = [t for piece in pieces for t in piece]
             values = tuple(t.value for t in row)
             if values not in found and holds(values):
