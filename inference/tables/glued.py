@@ -11,9 +11,9 @@ cells), and keys a cell only where all of them agree. A row none of whose splits
 cell, and where a quarter of the glued rows or more fit none, no glued row gives a cell: a
 table that printed its zeros blank, joined so, cannot be split back at all.
 
-Only a table glued as a whole is split so: most of its rows read as one string of at least as
-many digits as the row has cells. A row that merely lost a space or two is
-:func:`inference.tables.walk.unglue`'s.
+Only a table glued as a whole is split so: most of its printed rows are fewer tokens than cells
+with nothing between them or before them (:func:`is_glued`). A row that merely lost a space or
+two is :func:`inference.tables.walk.unglue`'s.
 
 >>> from govreport.inference.tables.tokens import View
 >>> from govreport.inference.tables.checks import Identity
