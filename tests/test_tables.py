@@ -799,3 +799,12 @@ def test_a_glued_table_2_row_is_read_only_one_digit_a_cell():
             "第二十条第（五）项信息内容上一年项目数量本年增/减处理决定数量\n行政许可964+1976\n其他对外管理服务事项0+30")
     cells = _cells(parse_tables(text))
     assert cells == {"主动公开.规章.本年制发": 2, "主动公开.规章.本年废止": 1, "主动公开.规章.现行有效": 3}
+
+
+def test_rows_glued_into_one_line_are_split_at_their_labels():
+    # a page whose HTML has no line break between rows: each row's digits run into the next
+    # label's enumerator (…00101132.其他法律…), which stays the label's
+    table = _busy_table3()
+    text = _glued(table).replace("\n", "")
+    cells = _cells(parse_tables(text))
+    assert {k: v for k, v in cells.items() if k.startswith("申请.")} == S.table3_cells(table)

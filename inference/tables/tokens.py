@@ -53,9 +53,9 @@ _VALUE = re.compile(
     r"(?<![0-9A-Za-z.,+\-/])"
     r"(?:\(?(?P<dir>增|减)\s*(?P<delta>\d+(?:\.\d+)?)\)?"
     r"|(?P<sign>[+-]?)(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?(?P<unit>万元|亿元|万|元)?)"
-    # not glued to what follows, but for the next section's heading (a scraper joined the table's
-    # last cell to 五、存在的主要问题…)
-    r"(?:(?=[一二三四五六七八九十]+、)|(?![\w.、%)\-/]))")
+    # not glued to what follows, but for the next heading or row label a scraper joined to the
+    # last cell (…2033五、存在的主要问题…, …00001122.其他法律…: 0000112, then 2.其他法律)
+    r"(?:(?=[一二三四五六七八九十]+、|\d\.[^\d\s])|(?![\w.、%)\-/]))")
 _PLACEHOLDER = re.compile(r"(?<![^\s|│┃║¦])(?:-|—|–|－|/|无)(?![^\s|│┃║¦])")
 # a delimited cell that prints its count with a unit ("| 5件 |")
 _COUNT_CELL = re.compile(r"\s*(\d+)\s*(?:件|个|条|项)\s*")
