@@ -29,7 +29,7 @@ from govreport.data.doccano import Example, FormatError
 from govreport.data.numbers import parse_number
 from govreport.data.schema import ENTITY_TYPES, Record, Span
 from govreport.inference.records import build_records
-from govreport.inference.sentences import hide_pinyin_glosses, join_broken_lines, sentence_bounds, unwrap
+from govreport.inference.sentences import read_through, sentence_bounds, unwrap
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def tasks_from_result(line: dict[str, Any], o_confidence: dict[str, float] | Non
         raise FormatError(f"bad 'label' or 'records': {err}") from None
     doc_id = str(line.get("id") or line.get("source") or "")
     tasks, k = [], 0
-    text = hide_pinyin_glosses(join_broken_lines(unwrap(text)))  # the sentences as the extractor read them
+    text = read_through(unwrap(text))  # the sentences as the extractor read them
     for start, end in sentence_bounds(text):
         here = []
         while k < len(spans) and spans[k][0].start < end:

@@ -52,8 +52,7 @@ from govreport.inference.snapping import (broken_decimals, drop_numerals_in_word
                                 split_value_lists)
 from govreport.inference.spans import clean_scored_spans
 from govreport.inference.reports import SEGMENT_CHARS, Report, Sections, Segment, check_dict, iter_segments
-from govreport.inference.sentences import (MAX_SENTENCE_CHARS, bounded_sentences, hide_pinyin_glosses, join_broken_lines,
-                                          unwrap, wrap_width)
+from govreport.inference.sentences import MAX_SENTENCE_CHARS, bounded_sentences, read_through, unwrap, wrap_width
 from govreport.inference.tables import check_tables, complete_tables, parse_tables
 from govreport.inference.tables.other import parse_other_tables
 # the model tagger and its options live in inference.tagger; imported here, the API's one entry point
@@ -493,8 +492,7 @@ class Extractor:
             # a report's title line ends its line, however wide: the wrap starts after it
             title_end = text.find("\n") + 1 if report is not None and offset == report.start else 0
             reading = text[:title_end] + unwrap(text[title_end:], page)
-        reading = join_broken_lines(reading)   # and one a page's elements cut around a number (5928 / 条，)
-        reading = hide_pinyin_glosses(reading)  # 增长(zhǎng)率 reads 增长率
+        reading = read_through(reading)   # breaks around a page's number (5928 / 条，), 增长(zhǎng)率
         pos = 0
         for start, stop in regions + [(len(text), len(text))]:
             if start > pos:

@@ -30,7 +30,7 @@ from govreport.data.text import CLOSING_QUOTES, FULL_STOPS, PAGE_NUMBER_LINE, PI
 from govreport.inference.spans import inside
 
 __all__ = ["MAX_SENTENCE_CHARS", "bounded_sentences", "cut_long", "sentence_bounds", "clause_starts", "unwrap", "wrap_width",
-           "ends_sentence", "join_broken_lines", "hide_pinyin_glosses", "WRAP"]
+           "ends_sentence", "join_broken_lines", "hide_pinyin_glosses", "read_through", "WRAP"]
 
 MAX_SENTENCE_CHARS = 2000
 
@@ -299,6 +299,13 @@ _BLANKS_MAX = 2
 # or a line ending with a comma).
 _MAYBE_BROKEN = re.compile(r"\n[ \t\u3000]*(?:[" + re.escape("".join(sorted(_GOES_ON_MARKS)))
                            + r"]|[-+]?[0-9０-９][0-9０-９,，.．]*[%％‰‱]?[ \t\u3000]*\r?\n)|[，、][ \t\u3000\r]*\n")
+
+
+def read_through(text: str) -> str:
+    """``text`` with what the extractor reads past marked :data:`WRAP`, one character for one: the
+    line breaks no sentence ends at (:func:`join_broken_lines`) and a mirror site's pinyin glosses
+    (:func:`hide_pinyin_glosses`). A PDF's wrapped lines are :func:`unwrap`'s, before this."""
+    return hide_pinyin_glosses(join_broken_lines(text))
 
 
 def hide_pinyin_glosses(text: str) -> str:

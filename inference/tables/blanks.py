@@ -101,9 +101,11 @@ def options(rows: list[list[Token | None]], keys: Sequence[Sequence[str]],
     short = [i for i, r in enumerate(rows) if 0 < len(r) < len(keys[i]) and None not in r]
     if not short or prints_zero(rows):
         return {}     # a table that prints a 0 does not print its zeros blank: a short row is misread
-    where = {k: (i, j) for i, row_keys in enumerate(keys) for j, k in enumerate(row_keys)}
     placements = {i: list(itertools.combinations(range(len(keys[i])), len(rows[i]))) for i in short}
-    equations = [_equation(identity, where, rows, placements) for identity in identities]
+    # a fixed row's cells as read, a row with no number all blank; a short row's per placement
+    read = [[_value(row[j]) if j < len(row) else 0 for j in range(len(keys[i]))] for i, row in enumerate(rows)]
+    equations = equations_over(identities, keys, read, {
+        i: [[_value(t) for t in _spread(rows[i], p, len(keys[i]))] for p in placements[i]] for i in short})
 
     # each row on its own: the placements that keep the identities of that row alone
     alone = {i: [p for k, p in enumerate(placements[i])
@@ -120,28 +122,6 @@ def options(rows: list[list[Token | None]], keys: Sequence[Sequence[str]],
             usable.append((const, {i: [terms[i][placements[i].index(p)] for p in alone[i]] for i in terms}, scale))
     found = search_choices(sorted(known, key=lambda i: len(alone[i])), alone, usable)
     return {i: sorted(found[i]) if found is not None and found[i] else alone[i] for i in known}
-
-
-def _equation(identity: Identity, where: dict, rows: list[list], placements: dict):
-    """``identity`` as const + Σ terms[row][placement] = 0 over the short rows it involves."""
-    const, scale, terms = 0.0, 0.0, {}
-    for sign, side in ((1, identity.left), (-1, identity.right)):
-        for key in side:
-            if key not in where:
-                continue     # a row the text lacks: blank
-            i, j = where[key]
-            if i in placements:
-                column = terms.setdefault(i, [0.0] * len(placements[i]))
-                for k, p in enumerate(placements[i]):
-                    if j in p:
-                        v = _value(rows[i][p.index(j)])
-                        column[k] += sign * v
-                        scale = max(scale, abs(v))
-            else:
-                v = _value(rows[i][j]) if j < len(rows[i]) else 0     # a row with no number: blanks
-                const += sign * v
-                scale = max(scale, abs(v))
-    return const, terms, scale
 
 
 def equations_over(identities: Sequence[Identity], keys: Sequence[Sequence[str]],

@@ -1,8 +1,8 @@
 """Rows whose numbers a reader glued together: ``BeautifulSoup.get_text()`` and other scrapers that
 join a table's cells with nothing between them.
 
-A page's table read so gives one string of digits a row: ``一、本年新收政府信息公开申请数量92102415288177``
-is the row 92 10 24 15 28 8 177. The digits alone do not say where each number ends, but the
+A page's table read so gives one string of digits a row: ``一、本年新收…数量92102415288177`` is
+the row 92 10 24 15 28 8 177. The digits alone do not say where each number ends, but the
 table's identities do (spec §2): a row's 总计 is the sum of its applicants (T3-2), and the column
 sums tie the rows together (T3-1, T3-3). :func:`split_glued` lists every split of each glued row
 into its cells that keeps the row's own total, searches the splits that keep every identity

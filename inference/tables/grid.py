@@ -336,10 +336,8 @@ def _from_blocks(view: View, walked: list, rows: list[list[Token]], keys: list[l
         return None
 
     def holds(completed: list[list[Token | None]], filled: list[tuple[int, int]]) -> bool:
-        values = {k: t.value for ks, row in zip(keys, completed) for k, t in zip(ks, row)
-                  if t is not None and t.value is not None}
         mine = {keys[i][c] for i, c in filled}
-        return all(c.ok for c in check_table3(values) if mine & set(c.keys))
+        return all(c.ok for c in _checks3(keys, completed) if mine & set(c.keys))
 
     rows = rows[:-1] + [own]
     after = own[-1].end if own else label_end
@@ -354,6 +352,13 @@ def _from_blocks(view: View, walked: list, rows: list[list[Token]], keys: list[l
     return fill_blocks(view, rows[:first] + lines, after, end, 7, holds)
 
 
+def _checks3(keys: list[list[str]], rows: list[list[Token | None]]) -> list:
+    """Table 3's identities on ``rows`` (each row's cells under its ``keys``; a row of another
+    length places no cell)."""
+    return check_table3({k: t.value for ks, row in zip(keys, rows) if len(row) == len(ks)
+                         for k, t in zip(ks, row) if t is not None and t.value is not None})
+
+
 def _unglue3(rows: list[list[Token]], keys: list[list[str]], blanks: list[bool]) -> list[list[Token]]:
     """Table 3's rows with glued numbers split back (:func:`walk.unglue`). Where two splits keep a
     row's 总计 (339 as 33 9 or 3 39), the one under which fewer of the table's other identities fail
@@ -363,24 +368,19 @@ def _unglue3(rows: list[list[Token]], keys: list[list[str]], blanks: list[bool])
     column sums through it hold with the split and fail no more than without: 0 0 0 13 _ 15 can
     read 0 0 0 1 3 1 5, which keeps its 总计, but its blanks are the likelier reading."""
 
-    def checks(trial: list[list[Token]]) -> list:
-        values = {k: t.value for ks, row in zip(keys, trial) if len(row) == len(ks)
-                  for k, t in zip(ks, row) if t is not None and t.value is not None}
-        return check_table3(values)
-
     out = list(rows)
     for i, tokens in enumerate(rows):
         split = readings(tokens, 7, row_total_holds)
         if blanks[i]:
-            before = sum(not c.ok for c in checks(out))
+            before = sum(not c.ok for c in _checks3(keys, out))
             mine = set(keys[i])
-            split = [s for s in split if (found := checks(out[:i] + [s] + out[i + 1:]))
+            split = [s for s in split if (found := _checks3(keys, out[:i] + [s] + out[i + 1:]))
                      and sum(not c.ok for c in found) <= before
                      and any(c.ok and not c.identity.startswith("T3-2") and mine & set(c.keys) for c in found)]
         if len(split) == 1:
             out[i] = split[0]
         elif split:
-            failing = [sum(not c.ok for c in checks(out[:i] + [s] + out[i + 1:])) for s in split]
+            failing = [sum(not c.ok for c in _checks3(keys, out[:i] + [s] + out[i + 1:])) for s in split]
             if failing.count(min(failing)) == 1:
                 out[i] = split[failing.index(min(failing))]
     return out
