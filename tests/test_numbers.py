@@ -63,6 +63,8 @@ PARSE_TABLE = [
     ("四万万", num(400000000)),
     ("一万五千亿", num(1500000000000)),
     ("千万", num(10000000)),  # as a whole string; find_numbers skips the adverb
+    ("万亿", num(1000000000000)),  # 突破万亿元: the compound magnitude, as 百亿 and 千亿 are read
+    ("萬億", num(1000000000000)),
     ("三点五", num(3.5)),
     ("两千万点五五四四", num(20000000.5544)),
     ("三点五万", num(35000)),
@@ -145,6 +147,7 @@ PARSE_TABLE = [
     ("7 万5 千", NOT),  # 千 is no magnitude the reader spaces a number at
     ("62857 万", NOT),  # a magnitude cut off goes into the unit (docs/annotation.md)
     ("万", NOT),
+    ("万万", NOT),  # 万 before a larger magnitude only
     ("两两", NOT),
     ("3个", NOT),
     ("2020-01", NOT),  # range bounds out of order

@@ -363,7 +363,8 @@ def _integer(s: str) -> Decimal:
         if not left:
             raise _NotANumber(f"{s[cut]} without a number before it")
         magnitude = MAGNITUDES[s[cut]]
-        high = _integer(left)
+        # 万亿 is one compound magnitude (a trillion), as 百亿 and 千亿 are read with their 百 and 千
+        high = Decimal(MAGNITUDES[left]) if left in ("万", "萬") and magnitude > MAGNITUDES[left] else _integer(left)
         low = _remainder(right, magnitude)
         if low and high != high.to_integral_value():
             raise _NotANumber("digits after a decimal with a magnitude")
