@@ -46,8 +46,8 @@ def _any_spelling(markers: tuple[str, ...]) -> re.Pattern:
 
 
 _PREFILTER = _any_spelling(PREFILTER)
-_TABLE4_STOP = re.compile(r"。|五、|第二十条|勾稽关系")
-_FULL_STOP = re.compile(r"。|第二十条|勾稽关系")
+_FULL_STOP = re.compile(r"。|第二十条|勾稽关系")   # prose, or the template's notes under the tables
+_TABLE4_STOP = re.compile(_FULL_STOP.pattern + r"|五、")   # or the next section's heading
 _CELL_BOUNDS = re.compile(rf"[{SEPARATORS}\n]")
 _NUMBER_CELL = re.compile(r"[+\-]?\d[\d,.]*(?:件|个|条|项|万元|元)?|无|-|—|/")
 _GLUED_RUN = re.compile(r"[0-9+\-.]+")   # a glued row's whole string of numbers, signs and points
