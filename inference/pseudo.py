@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"folder of .txt report text, searched recursively (default: {DEFAULT_UNLABELED}, "
                         "read from the repository root)")
     parser.add_argument("--gold", default=DEFAULT_EVAL_GOLD,
-                        help="gold JSONL whose sentences are left out (the shipped dev gold and real validation split always are too)")
+                        help="gold JSONL whose sentences are left out, or several comma-separated (the shipped dev gold and real validation files always are too)")
     parser.add_argument("--min-confidence", type=float, default=0.9,
                         help="keep a sentence only when each span's least sure character has at least this probability "
                         "(default: 0.9)")

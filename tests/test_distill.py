@@ -11,6 +11,7 @@ import torch
 from transformers import AutoModelForTokenClassification, AutoTokenizer, BertForTokenClassification
 
 import govreport.cli
+from govreport.data.paths import REPO_ROOT
 from govreport.data.schema import id2label
 from govreport.model.tagging import predict
 from govreport.train.config import ConfigError, build_parser
@@ -154,6 +155,21 @@ def test_gold_sentences_are_dropped_from_unlabeled_text(tmp_path, examples):
     assert unlabeled.sentences.count("办结率100%。") == 1, "repeated sentences are read once"
     assert not any("不读" in s for s in unlabeled.sentences)
     assert read_unlabeled(tmp_path, set()).dropped_gold == 0
+
+
+def test_every_shipped_validation_file_and_each_named_gold_is_kept_out_of_unlabeled_text(tmp_path):
+    from govreport.train.config import VALIDATION_GOLDS
+    from govreport.train.unlabeled import unlabeled_sentences
+
+    lines = (REPO_ROOT / VALIDATION_GOLDS[1]).read_text(encoding="utf-8").splitlines()
+    work = next(t for t in (json.loads(line)["text"] for line in lines) if t.endswith("。") and len(t) > 20)
+    (tmp_path / "own.jsonl").write_text(json.dumps({"text": "本级共办结申请7件。", "label": []}, ensure_ascii=False) + "\n",
+                                        encoding="utf-8")
+    (tmp_path / "text").mkdir()
+    (tmp_path / "text" / "a.txt").write_text(UNLABELED_B + work + "本级共办结申请7件。", encoding="utf-8")
+    unlabeled = unlabeled_sentences(str(tmp_path / "text"), f"none.jsonl, {tmp_path / 'own.jsonl'}", None)
+    assert work not in unlabeled.sentences and "本级共办结申请7件。" not in unlabeled.sentences
+    assert unlabeled.dropped_gold == 2 and any(f.endswith(VALIDATION_GOLDS[1]) for f in unlabeled.gold_files)
 
 
 def test_char_targets_carry_a_token_over_its_characters():

@@ -178,6 +178,35 @@ def test_the_extractions_record_f1_picks_the_checkpoint(records_gold, dataset_di
     assert "selection record F1" in (tmp_path / "model" / "README.md").read_text(encoding="utf-8")
 
 
+def test_several_selection_golds_are_scored_apart_and_their_mean_picks(records_gold, dataset_dir, model_dir, tmp_path):
+    from govreport.data.doccano import write_jsonl
+
+    gold_file, gold = records_gold
+    other = tmp_path / "other" / "work.jsonl"
+    other.parent.mkdir()
+    write_jsonl(other, gold[: len(gold) // 3])  # a smaller file, so a pooled F1 would differ from the mean
+    args = cli_args(dataset_dir, model_dir, tmp_path / "model")
+    args[args.index("--eval-gold") + 1] = f"{gold_file},{other}"
+    assert govreport.cli.main(["train", *args]) == 0
+    results = json.loads((tmp_path / "model" / "train_results.json").read_text(encoding="utf-8"))
+    assert set(results["final_scores"]) == {"validation", "selection_gold", "selection_work", "dev"}
+    assert results["best_metric_name"] == "eval_selection_record_f1"
+    for entry in (h for h in results["history"] if "eval_selection_record_f1" in h):
+        parts = entry["eval_selection_gold_record_f1"], entry["eval_selection_work_record_f1"]
+        assert entry["eval_selection_record_f1"] == pytest.approx(sum(parts) / 2, abs=1e-4)
+    card = (tmp_path / "model" / "README.md").read_text(encoding="utf-8")
+    assert "selection mean record F1" in card and "selection_work record F1" in card
+
+
+def test_two_selection_golds_of_one_name_are_refused(records_gold, tmp_path):
+    gold_file, _ = records_gold
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "gold.jsonl").write_bytes(gold_file.read_bytes())
+    with pytest.raises(ConfigError, match="same name"):
+        train_run.selection_golds(f"{gold_file},{tmp_path / 'b' / 'gold.jsonl'}")
+    assert list(train_run.selection_golds(str(gold_file))) == ["selection"] and train_run.selection_golds(None) == {}
+
+
 def test_records_are_not_selected_on_without_the_extractors_scorer(records_gold, dataset_dir, model_dir, tmp_path, capsys):
     gold_file, _ = records_gold
     args = cli_args(dataset_dir, model_dir, tmp_path / "model")

@@ -25,7 +25,18 @@ DEFAULT_BASE_MODEL = "model/base/e5-small-char"
 # The real validation split picks checkpoints; the dev gold is only ever reported.
 DEFAULT_EVAL_GOLD = "data/gold/real_val.jsonl"
 DEV_GOLD = "data/gold/dev.jsonl"
+# Every real validation file the project ships (one per genre): never trained on, nor read as unlabeled text.
+VALIDATION_GOLDS = (DEFAULT_EVAL_GOLD, "data/gold/real_val_work.jsonl")
 CHAR_SMALL = "char-small"
+
+
+def gold_paths(option: str | None) -> list[str]:
+    """The files of a gold option: none, one, or several comma-separated.
+
+    >>> gold_paths("data/gold/real_val.jsonl, data/gold/real_val_work.jsonl"), gold_paths(None)
+    (['data/gold/real_val.jsonl', 'data/gold/real_val_work.jsonl'], [])
+    """
+    return [part.strip() for part in (option or "").split(",") if part.strip()]
 
 
 @dataclass
@@ -67,8 +78,10 @@ class RunOptions:
         default=DEFAULT_EVAL_GOLD,
         metadata={
             "help": "gold JSONL scored after every evaluation (as 'selection'); it picks the kept checkpoint (--select-on; "
-            "default: the real validation split). Relative paths that do not exist are read from the repository root. "
-            "'none' disables it (then validation F1 picks). Never train on this file"
+            "default: the real validation split). Several files, comma-separated, are scored each on its own "
+            "('selection_<name>') and the mean of their F1s picks, so no file outweighs another by its size. "
+            "Relative paths that do not exist are read from the repository root. "
+            "'none' disables it (then validation F1 picks). Never train on these files"
         },
     )
     report_gold: str | None = field(

@@ -100,7 +100,8 @@ class DistillConfig(RunOptions):
         metadata={
             "help": "gold JSONL scored after every evaluation (as 'selection'); it picks the kept checkpoint (--select-on; "
             "default: the real validation split) and its sentences are dropped from the unlabeled text, as are the "
-            "--report-gold's. Relative paths that do not exist are read from the repository root. "
+            "--report-gold's. Several files, comma-separated, are scored each on its own ('selection_<name>') and "
+            "the mean of their F1s picks. Relative paths that do not exist are read from the repository root. "
             "'none' disables scoring (then validation F1 picks)"
         },
     )

@@ -58,6 +58,10 @@ def history_table(history: list[dict], sets: list[str]) -> str:
         kinds = [*ENTITY_TYPES] + ["record"] * any(f"eval_{name}_record_f1" in entry for entry in history)
         header += [f"{name} F1"] + [f"{name} {kind} F1" for kind in kinds]
         columns += [f"eval_{name}_f1"] + [f"eval_{name}_{kind}_f1" for kind in kinds]
+    if any("eval_selection_record_f1" in entry or "eval_selection_f1" in entry for entry in history) and "selection" not in sets:
+        # several --eval-gold files: the mean that picked the checkpoint
+        header += ["selection mean F1", "selection mean record F1"]
+        columns += ["eval_selection_f1", "eval_selection_record_f1"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for entry in history:
         cells = [str(entry.get("step", "")), f"{entry.get('epoch', 0):.2f}", _fmt(entry.get("loss"))]
@@ -264,7 +268,8 @@ are read as spans the way `data.schema.tags_to_spans` does (an `I-X` after `O` o
 span, a `B-X` right after an `X` span continues it) before scoring; the `record` rows score the
 records `govreport evaluate` would score, the extractor's output (records equal when metric, value and
 unit are). `selection` is the gold
-file `{cfg['eval_gold']}` and `dev` the gold file `{cfg.get('report_gold')}` (neither trained on);
+file `{cfg['eval_gold']}` (several files: `selection_<name>` each, and `selection` the mean of their F1s)
+and `dev` the gold file `{cfg.get('report_gold')}` (none trained on);
 the kept checkpoint (`{results['best_checkpoint']}`) is the one with the best
 `{results['best_metric_name']}` = {_fmt(results['best_metric'])}, so the dev figures are never selected on.
 

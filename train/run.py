@@ -36,7 +36,7 @@ from govreport.model.device import available_cores, resolve_device
 from govreport.model.files import CRF_KEY, SERVING_KEY
 from govreport.model.tagging import model_max_length
 from govreport.train import model_card
-from govreport.train.config import CHAR_SMALL, DEFAULT_BASE_MODEL, ConfigError, TrainConfig
+from govreport.train.config import CHAR_SMALL, DEFAULT_BASE_MODEL, ConfigError, TrainConfig, gold_paths
 from govreport.train.data import DatasetSplits, entity_counts, featurize, load_dataset_dir, read_examples, subsample
 from govreport.train.trainer import StepTimer, TaggingTrainer, build_trainer
 
@@ -184,6 +184,19 @@ def selection_metric(select_on: str, select: list[Example], validation: list[Exa
     return f"{name}_record_f1" if select_on == "records" and any(ex.records for ex in examples) else f"{name}_f1"
 
 
+def selection_golds(option: str | None) -> dict[str, list[Example]]:
+    """The ``--eval-gold`` files as evaluation sets: one file is ``selection``; several are
+    ``selection_<file stem>`` each, whose mean F1 the trainer logs as ``selection`` (see
+    :meth:`train.trainer.TaggingTrainer.evaluate`). Two files of one stem are a ConfigError."""
+    paths = gold_paths(option)
+    if len(paths) == 1:
+        return {"selection": read_examples(resolve_path(paths[0]), "--eval-gold")}
+    sets = {f"selection_{Path(p).stem}": read_examples(resolve_path(p), "--eval-gold") for p in paths}
+    if len(sets) < len(paths):
+        raise ConfigError(f"--eval-gold names two files of the same name: {option}")
+    return sets
+
+
 def load_training_data(cfg, record_scorer=None
                        ) -> tuple[DatasetSplits, list[Example], dict[str, list[Example]], str | None, dict | None]:
     """Dataset splits, the training examples, the evaluation sets, the metric that picks the kept checkpoint
@@ -198,7 +211,8 @@ def load_training_data(cfg, record_scorer=None
     records needs ``record_scorer`` (:class:`train.trainer.TaggingTrainer`): a ConfigError without it.
     """
     splits = load_dataset_dir(cfg.data)
-    select = read_examples(resolve_path(cfg.eval_gold), "--eval-gold") if cfg.eval_gold else []
+    selection_sets = selection_golds(cfg.eval_gold)
+    select = [ex for examples in selection_sets.values() for ex in examples]
     report = read_examples(resolve_path(cfg.report_gold), "--report-gold") if cfg.report_gold else []
     extra = read_examples(resolve_path(cfg.extra_train), "--extra-train") if cfg.extra_train else []
     train_examples = subsample(splits.train, cfg.max_train_examples, cfg.seed)
@@ -209,8 +223,7 @@ def load_training_data(cfg, record_scorer=None
     eval_sets: dict[str, list[Example]] = {}
     if validation:
         eval_sets["validation"] = validation
-    if select:
-        eval_sets["selection"] = select
+    eval_sets.update(selection_sets)
     if report:
         eval_sets["dev"] = report
     best_metric = selection_metric(cfg.select_on, select, validation)

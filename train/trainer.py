@@ -166,6 +166,8 @@ class TaggingTrainer(Trainer):
             for kind in (*ENTITY_TYPES, "record"):
                 if kind in by_type:
                     metrics[f"{metric_key_prefix}_{name}_{kind}_f1"] = round(by_type[kind]["f1"], 4)
+        for stat, mean in selection_means(scores).items():
+            metrics[f"{metric_key_prefix}_selection_{stat}"] = mean
         metrics[f"{metric_key_prefix}_runtime"] = round(time.perf_counter() - start, 2)
         logger.info(
             "step %d: %s (seqeval strict IOB2, character tags)",
@@ -177,6 +179,28 @@ class TaggingTrainer(Trainer):
         self.control = self.callback_handler.on_evaluate(self.args, self.state, self.control, metrics)
         return metrics
 
+
+
+def selection_means(scores: dict[str, dict]) -> dict[str, float]:
+    """Under several ``--eval-gold`` files (sets ``selection_<name>``), the mean of their micro F1s
+    (``f1``) and record F1s (``record_f1``): ``selection``'s figures, which pick the kept checkpoint,
+    so each file weighs the same whatever its size. A mean is over the files that have the figure.
+    Empty for one file (its set is ``selection`` itself).
+
+    >>> scores = {"selection_a": {"micro": {"f1": 0.9}, "record": {"f1": 0.8}},
+    ...           "selection_b": {"micro": {"f1": 0.7}, "record": {"f1": 0.6}}, "dev": {"micro": {"f1": 0.1}}}
+    >>> selection_means(scores)
+    {'f1': 0.8, 'record_f1': 0.7}
+    >>> selection_means({"selection": {"micro": {"f1": 0.9}}})
+    {}
+    """
+    parts = [by_type for name, by_type in scores.items() if name.startswith("selection_")]
+    means = {}
+    for stat, kind in (("f1", "micro"), ("record_f1", "record")):
+        values = [by_type[kind]["f1"] for by_type in parts if kind in by_type]
+        if values:
+            means[stat] = round(sum(values) / len(values), 4)
+    return means
 
 
 def training_arguments(

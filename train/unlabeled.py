@@ -14,7 +14,7 @@ from pathlib import Path
 from govreport.data.doccano import FormatError, read_jsonl
 from govreport.data.paths import REPO_ROOT
 from govreport.data.text import split_sentences
-from govreport.train.config import DEFAULT_EVAL_GOLD, DEV_GOLD
+from govreport.train.config import DEV_GOLD, VALIDATION_GOLDS, gold_paths
 from govreport.train.data import DataError
 from govreport.train.run import resolve_path
 
@@ -93,7 +93,8 @@ def gold_texts(paths: list[Path]) -> set[str]:
 
 
 def unlabeled_sentences(unlabeled: str | None, *gold: str | None) -> UnlabeledText:
-    """The sentences of the ``--unlabeled`` option, minus those of the ``gold`` files and the shipped evaluation golds.
+    """The sentences of the ``--unlabeled`` option, minus those of the ``gold`` options' files (each none,
+    one, or several comma-separated) and of every shipped validation and evaluation gold.
 
     ``unlabeled`` is :data:`DEFAULT_UNLABELED` (used only when the folder exists), another
     folder, or None/'' for none.
@@ -107,7 +108,8 @@ def unlabeled_sentences(unlabeled: str | None, *gold: str | None) -> UnlabeledTe
         directory = resolve_path(unlabeled)
     else:
         return UnlabeledText([], 0, 0)
-    gold_files = [resolve_path(p) for p in dict.fromkeys([*gold, DEFAULT_EVAL_GOLD, DEV_GOLD]) if p]
+    named = [path for option in gold for path in gold_paths(option)]
+    gold_files = [resolve_path(p) for p in dict.fromkeys([*named, *VALIDATION_GOLDS, DEV_GOLD])]
     gold_files = [p for p in gold_files if p.is_file()]
     unlabeled = read_unlabeled(directory, gold_texts(gold_files))
     unlabeled.gold_files = [str(p) for p in gold_files]
