@@ -58,7 +58,7 @@ def history_table(history: list[dict], sets: list[str]) -> str:
         kinds = [*ENTITY_TYPES] + ["record"] * any(f"eval_{name}_record_f1" in entry for entry in history)
         header += [f"{name} F1"] + [f"{name} {kind} F1" for kind in kinds]
         columns += [f"eval_{name}_f1"] + [f"eval_{name}_{kind}_f1" for kind in kinds]
-    if any("eval_selection_record_f1" in entry or "eval_selection_f1" in entry for entry in history) and "selection" not in sets:
+    if any(name.startswith("selection_") for name in sets):
         # several --eval-gold files: the mean that picked the checkpoint
         header += ["selection mean F1", "selection mean record F1"]
         columns += ["eval_selection_f1", "eval_selection_record_f1"]
